@@ -1,0 +1,43 @@
+"""Errors a person can be shown: a stable code for programs and a translated message for people."""
+
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES = {
+    "bad_frame": _("This message could not be read. Please reload the page."),
+    "frame_too_large": _("This message is too large."),
+    "unknown_type": _("This action is not known."),
+    "invalid": _("Some fields of this action are missing or wrong."),
+    "not_joined": _("Join the roundtable first to take part."),
+    "forbidden": _("You are not allowed to do this."),
+    "roundtable_full": _("This roundtable is full: all its seats are taken."),
+    "question_not_found": _("This question does not exist."),
+    "question_not_collecting": _("This question is not taking proposals right now."),
+    "question_not_voting": _("Voting on this question is not open right now."),
+    "proposal_not_found": _("This proposal does not exist."),
+    "proposal_hidden": _("This proposal is not visible, so it cannot be voted on."),
+    "text_empty": _("Write something first."),
+    "text_too_long": _("This text is too long: %(limit)s characters at most."),
+    "display_name_invalid": _("Give a display name of 1 to 60 characters."),
+    "actor_type_invalid": _("Pick one of the listed actor types."),
+    "language_invalid": _("Pick one of the roundtable's languages."),
+    "vote_choice_invalid": _("A vote is agree, disagree or pass."),
+    "seq_invalid": _("This position in the roundtable's history does not exist."),
+    "unavailable": _("The server is busy. Please try again in a moment."),
+}
+
+
+class ServiceError(Exception):
+    """Raised by services and the protocol; nothing has been written when it is raised."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        if code not in MESSAGES:
+            raise ValueError(f"unknown error code {code!r}")
+        self.code = code
+        self.params = params
+        super().__init__(code)
+
+    @property
+    def message(self) -> str:
+        """The message in the active language; call under translation.override(person's language)."""
+        text = str(MESSAGES[self.code])
+        return text % self.params if self.params else text

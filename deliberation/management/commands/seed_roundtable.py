@@ -1,0 +1,26 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from deliberation.services.roundtables import roundtable_load_seed
+
+BUNDLED_SEED = Path(__file__).resolve().parents[2] / "seed" / "session-1.1.1.json"
+
+
+class Command(BaseCommand):
+    help = "Load a seed roundtable (default: session 1.1.1 of the 5th World Forum of LED, code LED111)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--file", type=Path, help="Seed card (JSON); defaults to the bundled 1.1.1 card.")
+        parser.add_argument("--code", default="LED111", help="Join code of the roundtable.")
+
+    def handle(self, *args, file: Path | None, code: str, **options):
+        path = file or BUNDLED_SEED
+        try:
+            seed = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise CommandError(f"cannot read seed {path}: {error}") from error
+        roundtable, created = roundtable_load_seed(seed=seed, code=code)
+        verb = "Loaded" if created else "Already loaded, left unchanged:"
+        self.stdout.write(f"{verb} roundtable {roundtable.code} ({roundtable.questions.count()} questions)")

@@ -1,0 +1,39 @@
+"""What every command service shares: text cleaning and the once-only rule for client command ids."""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from deliberation.errors import ServiceError
+from deliberation.models import Event, Participant
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_WHITESPACE_RUNS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What the client's `ack` carries: the seq of the event the command wrote (None if it changed
+    nothing) and a small result."""
+
+    seq: int | None
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+def text_clean(*, text: str, max_chars: int) -> str:
+    """One line of plain text: no control or direction-override characters, single spaces, NFC."""
+    cleaned = _CONTROL_CHARACTERS.sub("", unicodedata.normalize("NFC", text))
+    cleaned = _WHITESPACE_RUNS.sub(" ", cleaned).strip()
+    if not cleaned:
+        raise ServiceError("text_empty")
+    if len(cleaned) > max_chars:
+        raise ServiceError("text_too_long", limit=max_chars)
+    return cleaned
+
+
+def command_find(*, actor: Participant, command_id: str | None) -> Event | None:
+    """The event an earlier delivery of this command wrote, if any (a retry after a network drop)."""
+    if command_id is None:
+        return None
+    return Event.objects.filter(actor=actor, command_id=command_id).first()

@@ -1,0 +1,67 @@
+from django.db import transaction
+
+from deliberation.errors import ServiceError
+from deliberation.models import Event, Proposal, ProposalStatus, Vote, VoteChoice
+from deliberation.policy import Action, policy_require
+from deliberation.selectors import participant_get, proposal_tally
+from deliberation.services.commands import CommandResult, command_find
+from deliberation.services.events import event_record, roundtable_lock
+
+
+def _result(event: Event) -> CommandResult:
+    return CommandResult(
+        seq=event.seq, result={"proposal": event.data["proposal"], "choice": event.private["my_vote"]}
+    )
+
+
+def vote_cast(
+    *,
+    roundtable_id: int,
+    participant_id: int | None,
+    proposal_id: int,
+    choice: str,
+    command_id: str | None = None,
+) -> CommandResult:
+    """Record the participant's vote on a proposal, replacing any earlier one."""
+    if choice not in VoteChoice.values:
+        raise ServiceError("vote_choice_invalid")
+    with transaction.atomic():
+        roundtable = roundtable_lock(roundtable_id=roundtable_id)
+        voter = policy_require(
+            participant=participant_get(roundtable=roundtable, participant_id=participant_id),
+            action=Action.VOTE_CAST,
+        )
+        if (earlier := command_find(actor=voter, command_id=command_id)) is not None:
+            return _result(earlier)
+        proposal = (
+            Proposal.objects.select_related("question")
+            .filter(question__roundtable=roundtable, pk=proposal_id)
+            .first()
+        )
+        if proposal is None:
+            raise ServiceError("proposal_not_found")
+        if proposal.status != ProposalStatus.VISIBLE:
+            raise ServiceError("proposal_hidden")
+        if not proposal.question.accepts_votes:
+            raise ServiceError("question_not_voting")
+        vote, created = Vote.objects.get_or_create(
+            proposal=proposal, participant=voter, defaults={"choice": choice}
+        )
+        if not created:
+            if vote.choice == choice:
+                return CommandResult(seq=None, result={"proposal": proposal.pk, "choice": choice})
+            vote.choice = choice
+            vote.save(update_fields=["choice", "updated_at"])
+        event = event_record(
+            roundtable=roundtable,
+            kind="vote.cast",
+            data={
+                "proposal": proposal.pk,
+                "question": proposal.question_id,
+                "tally": proposal_tally(proposal_id=proposal.pk),
+            },
+            private={"my_vote": choice},
+            actor=voter,
+            command_id=command_id,
+        )
+    return _result(event)

@@ -1,0 +1,157 @@
+"""HTTP: the pages and the join flow. Writes go through services; reads through selectors."""
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from deliberation.client_strings import client_strings
+from deliberation.errors import ServiceError
+from deliberation.models import Roundtable
+from deliberation.selectors import participant_get, roundtable_get_by_code
+from deliberation.services.participants import participant_join, participant_language_set
+from deliberation.sessions import session_participant_id, session_participant_remember
+from deliberation.texts import text_in_language
+
+
+def _roundtable_or_404(request: HttpRequest, code: str) -> Roundtable | HttpResponse:
+    roundtable = roundtable_get_by_code(code=code)
+    if roundtable is None:
+        return render(request, "deliberation/not_found.html", {"code": code}, status=404)
+    return roundtable
+
+
+def _with_language_cookie(response: HttpResponse, language: str) -> HttpResponse:
+    from django.conf import settings
+
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.SESSION_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def home(request: HttpRequest) -> HttpResponse:
+    error = None
+    if request.method == "POST":
+        code = request.POST.get("code", "").strip()
+        if roundtable_get_by_code(code=code) is not None:
+            return redirect("deliberation:roundtable", code=code.upper())
+        error = _("No roundtable has this code. Check it and try again.")
+    context = {"error": error, "languages": _language_names()}
+    return render(request, "deliberation/home.html", context, status=400 if error else 200)
+
+
+def _join_form(request: HttpRequest, roundtable: Roundtable, *, error: str | None = None, values=None):
+    language = translation.get_language()
+    actor_types = [
+        {"key": actor_type["key"], "label": text_in_language(actor_type, language).text}
+        for actor_type in roundtable.actor_types
+    ]
+    context = {
+        "roundtable": roundtable,
+        "title": text_in_language(roundtable.title, language, roundtable.languages),
+        "actor_types": actor_types,
+        "languages": [(code, name) for code, name in _language_names() if code in roundtable.languages],
+        "error": error,
+        "values": values or {"language": language if language in roundtable.languages else ""},
+    }
+    return render(request, "deliberation/join.html", context, status=400 if error else 200)
+
+
+def _language_names() -> list[tuple[str, str]]:
+    # Each language named in itself, so a person finds theirs whatever the page's language is.
+    return [("en", "English"), ("es", "Español"), ("fr", "Français")]
+
+
+@require_GET
+def roundtable_page(request: HttpRequest, code: str) -> HttpResponse:
+    roundtable = _roundtable_or_404(request, code)
+    if isinstance(roundtable, HttpResponse):
+        return roundtable
+    participant = participant_get(
+        roundtable=roundtable,
+        participant_id=session_participant_id(session=request.session, roundtable=roundtable),
+    )
+    if participant is None:
+        return _join_form(request, roundtable)
+    translation.activate(participant.language)
+    request.LANGUAGE_CODE = participant.language
+    language = participant.language
+    questions = [
+        {"question": question, "text": text_in_language(question.text, language, roundtable.languages)}
+        for question in roundtable.questions.order_by("order")
+    ]
+    context = {
+        "roundtable": roundtable,
+        "participant": participant,
+        "title": text_in_language(roundtable.title, language, roundtable.languages),
+        "event_name": text_in_language(roundtable.event_name, language, roundtable.languages),
+        "questions": questions,
+        "languages": [(c, n) for c, n in _language_names() if c in roundtable.languages],
+        "actor_type": text_in_language(
+            next((a for a in roundtable.actor_types if a["key"] == participant.actor_type), {}), language
+        ),
+        "client_config": {
+            "code": roundtable.code,
+            "socketPath": f"/ws/r/{roundtable.code}/",
+            "language": language,
+            "proposalMaxChars": _proposal_max_chars(),
+            "actorTypes": {a["key"]: text_in_language(a, language).text for a in roundtable.actor_types},
+            "strings": client_strings(),
+        },
+    }
+    return _with_language_cookie(render(request, "deliberation/participant.html", context), language)
+
+
+def _proposal_max_chars() -> int:
+    from django.conf import settings
+
+    return settings.ROUNDTABLE_PROPOSAL_MAX_CHARS
+
+
+@require_POST
+def roundtable_join(request: HttpRequest, code: str) -> HttpResponse:
+    roundtable = _roundtable_or_404(request, code)
+    if isinstance(roundtable, HttpResponse):
+        return roundtable
+    values = {key: request.POST.get(key, "") for key in ("display_name", "actor_type", "language")}
+    existing = participant_get(
+        roundtable=roundtable,
+        participant_id=session_participant_id(session=request.session, roundtable=roundtable),
+    )
+    if existing is not None:
+        return redirect("deliberation:roundtable", code=roundtable.code)
+    try:
+        participant = participant_join(roundtable=roundtable, **values)
+    except ServiceError as error:
+        if values["language"] in roundtable.languages:
+            translation.activate(values["language"])
+        return _join_form(request, roundtable, error=error.message, values=values)
+    session_participant_remember(session=request.session, participant=participant)
+    response = HttpResponseRedirect(reverse("deliberation:roundtable", kwargs={"code": roundtable.code}))
+    return _with_language_cookie(response, participant.language)
+
+
+@require_POST
+def participant_language(request: HttpRequest, code: str) -> HttpResponse:
+    roundtable = _roundtable_or_404(request, code)
+    if isinstance(roundtable, HttpResponse):
+        return roundtable
+    language = request.POST.get("language", "")
+    participant = participant_get(
+        roundtable=roundtable,
+        participant_id=session_participant_id(session=request.session, roundtable=roundtable),
+    )
+    if language not in roundtable.languages:
+        return redirect("deliberation:roundtable", code=roundtable.code)
+    if participant is not None:
+        participant_language_set(participant=participant, language=language)
+    response = HttpResponseRedirect(reverse("deliberation:roundtable", kwargs={"code": roundtable.code}))
+    return _with_language_cookie(response, language)

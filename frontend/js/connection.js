@@ -1,0 +1,132 @@
+// One websocket to the roundtable: resumes from the last seq after a drop, reconnects with backoff and
+// jitter, and resends unacknowledged commands with their ids (the server applies each id once).
+
+const MIN_DELAY_MS = 500;
+const MAX_DELAY_MS = 15000;
+const COMMAND_TIMEOUT_MS = 15000;
+
+export function commandId() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export class LiveConnection {
+  constructor({ path, onSnapshot, onEvent, onStatus }) {
+    this.path = path;
+    this.onSnapshot = onSnapshot;
+    this.onEvent = onEvent;
+    this.onStatus = onStatus;
+    this.seq = null;
+    this.attempt = 0;
+    this.pending = new Map(); // command id -> {frame, resolve, reject, timer}
+    this.socket = null;
+    this.stopped = false;
+  }
+
+  start() {
+    this.stopped = false;
+    this.open();
+    window.addEventListener("online", () => this.reconnectNow());
+  }
+
+  url() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const since = this.seq === null ? "" : `?since=${this.seq}`;
+    return `${scheme}//${location.host}${this.path}${since}`;
+  }
+
+  open() {
+    this.onStatus(this.attempt === 0 ? "connecting" : "reconnecting");
+    const socket = new WebSocket(this.url());
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      this.attempt = 0;
+      this.onStatus("live");
+      for (const command of this.pending.values()) socket.send(JSON.stringify(command.frame));
+    });
+    socket.addEventListener("message", (message) => this.receive(message.data));
+    socket.addEventListener("close", (close) => {
+      if (this.socket !== socket || this.stopped) return;
+      this.socket = null;
+      if (close.code === 4404) {
+        this.onStatus("gone");
+        return;
+      }
+      this.scheduleReconnect();
+    });
+  }
+
+  scheduleReconnect() {
+    this.attempt += 1;
+    const ceiling = Math.min(MAX_DELAY_MS, MIN_DELAY_MS * 2 ** (this.attempt - 1));
+    const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+    this.onStatus("reconnecting", Math.ceil(delay / 1000));
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.open(), delay);
+  }
+
+  reconnectNow() {
+    if (this.socket) return;
+    clearTimeout(this.retryTimer);
+    this.open();
+  }
+
+  receive(text) {
+    let frame;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return;
+    }
+    switch (frame.type) {
+      case "snapshot":
+        this.seq = frame.seq;
+        this.onSnapshot(frame);
+        break;
+      case "event":
+        if (this.seq !== null && frame.seq <= this.seq) return;
+        if (this.seq !== null && frame.seq !== this.seq + 1) {
+          // A gap the server did not fill: ask for everything after what we have.
+          this.send({ type: "resume", id: commandId(), seq: this.seq });
+          return;
+        }
+        this.seq = frame.seq;
+        this.onEvent(frame);
+        break;
+      case "ack":
+      case "error":
+        this.settle(frame);
+        break;
+      default:
+        break;
+    }
+  }
+
+  settle(frame) {
+    const command = frame.id ? this.pending.get(frame.id) : null;
+    if (!command) return;
+    clearTimeout(command.timer);
+    this.pending.delete(frame.id);
+    if (frame.type === "ack") command.resolve(frame);
+    else command.reject(frame);
+  }
+
+  send(frame) {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
+  // Resolves with the ack, rejects with the error frame. Survives reconnects: resent on open.
+  command(type, fields) {
+    const id = commandId();
+    const frame = { type, id, ...fields };
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject({ type: "error", id, code: "timeout", message: "" });
+      }, COMMAND_TIMEOUT_MS);
+      this.pending.set(id, { frame, resolve, reject, timer });
+      this.send(frame);
+    });
+  }
+}
