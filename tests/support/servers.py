@@ -1,0 +1,133 @@
+"""Real servers for end-to-end tests: Daphne processes on free loopback ports, each with its own
+database (a temporary SQLite file, or a fresh PostgreSQL database) and channel layer."""
+
+import contextlib
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[2]
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_environment(**overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SQLITE_PATH"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "roundtable.settings", "DEBUG": "true", "LOG_LEVEL": "WARNING"})
+    env.update(overrides)
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@contextlib.contextmanager
+def sqlite_database() -> Iterator[dict[str, str]]:
+    with tempfile.TemporaryDirectory(prefix="roundtable-") as folder:
+        env = server_environment(SQLITE_PATH=str(Path(folder) / "db.sqlite3"))
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "seed_roundtable")
+        yield env
+
+
+@contextlib.contextmanager
+def postgres_redis_database() -> Iterator[dict[str, str]]:
+    """A new PostgreSQL database for this test only, dropped afterwards; Redis as the channel layer."""
+    name = f"roundtable_e2e_{uuid.uuid4().hex[:12]}"
+    admin = urllib.parse.urlsplit(TEST_DATABASE_URL)
+    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    url = urllib.parse.urlunsplit(admin._replace(path=f"/{name}"))
+    try:
+        env = server_environment(DATABASE_URL=url, REDIS_URL=TEST_REDIS_URL)
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "seed_roundtable")
+        yield env
+    finally:
+        with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class DaphneServer:
+    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_dir / f"daphne-{self.port}.log"
+        self.log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "roundtable.asgi:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_until_serving()
+
+    def _wait_until_serving(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"daphne exited:\n{self.log_path.read_text()}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"daphne did not start:\n{self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+@contextlib.contextmanager
+def daphne_servers(env: dict[str, str], count: int = 1) -> Iterator[list[DaphneServer]]:
+    with tempfile.TemporaryDirectory(prefix="roundtable-logs-") as folder:
+        servers: list[DaphneServer] = []
+        try:
+            for _ in range(count):
+                servers.append(DaphneServer(env, Path(folder)))
+            yield servers
+        finally:
+            for server in servers:
+                server.stop()
+
+
+def http_join(base_url: str, code: str, *, name: str, actor_type: str, language: str) -> str:
+    """Join through the real HTML form, as a browser would; return the session cookie header."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base_url}/r/{code}/", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "display_name": name, "actor_type": actor_type, "language": language}
+    ).encode()
+    request = urllib.request.Request(f"{base_url}/r/{code}/join/", data=form, headers={"Referer": base_url})
+    opener.open(request, timeout=10).read()
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
