@@ -129,8 +129,13 @@ class Vote(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["proposal", "participant"], name="vote_one_per_participant"),
-            models.CheckConstraint(condition=models.Q(choice__in=VoteChoice.values), name="vote_choice_valid"),
+            models.CheckConstraint(
+                condition=models.Q(choice__in=VoteChoice.values), name="vote_choice_valid"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.choice} #{self.proposal_id}"
 
 
 class Event(models.Model):
@@ -146,7 +151,8 @@ class Event(models.Model):
     private = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The client's command id, so a retried command takes effect once.
-    command_id = models.CharField(max_length=64, null=True, blank=True)
+    # NULL, not "", for events no client command caused: the once-only constraint skips them.
+    command_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

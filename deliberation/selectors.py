@@ -108,7 +108,9 @@ def roundtable_snapshot(*, roundtable: Roundtable, viewer: Participant | None) -
     my_votes: dict[int, str] = {}
     if viewer is not None:
         my_votes = dict(
-            Vote.objects.filter(participant=viewer, proposal__in=proposals).values_list("proposal_id", "choice")
+            Vote.objects.filter(participant=viewer, proposal__in=proposals).values_list(
+                "proposal_id", "choice"
+            )
         )
     proposal_rows = []
     for proposal in proposals:
@@ -139,4 +141,7 @@ def events_since(
     events = list(Event.objects.filter(roundtable_id=roundtable_id, seq__gt=seq).order_by("seq")[: limit + 1])
     if len(events) > limit:
         return None
-    return [event_frame(event, for_actor=viewer_id is not None and event.actor_id == viewer_id) for event in events]
+    return [
+        event_frame(event, for_actor=viewer_id is not None and event.actor_id == viewer_id)
+        for event in events
+    ]

@@ -13,7 +13,9 @@ class LocalizedText:
         return self.text
 
 
-def text_in_language(texts: dict[str, str], language: str, fallbacks: list[str] | tuple = ()) -> LocalizedText:
+def text_in_language(
+    texts: dict[str, str], language: str, fallbacks: list[str] | tuple = ()
+) -> LocalizedText:
     if texts.get(language):
         return LocalizedText(texts[language], language, False)
     for candidate in [*fallbacks, *sorted(texts)]:

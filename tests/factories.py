@@ -5,7 +5,15 @@ from pathlib import Path
 
 import factory
 
-from deliberation.models import Participant, Proposal, ProposalStatus, Question, QuestionState, Roundtable, Role
+from deliberation.models import (
+    Participant,
+    Proposal,
+    ProposalStatus,
+    Question,
+    QuestionState,
+    Role,
+    Roundtable,
+)
 
 SEED_PATH = Path(__file__).resolve().parents[1] / "deliberation" / "seed" / "session-1.1.1.json"
 SEED = json.loads(SEED_PATH.read_text(encoding="utf-8"))
@@ -27,7 +35,12 @@ class RoundtableFactory(factory.django.DjangoModelFactory):
         """Four questions from the seed; the first collects proposals, the second is voting only."""
         if not create:
             return
-        states = extracted or [QuestionState.COLLECTING, QuestionState.VOTING, QuestionState.CLOSED, QuestionState.CLOSED]
+        states = extracted or [
+            QuestionState.COLLECTING,
+            QuestionState.VOTING,
+            QuestionState.CLOSED,
+            QuestionState.CLOSED,
+        ]
         for seed_question, state in zip(SEED["questions"], states, strict=False):
             Question.objects.create(
                 roundtable=roundtable,

@@ -129,7 +129,9 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             logger.exception("command %s failed on the database", frame_type)
             await self._send_error(command_id, ServiceError("unavailable"), retryable=True)
             return
-        await self._send_frame({"type": "ack", "id": command_id, "seq": outcome.seq, "result": outcome.result})
+        await self._send_frame(
+            {"type": "ack", "id": command_id, "seq": outcome.seq, "result": outcome.result}
+        )
 
     async def _receive_resume(self, frame: dict[str, Any], command_id: str | None) -> None:
         try:
@@ -209,7 +211,12 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=frame_dumps(frame))
 
     async def _send_error(
-        self, command_id: str | None, error: ServiceError, *, retryable: bool = False, fields: list | None = None
+        self,
+        command_id: str | None,
+        error: ServiceError,
+        *,
+        retryable: bool = False,
+        fields: list | None = None,
     ) -> None:
         with translation.override(self.language):
             frame = {"type": "error", "id": command_id, "code": error.code, "message": error.message}

@@ -20,7 +20,9 @@ CHROMIUM_FLAGS = [
 def browser():
     executable = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(executable).exists():
-        pytest.fail("Debian's chromium is required for browser tests: apt-get install chromium (.ci/run does)")
+        pytest.fail(
+            "Debian's chromium is required for browser tests: apt-get install chromium (.ci/run does)"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
         yield browser

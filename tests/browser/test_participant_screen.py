@@ -39,7 +39,13 @@ def test_a_proposal_and_a_vote_appear_live_in_another_browser(browser, server, a
     for page in (ana, ben):
         watch_console(page, errors)
 
-    join(ben, server.base_url, name="Ben", actor_type_label="Small or medium enterprise", language_label="English")
+    join(
+        ben,
+        server.base_url,
+        name="Ben",
+        actor_type_label="Small or medium enterprise",
+        language_label="English",
+    )
     expect(ben.locator("#connection-status")).to_have_text("Live")
     expect(ben.get_by_role("heading", level=2).first).to_contain_text("balanced participation")
     ben.evaluate("window.__sameDocument = true")
@@ -60,14 +66,18 @@ def test_a_proposal_and_a_vote_appear_live_in_another_browser(browser, server, a
     expect(ben_proposal).to_contain_text("Ana · Local government")
     expect(ben_proposal.locator("abbr")).to_have_text("ES")
     ben_proposal.get_by_role("button", name=re.compile("^Agree")).click()
-    expect(ben_proposal.get_by_role("button", name=re.compile("^Agree"))).to_have_attribute("aria-pressed", "true")
+    expect(ben_proposal.get_by_role("button", name=re.compile("^Agree"))).to_have_attribute(
+        "aria-pressed", "true"
+    )
 
     ana_proposal = ana.locator("#question-1 li.proposal").filter(has_text="Mesas territoriales")
     expect(ana_proposal.get_by_role("button", name=re.compile("^De acuerdo"))).to_contain_text("1")
     expect(ana_proposal).to_contain_text("Tuya")
     ana_proposal.get_by_role("button", name=re.compile("^Paso")).click()
     expect(ben_proposal.get_by_role("button", name=re.compile("^Pass"))).to_contain_text("1")
-    assert ben.evaluate("window.__sameDocument") is True, "the other browser reloaded instead of updating live"
+    assert ben.evaluate("window.__sameDocument") is True, (
+        "the other browser reloaded instead of updating live"
+    )
     ana.screenshot(path=artifacts / "participant-es-360x740.png", full_page=True)
     ben.screenshot(path=artifacts / "participant-en-1280x900.png")
 

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def check_events_match_fresh_snapshot(roundtable, viewers, action):
-    before = {key: roundtable_snapshot(roundtable=roundtable, viewer=viewer) for key, viewer in viewers.items()}
+    before = {
+        key: roundtable_snapshot(roundtable=roundtable, viewer=viewer) for key, viewer in viewers.items()
+    }
     action()
     roundtable.refresh_from_db()
     for key, viewer in viewers.items():
@@ -46,7 +48,9 @@ def test_submitting_a_proposal(scene):
     question = roundtable.questions.get(order=1)
 
     def submit_proposal():
-        proposal_submit(roundtable_id=roundtable.pk, participant_id=ana.pk, question_id=question.pk, text="New")
+        proposal_submit(
+            roundtable_id=roundtable.pk, participant_id=ana.pk, question_id=question.pk, text="New"
+        )
 
     check_events_match_fresh_snapshot(roundtable, viewers, submit_proposal)
 
@@ -57,7 +61,9 @@ def test_casting_and_changing_votes(scene):
     def cast_votes():
         vote_cast(roundtable_id=roundtable.pk, participant_id=ben.pk, proposal_id=proposal.pk, choice="agree")
         vote_cast(roundtable_id=roundtable.pk, participant_id=ana.pk, proposal_id=proposal.pk, choice="pass")
-        vote_cast(roundtable_id=roundtable.pk, participant_id=ben.pk, proposal_id=proposal.pk, choice="disagree")
+        vote_cast(
+            roundtable_id=roundtable.pk, participant_id=ben.pk, proposal_id=proposal.pk, choice="disagree"
+        )
 
     check_events_match_fresh_snapshot(roundtable, viewers, cast_votes)
 

@@ -26,7 +26,9 @@ def test_event_seqs_are_gapless_and_each_command_writes_one_event():
     ana = ParticipantFactory(roundtable=roundtable)
     question = roundtable.questions.get(order=1)
     results = [
-        proposal_submit(roundtable_id=roundtable.pk, participant_id=ana.pk, question_id=question.pk, text=f"P{i}")
+        proposal_submit(
+            roundtable_id=roundtable.pk, participant_id=ana.pk, question_id=question.pk, text=f"P{i}"
+        )
         for i in range(5)
     ]
     assert [r.seq for r in results] == [1, 2, 3, 4, 5]
@@ -88,8 +90,13 @@ def test_the_same_person_voting_from_two_tabs_at_once_leaves_exactly_one_vote():
         try:
             barrier.wait()
             for choice in choices:
-                vote_cast(roundtable_id=roundtable.pk, participant_id=voter.pk, proposal_id=proposal.pk, choice=choice)
-        except Exception as error:  # noqa: BLE001 -- reported below
+                vote_cast(
+                    roundtable_id=roundtable.pk,
+                    participant_id=voter.pk,
+                    proposal_id=proposal.pk,
+                    choice=choice,
+                )
+        except Exception as error:
             failures.append(error)
         finally:
             close_old_connections()

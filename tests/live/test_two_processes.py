@@ -25,7 +25,9 @@ async def next_frame(socket, *types: str) -> dict:
 
 def test_a_proposal_submitted_on_one_process_reaches_a_client_of_the_other():
     with postgres_redis_database() as env, daphne_servers(env, count=2) as (first, second):
-        ana_cookie = http_join(first.base_url, "LED111", name="Ana", actor_type="government-local", language="es")
+        ana_cookie = http_join(
+            first.base_url, "LED111", name="Ana", actor_type="government-local", language="es"
+        )
         ben_cookie = http_join(second.base_url, "LED111", name="Ben", actor_type="sme", language="en")
 
         async def scenario():
@@ -36,7 +38,16 @@ def test_a_proposal_submitted_on_one_process_reaches_a_client_of_the_other():
             assert ana_snapshot["seq"] == ben_snapshot["seq"]
             question = ana_snapshot["questions"][0]["id"]
 
-            await ana.send(json.dumps({"type": "proposal.submit", "id": "a1", "question": question, "text": "Consejos territoriales"}))
+            await ana.send(
+                json.dumps(
+                    {
+                        "type": "proposal.submit",
+                        "id": "a1",
+                        "question": question,
+                        "text": "Consejos territoriales",
+                    }
+                )
+            )
             ack = await next_frame(ana, "ack")
             event = await next_frame(ben, "event")
             assert event["seq"] == ack["seq"] == ben_snapshot["seq"] + 1
@@ -44,7 +55,9 @@ def test_a_proposal_submitted_on_one_process_reaches_a_client_of_the_other():
 
             # And back the other way: Ben's vote on process two reaches Ana on process one.
             proposal = event["data"]["proposal"]["id"]
-            await ben.send(json.dumps({"type": "vote.cast", "id": "b1", "proposal": proposal, "choice": "agree"}))
+            await ben.send(
+                json.dumps({"type": "vote.cast", "id": "b1", "proposal": proposal, "choice": "agree"})
+            )
             vote_event = await next_frame(ana, "event")
             while vote_event["kind"] != "vote.cast":
                 vote_event = await next_frame(ana, "event")

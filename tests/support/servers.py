@@ -78,7 +78,16 @@ class DaphneServer:
         self.log_path = log_dir / f"daphne-{self.port}.log"
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "roundtable.asgi:application"],
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "roundtable.asgi:application",
+            ],
             cwd=ROOT,
             env=env,
             stdout=self.log,
@@ -91,7 +100,10 @@ class DaphneServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"daphne exited:\n{self.log_path.read_text()}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5),
+            ):
                 return
             time.sleep(0.1)
         raise AssertionError(f"daphne did not start:\n{self.log_path.read_text()}")

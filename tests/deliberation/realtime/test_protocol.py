@@ -73,7 +73,9 @@ async def test_a_new_vote_replaces_the_old_one_and_everyone_sees_the_tally():
     assert all("my_vote" not in e["data"] for e in events), "another person's vote choice leaked"
     own = await ben.events(2)
     assert [e["data"]["my_vote"] for e in own] == ["agree", "disagree"]
-    votes = await database_sync_to_async(list)(Vote.objects.values_list("participant__display_name", "choice"))
+    votes = await database_sync_to_async(list)(
+        Vote.objects.values_list("participant__display_name", "choice")
+    )
     assert votes == [("ben", "disagree")]
     await ana.close()
     await ben.close()
@@ -148,7 +150,12 @@ async def test_a_repeated_command_id_takes_effect_once():
     roundtable, people = await room(ana="en", ben="en")
     ana, snapshot = await connect(roundtable, people["ana"])
     ben, _ = await connect(roundtable, people["ben"])
-    frame = {"type": "proposal.submit", "id": "retry-1", "question": snapshot["questions"][0]["id"], "text": "Once"}
+    frame = {
+        "type": "proposal.submit",
+        "id": "retry-1",
+        "question": snapshot["questions"][0]["id"],
+        "text": "Once",
+    }
 
     await ana.send(frame)
     first = await ana.reply_to("retry-1")
@@ -172,8 +179,16 @@ BAD_FRAMES = [
     ("missing fields", {"type": "proposal.submit", "id": "x"}, "invalid"),
     ("wrong field type", {"type": "vote.cast", "id": "x", "proposal": "1", "choice": "agree"}, "invalid"),
     ("unknown vote choice", {"type": "vote.cast", "id": "x", "proposal": 1, "choice": "maybe"}, "invalid"),
-    ("extra field", {"type": "vote.cast", "id": "x", "proposal": 1, "choice": "agree", "admin": True}, "invalid"),
-    ("oversized frame", json.dumps({"type": "proposal.submit", "id": "x", "question": 1, "text": "a" * 9000}), "frame_too_large"),
+    (
+        "extra field",
+        {"type": "vote.cast", "id": "x", "proposal": 1, "choice": "agree", "admin": True},
+        "invalid",
+    ),
+    (
+        "oversized frame",
+        json.dumps({"type": "proposal.submit", "id": "x", "question": 1, "text": "a" * 9000}),
+        "frame_too_large",
+    ),
 ]
 
 
@@ -235,7 +250,7 @@ async def test_rule_breaking_commands_get_a_clear_error_and_write_nothing(settin
 
 async def test_someone_not_in_the_roundtable_can_watch_but_not_act():
     roundtable, people = await room(ana="en")
-    other_roundtable, strangers = await room(zoe="en")
+    _other_roundtable, strangers = await room(zoe="en")
     proposal = await database_sync_to_async(ProposalFactory)(author=people["ana"])
     before = await counts()
 

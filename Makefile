@@ -1,0 +1,55 @@
+# The two set-up commands: `make run` and `make test`. Both need only Python 3.11+ and pip.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The second pass of the live tests runs on these (PostgreSQL with trust auth, Redis).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+export TEST_DATABASE_URL TEST_REDIS_URL
+
+.PHONY: run test lint format messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_roundtable
+	@echo
+	@echo "  Roundtable is serving. Participant link: http://$(HOST):$(PORT)/r/LED111/"
+	@echo
+	$(BIN)/daphne -b $(HOST) -p $(PORT) roundtable.asgi:application
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	@echo "== every test, on the embedded default (SQLite, in-memory channel layer)"
+	$(BIN)/pytest
+	@echo "== the live tests again, on PostgreSQL and Redis"
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DATABASE_CONN_MAX_AGE=0 $(BIN)/pytest -m live
+
+# Regenerate the catalogs after changing strings; translate, then commit the .po and .mo files.
+messages: $(VENV)/.installed-test
+	$(BIN)/python manage.py makemessages -l es -l fr --ignore=.venv --ignore=tests --ignore=frontend
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts .test-db.sqlite3*
