@@ -16,7 +16,9 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: sync Playwright keeps an event loop running in this thread while it is
+# open, which would break the asyncio tests that follow.
+@pytest.fixture(scope="module")
 def browser():
     executable = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(executable).exists():
