@@ -301,3 +301,4 @@ async def test_an_unknown_roundtable_closes_the_socket_with_a_clear_code():
     )
     connected, code = await communicator.connect()
     assert not connected and code == 4404
+    await communicator.disconnect()
