@@ -1,3 +1,4 @@
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -16,10 +17,8 @@ CHROMIUM_FLAGS = [
 ]
 
 
-# Module scope, not session: sync Playwright keeps an event loop running in this thread while it is
-# open, which would break the asyncio tests that follow.
-@pytest.fixture(scope="module")
-def browser():
+@contextlib.contextmanager
+def launch_chromium():
     executable = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(executable).exists():
         pytest.fail(
@@ -27,8 +26,18 @@ def browser():
         )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+# Module scope, not session: sync Playwright keeps an event loop running in this thread while it is
+# open, which would break the asyncio tests that follow.
+@pytest.fixture(scope="module")
+def browser():
+    with launch_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture
