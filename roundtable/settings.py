@@ -98,6 +98,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
+            # Closing a WAL database's last connection checkpoints it: keep connections open.
+            "CONN_MAX_AGE": None,
             # IMMEDIATE takes the write lock at BEGIN, so two concurrent commands queue instead of
             # failing with "database is locked" when the second upgrades its read lock.
             # WAL lets the many readers (snapshots, replays) proceed while one command writes.
@@ -121,7 +123,13 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "deliberation.realtime.local_layer.LocalChannelLayer",
+            # A consumer more than `capacity` messages behind drops the rest and reads them back.
+            "CONFIG": {"capacity": 1000, "expiry": 60},
+        }
+    }
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

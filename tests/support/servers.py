@@ -45,16 +45,16 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 
 @contextlib.contextmanager
-def sqlite_database() -> Iterator[dict[str, str]]:
+def sqlite_database(seed_args: tuple[str, ...] = ()) -> Iterator[dict[str, str]]:
     with tempfile.TemporaryDirectory(prefix="roundtable-") as folder:
         env = server_environment(SQLITE_PATH=str(Path(folder) / "db.sqlite3"))
         manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "seed_roundtable")
+        manage(env, "seed_roundtable", *seed_args)
         yield env
 
 
 @contextlib.contextmanager
-def postgres_redis_database() -> Iterator[dict[str, str]]:
+def postgres_redis_database(seed_args: tuple[str, ...] = ()) -> Iterator[dict[str, str]]:
     """A new PostgreSQL database for this test only, dropped afterwards; Redis as the channel layer."""
     name = f"roundtable_e2e_{uuid.uuid4().hex[:12]}"
     admin = urllib.parse.urlsplit(TEST_DATABASE_URL)
@@ -64,7 +64,7 @@ def postgres_redis_database() -> Iterator[dict[str, str]]:
     try:
         env = server_environment(DATABASE_URL=url, REDIS_URL=TEST_REDIS_URL)
         manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "seed_roundtable")
+        manage(env, "seed_roundtable", *seed_args)
         yield env
     finally:
         with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as connection:
@@ -72,7 +72,7 @@ def postgres_redis_database() -> Iterator[dict[str, str]]:
 
 
 class DaphneServer:
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(self, env: dict[str, str], log_dir: Path, extra_args: tuple[str, ...] = ()) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"daphne-{self.port}.log"
@@ -86,6 +86,7 @@ class DaphneServer:
                 "127.0.0.1",
                 "-p",
                 str(self.port),
+                *extra_args,
                 "roundtable.asgi:application",
             ],
             cwd=ROOT,
@@ -119,12 +120,14 @@ class DaphneServer:
 
 
 @contextlib.contextmanager
-def daphne_servers(env: dict[str, str], count: int = 1) -> Iterator[list[DaphneServer]]:
+def daphne_servers(
+    env: dict[str, str], count: int = 1, extra_args: tuple[str, ...] = ()
+) -> Iterator[list[DaphneServer]]:
     with tempfile.TemporaryDirectory(prefix="roundtable-logs-") as folder:
         servers: list[DaphneServer] = []
         try:
             for _ in range(count):
-                servers.append(DaphneServer(env, Path(folder)))
+                servers.append(DaphneServer(env, Path(folder), extra_args))
             yield servers
         finally:
             for server in servers:

@@ -14,13 +14,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--file", type=Path, help="Seed card (JSON); defaults to the bundled 1.1.1 card.")
         parser.add_argument("--code", default="LED111", help="Join code of the roundtable.")
+        parser.add_argument(
+            "--capacity", type=int, help="Seats, instead of the card's (a plenary, a benchmark)."
+        )
 
-    def handle(self, *args, file: Path | None, code: str, **options):
+    def handle(self, *args, file: Path | None, code: str, capacity: int | None, **options):
         path = file or BUNDLED_SEED
         try:
             seed = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise CommandError(f"cannot read seed {path}: {error}") from error
+        if capacity is not None:
+            seed["session"]["capacity"] = capacity
         roundtable, created = roundtable_load_seed(seed=seed, code=code)
         verb = "Loaded" if created else "Already loaded, left unchanged:"
         self.stdout.write(f"{verb} roundtable {roundtable.code} ({roundtable.questions.count()} questions)")

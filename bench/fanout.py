@@ -1,0 +1,150 @@
+"""One fan-out scenario: start the servers it needs, join N participants through the real join flow,
+apply the load, do the same against the bare `websockets` baseline, stop everything, print one JSON line.
+
+    python -m bench.fanout --clients 1000 --duration 30 [--processes 1|2] [--layer memory|redis] [--burst]
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from bench.loadgen import MAX_CLIENTS, MAX_DURATION_SECONDS, Endpoint, LoadPlan, run_load
+from tests.support.servers import (
+    daphne_servers,
+    free_port,
+    http_join,
+    postgres_redis_database,
+    sqlite_database,
+)
+
+BENCH_CODE = "BENCH"
+ACTOR_TYPES = [
+    "government-local",
+    "government-regional",
+    "academia-research",
+    "sme",
+    "civil-society",
+    "citizen",
+]
+
+
+def _event_loop_policy() -> None:
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
+def join_everyone(servers, clients: int) -> list[Endpoint]:
+    def join(index: int) -> Endpoint:
+        server = servers[index % len(servers)]
+        cookie = http_join(
+            server.base_url,
+            BENCH_CODE,
+            name=f"Participant {index}",
+            actor_type=ACTOR_TYPES[index % len(ACTOR_TYPES)],
+            language=("en", "es", "fr")[index % 3],
+        )
+        return Endpoint(
+            url=f"ws://127.0.0.1:{server.port}/ws/r/{BENCH_CODE}/", origin=server.base_url, cookie=cookie
+        )
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        return list(pool.map(join, range(clients)))
+
+
+@contextlib.contextmanager
+def baseline_server():
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "bench.baseline", "--port", str(port)])
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            import socket
+
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+            time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def run_scenario(args: argparse.Namespace) -> dict:
+    plan = LoadPlan(
+        duration=args.duration,
+        votes_per_second=args.votes_per_second,
+        proposals_per_second=args.proposals_per_second,
+        burst=args.burst,
+    )
+    seed_args = ("--code", BENCH_CODE, "--capacity", str(MAX_CLIENTS))
+    database = postgres_redis_database(seed_args) if args.layer == "redis" else sqlite_database(seed_args)
+    started = time.monotonic()
+    with database as env, daphne_servers(env, count=args.processes, extra_args=("-v", "0")) as servers:
+        endpoints = join_everyone(servers, args.clients)
+        join_seconds = time.monotonic() - started
+        platform_result = asyncio.run(run_load(endpoints, plan))
+    baseline_result = None
+    if not args.no_baseline:
+        with baseline_server() as port:
+            baseline_endpoints = [Endpoint(url=f"ws://127.0.0.1:{port}/")] * args.clients
+            baseline_result = asyncio.run(run_load(baseline_endpoints, plan))
+    result = {
+        "scenario": "burst" if args.burst else "fanout",
+        "clients": args.clients,
+        "processes": args.processes,
+        "layer": args.layer,
+        "duration_s": args.duration,
+        "votes_per_s": 0 if args.burst else args.votes_per_second,
+        "proposals_per_s": 0 if args.burst else args.proposals_per_second,
+        **platform_result,
+        "join_seconds": round(join_seconds, 1),
+    }
+    if baseline_result is not None:
+        result["baseline_p50_ms"] = baseline_result["p50_ms"]
+        result["baseline_p99_ms"] = baseline_result["p99_ms"]
+        result["baseline_lost"] = baseline_result["lost"]
+        result["p99_ratio"] = (
+            round(result["p99_ms"] / baseline_result["p99_ms"], 2) if baseline_result["p99_ms"] else None
+        )
+    result["machine"] = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
+    return result
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, required=True, help=f"participants (1 to {MAX_CLIENTS})")
+    parser.add_argument(
+        "--duration", type=float, default=30, help=f"seconds of load (at most {MAX_DURATION_SECONDS})"
+    )
+    parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--layer", choices=("memory", "redis"), default=None)
+    parser.add_argument("--votes-per-second", type=float, default=20)
+    parser.add_argument("--proposals-per-second", type=float, default=2)
+    parser.add_argument("--burst", action="store_true", help="every participant votes once within 2 seconds")
+    parser.add_argument("--no-baseline", action="store_true")
+    args = parser.parse_args(argv)
+    if args.layer is None:
+        args.layer = "redis" if args.processes > 1 else "memory"
+    if args.processes > 1 and args.layer == "memory":
+        parser.error("the in-memory channel layer cannot span two processes: use --layer redis")
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    _event_loop_policy()
+    print(json.dumps(run_scenario(parse_args(argv))), flush=True)
+
+
+if __name__ == "__main__":
+    main()
