@@ -39,7 +39,9 @@ class BroadcastRoom:
                 await socket.send(
                     compact({"type": "ack", "id": frame["id"], "seq": self.seq, "result": result})
                 )
-                message = compact({"type": "event", "seq": self.seq, "kind": kind, "data": event})
+                # One event per frame, sent as it happens: the raw broadcast, no batching.
+                item = {"seq": self.seq, "kind": kind, "data": event}
+                message = compact({"type": "events", "events": [item]})
                 websockets.broadcast(self.clients, message)
         finally:
             self.clients.discard(socket)

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import random
+import re
 import time
 from array import array
 from dataclasses import dataclass, field
@@ -19,7 +20,9 @@ import websockets
 MAX_CLIENTS = 5000
 MAX_DURATION_SECONDS = 600
 CONNECT_CONCURRENCY = 50
-EVENT_PREFIX = '{"type":"event","seq":'
+EVENTS_PREFIX = '{"type":"events",'
+# Event items are the objects of the top-level array; their data never holds an unescaped `{"seq":`.
+EVENT_SEQ = re.compile(r'\{"seq":(\d+),"kind":')
 CHOICES = ("agree", "disagree", "pass")
 
 
@@ -74,13 +77,13 @@ class Client:
 
     async def read(self) -> None:
         async for text in self.socket:
-            if text.startswith(EVENT_PREFIX):
-                end = text.index(",", len(EVENT_PREFIX))
-                seq = int(text[len(EVENT_PREFIX) : end])
-                self.arrivals_seq.append(seq)
-                self.arrivals_at.append(time.monotonic())
-                if seq > self.seq:
-                    self.seq = seq
+            if text.startswith(EVENTS_PREFIX):
+                arrived = time.monotonic()
+                for match in EVENT_SEQ.finditer(text):
+                    seq = int(match.group(1))
+                    self.arrivals_seq.append(seq)
+                    self.arrivals_at.append(arrived)
+                    self.seq = max(self.seq, seq)
                 if self.target_seq is not None and self.seq >= self.target_seq:
                     self.caught_up.set()
                 continue
@@ -142,12 +145,14 @@ async def run_load(endpoints: list[Endpoint], plan: LoadPlan) -> dict:
     # The platform's first question, collecting proposals; the baseline has no questions.
     question_id = snapshots[0]["questions"][0]["id"] if snapshots[0].get("questions") else 1
     sent_at: dict[int, float] = {}
+    ack_latencies: list[float] = []
     errors: list[dict] = []
     last_choice: dict[tuple[int, int], str] = {}
 
     async def send(client: Client, frame: dict) -> None:
         started = time.monotonic()
         reply = await client.command(frame)
+        ack_latencies.append((time.monotonic() - started) * 1000)
         if reply["type"] == "error":
             errors.append(reply)
             return
@@ -219,6 +224,7 @@ async def run_load(endpoints: list[Endpoint], plan: LoadPlan) -> dict:
                     latencies.append((arrived - sent_at[seq]) * 1000)
         lost += expected - len(seen)
     latencies.sort()
+    ack_latencies.sort()
     return {
         "events": expected,
         "deliveries": len(latencies),
@@ -226,6 +232,8 @@ async def run_load(endpoints: list[Endpoint], plan: LoadPlan) -> dict:
         "p95_ms": round(_percentile(latencies, 0.95), 1),
         "p99_ms": round(_percentile(latencies, 0.99), 1),
         "max_ms": round(latencies[-1], 1) if latencies else None,
+        "ack_p50_ms": round(_percentile(ack_latencies, 0.50), 1),
+        "ack_p99_ms": round(_percentile(ack_latencies, 0.99), 1),
         "lost": lost,
         "reordered": reordered,
         "errors": len(errors),

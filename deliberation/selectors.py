@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count
 
-from deliberation.frames import PROTOCOL_VERSION, event_frame
+from deliberation.frames import PROTOCOL_VERSION, EventText, event_text
 from deliberation.models import (
     Event,
     Participant,
@@ -92,7 +92,7 @@ def roundtable_snapshot(*, roundtable: Roundtable, viewer: Participant | None) -
 
     `seq` is read before the rest, so the data may already include some later events; every event
     carries absolute values (a whole tally, a whole proposal), so applying those again is harmless."""
-    seq = Roundtable.objects.values_list("last_seq", flat=True).get(pk=roundtable.pk)
+    seq = roundtable_last_seq(roundtable_id=roundtable.pk)
     proposals = list(
         Proposal.objects.filter(question__roundtable=roundtable, status=ProposalStatus.VISIBLE)
         .select_related("author")
@@ -130,18 +130,21 @@ def roundtable_snapshot(*, roundtable: Roundtable, viewer: Participant | None) -
     }
 
 
-def events_since(
-    *, roundtable_id: int, seq: int, viewer_id: int | None, limit: int | None = None
-) -> list[dict[str, Any]] | None:
-    """The event frames after `seq` as `viewer` sees them, or None when more than `limit` are missing or
-    `seq` is beyond the roundtable's history (the caller then sends a fresh snapshot instead)."""
+def roundtable_last_seq(*, roundtable_id: int) -> int:
+    return Roundtable.objects.values_list("last_seq", flat=True).get(pk=roundtable_id)
+
+
+def events_since(*, roundtable_id: int, seq: int, limit: int | None = None) -> list[EventText] | None:
+    """The events after `seq`, serialised, or None when more than `limit` are missing or `seq` is beyond
+    the roundtable's history (the caller then sends a fresh snapshot instead)."""
     limit = settings.ROUNDTABLE_REPLAY_LIMIT if limit is None else limit
-    if seq > Roundtable.objects.values_list("last_seq", flat=True).get(pk=roundtable_id):
+    if seq > roundtable_last_seq(roundtable_id=roundtable_id):
         return None
-    events = list(Event.objects.filter(roundtable_id=roundtable_id, seq__gt=seq).order_by("seq")[: limit + 1])
-    if len(events) > limit:
-        return None
-    return [
-        event_frame(event, for_actor=viewer_id is not None and event.actor_id == viewer_id)
-        for event in events
-    ]
+    events = events_between(roundtable_id=roundtable_id, after=seq, upto=seq + limit + 1)
+    return None if len(events) > limit else events
+
+
+def events_between(*, roundtable_id: int, after: int, upto: int) -> list[EventText]:
+    """The events with after < seq <= upto, serialised."""
+    rows = Event.objects.filter(roundtable_id=roundtable_id, seq__gt=after, seq__lte=upto).order_by("seq")
+    return [event_text(event) for event in rows]

@@ -1,13 +1,9 @@
-"""One websocket per person per roundtable. Parse a frame, call a service, answer; nothing else.
+"""One websocket per person per roundtable: parse a frame, call a service, answer; and pass on the
+batches of events the process's hub (hub.py) hands it, from the seq this connection has reached."""
 
-Ordering: events reach a consumer through the channel layer, possibly out of order (two commits
-published from two threads or two processes). The consumer sends them to its client strictly in seq
-order: it holds an early event back for a moment and, if its predecessors don't come, reads them from
-the Event table. So a client sees every seq exactly once, in order."""
-
-import asyncio
 import json
 import logging
+from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -19,28 +15,31 @@ from django.utils import translation
 from pydantic import ValidationError
 
 from deliberation.errors import ServiceError
-from deliberation.frames import frame_dumps
-from deliberation.models import Roundtable
+from deliberation.frames import events_frame_text, frame_dumps
+from deliberation.models import Participant, Roundtable
 from deliberation.realtime.commands import COMMANDS, Caller, ResumeFrame
+from deliberation.realtime.hub import Batch, hub_join, hub_leave
 from deliberation.selectors import (
     events_since,
     participant_get,
     roundtable_get_by_code,
     roundtable_snapshot,
 )
-from deliberation.services.events import GROUP_MESSAGE_TYPE
 from deliberation.sessions import session_participant_id
 
 logger = logging.getLogger(__name__)
 
 CLOSE_ROUNDTABLE_NOT_FOUND = 4404
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
 
-def _connection_open(*, session: Any, code: str) -> tuple[Any, Any] | None:
+def _connection_open(*, session_key: str | None, code: str) -> tuple[Roundtable, Participant | None] | None:
     roundtable = roundtable_get_by_code(code=code)
     if roundtable is None:
         return None
-    participant_id = session_participant_id(session=session, roundtable=roundtable) if session else None
+    participant_id = None
+    if session_key:
+        participant_id = session_participant_id(session=SessionStore(session_key), roundtable=roundtable)
     return roundtable, participant_get(roundtable=roundtable, participant_id=participant_id)
 
 
@@ -52,39 +51,66 @@ def _snapshot(*, roundtable_id: int, participant_id: int | None) -> dict[str, An
 
 class RoundtableConsumer(AsyncWebsocketConsumer):
     roundtable_id: int
-    group: str
     participant_id: int | None = None
     language: str = settings.LANGUAGE_CODE
+    joined_hub = False
 
     async def connect(self) -> None:
         self.seq = 0
-        self.pending: dict[int, str] = {}
-        self.gap_task: asyncio.Task | None = None
-        self.send_lock = asyncio.Lock()
+        # While the connection reads its starting state, batches from the hub wait here.
+        self.held: list[Batch] | None = []
         opened = await database_sync_to_async(_connection_open)(
-            session=self.scope.get("session"), code=self.scope["url_route"]["kwargs"]["code"]
+            session_key=self.scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME),
+            code=self.scope["url_route"]["kwargs"]["code"],
         )
         if opened is None:
             await self.close(code=CLOSE_ROUNDTABLE_NOT_FOUND)
             return
         roundtable, participant = opened
         self.roundtable_id = roundtable.pk
-        self.group = roundtable.group_name
         self.participant_id = participant.pk if participant else None
         self.language = self._pick_language(participant)
-        # Join the group before reading state, so no event falls between the read and the subscription.
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        # Listen before reading state, so no event falls between the read and the subscription.
+        await hub_join(roundtable_id=roundtable.pk, group=roundtable.group_name, listener=self)
+        self.joined_hub = True
         await self.accept()
         since = self._query_since()
-        async with self.send_lock:
-            if since is None or not await self._replay(since):
-                await self._send_snapshot()
+        if since is None or not await self._replay(since):
+            await self._send_snapshot()
+        await self._release_held()
 
     async def disconnect(self, code: int) -> None:
-        if self.gap_task is not None:
-            self.gap_task.cancel()
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.joined_hub:
+            await hub_leave(roundtable_id=self.roundtable_id, listener=self)
+
+    # Events from the hub ----------------------------------------------------------------------------
+
+    async def deliver(self, batch: Batch) -> None:
+        if self.held is not None:
+            self.held.append(batch)
+            return
+        if batch.last_seq <= self.seq:
+            return
+        if batch.first_seq > self.seq + 1:
+            # Not expected (the hub hands out contiguous runs), but never skip a seq: read it back.
+            self.held = [batch]
+            if not await self._replay(self.seq):
+                await self._send_snapshot()
+            await self._release_held()
+            return
+        if batch.first_seq == self.seq + 1 and self.participant_id not in batch.actors:
+            text = batch.text
+        else:
+            text = events_frame_text(
+                event.for_viewer(self.participant_id) for event in batch.events if event.seq > self.seq
+            )
+        await self.send(text_data=text)
+        self.seq = batch.last_seq
+
+    async def _release_held(self) -> None:
+        held, self.held = self.held or [], None
+        for batch in held:
+            await self.deliver(batch)
 
     # Client frames ---------------------------------------------------------------------------------
 
@@ -117,8 +143,7 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         try:
             parsed = command.schema.model_validate(frame)
         except ValidationError as error:
-            fields = sorted({".".join(str(part) for part in e["loc"]) for e in error.errors()})
-            await self._send_error(command_id, ServiceError("invalid"), fields=fields)
+            await self._send_invalid(command_id, error)
             return
         caller = Caller(roundtable_id=self.roundtable_id, participant_id=self.participant_id)
         try:
@@ -138,74 +163,31 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         try:
             parsed = ResumeFrame.model_validate(frame)
         except ValidationError as error:
-            fields = sorted({".".join(str(part) for part in e["loc"]) for e in error.errors()})
-            await self._send_error(command_id, ServiceError("invalid"), fields=fields)
+            await self._send_invalid(command_id, error)
             return
-        async with self.send_lock:
-            if parsed.seq > self.seq:
-                await self._send_error(command_id, ServiceError("seq_invalid"))
-                return
-            if not await self._replay(parsed.seq, resend=True):
-                await self._send_snapshot()
-            await self._send_frame({"type": "ack", "id": command_id, "seq": self.seq, "result": {}})
-
-    # Events from the channel layer ------------------------------------------------------------------
-
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        # Channels' dispatch runs close_old_connections in a worker thread before every handler. The
-        # fan-out path touches no database, and that thread hop per event per client was most of the
-        # cost of a broadcast (docs/performance.md), so events skip it.
-        if message["type"] == GROUP_MESSAGE_TYPE:
-            await self.roundtable_event(message)
-        else:
-            await super().dispatch(message)
-
-    async def roundtable_event(self, message: dict[str, Any]) -> None:
-        frame = message["frame"]
-        if message.get("actor_frame") and message.get("actor_id") == self.participant_id:
-            frame = message["actor_frame"]
-        async with self.send_lock:
-            seq = message["seq"]
-            if seq <= self.seq:
-                return
-            self.pending[seq] = frame
-            await self._send_pending_in_order()
-            if self.pending and self.gap_task is None:
-                self.gap_task = asyncio.create_task(self._fill_gap_later())
-
-    async def _send_pending_in_order(self) -> None:
-        while (frame := self.pending.pop(self.seq + 1, None)) is not None:
-            await self.send(text_data=frame)
-            self.seq += 1
-
-    async def _fill_gap_later(self) -> None:
-        try:
-            while self.pending:
-                await asyncio.sleep(settings.ROUNDTABLE_GAP_WAIT_SECONDS)
-                async with self.send_lock:
-                    if self.pending and not await self._replay(self.seq):
-                        await self._send_snapshot()
-        finally:
-            self.gap_task = None
+        if parsed.seq > self.seq:
+            await self._send_error(command_id, ServiceError("seq_invalid"))
+            return
+        self.held = []
+        if not await self._replay(parsed.seq, resend=True):
+            await self._send_snapshot()
+        await self._release_held()
+        await self._send_frame({"type": "ack", "id": command_id, "seq": self.seq, "result": {}})
 
     # Sending -------------------------------------------------------------------------------------------
 
     async def _replay(self, since: int, *, resend: bool = False) -> bool:
-        """Send the events after `since`; False when that is impossible (too many missing, or a seq
-        this roundtable never reached) and a snapshot must be sent instead.
+        """Send the events after `since` as one frame; False when that is impossible (too many missing,
+        or a seq this roundtable never reached) and a snapshot must be sent instead.
 
-        With `resend`, events the client says it lost are sent again even if this consumer sent them."""
-        frames = await database_sync_to_async(events_since)(
-            roundtable_id=self.roundtable_id, seq=since, viewer_id=self.participant_id
-        )
-        if frames is None:
+        With `resend`, events the client says it lost are sent again even if this connection sent them."""
+        events = await database_sync_to_async(events_since)(roundtable_id=self.roundtable_id, seq=since)
+        if events is None:
             return False
-        for frame in frames:
-            if resend or frame["seq"] > self.seq:
-                await self.send(text_data=frame_dumps(frame))
-        self.seq = max([self.seq, since, *(frame["seq"] for frame in frames)])
-        self.pending = {seq: frame for seq, frame in self.pending.items() if seq > self.seq}
-        await self._send_pending_in_order()
+        fresh = [event for event in events if resend or event.seq > self.seq]
+        if fresh:
+            await self.send(text_data=events_frame_text(e.for_viewer(self.participant_id) for e in fresh))
+        self.seq = max([self.seq, since, *(event.seq for event in events)])
         return True
 
     async def _send_snapshot(self) -> None:
@@ -214,11 +196,13 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         )
         await self.send(text_data=frame_dumps(snapshot))
         self.seq = snapshot["seq"]
-        self.pending = {seq: frame for seq, frame in self.pending.items() if seq > self.seq}
-        await self._send_pending_in_order()
 
     async def _send_frame(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=frame_dumps(frame))
+
+    async def _send_invalid(self, command_id: str | None, error: ValidationError) -> None:
+        fields = sorted({".".join(str(part) for part in e["loc"]) for e in error.errors()})
+        await self._send_error(command_id, ServiceError("invalid"), fields=fields)
 
     async def _send_error(
         self,
@@ -226,7 +210,7 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         error: ServiceError,
         *,
         retryable: bool = False,
-        fields: list | None = None,
+        fields: list[str] | None = None,
     ) -> None:
         with translation.override(self.language):
             frame = {"type": "error", "id": command_id, "code": error.code, "message": error.message}
@@ -238,7 +222,7 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
 
     # Helpers ---------------------------------------------------------------------------------------------
 
-    def _pick_language(self, participant: Any) -> str:
+    def _pick_language(self, participant: Participant | None) -> str:
         if participant is not None:
             return participant.language
         cookie = self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)

@@ -1,3 +1,4 @@
+import asyncio
 import logging
 from typing import Any
 
@@ -5,12 +6,12 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from deliberation.frames import event_frame, frame_dumps
+from deliberation.frames import event_text
 from deliberation.models import Event, Participant, Roundtable
 
 logger = logging.getLogger(__name__)
 
-GROUP_MESSAGE_TYPE = "roundtable.event"
+GROUP_MESSAGE_TYPE = "roundtable.events"
 
 
 def roundtable_lock(*, roundtable_id: int) -> Roundtable:
@@ -45,17 +46,33 @@ def event_record(
 
 
 def event_publish(*, event: Event) -> None:
-    """Fan the event out to everyone connected to its roundtable, serialised once for all of them.
+    """Hand the event, serialised once, to every process's hub for its roundtable (realtime/hub.py).
 
-    A lost publish loses nothing: the event is in the table and consumers fill gaps from it."""
-    message = {
-        "type": GROUP_MESSAGE_TYPE,
-        "seq": event.seq,
-        "frame": frame_dumps(event_frame(event, for_actor=False)),
-        "actor_id": event.actor_id,
-        "actor_frame": frame_dumps(event_frame(event, for_actor=True)) if event.private else None,
-    }
+    In a server, the send is handed to the event loop without waiting for it: the command's thread is
+    free for the next command at once, instead of waiting for the loop to finish handing out the last
+    batch. A lost publish loses nothing: the event is in the table and hubs read it back."""
+    group, message = (
+        event.roundtable.group_name,
+        {"type": GROUP_MESSAGE_TYPE, "events": [event_text(event).as_message()]},
+    )
+    loop = _serving_loop
+    if loop is not None and loop.is_running():
+        loop.call_soon_threadsafe(lambda: loop.create_task(_group_send(group, message)))
+    else:
+        async_to_sync(_group_send)(group, message)
+
+
+async def _group_send(group: str, message: dict) -> None:
     try:
-        async_to_sync(get_channel_layer().group_send)(event.roundtable.group_name, message)
+        await get_channel_layer().group_send(group, message)
     except Exception:
-        logger.exception("publishing event %s failed; consumers will read it back", event)
+        logger.exception("publishing %s failed; hubs will read it back", message["events"][0][0])
+
+
+_serving_loop: asyncio.AbstractEventLoop | None = None
+
+
+def event_publishing_bind(*, loop: asyncio.AbstractEventLoop) -> None:
+    """Called from the serving event loop (by realtime/hub.py) so publishes need not wait for it."""
+    global _serving_loop
+    _serving_loop = loop

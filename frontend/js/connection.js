@@ -84,15 +84,17 @@ export class LiveConnection {
         this.seq = frame.seq;
         this.onSnapshot(frame);
         break;
-      case "event":
-        if (this.seq !== null && frame.seq <= this.seq) return;
-        if (this.seq !== null && frame.seq !== this.seq + 1) {
-          // A gap the server did not fill: ask for everything after what we have.
-          this.send({ type: "resume", id: commandId(), seq: this.seq });
-          return;
+      case "events":
+        for (const event of frame.events) {
+          if (this.seq !== null && event.seq <= this.seq) continue;
+          if (this.seq !== null && event.seq !== this.seq + 1) {
+            // A gap the server did not fill: ask for everything after what we have.
+            this.send({ type: "resume", id: commandId(), seq: this.seq });
+            return;
+          }
+          this.seq = event.seq;
+          this.onEvent(event);
         }
-        this.seq = frame.seq;
-        this.onEvent(frame);
         break;
       case "ack":
       case "error":

@@ -35,11 +35,12 @@ const handlers = {
   },
 };
 
-// Returns the kind applied, or null for a kind this client doesn't know (a newer server): ignored.
-export function applyEvent(state, frame) {
-  state.seq = frame.seq;
-  const handler = handlers[frame.kind];
+// Applies one event of an `events` frame ({seq, kind, data}). Returns the kind applied, or null for a
+// kind this client doesn't know (a newer server): it is skipped, but its seq still counts.
+export function applyEvent(state, event) {
+  state.seq = event.seq;
+  const handler = handlers[event.kind];
   if (!handler) return null;
-  handler(state, frame.data);
-  return frame.kind;
+  handler(state, event.data);
+  return event.kind;
 }

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from deliberation.selectors import events_since, roundtable_snapshot
+from deliberation.selectors import roundtable_snapshot
 from deliberation.services.participants import participant_join
 from deliberation.services.proposals import proposal_submit
 from deliberation.services.votes import vote_cast
 from tests.browser.conftest import launch_chromium
 from tests.factories import ParticipantFactory, ProposalFactory, RoundtableFactory
+from tests.support.state import events_seen_by
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -61,7 +62,7 @@ def record_scenario():
         {
             "viewer": name,
             "before": before[name],
-            "frames": events_since(
+            "frames": events_seen_by(
                 roundtable_id=roundtable.pk, seq=before[name]["seq"], viewer_id=viewer.pk if viewer else None
             ),
             "after": roundtable_snapshot(roundtable=roundtable, viewer=viewer),

@@ -4,12 +4,12 @@ kind of viewer (the actor, someone else, an anonymous watcher). Zulip's test_eve
 import pytest
 
 from deliberation.models import ProposalStatus
-from deliberation.selectors import events_since, roundtable_snapshot
+from deliberation.selectors import roundtable_snapshot
 from deliberation.services.participants import participant_join
 from deliberation.services.proposals import proposal_submit
 from deliberation.services.votes import vote_cast
 from tests.factories import ParticipantFactory, ProposalFactory, RoundtableFactory
-from tests.support.state import state_apply_event, state_from_snapshot
+from tests.support.state import events_seen_by, state_apply_event, state_from_snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,7 +22,7 @@ def check_events_match_fresh_snapshot(roundtable, viewers, action):
     roundtable.refresh_from_db()
     for key, viewer in viewers.items():
         state = state_from_snapshot(before[key])
-        frames = events_since(
+        frames = events_seen_by(
             roundtable_id=roundtable.pk, seq=before[key]["seq"], viewer_id=viewer.pk if viewer else None
         )
         assert frames, f"{action.__name__} wrote no event"
@@ -87,7 +87,7 @@ def test_a_mixed_sequence_replayed_twice_is_still_right(scene):
     newer = roundtable_snapshot(roundtable=roundtable, viewer=ana)
 
     state = state_from_snapshot(newer)
-    for frame in events_since(roundtable_id=roundtable.pk, seq=old["seq"], viewer_id=ana.pk):
+    for frame in events_seen_by(roundtable_id=roundtable.pk, seq=old["seq"], viewer_id=ana.pk):
         state_apply_event(state, frame)
 
     assert state == state_from_snapshot(newer)

@@ -4,6 +4,7 @@ tests/deliberation/test_events.py applies every action's events to an old snapsh
 the result equals a freshly read snapshot, as Zulip's test_events.py does."""
 
 import copy
+import json
 from typing import Any
 
 
@@ -18,11 +19,11 @@ def state_from_snapshot(frame: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def state_apply_event(state: dict[str, Any], frame: dict[str, Any]) -> None:
-    assert frame["type"] == "event"
-    state["seq"] = frame["seq"]
-    data = frame["data"]
-    match frame["kind"]:
+def state_apply_event(state: dict[str, Any], event: dict[str, Any]) -> None:
+    """One event of an `events` frame: {"seq", "kind", "data"}."""
+    state["seq"] = event["seq"]
+    data = event["data"]
+    match event["kind"]:
         case "participant.joined":
             state["participants"] = copy.deepcopy(data["participants"])
         case "proposal.submitted":
@@ -40,3 +41,13 @@ def state_apply_event(state: dict[str, Any], frame: dict[str, Any]) -> None:
                     proposal["my_vote"] = data["my_vote"]
         case kind:
             raise AssertionError(f"the reference reducer does not know {kind!r}")
+
+
+def events_seen_by(*, roundtable_id: int, seq: int, viewer_id: int | None) -> list[dict[str, Any]]:
+    """The events after `seq` exactly as the server sends them to `viewer` (replay path)."""
+    from deliberation.selectors import events_since
+
+    return [
+        json.loads(event.for_viewer(viewer_id))
+        for event in events_since(roundtable_id=roundtable_id, seq=seq)
+    ]

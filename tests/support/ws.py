@@ -54,14 +54,16 @@ class Client:
             self.unread.append(frame)
 
     async def events(self, count: int) -> list[dict[str, Any]]:
-        """The next `count` event frames, including any read while waiting for a reply."""
+        """The next `count` events, from however many `events` frames they came in, including frames
+        read while waiting for a reply."""
         self.unread = getattr(self, "unread", [])
-        collected = [f for f in self.unread if f["type"] == "event"]
-        self.unread = [f for f in self.unread if f["type"] != "event"]
+        collected = [event for f in self.unread if f["type"] == "events" for event in f["events"]]
+        self.unread = [f for f in self.unread if f["type"] != "events"]
         while len(collected) < count:
             frame = await self.receive()
-            if frame["type"] == "event":
-                collected.append(frame)
+            if frame["type"] == "events":
+                collected.extend(frame["events"])
+        assert len(collected) == count, f"expected {count} events, got {collected}"
         return collected
 
     async def nothing_more(self, timeout: float = 0.3) -> bool:

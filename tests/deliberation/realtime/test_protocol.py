@@ -114,18 +114,20 @@ async def test_reconnecting_with_since_replays_exactly_the_missed_events():
     sent.append(vote["seq"])
 
     ben, _ = await connect(roundtable, people["ben"], since=last_seen)
-    replayed = [await ben.receive() for _ in range(4)]
+    frame = await ben.receive()
+    replayed = frame["events"]
 
-    assert [f["seq"] for f in replayed] == sent == list(range(last_seen + 1, last_seen + 5))
-    assert [f["data"]["proposal"]["text"] for f in replayed[:3]] == ["One", "Two", "Three"]
+    assert frame["type"] == "events", "a replay comes as one frame"
+    assert [e["seq"] for e in replayed] == sent == list(range(last_seen + 1, last_seen + 5))
+    assert [e["data"]["proposal"]["text"] for e in replayed[:3]] == ["One", "Two", "Three"]
     assert replayed[3]["data"]["tally"] == {"agree": 1, "disagree": 0, "pass": 0}
     assert await ben.nothing_more()
 
-    # A resume on an open socket replays the same frames again, then acknowledges.
+    # A resume on an open socket replays the same events again, then acknowledges.
     await ben.send({"type": "resume", "id": "r1", "seq": last_seen + 2})
-    again = [await ben.receive() for _ in range(3)]
-    assert again[:2] == replayed[2:]
-    assert again[2] == {"type": "ack", "id": "r1", "seq": last_seen + 4, "result": {}}
+    again = await ben.receive()
+    assert again == {"type": "events", "events": replayed[2:]}
+    assert await ben.receive() == {"type": "ack", "id": "r1", "seq": last_seen + 4, "result": {}}
     await ana.close()
     await ben.close()
 
