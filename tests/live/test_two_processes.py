@@ -23,6 +23,13 @@ async def next_frame(socket, *types: str) -> dict:
             return frame
 
 
+async def next_event(socket, kind: str) -> dict:
+    while True:
+        for event in (await next_frame(socket, "events"))["events"]:
+            if event["kind"] == kind:
+                return event
+
+
 def test_a_proposal_submitted_on_one_process_reaches_a_client_of_the_other():
     with postgres_redis_database() as env, daphne_servers(env, count=2) as (first, second):
         ana_cookie = http_join(
@@ -49,7 +56,7 @@ def test_a_proposal_submitted_on_one_process_reaches_a_client_of_the_other():
                 )
             )
             ack = await next_frame(ana, "ack")
-            event = await next_frame(ben, "event")
+            event = await next_event(ben, "proposal.submitted")
             assert event["seq"] == ack["seq"] == ben_snapshot["seq"] + 1
             assert event["data"]["proposal"]["text"] == "Consejos territoriales"
 
@@ -58,9 +65,7 @@ def test_a_proposal_submitted_on_one_process_reaches_a_client_of_the_other():
             await ben.send(
                 json.dumps({"type": "vote.cast", "id": "b1", "proposal": proposal, "choice": "agree"})
             )
-            vote_event = await next_frame(ana, "event")
-            while vote_event["kind"] != "vote.cast":
-                vote_event = await next_frame(ana, "event")
+            vote_event = await next_event(ana, "vote.cast")
             assert vote_event["data"]["tally"] == {"agree": 1, "disagree": 0, "pass": 0}
             await ana.close()
             await ben.close()
