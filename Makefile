@@ -44,7 +44,7 @@ test: lint
 	@echo "== every test, on the embedded default (SQLite, in-memory channel layer)"
 	$(BIN)/pytest
 	@echo "== the live tests again, on PostgreSQL and Redis"
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DATABASE_CONN_MAX_AGE=0 $(BIN)/pytest -m live
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -m live
 
 # Regenerate the catalogs after changing strings; translate, then commit the .po and .mo files.
 messages: $(VENV)/.installed-test

@@ -86,12 +86,13 @@ TEMPLATES = [
 # SQLite is the embedded default; DATABASE_URL switches to PostgreSQL (or anything dj-database-url reads).
 SQLITE_PATH = os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {
-        "default": dj_database_url.parse(
-            os.environ["DATABASE_URL"],
-            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", 60)),
-            conn_health_checks=True,
-        )
+    # A connection pool per process (psycopg_pool): under ASGI every request runs in its own thread,
+    # and persistent per-thread connections would pile up until PostgreSQL refuses new clients.
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DATABASE_POOL_MIN", 2)),
+        "max_size": int(os.environ.get("DATABASE_POOL_MAX", 10)),
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", 10)),
     }
 else:
     DATABASES = {
