@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 export TEST_DATABASE_URL TEST_REDIS_URL
 
-.PHONY: run test lint format messages clean
+.PHONY: run test lint format messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,25 @@ test: lint
 	$(BIN)/pytest
 	@echo "== the live tests again, on PostgreSQL and Redis"
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -m live
+
+# Benchmarks (not part of `make test`): one JSON line per scenario, also kept in test-artifacts/bench.jsonl.
+# See docs/performance.md. Needs PostgreSQL and Redis for the two-process scenarios.
+BENCH_SCENARIOS := \
+	"--clients 150 --duration 30" \
+	"--clients 150 --duration 30 --processes 2" \
+	"--clients 1000 --duration 30" \
+	"--clients 1000 --duration 30 --processes 2" \
+	"--clients 2000 --duration 30" \
+	"--clients 2000 --duration 30 --processes 2" \
+	"--clients 1000 --duration 2 --burst" \
+	"--clients 2000 --duration 2 --burst --processes 2"
+
+bench: $(VENV)/.installed-test
+	mkdir -p test-artifacts
+	$(BIN)/python -m bench.pageweight | tee test-artifacts/bench.jsonl
+	for scenario in $(BENCH_SCENARIOS); do \
+		$(BIN)/python -m bench.fanout $$scenario | tail -n 1 | tee -a test-artifacts/bench.jsonl || exit 1; \
+	done
 
 # Regenerate the catalogs after changing strings; translate, then commit the .po and .mo files.
 messages: $(VENV)/.installed-test

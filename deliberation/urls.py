@@ -6,6 +6,7 @@ app_name = "deliberation"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("r/<str:code>/", views.roundtable_page, name="roundtable"),
     path("r/<str:code>/join/", views.roundtable_join, name="join"),

@@ -1,5 +1,6 @@
 """HTTP: the pages and the join flow. Writes go through services; reads through selectors."""
 
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +35,14 @@ def _with_language_cookie(response: HttpResponse, language: str) -> HttpResponse
         secure=settings.SESSION_COOKIE_SECURE,
     )
     return response
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and container health checks: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @require_http_methods(["GET", "POST"])

@@ -166,7 +166,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "roundtable.storage.StaticStorage"
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
@@ -185,6 +185,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Limits of the live protocol (docs/protocol.md).
 ROUNDTABLE_MAX_FRAME_BYTES = int(os.environ.get("ROUNDTABLE_MAX_FRAME_BYTES", 8192))
