@@ -17,7 +17,12 @@ GROUP_MESSAGE_TYPE = "roundtable.events"
 def roundtable_lock(*, roundtable_id: int) -> Roundtable:
     """Lock the roundtable row for the rest of the transaction: commands on one roundtable take turns,
     so seqs are gapless and every event's data (a tally, say) is true as of its seq."""
-    return Roundtable.objects.select_for_update().get(pk=roundtable_id)
+    # The texts and lists in JSON are not needed to decide a command; decoding them every time is.
+    return (
+        Roundtable.objects.select_for_update()
+        .defer("title", "event_name", "objectives", "actor_types")
+        .get(pk=roundtable_id)
+    )
 
 
 def event_record(

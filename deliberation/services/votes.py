@@ -44,12 +44,14 @@ def vote_cast(
             raise ServiceError("proposal_hidden")
         if not proposal.question.accepts_votes:
             raise ServiceError("question_not_voting")
-        vote, created = Vote.objects.get_or_create(
-            proposal=proposal, participant=voter, defaults={"choice": choice}
-        )
-        if not created:
-            if vote.choice == choice:
-                return CommandResult(seq=None, result={"proposal": proposal.pk, "choice": choice})
+        # No get_or_create (and its savepoint): the roundtable lock already keeps this person's
+        # concurrent votes apart, and the unique constraint backs it.
+        vote = Vote.objects.filter(proposal=proposal, participant=voter).first()
+        if vote is None:
+            Vote.objects.create(proposal=proposal, participant=voter, choice=choice)
+        elif vote.choice == choice:
+            return CommandResult(seq=None, result={"proposal": proposal.pk, "choice": choice})
+        else:
             vote.choice = choice
             vote.save(update_fields=["choice", "updated_at"])
         event = event_record(
