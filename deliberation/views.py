@@ -1,5 +1,6 @@
 """HTTP: the pages and the join flow. Writes go through services; reads through selectors."""
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -25,8 +26,6 @@ def _roundtable_or_404(request: HttpRequest, code: str) -> Roundtable | HttpResp
 
 
 def _with_language_cookie(response: HttpResponse, language: str) -> HttpResponse:
-    from django.conf import settings
-
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -111,18 +110,12 @@ def roundtable_page(request: HttpRequest, code: str) -> HttpResponse:
             "code": roundtable.code,
             "socketPath": f"/ws/r/{roundtable.code}/",
             "language": language,
-            "proposalMaxChars": _proposal_max_chars(),
+            "proposalMaxChars": settings.ROUNDTABLE_PROPOSAL_MAX_CHARS,
             "actorTypes": {a["key"]: text_in_language(a, language).text for a in roundtable.actor_types},
             "strings": client_strings(),
         },
     }
     return _with_language_cookie(render(request, "deliberation/participant.html", context), language)
-
-
-def _proposal_max_chars() -> int:
-    from django.conf import settings
-
-    return settings.ROUNDTABLE_PROPOSAL_MAX_CHARS
 
 
 @require_POST
