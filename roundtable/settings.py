@@ -194,7 +194,7 @@ ROUNDTABLE_REPLAY_LIMIT = int(os.environ.get("ROUNDTABLE_REPLAY_LIMIT", 500))
 # How long a consumer waits for an out-of-order event's predecessors before reading them back.
 ROUNDTABLE_GAP_WAIT_SECONDS = float(os.environ.get("ROUNDTABLE_GAP_WAIT_SECONDS", 0.25))
 # After handing a batch of events to every connection, a hub rests this many times as long as that took.
-ROUNDTABLE_HANDOUT_REST_FACTOR = float(os.environ.get("ROUNDTABLE_HANDOUT_REST_FACTOR", 1.0))
+ROUNDTABLE_HANDOUT_REST_FACTOR = float(os.environ.get("ROUNDTABLE_HANDOUT_REST_FACTOR", 0.5))
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,10 @@
 """The production topology: no Docker engine runs here, so the compose file is checked for what it
 must hold; the same topology runs for real in tests/live and bench/ without Docker."""
 
+import os
+import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,3 +61,22 @@ def test_the_health_endpoint_answers_when_the_database_does(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+def test_production_settings_pass_djangos_deployment_checks():
+    environment = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "roundtable.example.org",
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no issues" in done.stdout

@@ -4,8 +4,8 @@ Events reach the hub over the channel layer, possibly out of order (commits publ
 threads and processes). The hub puts them in seq order once for the whole process, fills a gap from
 the Event table once (after waiting `ROUNDTABLE_GAP_WAIT_SECONDS` for the missing event to arrive),
 and hands contiguous runs to every local connection. Whatever arrives while it is handing out a run
-goes out together in the next one, so under load many events share one websocket frame per client
-and the per-client cost is paid per batch, not per event."""
+(or resting after one) goes out together in the next one, so under load many events share one
+websocket frame per client and the per-client cost is paid per batch, not per event."""
 
 import asyncio
 import contextlib
@@ -115,9 +115,10 @@ class RoomHub:
                     if position % HANDOUT_CHUNK == 0:
                         # Let commands and acks through between chunks of a large room.
                         await asyncio.sleep(0)
-                # Rest as long as the hand-out took: handing out never takes more than half of the
-                # event loop, commands and connections keep the rest, and what arrives meanwhile
-                # goes out as one batch. Costs nothing with few listeners; bounds the load with many.
+                # Rest in proportion to how long the hand-out took (half as long by default): handing
+                # out never takes more than two thirds of the event loop, commands and connections keep
+                # the rest, and what arrives meanwhile goes out as one batch. Costs nothing with few
+                # listeners; bounds the load with many (docs/performance.md).
                 await asyncio.sleep((time.monotonic() - started) * settings.ROUNDTABLE_HANDOUT_REST_FACTOR)
             if self.pending and not run:
                 await self._fill_gap()

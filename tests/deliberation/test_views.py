@@ -101,3 +101,10 @@ def test_the_participant_page_carries_its_client_strings_as_data_not_script(clie
     assert '<script id="client-config" type="application/json">' in content
     assert '"socketPath": "/ws/r/LED111/"' in content
     assert "<script>" not in content, "inline script would break a content security policy"
+
+
+def test_accounts_for_organizers_and_moderators_are_wired_with_login_by_email_code(client):
+    login = client.get("/accounts/login/")
+    assert login.status_code == 200
+    assert 'type="email"' in login.content.decode()
+    assert client.get("/accounts/login/code/").status_code == 200
