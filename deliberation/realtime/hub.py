@@ -120,19 +120,27 @@ class RoomHub:
                 # the rest, and what arrives meanwhile goes out as one batch. Costs nothing with few
                 # listeners; bounds the load with many (docs/performance.md).
                 await asyncio.sleep((time.monotonic() - started) * settings.ROUNDTABLE_HANDOUT_REST_FACTOR)
-            if self.pending and not run:
+            if self.pending:
+                # Events wait behind a missing one (perhaps since before this run was handed out).
                 await self._fill_gap()
 
     async def _fill_gap(self) -> None:
-        """Wait briefly for the missing event; if it does not come, read it back (once per process)."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.arrived.wait(), settings.ROUNDTABLE_GAP_WAIT_SECONDS)
-            if self.seq + 1 in self.pending:
-                return
-        missing = await database_sync_to_async(events_between)(
-            roundtable_id=self.roundtable_id, after=self.seq, upto=max(self.pending)
-        )
-        self._accept(missing)
+        """Wait up to ROUNDTABLE_GAP_WAIT_SECONDS for the missing event; if it does not come, read the
+        missing events back from the Event table, once for the whole process."""
+        deadline = time.monotonic() + settings.ROUNDTABLE_GAP_WAIT_SECONDS
+        while self.seq + 1 not in self.pending:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                missing = await database_sync_to_async(events_between)(
+                    roundtable_id=self.roundtable_id, after=self.seq, upto=max(self.pending)
+                )
+                self._accept(missing)
+                break
+            self.arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.arrived.wait(), remaining)
+        # Whatever closed the gap, the next turn of _hand_out takes the run.
+        self.arrived.set()
 
 
 # Hubs of the running event loop (tests run one loop per test; a server runs one loop).

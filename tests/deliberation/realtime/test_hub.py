@@ -82,3 +82,37 @@ async def test_a_duplicate_publish_is_delivered_once():
     assert [e["seq"] for e in await client.events(1)] == [event.seq]
     assert await client.nothing_more()
     await client.close()
+
+
+async def test_a_lost_publish_between_two_delivered_ones_is_read_back():
+    roundtable, client, _snapshot = await setup()
+    first, lost, third = await append_events_without_publishing(roundtable, 3)
+
+    await publish(roundtable, [first])
+    assert [e["seq"] for e in await client.events(1)] == [first.seq]
+    await publish(roundtable, [third])
+
+    assert [e["seq"] for e in await client.events(2)] == [lost.seq, third.seq]
+    assert await client.nothing_more()
+    await client.close()
+
+
+async def test_a_publish_arriving_just_after_another_is_not_read_back_but_delivered_in_order():
+    roundtable, client, _snapshot = await setup()
+    first, second, third = await append_events_without_publishing(roundtable, 3)
+
+    await publish(roundtable, [first, third])
+    await publish(roundtable, [second])
+
+    assert [e["seq"] for e in await client.events(3)] == [first.seq, second.seq, third.seq]
+    await client.close()
+
+
+async def test_a_gap_left_behind_a_delivered_run_is_read_back_without_waiting_for_more_events():
+    roundtable, client, _snapshot = await setup()
+    first, lost, third = await append_events_without_publishing(roundtable, 3)
+
+    await publish(roundtable, [first, third])
+
+    assert [e["seq"] for e in await client.events(3)] == [first.seq, lost.seq, third.seq]
+    await client.close()
