@@ -134,6 +134,13 @@ def roundtable_last_seq(*, roundtable_id: int) -> int:
     return Roundtable.objects.values_list("last_seq", flat=True).get(pk=roundtable_id)
 
 
+def roundtable_snapshot_for(*, roundtable_id: int, participant_id: int | None) -> dict[str, Any]:
+    """The snapshot as a connection reads it: from ids, fresh from the database each time."""
+    roundtable = Roundtable.objects.get(pk=roundtable_id)
+    viewer = participant_get(roundtable=roundtable, participant_id=participant_id)
+    return roundtable_snapshot(roundtable=roundtable, viewer=viewer)
+
+
 def events_since(*, roundtable_id: int, seq: int, limit: int | None = None) -> list[EventText] | None:
     """The events after `seq`, serialised, or None when more than `limit` are missing or `seq` is beyond
     the roundtable's history (the caller then sends a fresh snapshot instead)."""

@@ -1,28 +1,42 @@
 """HTTP: the pages and the join flow. Writes go through services; reads through selectors."""
 
+import functools
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deliberation.client_strings import client_strings
 from deliberation.errors import ServiceError
-from deliberation.models import Roundtable
-from deliberation.selectors import participant_get, roundtable_get_by_code
+from deliberation.models import Participant, Roundtable
+from deliberation.selectors import roundtable_get_by_code
 from deliberation.services.participants import participant_join, participant_language_set
-from deliberation.sessions import session_participant_id, session_participant_remember
+from deliberation.sessions import session_participant, session_participant_remember
 from deliberation.texts import text_in_language
 
+RoundtableView = Callable[[HttpRequest, Roundtable, Participant | None], HttpResponse]
 
-def _roundtable_or_404(request: HttpRequest, code: str) -> Roundtable | HttpResponse:
-    roundtable = roundtable_get_by_code(code=code)
-    if roundtable is None:
-        return render(request, "deliberation/not_found.html", {"code": code}, status=404)
-    return roundtable
+
+def _in_roundtable(view: RoundtableView) -> Callable[[HttpRequest, str], HttpResponse]:
+    """Resolve /r/<code>/ to its roundtable (or a helpful 404 page) and to the session's participant."""
+
+    @functools.wraps(view)
+    def resolved(request: HttpRequest, code: str) -> HttpResponse:
+        roundtable = roundtable_get_by_code(code=code)
+        if roundtable is None:
+            return render(request, "deliberation/not_found.html", {"code": code}, status=404)
+        return view(request, roundtable, session_participant(session=request.session, roundtable=roundtable))
+
+    return resolved
+
+
+def _to_roundtable(roundtable: Roundtable, *, language: str) -> HttpResponse:
+    return _with_language_cookie(redirect("deliberation:roundtable", code=roundtable.code), language)
 
 
 def _with_language_cookie(response: HttpResponse, language: str) -> HttpResponse:
@@ -79,14 +93,10 @@ def _language_names() -> list[tuple[str, str]]:
 
 
 @require_GET
-def roundtable_page(request: HttpRequest, code: str) -> HttpResponse:
-    roundtable = _roundtable_or_404(request, code)
-    if isinstance(roundtable, HttpResponse):
-        return roundtable
-    participant = participant_get(
-        roundtable=roundtable,
-        participant_id=session_participant_id(session=request.session, roundtable=roundtable),
-    )
+@_in_roundtable
+def roundtable_page(
+    request: HttpRequest, roundtable: Roundtable, participant: Participant | None
+) -> HttpResponse:
     if participant is None:
         return _join_form(request, roundtable)
     translation.activate(participant.language)
@@ -119,17 +129,13 @@ def roundtable_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def roundtable_join(request: HttpRequest, code: str) -> HttpResponse:
-    roundtable = _roundtable_or_404(request, code)
-    if isinstance(roundtable, HttpResponse):
-        return roundtable
-    values = {key: request.POST.get(key, "") for key in ("display_name", "actor_type", "language")}
-    existing = participant_get(
-        roundtable=roundtable,
-        participant_id=session_participant_id(session=request.session, roundtable=roundtable),
-    )
+@_in_roundtable
+def roundtable_join(
+    request: HttpRequest, roundtable: Roundtable, existing: Participant | None
+) -> HttpResponse:
     if existing is not None:
         return redirect("deliberation:roundtable", code=roundtable.code)
+    values = {key: request.POST.get(key, "") for key in ("display_name", "actor_type", "language")}
     try:
         participant = participant_join(roundtable=roundtable, **values)
     except ServiceError as error:
@@ -137,23 +143,17 @@ def roundtable_join(request: HttpRequest, code: str) -> HttpResponse:
             translation.activate(values["language"])
         return _join_form(request, roundtable, error=error.message, values=values)
     session_participant_remember(session=request.session, participant=participant)
-    response = HttpResponseRedirect(reverse("deliberation:roundtable", kwargs={"code": roundtable.code}))
-    return _with_language_cookie(response, participant.language)
+    return _to_roundtable(roundtable, language=participant.language)
 
 
 @require_POST
-def participant_language(request: HttpRequest, code: str) -> HttpResponse:
-    roundtable = _roundtable_or_404(request, code)
-    if isinstance(roundtable, HttpResponse):
-        return roundtable
+@_in_roundtable
+def participant_language(
+    request: HttpRequest, roundtable: Roundtable, participant: Participant | None
+) -> HttpResponse:
     language = request.POST.get("language", "")
-    participant = participant_get(
-        roundtable=roundtable,
-        participant_id=session_participant_id(session=request.session, roundtable=roundtable),
-    )
     if language not in roundtable.languages:
         return redirect("deliberation:roundtable", code=roundtable.code)
     if participant is not None:
         participant_language_set(participant=participant, language=language)
-    response = HttpResponseRedirect(reverse("deliberation:roundtable", kwargs={"code": roundtable.code}))
-    return _with_language_cookie(response, language)
+    return _to_roundtable(roundtable, language=language)

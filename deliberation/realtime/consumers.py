@@ -3,7 +3,6 @@ batches of events the process's hub (hub.py) hands it, from the seq this connect
 
 import json
 import logging
-from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -19,34 +18,19 @@ from deliberation.frames import events_frame_text, frame_dumps
 from deliberation.models import Participant, Roundtable
 from deliberation.realtime.commands import COMMANDS, Caller, ResumeFrame
 from deliberation.realtime.hub import Batch, hub_join, hub_leave
-from deliberation.selectors import (
-    events_since,
-    participant_get,
-    roundtable_get_by_code,
-    roundtable_snapshot,
-)
-from deliberation.sessions import session_participant_id
+from deliberation.selectors import events_since, roundtable_get_by_code, roundtable_snapshot_for
+from deliberation.sessions import session_for_key, session_participant
 
 logger = logging.getLogger(__name__)
 
 CLOSE_ROUNDTABLE_NOT_FOUND = 4404
-SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
 
 def _connection_open(*, session_key: str | None, code: str) -> tuple[Roundtable, Participant | None] | None:
     roundtable = roundtable_get_by_code(code=code)
     if roundtable is None:
         return None
-    participant_id = None
-    if session_key:
-        participant_id = session_participant_id(session=SessionStore(session_key), roundtable=roundtable)
-    return roundtable, participant_get(roundtable=roundtable, participant_id=participant_id)
-
-
-def _snapshot(*, roundtable_id: int, participant_id: int | None) -> dict[str, Any]:
-    roundtable = Roundtable.objects.get(pk=roundtable_id)
-    viewer = participant_get(roundtable=roundtable, participant_id=participant_id)
-    return roundtable_snapshot(roundtable=roundtable, viewer=viewer)
+    return roundtable, session_participant(session=session_for_key(session_key), roundtable=roundtable)
 
 
 class RoundtableConsumer(AsyncWebsocketConsumer):
@@ -118,9 +102,7 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         if text_data is None:
             await self._send_error(None, ServiceError("bad_frame"))
             return
-        if len(text_data) > settings.ROUNDTABLE_MAX_FRAME_BYTES or (
-            len(text_data.encode("utf-8")) > settings.ROUNDTABLE_MAX_FRAME_BYTES
-        ):
+        if len(text_data.encode("utf-8")) > settings.ROUNDTABLE_MAX_FRAME_BYTES:
             await self._send_error(None, ServiceError("frame_too_large"))
             return
         try:
@@ -191,7 +173,7 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         return True
 
     async def _send_snapshot(self) -> None:
-        snapshot = await database_sync_to_async(_snapshot)(
+        snapshot = await database_sync_to_async(roundtable_snapshot_for)(
             roundtable_id=self.roundtable_id, participant_id=self.participant_id
         )
         await self.send(text_data=frame_dumps(snapshot))
