@@ -6,20 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from deliberation.selectors import roundtable_snapshot
-from deliberation.services.participants import participant_join
-from deliberation.services.proposals import proposal_submit
-from deliberation.services.votes import vote_cast
 from tests.browser.conftest import launch_chromium
-from tests.factories import ParticipantFactory, ProposalFactory, RoundtableFactory
-from tests.support.state import events_seen_by
+from tests.support.scenes import ACTIONS, scene_build, scene_record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 STATE_JS = Path(__file__).resolve().parents[2] / "frontend" / "js" / "state.js"
 
 REPLAY_IN_BROWSER = """
-async ({before, frames, after}) => {
+async ({before, events, after}) => {
   const {fromSnapshot, applyEvent} = await import("/js/state.js");
   const plain = (state) => JSON.parse(JSON.stringify({
     ...state,
@@ -27,54 +22,25 @@ async ({before, frames, after}) => {
     proposals: Object.fromEntries(state.proposals),
   }));
   const state = fromSnapshot(before);
-  for (const frame of frames) applyEvent(state, frame);
+  for (const event of events) applyEvent(state, event);
   return {replayed: plain(state), fresh: plain(fromSnapshot(after))};
 }
 """
 
 
-def record_scenario():
-    """Several actions, seen by the actor, by someone else and by an anonymous watcher."""
-    roundtable = RoundtableFactory()
-    ana = ParticipantFactory(roundtable=roundtable, display_name="Ana")
-    ben = ParticipantFactory(roundtable=roundtable, display_name="Ben", language="es")
-    existing = ProposalFactory(author=ben)
-    viewers = {"ana": ana, "ben": ben, "watcher": None}
-    before = {name: roundtable_snapshot(roundtable=roundtable, viewer=v) for name, v in viewers.items()}
-
-    question = roundtable.questions.get(order=1)
-    participant_join(roundtable=roundtable, display_name="Chloé", actor_type="sme", language="fr")
-    submitted = proposal_submit(
-        roundtable_id=roundtable.pk, participant_id=ana.pk, question_id=question.pk, text="Shared budgets"
-    )
-    new_id = submitted.result["proposal"]
-    for voter, proposal_id, choice in [
-        (ana, existing.pk, "agree"),
-        (ben, new_id, "disagree"),
-        (ana, existing.pk, "pass"),
-        (ben, existing.pk, "agree"),
-    ]:
-        vote_cast(
-            roundtable_id=roundtable.pk, participant_id=voter.pk, proposal_id=proposal_id, choice=choice
-        )
-
+def record_scenarios() -> list[dict]:
+    """Every action of the shared scene, each seen by the actor, someone else and a watcher."""
     return [
-        {
-            "viewer": name,
-            "before": before[name],
-            "frames": events_seen_by(
-                roundtable_id=roundtable.pk, seq=before[name]["seq"], viewer_id=viewer.pk if viewer else None
-            ),
-            "after": roundtable_snapshot(roundtable=roundtable, viewer=viewer),
-        }
-        for name, viewer in viewers.items()
+        {**seen, "action": action.__name__}
+        for action in ACTIONS
+        for seen in scene_record(scene_build(), action)
     ]
 
 
 def test_the_browser_reducer_matches_a_fresh_snapshot():
     # The browser starts after recording and stops before the database teardown: while it runs, its
     # event loop makes Django refuse ORM calls in this thread.
-    scenarios = json.loads(json.dumps(record_scenario(), default=str))
+    scenarios = json.loads(json.dumps(record_scenarios(), default=str))
     with launch_chromium() as browser:
         replay_in_browser(browser, scenarios)
 
@@ -94,8 +60,8 @@ def replay_in_browser(browser, scenarios):
     page.goto("http://reducer.test/")
 
     for scenario in scenarios:
-        assert scenario["frames"], "the scenario wrote no events"
+        assert scenario["events"], f"{scenario['action']} wrote no events"
         result = page.evaluate(REPLAY_IN_BROWSER, scenario)
-        assert result["replayed"] == result["fresh"], scenario["viewer"]
+        assert result["replayed"] == result["fresh"], f"{scenario['action']} as seen by {scenario['viewer']}"
         assert result["fresh"]["seq"] == scenario["after"]["seq"]
     page.close()

@@ -3,91 +3,33 @@ kind of viewer (the actor, someone else, an anonymous watcher). Zulip's test_eve
 
 import pytest
 
-from deliberation.models import ProposalStatus
 from deliberation.selectors import roundtable_snapshot
-from deliberation.services.participants import participant_join
-from deliberation.services.proposals import proposal_submit
-from deliberation.services.votes import vote_cast
-from tests.factories import ParticipantFactory, ProposalFactory, RoundtableFactory
+from tests.support.scenes import ACTIONS, scene_build, scene_record
 from tests.support.state import events_seen_by, state_apply_event, state_from_snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def check_events_match_fresh_snapshot(roundtable, viewers, action):
-    before = {
-        key: roundtable_snapshot(roundtable=roundtable, viewer=viewer) for key, viewer in viewers.items()
-    }
-    action()
-    roundtable.refresh_from_db()
-    for key, viewer in viewers.items():
-        state = state_from_snapshot(before[key])
-        frames = events_seen_by(
-            roundtable_id=roundtable.pk, seq=before[key]["seq"], viewer_id=viewer.pk if viewer else None
-        )
-        assert frames, f"{action.__name__} wrote no event"
-        for frame in frames:
-            state_apply_event(state, frame)
-        fresh = state_from_snapshot(roundtable_snapshot(roundtable=roundtable, viewer=viewer))
-        assert state == fresh, f"{action.__name__} as seen by {key}"
+@pytest.mark.parametrize("action", ACTIONS, ids=[action.__name__ for action in ACTIONS])
+def test_events_applied_to_an_old_snapshot_equal_a_fresh_one(action):
+    for seen in scene_record(scene_build(), action):
+        assert seen["events"], f"{action.__name__} wrote no event"
+        state = state_from_snapshot(seen["before"])
+        for event in seen["events"]:
+            state_apply_event(state, event)
+        assert state == state_from_snapshot(seen["after"]), f"{action.__name__} as seen by {seen['viewer']}"
 
 
-@pytest.fixture
-def scene():
-    roundtable = RoundtableFactory()
-    ana = ParticipantFactory(roundtable=roundtable, display_name="Ana", actor_type="government-local")
-    ben = ParticipantFactory(roundtable=roundtable, display_name="Ben", actor_type="academia-research")
-    proposal = ProposalFactory(author=ana, text="Open budgets")
-    ProposalFactory(author=ben, status=ProposalStatus.HIDDEN)
-    viewers = {"ana": ana, "ben": ben, "anonymous": None}
-    return roundtable, ana, ben, proposal, viewers
-
-
-def test_submitting_a_proposal(scene):
-    roundtable, ana, _ben, _proposal, viewers = scene
-    question = roundtable.questions.get(order=1)
-
-    def submit_proposal():
-        proposal_submit(
-            roundtable_id=roundtable.pk, participant_id=ana.pk, question_id=question.pk, text="New"
-        )
-
-    check_events_match_fresh_snapshot(roundtable, viewers, submit_proposal)
-
-
-def test_casting_and_changing_votes(scene):
-    roundtable, ana, ben, proposal, viewers = scene
-
-    def cast_votes():
-        vote_cast(roundtable_id=roundtable.pk, participant_id=ben.pk, proposal_id=proposal.pk, choice="agree")
-        vote_cast(roundtable_id=roundtable.pk, participant_id=ana.pk, proposal_id=proposal.pk, choice="pass")
-        vote_cast(
-            roundtable_id=roundtable.pk, participant_id=ben.pk, proposal_id=proposal.pk, choice="disagree"
-        )
-
-    check_events_match_fresh_snapshot(roundtable, viewers, cast_votes)
-
-
-def test_someone_joining(scene):
-    roundtable, _ana, _ben, _proposal, viewers = scene
-
-    def join():
-        participant_join(roundtable=roundtable, display_name="Chloé", actor_type="sme", language="fr")
-
-    check_events_match_fresh_snapshot(roundtable, viewers, join)
-
-
-def test_a_mixed_sequence_replayed_twice_is_still_right(scene):
+def test_events_a_snapshot_already_includes_are_harmless_to_apply_again():
     """Events carry absolute values, so a snapshot that already includes some of them is harmless."""
-    roundtable, ana, ben, proposal, _viewers = scene
-    old = roundtable_snapshot(roundtable=roundtable, viewer=ana)
-    question = roundtable.questions.get(order=1)
-    proposal_submit(roundtable_id=roundtable.pk, participant_id=ben.pk, question_id=question.pk, text="Mine")
-    vote_cast(roundtable_id=roundtable.pk, participant_id=ana.pk, proposal_id=proposal.pk, choice="agree")
-    newer = roundtable_snapshot(roundtable=roundtable, viewer=ana)
+    scene = scene_build()
+    old = roundtable_snapshot(roundtable=scene.roundtable, viewer=scene.ana)
+    scene.submit(scene.ben, "Mine")
+    scene.vote(scene.ana, scene.proposal.pk, "agree")
+    newer = roundtable_snapshot(roundtable=scene.roundtable, viewer=scene.ana)
 
     state = state_from_snapshot(newer)
-    for frame in events_seen_by(roundtable_id=roundtable.pk, seq=old["seq"], viewer_id=ana.pk):
-        state_apply_event(state, frame)
+    for event in events_seen_by(roundtable_id=scene.roundtable.pk, seq=old["seq"], viewer_id=scene.ana.pk):
+        state_apply_event(state, event)
 
     assert state == state_from_snapshot(newer)
