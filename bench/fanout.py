@@ -22,6 +22,7 @@ from tests.support.servers import (
     http_join,
     postgres_redis_database,
     sqlite_database,
+    wait_for_port,
 )
 
 BENCH_CODE = "BENCH"
@@ -65,13 +66,8 @@ def baseline_server():
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "bench.baseline", "--port", str(port)])
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            import socket
-
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-            time.sleep(0.1)
+        if not wait_for_port(port, process=process):
+            raise RuntimeError("the baseline server did not start")
         yield port
     finally:
         process.terminate()

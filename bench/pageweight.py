@@ -16,7 +16,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.support.servers import daphne_servers, sqlite_database
+from tests.support.servers import csrf_token, daphne_servers, sqlite_database
 
 TARGET_BYTES = 100_000
 ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src)="([^"]+)"')
@@ -63,10 +63,14 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def measure(base_url: str) -> dict:
     browser = Browser(base_url)
     form = browser.fetch("/r/BENCH/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
     browser.fetch(
         "/r/BENCH/join/",
-        {"csrfmiddlewaretoken": token, "display_name": "Lucía", "actor_type": "citizen", "language": "es"},
+        {
+            "csrfmiddlewaretoken": csrf_token(form),
+            "display_name": "Lucía",
+            "actor_type": "citizen",
+            "language": "es",
+        },
     )
     browser.transferred = 0
     browser.requests = []

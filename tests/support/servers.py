@@ -71,6 +71,25 @@ def postgres_redis_database(seed_args: tuple[str, ...] = ()) -> Iterator[dict[st
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def wait_for_port(port: int, *, process: subprocess.Popen, timeout: float = 30) -> bool:
+    """True once something accepts connections on the loopback port; False if `process` exits first
+    or the time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token of the first form on a page."""
+    return CSRF_TOKEN.search(page).group(1)
+
+
 class DaphneServer:
     def __init__(self, env: dict[str, str], log_dir: Path, extra_args: tuple[str, ...] = ()) -> None:
         self.port = free_port()
@@ -96,18 +115,9 @@ class DaphneServer:
         )
         self._wait_until_serving()
 
-    def _wait_until_serving(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"daphne exited:\n{self.log_path.read_text()}")
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5),
-            ):
-                return
-            time.sleep(0.1)
-        raise AssertionError(f"daphne did not start:\n{self.log_path.read_text()}")
+    def _wait_until_serving(self) -> None:
+        if not wait_for_port(self.port, process=self.process):
+            raise AssertionError(f"daphne did not start:\n{self.log_path.read_text()}")
 
     def stop(self) -> None:
         self.process.terminate()
@@ -139,9 +149,13 @@ def http_join(base_url: str, code: str, *, name: str, actor_type: str, language:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{base_url}/r/{code}/", timeout=10).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     form = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": token, "display_name": name, "actor_type": actor_type, "language": language}
+        {
+            "csrfmiddlewaretoken": csrf_token(page),
+            "display_name": name,
+            "actor_type": actor_type,
+            "language": language,
+        }
     ).encode()
     request = urllib.request.Request(f"{base_url}/r/{code}/join/", data=form, headers={"Referer": base_url})
     opener.open(request, timeout=10).read()
