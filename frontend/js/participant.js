@@ -116,8 +116,13 @@ function renderQuestion(question) {
   const list = section.querySelector("[data-role=proposals]");
   const proposals = [...state.proposals.values()].filter((p) => p.question === question.id && p.status === "visible");
   list.replaceChildren(...proposals.map(renderProposal));
-  section.querySelector("[data-role=empty]").hidden = proposals.length > 0;
-  section.querySelector("[data-role=proposals-heading]").textContent = t("proposalCount", { count: proposals.length });
+  showProposalCount(section);
+}
+
+function showProposalCount(section) {
+  const count = section.querySelector("[data-role=proposals]").children.length;
+  section.querySelector("[data-role=empty]").hidden = count > 0;
+  section.querySelector("[data-role=proposals-heading]").textContent = t("proposalCount", { count });
 }
 
 function replaceProposal(proposal) {
@@ -149,22 +154,19 @@ function onSnapshot(frame) {
   renderAll();
 }
 
-function onEvent(frame) {
+function onEvent(event) {
   if (!state) return;
-  const kind = applyEvent(state, frame);
+  const kind = applyEvent(state, event);
   if (kind === "proposal.submitted") {
-    const proposal = state.proposals.get(frame.data.proposal.id);
+    const proposal = state.proposals.get(event.data.proposal.id);
     const section = sections.get(proposal.question);
-    const list = section?.querySelector("[data-role=proposals]");
-    if (list && !document.getElementById(`proposal-${proposal.id}`)) {
-      list.append(renderProposal(proposal));
-      section.querySelector("[data-role=empty]").hidden = true;
-      const count = list.children.length;
-      section.querySelector("[data-role=proposals-heading]").textContent = t("proposalCount", { count });
+    if (section && !document.getElementById(`proposal-${proposal.id}`)) {
+      section.querySelector("[data-role=proposals]").append(renderProposal(proposal));
+      showProposalCount(section);
       if (!proposal.mine) announceNewProposal();
     }
   } else if (kind === "vote.cast") {
-    const proposal = state.proposals.get(frame.data.proposal);
+    const proposal = state.proposals.get(event.data.proposal);
     if (proposal) replaceProposal(proposal);
   } else if (kind === "participant.joined") {
     renderParticipants();
