@@ -6,10 +6,9 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 
 from deliberation.models import Participant, Roundtable
-from deliberation.sessions import session_participant_remember
+from deliberation.sessions import SessionStore, session_participant_remember
 from roundtable.asgi import application
 
 ORIGIN = b"http://127.0.0.1:8000"
@@ -28,6 +27,8 @@ class Client:
     def __init__(self, communicator: WebsocketCommunicator) -> None:
         self.communicator = communicator
         self.counter = 0
+        # Frames read while waiting for a reply, kept for events() to find.
+        self.unread: list[dict[str, Any]] = []
 
     async def receive(self, timeout: float = 3) -> dict[str, Any]:
         return await self.communicator.receive_json_from(timeout=timeout)
@@ -46,7 +47,6 @@ class Client:
         return await self.reply_to(command_id)
 
     async def reply_to(self, command_id: str) -> dict[str, Any]:
-        self.unread = getattr(self, "unread", [])
         while True:
             frame = await self.receive()
             if frame["type"] in {"ack", "error"} and frame.get("id") == command_id:
@@ -56,7 +56,6 @@ class Client:
     async def events(self, count: int) -> list[dict[str, Any]]:
         """The next `count` events, from however many `events` frames they came in, including frames
         read while waiting for a reply."""
-        self.unread = getattr(self, "unread", [])
         collected = [event for f in self.unread if f["type"] == "events" for event in f["events"]]
         self.unread = [f for f in self.unread if f["type"] != "events"]
         while len(collected) < count:

@@ -97,7 +97,7 @@ async def test_a_lost_publish_between_two_delivered_ones_is_read_back():
     await client.close()
 
 
-async def test_a_publish_arriving_just_after_another_is_not_read_back_but_delivered_in_order():
+async def test_a_missing_event_that_arrives_in_time_fills_the_gap_in_order():
     roundtable, client, _snapshot = await setup()
     first, second, third = await append_events_without_publishing(roundtable, 3)
 
