@@ -22,6 +22,21 @@ MESSAGES = {
     "language_invalid": _("Pick one of the roundtable's languages."),
     "vote_choice_invalid": _("A vote is agree, disagree or pass."),
     "seq_invalid": _("This position in the roundtable's history does not exist."),
+    "phase_invalid": _("A question's phase is closed, collecting proposals, voting or locked."),
+    "timer_invalid": _("A countdown lasts from %(minimum)s seconds to %(maximum)s minutes."),
+    "timer_invalid_then": _("Pick a different phase for when the countdown ends."),
+    "proposal_status_conflict": _(
+        "This proposal has changed in the meantime; the list now shows it as it is."
+    ),
+    "hide_reason_invalid": _("Give the author a reason of 1 to %(limit)s characters."),
+    "text_unchanged": _("The new text is the same as the old one."),
+    "merge_invalid": _("Pick another proposal of the same question to merge into."),
+    "flag_own": _("You cannot report your own proposal."),
+    "not_registered": _(
+        "This roundtable is for registered people only. Use the personal link you were sent."
+    ),
+    "registration_invalid": _("This personal link is not valid. Ask the organizers for a new one."),
+    "email_invalid": _("Enter a valid email address."),
     "unavailable": _("The server is busy. Please try again in a moment."),
 }
 

@@ -19,36 +19,58 @@ def frame_dumps(frame: dict[str, Any]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class EventText:
+    """One event, serialised once per audience: `text` for the public, `staff_text` for moderators and
+    organizers (None when it is the same), and `personal[participant id]` = [text, staff-based text]
+    for the people the event says something to alone (their own vote, their hidden proposal)."""
+
     seq: int
     text: str
-    actor_id: int | None = None
-    actor_text: str | None = None
+    staff_text: str | None = None
+    personal: dict[str, list[str]] | None = None
 
-    def for_viewer(self, viewer_id: int | None) -> str:
-        if self.actor_text is not None and viewer_id is not None and viewer_id == self.actor_id:
-            return self.actor_text
+    def for_viewer(self, viewer_id: int | None, *, staff: bool = False) -> str:
+        if self.personal and viewer_id is not None and (own := self.personal.get(str(viewer_id))):
+            return own[1] if staff else own[0]
+        if staff and self.staff_text is not None:
+            return self.staff_text
         return self.text
+
+    @property
+    def recipients(self) -> frozenset[int]:
+        return frozenset(int(key) for key in self.personal) if self.personal else frozenset()
 
     def as_message(self) -> list:
         """A form every channel layer carries (msgpack for Redis)."""
-        return [self.seq, self.text, self.actor_id, self.actor_text]
+        return [self.seq, self.text, self.staff_text, self.personal]
 
     @classmethod
     def from_message(cls, item: list) -> "EventText":
         return cls(*item)
 
 
-def event_item(event: Event, *, for_actor: bool) -> dict[str, Any]:
-    data = {**event.data, **event.private} if for_actor else event.data
-    return {"seq": event.seq, "kind": event.kind, "data": data}
+def _item(event: Event, *layers: dict[str, Any]) -> str:
+    data: dict[str, Any] = {}
+    for layer in (event.data, *layers):
+        data.update(layer)
+    return frame_dumps({"seq": event.seq, "kind": event.kind, "data": data})
+
+
+def event_item(event: Event, *, viewer_id: int | None = None, staff: bool = False) -> dict[str, Any]:
+    """The event as `viewer` receives it (for tests and documentation; the server sends event_text)."""
+    return json.loads(event_text(event).for_viewer(viewer_id, staff=staff))
 
 
 def event_text(event: Event) -> EventText:
+    # A person named in `private` sees their part over the public data; staff see the staff layer over
+    # that, so a moderator's own proposal still shows as staff see it (with its flags, say).
+    personal = {
+        key: [_item(event, own), _item(event, own, event.staff)] for key, own in event.private.items()
+    }
     return EventText(
         seq=event.seq,
-        text=frame_dumps(event_item(event, for_actor=False)),
-        actor_id=event.actor_id,
-        actor_text=frame_dumps(event_item(event, for_actor=True)) if event.private else None,
+        text=_item(event),
+        staff_text=_item(event, event.staff) if event.staff else None,
+        personal=personal or None,
     )
 
 

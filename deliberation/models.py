@@ -11,6 +11,10 @@ class Role(models.TextChoices):
     ORGANIZER = "organizer", _("Organizer")
 
 
+# Moderators and organizers see what is held back from the public (pending proposals, hidden tallies).
+STAFF_ROLES = frozenset({Role.MODERATOR, Role.ORGANIZER})
+
+
 class Roundtable(models.Model):
     code = models.CharField(max_length=32, unique=True, help_text="Join code, as typed in /r/<code>/.")
     # Texts keyed by language code: {"en": ..., "es": ..., "fr": ...}.
@@ -21,8 +25,18 @@ class Roundtable(models.Model):
     # [{"key": "citizen", "en": "Citizen", "es": "Ciudadanía", "fr": "Citoyen·ne"}, ...]
     actor_types = models.JSONField(default=list)
     capacity = models.PositiveIntegerField(default=150)
+    # When true, only people on the registration list (Registrant) can join as participants.
+    registration_required = models.BooleanField(default=False)
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
+    # The IANA zone the organizer gave the times in, to show them as the organizer meant them.
+    time_zone = models.CharField(max_length=64, default="UTC")
+    # Flags by distinct participants after which a proposal is held for review.
+    flag_threshold = models.PositiveSmallIntegerField(default=3)
+    # The question the projector screen shows.
+    current_question = models.ForeignKey(
+        "Question", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The seq of the latest Event; bumped under a row lock so seqs stay gapless.
     last_seq = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -51,6 +65,14 @@ class Question(models.Model):
     order = models.PositiveSmallIntegerField()
     text = models.JSONField(default=dict)
     state = models.CharField(max_length=16, choices=QuestionState.choices, default=QuestionState.CLOSED)
+    # Switches: proposals wait for approval; tallies hidden from the public until voting closes;
+    # authors' names hidden from the public.
+    premoderation = models.BooleanField(default=False)
+    tallies_hidden = models.BooleanField(default=False)
+    anonymous = models.BooleanField(default=False)
+    # A countdown: at `phase_ends_at` the question moves to `phase_then`, decided by the server once.
+    phase_ends_at = models.DateTimeField(null=True, blank=True)
+    phase_then = models.CharField(max_length=16, choices=QuestionState.choices, blank=True, default="")
 
     class Meta:
         ordering = ["order"]
@@ -59,7 +81,12 @@ class Question(models.Model):
             models.CheckConstraint(
                 condition=models.Q(state__in=QuestionState.values), name="question_state_valid"
             ),
+            models.CheckConstraint(
+                condition=models.Q(phase_ends_at__isnull=True) | ~models.Q(phase_then=""),
+                name="question_timer_has_next_state",
+            ),
         ]
+        indexes = [models.Index(fields=["phase_ends_at"], name="question_timer_due")]
 
     def __str__(self) -> str:
         return f"{self.roundtable.code} Q{self.order}"
@@ -71,6 +98,10 @@ class Question(models.Model):
     @property
     def accepts_votes(self) -> bool:
         return self.state in {QuestionState.COLLECTING, QuestionState.VOTING}
+
+    @property
+    def tallies_public(self) -> bool:
+        return not self.tallies_hidden or self.state == QuestionState.LOCKED
 
 
 class Participant(models.Model):
@@ -84,14 +115,29 @@ class Participant(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PARTICIPANT)
     joined_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        constraints = [
+            # One staff seat per account per roundtable.
+            models.UniqueConstraint(
+                fields=["roundtable", "user"],
+                condition=models.Q(user__isnull=False),
+                name="participant_one_per_user",
+            ),
+        ]
+
     def __str__(self) -> str:
         return f"{self.display_name} ({self.roundtable.code})"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
 
 
 class ProposalStatus(models.TextChoices):
     VISIBLE = "visible", _("Visible")
     PENDING = "pending", _("Awaiting approval")
     HIDDEN = "hidden", _("Hidden")
+    MERGED = "merged", _("Merged")
 
 
 class Proposal(models.Model):
@@ -100,6 +146,15 @@ class Proposal(models.Model):
     text = models.TextField()
     language = models.CharField(max_length=8, choices=settings.LANGUAGES)
     status = models.CharField(max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.VISIBLE)
+    # Why a moderator hid it; shown to its author.
+    hidden_reason = models.CharField(max_length=200, blank=True, default="")
+    # Held for review because participants flagged it (status pending).
+    flagged = models.BooleanField(default=False)
+    pinned = models.BooleanField(default=False)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -107,6 +162,11 @@ class Proposal(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=ProposalStatus.values), name="proposal_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(status="merged") & models.Q(merged_into__isnull=False))
+                | (~models.Q(status="merged") & models.Q(merged_into__isnull=True)),
+                name="proposal_merged_has_target",
             ),
         ]
 
@@ -138,16 +198,85 @@ class Vote(models.Model):
         return f"{self.participant_id} {self.choice} #{self.proposal_id}"
 
 
+class Flag(models.Model):
+    """A participant's report that a proposal breaks the rules; one per person per proposal."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="flags")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="flags")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "participant"], name="flag_one_per_participant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} flagged #{self.proposal_id}"
+
+
+class Registrant(models.Model):
+    """A person on a roundtable's registration list; their personal link lets them join."""
+
+    roundtable = models.ForeignKey(Roundtable, on_delete=models.CASCADE, related_name="registrants")
+    email = models.EmailField()
+    display_name = models.CharField(max_length=60, blank=True, default="")
+    actor_type = models.CharField(max_length=64, blank=True, default="")
+    token = models.CharField(max_length=64, unique=True)
+    participant = models.OneToOneField(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="registration"
+    )
+    invited_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(fields=["roundtable", "email"], name="registrant_email_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.roundtable.code})"
+
+
+class Invitation(models.Model):
+    """An organizer's invitation to moderate (or co-organize) a roundtable, sent by email."""
+
+    roundtable = models.ForeignKey(Roundtable, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices)
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(Participant, null=True, on_delete=models.SET_NULL, related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=[Role.MODERATOR, Role.ORGANIZER]), name="invitation_role_staff"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} as {self.role} ({self.roundtable.code})"
+
+
 class Event(models.Model):
     """Append-only log of every change to a roundtable; `seq` is gapless per roundtable.
 
-    `data` is what every viewer may see; `private` is added only for the actor (their own vote, say).
+    `data` is what every viewer may see; `staff` is laid over it for moderators and organizers;
+    `private` maps a participant id to what is laid over it for that person only (their own vote, a
+    note that a moderator hid their proposal). `actor` is who did it, for the audit log.
     """
 
     roundtable = models.ForeignKey(Roundtable, on_delete=models.CASCADE, related_name="events")
     seq = models.PositiveBigIntegerField()
     kind = models.CharField(max_length=48)
     data = models.JSONField(default=dict)
+    staff = models.JSONField(default=dict, blank=True)
     private = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The client's command id, so a retried command takes effect once.

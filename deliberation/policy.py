@@ -7,20 +7,53 @@ from deliberation.models import Participant, Role
 
 
 class Action(StrEnum):
+    # Live commands (the websocket protocol, docs/protocol.md).
     PROPOSAL_SUBMIT = "proposal.submit"
     VOTE_CAST = "vote.cast"
+    PROPOSAL_FLAG = "proposal.flag"
+    QUESTION_PHASE = "question.phase"
+    QUESTION_SETTINGS = "question.settings"
+    ROUNDTABLE_SHOW_QUESTION = "roundtable.show_question"
+    PROPOSAL_APPROVE = "proposal.approve"
+    PROPOSAL_HIDE = "proposal.hide"
+    PROPOSAL_RESTORE = "proposal.restore"
+    PROPOSAL_EDIT = "proposal.edit"
+    PROPOSAL_PIN = "proposal.pin"
+    PROPOSAL_MERGE = "proposal.merge"
+    # Pages (HTTP).
+    MODERATION_CONSOLE = "moderation.console"
+    STAFF_INVITE = "staff.invite"
+    REGISTRATION_MANAGE = "registration.manage"
+    AUDIT_READ = "audit.read"
 
 
 EVERYONE_IN_THE_ROOM = frozenset({Role.PARTICIPANT, Role.MODERATOR, Role.ORGANIZER})
+STAFF = frozenset({Role.MODERATOR, Role.ORGANIZER})
+ORGANIZERS = frozenset({Role.ORGANIZER})
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.PROPOSAL_SUBMIT: EVERYONE_IN_THE_ROOM,
     Action.VOTE_CAST: EVERYONE_IN_THE_ROOM,
+    # Staff act on a proposal directly; flags are how participants ask them to.
+    Action.PROPOSAL_FLAG: frozenset({Role.PARTICIPANT}),
+    Action.QUESTION_PHASE: STAFF,
+    Action.QUESTION_SETTINGS: STAFF,
+    Action.ROUNDTABLE_SHOW_QUESTION: STAFF,
+    Action.PROPOSAL_APPROVE: STAFF,
+    Action.PROPOSAL_HIDE: STAFF,
+    Action.PROPOSAL_RESTORE: STAFF,
+    Action.PROPOSAL_EDIT: STAFF,
+    Action.PROPOSAL_PIN: STAFF,
+    Action.PROPOSAL_MERGE: STAFF,
+    Action.MODERATION_CONSOLE: STAFF,
+    Action.STAFF_INVITE: ORGANIZERS,
+    Action.REGISTRATION_MANAGE: ORGANIZERS,
+    Action.AUDIT_READ: ORGANIZERS,
 }
 
 
-def policy_allows(*, role: str, action: Action) -> bool:
-    return role in PERMISSIONS[action]
+def policy_allows(*, role: str | None, action: Action) -> bool:
+    return role is not None and role in PERMISSIONS[action]
 
 
 def policy_require(*, participant: Participant | None, action: Action) -> Participant:

@@ -4,15 +4,19 @@ from collections import Counter
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from deliberation.frames import PROTOCOL_VERSION, EventText, event_text
 from deliberation.models import (
+    STAFF_ROLES,
     Event,
+    Flag,
     Participant,
     Proposal,
     ProposalStatus,
     Question,
+    Role,
     Roundtable,
     Vote,
     VoteChoice,
@@ -31,26 +35,86 @@ def participant_get(*, roundtable: Roundtable, participant_id: int | None) -> Pa
     return Participant.objects.filter(roundtable=roundtable, pk=participant_id).first()
 
 
+def staff_seat(*, roundtable: Roundtable, user: Any) -> Participant | None:
+    """The moderator or organizer seat an account holds in a roundtable, if any."""
+    return Participant.objects.filter(roundtable=roundtable, user=user, role__in=STAFF_ROLES).first()
+
+
+def staff_roundtables(*, user: Any) -> list[tuple[Roundtable, str]]:
+    seats = Participant.objects.filter(user=user, role__in=STAFF_ROLES).select_related("roundtable")
+    return [(seat.roundtable, seat.role) for seat in seats.order_by("-roundtable__created_at")]
+
+
 def proposal_tally(*, proposal_id: int) -> dict[str, int]:
     counts = Vote.objects.filter(proposal_id=proposal_id).values_list("choice").annotate(n=Count("id"))
     return {**EMPTY_TALLY, **dict(counts)}
 
 
-def proposal_public(*, proposal: Proposal, tally: dict[str, int]) -> dict[str, Any]:
-    return {
+def proposal_tallies(*, proposal_ids: list[int]) -> dict[int, dict[str, int]]:
+    tallies = {proposal_id: dict(EMPTY_TALLY) for proposal_id in proposal_ids}
+    for proposal_id, choice, count in (
+        Vote.objects.filter(proposal_id__in=proposal_ids)
+        .values_list("proposal_id", "choice")
+        .annotate(n=Count("id"))
+    ):
+        tallies[proposal_id][choice] = count
+    return tallies
+
+
+# Who a view of a proposal is for. The public sees visible proposals only, without the authors' names on
+# an anonymous question and without tallies while they are hidden; an author also sees their own
+# proposals that are pending, hidden (with the reason) or merged; staff see everything.
+PUBLIC, AUTHOR, STAFF = "public", "author", "staff"
+
+
+def proposal_view(
+    *, proposal: Proposal, question: Question, tally: dict[str, int], audience: str, flags: int = 0
+) -> dict[str, Any] | None:
+    if audience == PUBLIC and proposal.status != ProposalStatus.VISIBLE:
+        return None
+    if audience == AUTHOR and proposal.status == ProposalStatus.VISIBLE:
+        # Once public, an author's proposal looks to them as to everyone.
+        audience = PUBLIC
+    view: dict[str, Any] = {
         "id": proposal.pk,
         "question": proposal.question_id,
         "text": proposal.text,
         "language": proposal.language,
-        "author": {"name": proposal.author.display_name, "actor_type": proposal.author.actor_type},
+        "author": {
+            "name": None if question.anonymous and audience != STAFF else proposal.author.display_name,
+            "actor_type": proposal.author.actor_type,
+        },
         "status": proposal.status,
-        "tally": tally,
+        "tally": tally if audience == STAFF or question.tallies_public else None,
+        "pinned": proposal.pinned,
+        "edited": proposal.edited_at is not None,
         "created_at": proposal.created_at.isoformat(),
     }
+    if audience != PUBLIC:
+        view["hidden_reason"] = proposal.hidden_reason
+        view["merged_into"] = proposal.merged_into_id
+        view["flagged"] = proposal.flagged
+    if audience == STAFF:
+        view["flags"] = flags
+    return view
+
+
+def proposal_public(*, proposal: Proposal, tally: dict[str, int]) -> dict[str, Any] | None:
+    return proposal_view(proposal=proposal, question=proposal.question, tally=tally, audience=PUBLIC)
 
 
 def question_public(*, question: Question) -> dict[str, Any]:
-    return {"id": question.pk, "order": question.order, "text": question.text, "state": question.state}
+    return {
+        "id": question.pk,
+        "order": question.order,
+        "text": question.text,
+        "state": question.state,
+        "premoderation": question.premoderation,
+        "tallies_hidden": question.tallies_hidden,
+        "anonymous": question.anonymous,
+        "phase_ends_at": question.phase_ends_at.isoformat() if question.phase_ends_at else None,
+        "phase_then": question.phase_then or None,
+    }
 
 
 def roundtable_public(*, roundtable: Roundtable) -> dict[str, Any]:
@@ -61,13 +125,15 @@ def roundtable_public(*, roundtable: Roundtable) -> dict[str, Any]:
         "languages": roundtable.languages,
         "actor_types": roundtable.actor_types,
         "capacity": roundtable.capacity,
+        "current_question": roundtable.current_question_id,
     }
 
 
 def participant_counts(*, roundtable: Roundtable) -> dict[str, Any]:
+    """Participation: the people who joined as participants (not moderators or organizers)."""
     by_actor_type = Counter(
         dict(
-            Participant.objects.filter(roundtable=roundtable)
+            Participant.objects.filter(roundtable=roundtable, role=Role.PARTICIPANT)
             .values_list("actor_type")
             .annotate(n=Count("id"))
         )
@@ -87,43 +153,63 @@ def participant_public_self(*, participant: Participant | None) -> dict[str, Any
     }
 
 
+def audience_of(*, viewer: Participant | None, proposal: Proposal) -> str:
+    if viewer is not None and viewer.is_staff:
+        return STAFF
+    if viewer is not None and proposal.author_id == viewer.pk:
+        return AUTHOR
+    return PUBLIC
+
+
+def proposal_flag_counts(*, proposal_ids: list[int]) -> dict[int, int]:
+    return dict(
+        Flag.objects.filter(proposal_id__in=proposal_ids).values_list("proposal_id").annotate(n=Count("id"))
+    )
+
+
 def roundtable_snapshot(*, roundtable: Roundtable, viewer: Participant | None) -> dict[str, Any]:
     """Everything `viewer` may see, as of at least `seq`.
 
     `seq` is read before the rest, so the data may already include some later events; every event
-    carries absolute values (a whole tally, a whole proposal), so applying those again is harmless."""
+    carries absolute values (a whole proposal, a whole tally), so applying those again is harmless."""
     seq = roundtable_last_seq(roundtable_id=roundtable.pk)
-    proposals = list(
-        Proposal.objects.filter(question__roundtable=roundtable, status=ProposalStatus.VISIBLE)
-        .select_related("author")
-        .order_by("id")
-    )
-    tallies: dict[int, dict[str, int]] = {proposal.pk: dict(EMPTY_TALLY) for proposal in proposals}
-    for proposal_id, choice, count in (
-        Vote.objects.filter(proposal__in=proposals)
-        .values_list("proposal_id", "choice")
-        .annotate(n=Count("id"))
-    ):
-        tallies[proposal_id][choice] = count
+    questions = {question.pk: question for question in roundtable.questions.order_by("order")}
+    candidates = Proposal.objects.filter(question__roundtable=roundtable).select_related("author")
+    if viewer is None:
+        candidates = candidates.filter(status=ProposalStatus.VISIBLE)
+    elif not viewer.is_staff:
+        candidates = candidates.filter(Q(status=ProposalStatus.VISIBLE) | Q(author=viewer))
+    proposals = list(candidates.order_by("id"))
+    ids = [proposal.pk for proposal in proposals]
+    tallies = proposal_tallies(proposal_ids=ids)
+    flags = proposal_flag_counts(proposal_ids=ids) if viewer is not None and viewer.is_staff else {}
     my_votes: dict[int, str] = {}
+    my_flags: set[int] = set()
     if viewer is not None:
-        my_votes = dict(
-            Vote.objects.filter(participant=viewer, proposal__in=proposals).values_list(
-                "proposal_id", "choice"
-            )
-        )
+        my_votes = dict(Vote.objects.filter(participant=viewer).values_list("proposal_id", "choice"))
+        my_flags = set(Flag.objects.filter(participant=viewer).values_list("proposal_id", flat=True))
     proposal_rows = []
     for proposal in proposals:
-        row = proposal_public(proposal=proposal, tally=tallies[proposal.pk])
+        row = proposal_view(
+            proposal=proposal,
+            question=questions[proposal.question_id],
+            tally=tallies[proposal.pk],
+            audience=audience_of(viewer=viewer, proposal=proposal),
+            flags=flags.get(proposal.pk, 0),
+        )
+        if row is None:
+            continue
         row["mine"] = viewer is not None and proposal.author_id == viewer.pk
         row["my_vote"] = my_votes.get(proposal.pk)
+        row["my_flag"] = proposal.pk in my_flags
         proposal_rows.append(row)
     return {
         "type": "snapshot",
         "protocol": PROTOCOL_VERSION,
         "seq": seq,
+        "now": timezone.now().isoformat(),
         "roundtable": roundtable_public(roundtable=roundtable),
-        "questions": [question_public(question=q) for q in roundtable.questions.order_by("order")],
+        "questions": [question_public(question=q) for q in questions.values()],
         "proposals": proposal_rows,
         "participants": participant_counts(roundtable=roundtable),
         "me": participant_public_self(participant=viewer),

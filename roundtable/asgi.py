@@ -11,8 +11,9 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from channels.sessions import CookieMiddleware  # noqa: E402
 
 from deliberation.realtime.routing import websocket_urlpatterns  # noqa: E402
+from deliberation.realtime.timers import timer_sweeper_ensure  # noqa: E402
 
-application = ProtocolTypeRouter(
+router = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # Only cookies: the consumer reads its session once at connect. Channels' session middleware
@@ -20,3 +21,10 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(CookieMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )
+
+
+async def application(scope, receive, send):
+    # Daphne has no startup hook: the first request or connection starts the countdown sweeper.
+    if scope["type"] in {"http", "websocket"}:
+        timer_sweeper_ensure()
+    return await router(scope, receive, send)

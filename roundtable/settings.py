@@ -196,6 +196,13 @@ ROUNDTABLE_GAP_WAIT_SECONDS = float(os.environ.get("ROUNDTABLE_GAP_WAIT_SECONDS"
 # After handing a batch of events to every connection, a hub rests this many times as long as that took.
 ROUNDTABLE_HANDOUT_REST_FACTOR = float(os.environ.get("ROUNDTABLE_HANDOUT_REST_FACTOR", 0.5))
 
+# Countdowns a moderator may set on a question's phase, and how often each process looks for ended ones.
+ROUNDTABLE_TIMER_MIN_SECONDS = int(os.environ.get("ROUNDTABLE_TIMER_MIN_SECONDS", 1))
+ROUNDTABLE_TIMER_MAX_SECONDS = int(os.environ.get("ROUNDTABLE_TIMER_MAX_SECONDS", 4 * 60 * 60))
+ROUNDTABLE_TIMER_TICK_SECONDS = float(os.environ.get("ROUNDTABLE_TIMER_TICK_SECONDS", 0.5))
+# How often each process tells the others who is connected (live presence).
+ROUNDTABLE_PRESENCE_SECONDS = float(os.environ.get("ROUNDTABLE_PRESENCE_SECONDS", 2))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

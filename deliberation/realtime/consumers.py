@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from deliberation.errors import ServiceError
 from deliberation.frames import events_frame_text, frame_dumps
 from deliberation.models import Participant, Roundtable
-from deliberation.realtime.commands import COMMANDS, Caller, ResumeFrame
+from deliberation.realtime.commands import COMMANDS, Caller, PresenceFrame, ResumeFrame
 from deliberation.realtime.hub import Batch, hub_join, hub_leave
 from deliberation.selectors import events_since, roundtable_get_by_code, roundtable_snapshot_for
 from deliberation.sessions import session_for_key, session_participant
@@ -36,6 +36,11 @@ def _connection_open(*, session_key: str | None, code: str) -> tuple[Roundtable,
 class RoundtableConsumer(AsyncWebsocketConsumer):
     roundtable_id: int
     participant_id: int | None = None
+    staff = False
+    actor_type = ""
+    role = ""
+    # The question this person has on screen, as their client reports it (for live presence).
+    focus: int | None = None
     language: str = settings.LANGUAGE_CODE
     joined_hub = False
 
@@ -53,15 +58,20 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         roundtable, participant = opened
         self.roundtable_id = roundtable.pk
         self.participant_id = participant.pk if participant else None
+        self.staff = participant is not None and participant.is_staff
+        if participant is not None:
+            self.actor_type, self.role = participant.actor_type, participant.role
         self.language = self._pick_language(participant)
         # Listen before reading state, so no event falls between the read and the subscription.
-        await hub_join(roundtable_id=roundtable.pk, group=roundtable.group_name, listener=self)
+        self.hub = await hub_join(roundtable_id=roundtable.pk, group=roundtable.group_name, listener=self)
         self.joined_hub = True
         await self.accept()
         since = self._query_since()
         if since is None or not await self._replay(since):
             await self._send_snapshot()
         await self._release_held()
+        if self.staff and self.hub.presence_text is not None:
+            await self.send(text_data=self.hub.presence_text)
 
     async def disconnect(self, code: int) -> None:
         if self.joined_hub:
@@ -82,14 +92,26 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
                 await self._send_snapshot()
             await self._release_held()
             return
-        if batch.first_seq == self.seq + 1 and self.participant_id not in batch.actors:
-            text = batch.text
+        if batch.first_seq == self.seq + 1 and self.participant_id not in batch.recipients:
+            text = batch.staff_text if self.staff else batch.text
         else:
             text = events_frame_text(
-                event.for_viewer(self.participant_id) for event in batch.events if event.seq > self.seq
+                event.for_viewer(self.participant_id, staff=self.staff)
+                for event in batch.events
+                if event.seq > self.seq
             )
         await self.send(text_data=text)
         self.seq = batch.last_seq
+
+    # Live presence (hub.py adds up every process's connections) -------------------------------------
+
+    def presence_entry(self) -> list | None:
+        if self.participant_id is None:
+            return None
+        return [self.participant_id, self.actor_type, self.role, self.focus]
+
+    async def send_text(self, text: str) -> None:
+        await self.send(text_data=text)
 
     async def _release_held(self) -> None:
         held, self.held = self.held or [], None
@@ -118,6 +140,9 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         if frame_type == "resume":
             await self._receive_resume(frame, command_id)
             return
+        if frame_type == "presence":
+            await self._receive_presence(frame, command_id)
+            return
         command = COMMANDS.get(frame_type) if isinstance(frame_type, str) else None
         if command is None:
             await self._send_error(command_id, ServiceError("unknown_type"))
@@ -140,6 +165,14 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         await self._send_frame(
             {"type": "ack", "id": command_id, "seq": outcome.seq, "result": outcome.result}
         )
+
+    async def _receive_presence(self, frame: dict[str, Any], command_id: str | None) -> None:
+        try:
+            parsed = PresenceFrame.model_validate(frame)
+        except ValidationError as error:
+            await self._send_invalid(command_id, error)
+            return
+        self.focus = parsed.question
 
     async def _receive_resume(self, frame: dict[str, Any], command_id: str | None) -> None:
         try:
@@ -168,7 +201,11 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             return False
         fresh = [event for event in events if resend or event.seq > self.seq]
         if fresh:
-            await self.send(text_data=events_frame_text(e.for_viewer(self.participant_id) for e in fresh))
+            await self.send(
+                text_data=events_frame_text(
+                    e.for_viewer(self.participant_id, staff=self.staff) for e in fresh
+                )
+            )
         self.seq = max([self.seq, since, *(event.seq for event in events)])
         return True
 

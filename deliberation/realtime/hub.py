@@ -9,9 +9,12 @@ websocket frame per client and the per-client cost is paid per batch, not per ev
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
+import uuid
 import weakref
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -20,7 +23,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from deliberation.frames import EventText, events_frame_text
+from deliberation.frames import EventText, events_frame_text, frame_dumps
 from deliberation.selectors import events_between, roundtable_last_seq
 from deliberation.services.events import event_publishing_bind
 
@@ -35,11 +38,18 @@ class Batch:
 
     events: list[EventText]
     text: str = field(init=False)
-    actors: frozenset = field(init=False)
+    recipients: frozenset = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", events_frame_text(event.text for event in self.events))
-        object.__setattr__(self, "actors", frozenset(e.actor_id for e in self.events if e.actor_text))
+        object.__setattr__(
+            self, "recipients", frozenset().union(*(event.recipients for event in self.events))
+        )
+
+    @functools.cached_property
+    def staff_text(self) -> str:
+        """The frame moderators and organizers get; built once, on the first staff connection's demand."""
+        return events_frame_text(event.for_viewer(None, staff=True) for event in self.events)
 
     @property
     def first_seq(self) -> int:
@@ -51,7 +61,19 @@ class Batch:
 
 
 class Listener(Protocol):
+    staff: bool
+
     async def deliver(self, batch: Batch) -> None: ...
+
+    def presence_entry(self) -> list | None:
+        """[participant id, actor type, role, question on screen], or None for a watcher."""
+
+    async def send_text(self, text: str) -> None: ...
+
+
+PRESENCE_MESSAGE_TYPE = "roundtable.presence"
+# Which process a presence report comes from, so each process's latest report replaces its last.
+PROCESS_ID = uuid.uuid4().hex
 
 
 class RoomHub:
@@ -64,13 +86,20 @@ class RoomHub:
         self.pending: dict[int, EventText] = {}
         self.arrived = asyncio.Event()
         self.tasks: list[asyncio.Task] = []
+        # Live presence: each process's last report (time received, people, watchers).
+        self.reports: dict[str, tuple[float, list, int]] = {}
+        self.presence_text: str | None = None
 
     async def start(self) -> None:
         self.channel = await self.layer.new_channel()
         # Subscribe before reading the seq, so no event falls between the two.
         await self.layer.group_add(self.group, self.channel)
         self.seq = await database_sync_to_async(roundtable_last_seq)(roundtable_id=self.roundtable_id)
-        self.tasks = [asyncio.create_task(self._receive()), asyncio.create_task(self._hand_out())]
+        self.tasks = [
+            asyncio.create_task(self._receive()),
+            asyncio.create_task(self._hand_out()),
+            asyncio.create_task(self._report_presence()),
+        ]
 
     async def stop(self) -> None:
         for task in self.tasks:
@@ -90,7 +119,48 @@ class RoomHub:
     async def _receive(self) -> None:
         while True:
             message = await self.layer.receive(self.channel)
-            self._accept(EventText.from_message(item) for item in message.get("events", ()))
+            if message.get("type") == PRESENCE_MESSAGE_TYPE:
+                await self._presence_received(message)
+            else:
+                self._accept(EventText.from_message(item) for item in message.get("events", ()))
+
+    # Live presence ---------------------------------------------------------------------------------------
+    # Who is connected is not part of the event log: each process reports its own connections to the
+    # group every ROUNDTABLE_PRESENCE_SECONDS, and every process adds up the latest reports and sends
+    # the total to its staff connections when it changes. A report older than three periods (a process
+    # that died) no longer counts.
+
+    async def _report_presence(self) -> None:
+        while True:
+            people = [entry for listener in list(self.listeners) if (entry := listener.presence_entry())]
+            watchers = sum(1 for listener in list(self.listeners) if listener.presence_entry() is None)
+            message = {
+                "type": PRESENCE_MESSAGE_TYPE,
+                "process": PROCESS_ID,
+                "people": people,
+                "watchers": watchers,
+            }
+            try:
+                await self.layer.group_send(self.group, message)
+            except Exception:
+                logger.warning("could not report presence; next period will", exc_info=True)
+            await asyncio.sleep(settings.ROUNDTABLE_PRESENCE_SECONDS)
+
+    async def _presence_received(self, message: dict) -> None:
+        now = time.monotonic()
+        self.reports[message["process"]] = (now, message["people"], message["watchers"])
+        horizon = now - 3 * settings.ROUNDTABLE_PRESENCE_SECONDS
+        self.reports = {process: report for process, report in self.reports.items() if report[0] >= horizon}
+        text = frame_dumps({"type": "presence", **presence_summary(self.reports.values())})
+        if text == self.presence_text:
+            return
+        self.presence_text = text
+        for listener in list(self.listeners):
+            if listener.staff:
+                try:
+                    await listener.send_text(text)
+                except Exception:
+                    logger.exception("sending presence failed")
 
     def _take_run(self) -> list[EventText]:
         run = []
@@ -141,6 +211,36 @@ class RoomHub:
                 await asyncio.wait_for(self.arrived.wait(), remaining)
         # Whatever closed the gap, the next turn of _hand_out takes the run.
         self.arrived.set()
+
+
+def presence_summary(reports: Iterable[tuple[float, list, int]]) -> dict:
+    """People connected (each once, however many tabs), by actor type and by the question on screen."""
+    people: dict[int, tuple[str, str, int | None]] = {}
+    watchers = 0
+    for _, entries, report_watchers in reports:
+        watchers += report_watchers
+        for participant_id, actor_type, role, question in entries:
+            if question is not None or participant_id not in people:
+                people[participant_id] = (actor_type, role, question)
+    connected: Counter = Counter()
+    by_question: dict[str, Counter] = {}
+    staff = 0
+    for actor_type, role, question in people.values():
+        if role != "participant":
+            staff += 1
+            continue
+        connected[actor_type] += 1
+        if question is not None:
+            by_question.setdefault(str(question), Counter())[actor_type] += 1
+    return {
+        "connected": {"total": sum(connected.values()), "by_actor_type": dict(sorted(connected.items()))},
+        "by_question": {
+            question: {"total": sum(counts.values()), "by_actor_type": dict(sorted(counts.items()))}
+            for question, counts in sorted(by_question.items())
+        },
+        "staff": staff,
+        "watchers": watchers,
+    }
 
 
 # Hubs of the running event loop (tests run one loop per test; a server runs one loop).

@@ -30,11 +30,15 @@ def event_record(
     roundtable: Roundtable,
     kind: str,
     data: dict[str, Any],
-    private: dict[str, Any] | None = None,
+    staff: dict[str, Any] | None = None,
+    private: dict[str, dict[str, Any]] | None = None,
     actor: Participant | None = None,
     command_id: str | None = None,
 ) -> Event:
-    """Append the next Event; the caller holds roundtable_lock inside transaction.atomic."""
+    """Append the next Event; the caller holds roundtable_lock inside transaction.atomic.
+
+    `staff` is laid over `data` for moderators and organizers; `private` maps participant ids (as
+    strings) to what is laid over it for that person alone."""
     roundtable.last_seq += 1
     roundtable.save(update_fields=["last_seq"])
     event = Event.objects.create(
@@ -42,6 +46,7 @@ def event_record(
         seq=roundtable.last_seq,
         kind=kind,
         data=data,
+        staff=staff or {},
         private=private or {},
         actor=actor,
         command_id=command_id,

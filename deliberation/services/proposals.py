@@ -4,13 +4,15 @@ from django.db import transaction
 from deliberation.errors import ServiceError
 from deliberation.models import Event, Proposal, ProposalStatus, Question
 from deliberation.policy import Action, policy_require
-from deliberation.selectors import EMPTY_TALLY, participant_get, proposal_public
+from deliberation.selectors import participant_get
 from deliberation.services.commands import CommandResult, command_find, text_clean
 from deliberation.services.events import event_record, roundtable_lock
+from deliberation.services.proposal_events import proposal_event_data, proposal_layers
+from deliberation.services.questions import question_require_open
 
 
 def _result(event: Event) -> CommandResult:
-    return CommandResult(seq=event.seq, result={"proposal": event.data["proposal"]["id"]})
+    return CommandResult(seq=event.seq, result={"proposal": event.data["id"]})
 
 
 def proposal_submit(
@@ -22,6 +24,7 @@ def proposal_submit(
     language: str | None = None,
     command_id: str | None = None,
 ) -> CommandResult:
+    """A new proposal: visible at once, or held for a moderator's approval on a pre-moderated question."""
     cleaned = text_clean(text=text, max_chars=settings.ROUNDTABLE_PROPOSAL_MAX_CHARS)
     with transaction.atomic():
         roundtable = roundtable_lock(roundtable_id=roundtable_id)
@@ -34,22 +37,25 @@ def proposal_submit(
         question = Question.objects.filter(roundtable=roundtable, pk=question_id).first()
         if question is None:
             raise ServiceError("question_not_found")
-        if not question.accepts_proposals:
-            raise ServiceError("question_not_collecting")
+        question_require_open(question=question, for_proposals=True)
         if language is not None and language not in roundtable.languages:
             raise ServiceError("language_invalid")
+        # Staff proposals skip their own queue.
+        held = question.premoderation and not author.is_staff
         proposal = Proposal.objects.create(
             question=question,
             author=author,
             text=cleaned,
             language=language or author.language,
-            status=ProposalStatus.VISIBLE,
+            status=ProposalStatus.PENDING if held else ProposalStatus.VISIBLE,
         )
+        public, staff, private = proposal_layers(proposal=proposal, question=question)
         event = event_record(
             roundtable=roundtable,
             kind="proposal.submitted",
-            data={"proposal": proposal_public(proposal=proposal, tally=dict(EMPTY_TALLY))},
-            private={"mine": True},
+            data={**proposal_event_data(proposal=proposal, action="submit"), **public},
+            staff=staff,
+            private=private,
             actor=author,
             command_id=command_id,
         )

@@ -6,12 +6,12 @@ from deliberation.policy import Action, policy_require
 from deliberation.selectors import participant_get, proposal_tally
 from deliberation.services.commands import CommandResult, command_find
 from deliberation.services.events import event_record, roundtable_lock
+from deliberation.services.questions import question_require_open
 
 
 def _result(event: Event) -> CommandResult:
-    return CommandResult(
-        seq=event.seq, result={"proposal": event.data["proposal"], "choice": event.private["my_vote"]}
-    )
+    [own] = event.private.values()
+    return CommandResult(seq=event.seq, result={"proposal": event.data["proposal"], "choice": own["my_vote"]})
 
 
 def vote_cast(
@@ -42,8 +42,7 @@ def vote_cast(
             raise ServiceError("proposal_not_found")
         if proposal.status != ProposalStatus.VISIBLE:
             raise ServiceError("proposal_hidden")
-        if not proposal.question.accepts_votes:
-            raise ServiceError("question_not_voting")
+        question_require_open(question=proposal.question, for_proposals=False)
         # No get_or_create (and its savepoint): the roundtable lock already keeps this person's
         # concurrent votes apart, and the unique constraint backs it.
         vote = Vote.objects.filter(proposal=proposal, participant=voter).first()
@@ -54,15 +53,19 @@ def vote_cast(
         else:
             vote.choice = choice
             vote.save(update_fields=["choice", "updated_at"])
+        tally = proposal_tally(proposal_id=proposal.pk)
+        public_tally = proposal.question.tallies_public
         event = event_record(
             roundtable=roundtable,
             kind="vote.cast",
             data={
                 "proposal": proposal.pk,
                 "question": proposal.question_id,
-                "tally": proposal_tally(proposal_id=proposal.pk),
+                "tally": tally if public_tally else None,
             },
-            private={"my_vote": choice},
+            # While tallies are hidden, only staff see them move.
+            staff=None if public_tally else {"tally": tally},
+            private={str(voter.pk): {"my_vote": choice}},
             actor=voter,
             command_id=command_id,
         )

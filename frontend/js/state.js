@@ -7,7 +7,7 @@ export function fromSnapshot(frame) {
   for (const proposal of frame.proposals) proposals.set(proposal.id, { ...proposal });
   return {
     seq: frame.seq,
-    roundtable: frame.roundtable,
+    roundtable: { ...frame.roundtable },
     questions: new Map(frame.questions.map((q) => [q.id, { ...q }])),
     proposals,
     participants: frame.participants,
@@ -15,23 +15,50 @@ export function fromSnapshot(frame) {
   };
 }
 
+// A proposal as the event shows it to this viewer; null means it is not theirs to see (any more).
+function setProposal(state, id, view, personal) {
+  if (view === null || view === undefined) {
+    state.proposals.delete(id);
+    return;
+  }
+  const previous = state.proposals.get(id) ?? {};
+  state.proposals.set(id, {
+    ...view,
+    mine: Boolean(personal.mine ?? previous.mine ?? false),
+    my_vote: "my_vote" in personal ? personal.my_vote : (previous.my_vote ?? null),
+    my_flag: Boolean(personal.my_flag ?? previous.my_flag ?? false),
+  });
+}
+
 const handlers = {
   "participant.joined"(state, data) {
     state.participants = data.participants;
   },
   "proposal.submitted"(state, data) {
-    const previous = state.proposals.get(data.proposal.id);
-    state.proposals.set(data.proposal.id, {
-      ...data.proposal,
-      mine: Boolean(data.mine) || Boolean(previous?.mine),
-      my_vote: previous?.my_vote ?? null,
-    });
+    setProposal(state, data.id, data.proposal, data);
+  },
+  "proposal.updated"(state, data) {
+    setProposal(state, data.id, data.proposal, data);
+  },
+  "proposal.merged"(state, data) {
+    // Votes always leave a merged proposal; some follow to the survivor.
+    setProposal(state, data.id, data.proposal, { ...data, my_vote: null });
+    const survivor = "survivor_my_vote" in data ? { my_vote: data.survivor_my_vote } : {};
+    setProposal(state, data.into, data.survivor, survivor);
   },
   "vote.cast"(state, data) {
     const proposal = state.proposals.get(data.proposal);
     if (!proposal) return;
     proposal.tally = data.tally;
     if (data.my_vote) proposal.my_vote = data.my_vote;
+  },
+  "question.updated"(state, data) {
+    state.questions.set(data.question.id, { ...data.question });
+    state.roundtable.current_question = data.current_question;
+    for (const [id, view] of Object.entries(data.proposals ?? {})) setProposal(state, Number(id), view, {});
+  },
+  "roundtable.updated"(state, data) {
+    state.roundtable.current_question = data.current_question;
   },
 };
 

@@ -1,12 +1,16 @@
 """A small roundtable and the actions that change it, with what each viewer receives: shared by the
 Python reducer test (tests/deliberation/test_events.py) and the browser reducer test."""
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from deliberation.models import Participant, Proposal, ProposalStatus, Roundtable
+from django.utils import timezone
+
+from deliberation.models import Participant, Proposal, ProposalStatus, Question, Role, Roundtable
 from deliberation.selectors import roundtable_snapshot
+from deliberation.services import moderation, questions
 from deliberation.services.participants import participant_join
 from deliberation.services.proposals import proposal_submit
 from deliberation.services.votes import vote_cast
@@ -19,24 +23,34 @@ class Scene:
     roundtable: Roundtable
     ana: Participant
     ben: Participant
+    chloe: Participant
+    mod: Participant
     proposal: Proposal
 
     @property
     def viewers(self) -> dict[str, Participant | None]:
-        """The actor, someone else, and an anonymous watcher."""
-        return {"ana": self.ana, "ben": self.ben, "watcher": None}
+        """The author, someone else, a moderator, and an anonymous watcher (the projector screen)."""
+        return {"ana": self.ana, "ben": self.ben, "mod": self.mod, "watcher": None}
+
+    @property
+    def question(self) -> Question:
+        return self.roundtable.questions.get(order=1)
+
+    def ids(self, who: Participant) -> dict[str, int]:
+        return {"roundtable_id": self.roundtable.pk, "participant_id": who.pk}
 
     def submit(self, author: Participant, text: str) -> int:
-        question = self.roundtable.questions.get(order=1)
-        result = proposal_submit(
-            roundtable_id=self.roundtable.pk, participant_id=author.pk, question_id=question.pk, text=text
-        )
+        result = proposal_submit(**self.ids(author), question_id=self.question.pk, text=text)
         return result.result["proposal"]
 
     def vote(self, voter: Participant, proposal_id: int, choice: str) -> None:
-        vote_cast(
-            roundtable_id=self.roundtable.pk, participant_id=voter.pk, proposal_id=proposal_id, choice=choice
-        )
+        vote_cast(**self.ids(voter), proposal_id=proposal_id, choice=choice)
+
+    def switch(self, **switches: bool) -> None:
+        questions.question_settings_set(**self.ids(self.mod), question_id=self.question.pk, switches=switches)
+
+    def phase(self, state: str, **timer: Any) -> None:
+        questions.question_phase_set(**self.ids(self.mod), question_id=self.question.pk, state=state, **timer)
 
 
 def scene_build() -> Scene:
@@ -45,9 +59,11 @@ def scene_build() -> Scene:
     ben = ParticipantFactory(
         roundtable=roundtable, display_name="Ben", actor_type="academia-research", language="es"
     )
+    chloe = ParticipantFactory(roundtable=roundtable, display_name="Chloé", actor_type="sme", language="fr")
+    mod = ParticipantFactory(roundtable=roundtable, display_name="Mo", role=Role.MODERATOR)
     proposal = ProposalFactory(author=ana, text="Open budgets")
-    ProposalFactory(author=ben, status=ProposalStatus.HIDDEN)
-    return Scene(roundtable=roundtable, ana=ana, ben=ben, proposal=proposal)
+    ProposalFactory(author=ben, status=ProposalStatus.HIDDEN, hidden_reason="Off topic")
+    return Scene(roundtable=roundtable, ana=ana, ben=ben, chloe=chloe, mod=mod, proposal=proposal)
 
 
 def submit_a_proposal(scene: Scene) -> None:
@@ -65,7 +81,80 @@ def vote_on_a_new_proposal(scene: Scene) -> None:
 
 
 def someone_joins(scene: Scene) -> None:
-    participant_join(roundtable=scene.roundtable, display_name="Chloé", actor_type="sme", language="fr")
+    participant_join(roundtable=scene.roundtable, display_name="Dana", actor_type="sme", language="fr")
+
+
+def premoderate_then_approve(scene: Scene) -> None:
+    scene.switch(premoderation=True)
+    held = scene.submit(scene.ana, "Held until approved")
+    moderation.proposal_approve(**scene.ids(scene.mod), proposal_id=held)
+
+
+def premoderate_then_hide(scene: Scene) -> None:
+    scene.switch(premoderation=True)
+    held = scene.submit(scene.ana, "Buy my product")
+    moderation.proposal_hide(**scene.ids(scene.mod), proposal_id=held, reason="Advertising")
+
+
+def hide_and_restore_with_votes(scene: Scene) -> None:
+    scene.vote(scene.ben, scene.proposal.pk, "agree")
+    moderation.proposal_hide(**scene.ids(scene.mod), proposal_id=scene.proposal.pk, reason="Duplicate?")
+    scene.vote(scene.chloe, scene.submit(scene.ben, "Another one"), "pass")
+    moderation.proposal_restore(**scene.ids(scene.mod), proposal_id=scene.proposal.pk)
+
+
+def edit_and_pin(scene: Scene) -> None:
+    moderation.proposal_edit(
+        **scene.ids(scene.mod), proposal_id=scene.proposal.pk, text="Open budgets, yearly"
+    )
+    moderation.proposal_pin(**scene.ids(scene.mod), proposal_id=scene.proposal.pk, pinned=True)
+
+
+def merge_duplicates(scene: Scene) -> None:
+    duplicate = scene.submit(scene.ben, "Budgets open to all")
+    scene.vote(scene.ana, duplicate, "agree")  # moves to the survivor
+    scene.vote(scene.chloe, duplicate, "disagree")  # she voted on the survivor too: that vote stands
+    scene.vote(scene.chloe, scene.proposal.pk, "agree")
+    moderation.proposal_merge(**scene.ids(scene.mod), proposal_id=duplicate, into_id=scene.proposal.pk)
+
+
+def flags_hold_a_proposal_then_approved(scene: Scene) -> None:
+    scene.roundtable.flag_threshold = 2
+    scene.roundtable.save(update_fields=["flag_threshold"])
+    scene.vote(scene.chloe, scene.proposal.pk, "agree")
+    moderation.proposal_flag(**scene.ids(scene.ben), proposal_id=scene.proposal.pk)
+    moderation.proposal_flag(**scene.ids(scene.chloe), proposal_id=scene.proposal.pk)
+    moderation.proposal_approve(**scene.ids(scene.mod), proposal_id=scene.proposal.pk)
+
+
+def hidden_tallies_revealed_when_locked(scene: Scene) -> None:
+    scene.switch(tallies_hidden=True)
+    scene.vote(scene.ben, scene.proposal.pk, "agree")
+    scene.phase("voting")
+    scene.phase("locked")
+
+
+def anonymous_authorship_with_an_own_pending_proposal(scene: Scene) -> None:
+    scene.switch(premoderation=True)
+    scene.submit(scene.ana, "Pending and mine")
+    scene.switch(anonymous=True)
+
+
+def a_countdown_ends(scene: Scene) -> None:
+    scene.phase("collecting", duration_seconds=60)
+    question = scene.question
+    due = question.phase_ends_at
+    Question.objects.filter(pk=question.pk).update(
+        phase_ends_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    assert questions.question_timer_fire(question_id=question.pk, due=due) is None, "fired before it was due"
+    for question_id, due in questions.questions_due():
+        questions.question_timer_fire(question_id=question_id, due=due)
+
+
+def show_another_question(scene: Scene) -> None:
+    second = scene.roundtable.questions.get(order=2)
+    questions.roundtable_show_question(**scene.ids(scene.mod), question_id=second.pk)
 
 
 ACTIONS: list[Callable[[Scene], None]] = [
@@ -73,6 +162,16 @@ ACTIONS: list[Callable[[Scene], None]] = [
     cast_and_change_votes,
     vote_on_a_new_proposal,
     someone_joins,
+    premoderate_then_approve,
+    premoderate_then_hide,
+    hide_and_restore_with_votes,
+    edit_and_pin,
+    merge_duplicates,
+    flags_hold_a_proposal_then_approved,
+    hidden_tallies_revealed_when_locked,
+    anonymous_authorship_with_an_own_pending_proposal,
+    a_countdown_ends,
+    show_another_question,
 ]
 
 
@@ -82,6 +181,8 @@ def scene_record(scene: Scene, action: Callable[[Scene], None]) -> list[dict[str
         name: roundtable_snapshot(roundtable=scene.roundtable, viewer=v) for name, v in scene.viewers.items()
     }
     action(scene)
+    # As a connection does: read the roundtable afresh (the action moved its current question, say).
+    scene.roundtable.refresh_from_db()
     return [
         {
             "viewer": name,
@@ -90,6 +191,7 @@ def scene_record(scene: Scene, action: Callable[[Scene], None]) -> list[dict[str
                 roundtable_id=scene.roundtable.pk,
                 seq=before[name]["seq"],
                 viewer_id=viewer.pk if viewer else None,
+                staff=viewer is not None and viewer.is_staff,
             ),
             "after": roundtable_snapshot(roundtable=scene.roundtable, viewer=viewer),
         }

@@ -19,6 +19,20 @@ def state_from_snapshot(frame: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _set_proposal(state: dict[str, Any], proposal_id: int, view: dict | None, personal: dict) -> None:
+    """A proposal as the event shows it to this viewer; None means it is not theirs to see (any more)."""
+    if view is None:
+        state["proposals"].pop(proposal_id, None)
+        return
+    previous = state["proposals"].get(proposal_id, {})
+    state["proposals"][proposal_id] = {
+        **copy.deepcopy(view),
+        "mine": bool(personal.get("mine", previous.get("mine", False))),
+        "my_vote": personal["my_vote"] if "my_vote" in personal else previous.get("my_vote"),
+        "my_flag": bool(personal.get("my_flag", previous.get("my_flag", False))),
+    }
+
+
 def state_apply_event(state: dict[str, Any], event: dict[str, Any]) -> None:
     """One event of an `events` frame: {"seq", "kind", "data"}."""
     state["seq"] = event["seq"]
@@ -26,28 +40,37 @@ def state_apply_event(state: dict[str, Any], event: dict[str, Any]) -> None:
     match event["kind"]:
         case "participant.joined":
             state["participants"] = copy.deepcopy(data["participants"])
-        case "proposal.submitted":
-            previous = state["proposals"].get(data["proposal"]["id"], {})
-            state["proposals"][data["proposal"]["id"]] = {
-                **copy.deepcopy(data["proposal"]),
-                "mine": bool(data.get("mine")) or bool(previous.get("mine")),
-                "my_vote": previous.get("my_vote"),
-            }
+        case "proposal.submitted" | "proposal.updated":
+            _set_proposal(state, data["id"], data["proposal"], data)
+        case "proposal.merged":
+            # Votes always leave a merged proposal; some follow to the survivor.
+            _set_proposal(state, data["id"], data["proposal"], {**data, "my_vote": None})
+            survivor = {"my_vote": data["survivor_my_vote"]} if "survivor_my_vote" in data else {}
+            _set_proposal(state, data["into"], data["survivor"], survivor)
         case "vote.cast":
             proposal = state["proposals"].get(data["proposal"])
             if proposal is not None:
-                proposal["tally"] = dict(data["tally"])
+                proposal["tally"] = copy.deepcopy(data["tally"])
                 if data.get("my_vote"):
                     proposal["my_vote"] = data["my_vote"]
+        case "question.updated":
+            state["questions"][data["question"]["id"]] = copy.deepcopy(data["question"])
+            state["roundtable"]["current_question"] = data["current_question"]
+            for proposal_id, view in data.get("proposals", {}).items():
+                _set_proposal(state, int(proposal_id), view, {})
+        case "roundtable.updated":
+            state["roundtable"]["current_question"] = data["current_question"]
         case kind:
             raise AssertionError(f"the reference reducer does not know {kind!r}")
 
 
-def events_seen_by(*, roundtable_id: int, seq: int, viewer_id: int | None) -> list[dict[str, Any]]:
+def events_seen_by(
+    *, roundtable_id: int, seq: int, viewer_id: int | None, staff: bool = False
+) -> list[dict[str, Any]]:
     """The events after `seq` exactly as the server sends them to `viewer` (replay path)."""
     from deliberation.selectors import events_since
 
     return [
-        json.loads(event.for_viewer(viewer_id))
+        json.loads(event.for_viewer(viewer_id, staff=staff))
         for event in events_since(roundtable_id=roundtable_id, seq=seq)
     ]

@@ -1,0 +1,328 @@
+"""The moderation queue: approve, hide with a reason, restore, correct a typo, pin, merge duplicates,
+and participants' flags. Each is one Event, which is also the audit log's entry (who, when, what)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from deliberation.errors import ServiceError
+from deliberation.models import Event, Flag, Participant, Proposal, ProposalStatus, Roundtable, Vote
+from deliberation.policy import Action, policy_require
+from deliberation.selectors import participant_get
+from deliberation.services.commands import CommandResult, command_find, text_clean
+from deliberation.services.events import event_record, roundtable_lock
+from deliberation.services.proposal_events import proposal_event_data, proposal_layers
+
+HIDE_REASON_MAX_CHARS = 200
+
+# What a change does, as (audit details, whether the proposal may reappear to the public).
+Change = Callable[[Proposal], tuple[dict[str, Any], bool]]
+
+
+def _moderate(
+    *,
+    roundtable_id: int,
+    participant_id: int | None,
+    proposal_id: int,
+    action: Action,
+    change: Change,
+    command_id: str | None,
+) -> CommandResult:
+    with transaction.atomic():
+        roundtable = roundtable_lock(roundtable_id=roundtable_id)
+        actor = policy_require(
+            participant=participant_get(roundtable=roundtable, participant_id=participant_id), action=action
+        )
+        if (earlier := command_find(actor=actor, command_id=command_id)) is not None:
+            return CommandResult(seq=earlier.seq, result={"proposal": proposal_id})
+        proposal = _proposal_in(roundtable=roundtable, proposal_id=proposal_id)
+        audit, reappears = change(proposal)
+        event = _proposal_event(
+            roundtable=roundtable,
+            proposal=proposal,
+            action=action.value.removeprefix("proposal."),
+            actor=actor,
+            command_id=command_id,
+            audit=audit,
+            with_voters=reappears,
+        )
+    return CommandResult(seq=event.seq, result={"proposal": proposal.pk})
+
+
+def _proposal_in(*, roundtable: Roundtable, proposal_id: int) -> Proposal:
+    proposal = (
+        Proposal.objects.select_related("question", "author")
+        .filter(question__roundtable=roundtable, pk=proposal_id)
+        .first()
+    )
+    if proposal is None:
+        raise ServiceError("proposal_not_found")
+    return proposal
+
+
+def _proposal_event(
+    *,
+    roundtable: Roundtable,
+    proposal: Proposal,
+    action: str,
+    actor: Participant,
+    command_id: str | None,
+    audit: dict[str, Any],
+    with_voters: bool = False,
+    notice: bool = True,
+) -> Event:
+    public, staff, private = proposal_layers(
+        proposal=proposal, question=proposal.question, with_voters=with_voters
+    )
+    if notice and actor.pk != proposal.author_id:
+        # The author's screen tells them what a moderator did to their proposal.
+        private[str(proposal.author_id)]["notice"] = action
+    if action == "flag":
+        private.setdefault(str(actor.pk), {})["my_flag"] = True
+    return event_record(
+        roundtable=roundtable,
+        kind="proposal.updated",
+        data={**proposal_event_data(proposal=proposal, action=action), **public},
+        staff={**staff, "audit": audit},
+        private=private,
+        actor=actor,
+        command_id=command_id,
+    )
+
+
+def _require_status(proposal: Proposal, *allowed: str) -> None:
+    if proposal.status not in allowed:
+        raise ServiceError("proposal_status_conflict")
+
+
+def proposal_approve(
+    *, roundtable_id: int, participant_id: int | None, proposal_id: int, command_id: str | None = None
+) -> CommandResult:
+    """Publish a proposal held for approval (pre-moderation, or flagged for review)."""
+
+    def change(proposal: Proposal) -> tuple[dict[str, Any], bool]:
+        _require_status(proposal, ProposalStatus.PENDING)
+        was_flagged = proposal.flagged
+        proposal.status, proposal.flagged = ProposalStatus.VISIBLE, False
+        proposal.save(update_fields=["status", "flagged"])
+        return {"flagged": was_flagged}, True
+
+    return _moderate(
+        roundtable_id=roundtable_id,
+        participant_id=participant_id,
+        proposal_id=proposal_id,
+        action=Action.PROPOSAL_APPROVE,
+        change=change,
+        command_id=command_id,
+    )
+
+
+def proposal_hide(
+    *,
+    roundtable_id: int,
+    participant_id: int | None,
+    proposal_id: int,
+    reason: str,
+    command_id: str | None = None,
+) -> CommandResult:
+    """Take a proposal off the public screens, telling its author why."""
+    try:
+        cleaned = text_clean(text=reason, max_chars=HIDE_REASON_MAX_CHARS)
+    except ServiceError as error:
+        raise ServiceError("hide_reason_invalid", limit=HIDE_REASON_MAX_CHARS) from error
+
+    def change(proposal: Proposal) -> tuple[dict[str, Any], bool]:
+        _require_status(proposal, ProposalStatus.VISIBLE, ProposalStatus.PENDING)
+        before = proposal.status
+        proposal.status, proposal.hidden_reason, proposal.flagged = ProposalStatus.HIDDEN, cleaned, False
+        proposal.pinned = False
+        proposal.save(update_fields=["status", "hidden_reason", "flagged", "pinned"])
+        return {"reason": cleaned, "was": before}, False
+
+    return _moderate(
+        roundtable_id=roundtable_id,
+        participant_id=participant_id,
+        proposal_id=proposal_id,
+        action=Action.PROPOSAL_HIDE,
+        change=change,
+        command_id=command_id,
+    )
+
+
+def proposal_restore(
+    *, roundtable_id: int, participant_id: int | None, proposal_id: int, command_id: str | None = None
+) -> CommandResult:
+    """Bring a hidden proposal back, with its votes."""
+
+    def change(proposal: Proposal) -> tuple[dict[str, Any], bool]:
+        _require_status(proposal, ProposalStatus.HIDDEN)
+        reason = proposal.hidden_reason
+        proposal.status, proposal.hidden_reason = ProposalStatus.VISIBLE, ""
+        proposal.save(update_fields=["status", "hidden_reason"])
+        return {"hidden_reason": reason}, True
+
+    return _moderate(
+        roundtable_id=roundtable_id,
+        participant_id=participant_id,
+        proposal_id=proposal_id,
+        action=Action.PROPOSAL_RESTORE,
+        change=change,
+        command_id=command_id,
+    )
+
+
+def proposal_edit(
+    *,
+    roundtable_id: int,
+    participant_id: int | None,
+    proposal_id: int,
+    text: str,
+    command_id: str | None = None,
+) -> CommandResult:
+    """Correct a typo; the proposal shows it was edited and its author is told."""
+    cleaned = text_clean(text=text, max_chars=settings.ROUNDTABLE_PROPOSAL_MAX_CHARS)
+
+    def change(proposal: Proposal) -> tuple[dict[str, Any], bool]:
+        _require_status(proposal, ProposalStatus.VISIBLE, ProposalStatus.PENDING, ProposalStatus.HIDDEN)
+        if proposal.text == cleaned:
+            raise ServiceError("text_unchanged")
+        before = proposal.text
+        proposal.text, proposal.edited_at = cleaned, timezone.now()
+        proposal.save(update_fields=["text", "edited_at"])
+        return {"before": before, "after": cleaned}, False
+
+    return _moderate(
+        roundtable_id=roundtable_id,
+        participant_id=participant_id,
+        proposal_id=proposal_id,
+        action=Action.PROPOSAL_EDIT,
+        change=change,
+        command_id=command_id,
+    )
+
+
+def proposal_pin(
+    *,
+    roundtable_id: int,
+    participant_id: int | None,
+    proposal_id: int,
+    pinned: bool,
+    command_id: str | None = None,
+) -> CommandResult:
+    """Pin a proposal to the top of its question's list (or unpin it)."""
+
+    def change(proposal: Proposal) -> tuple[dict[str, Any], bool]:
+        _require_status(proposal, ProposalStatus.VISIBLE)
+        if proposal.pinned == pinned:
+            raise ServiceError("proposal_status_conflict")
+        proposal.pinned = pinned
+        proposal.save(update_fields=["pinned"])
+        return {"pinned": pinned}, False
+
+    return _moderate(
+        roundtable_id=roundtable_id,
+        participant_id=participant_id,
+        proposal_id=proposal_id,
+        action=Action.PROPOSAL_PIN,
+        change=change,
+        command_id=command_id,
+    )
+
+
+def proposal_merge(
+    *,
+    roundtable_id: int,
+    participant_id: int | None,
+    proposal_id: int,
+    into_id: int,
+    command_id: str | None = None,
+) -> CommandResult:
+    """Merge a duplicate into the proposal that survives. Its votes follow to the survivor, except a
+    person's who already voted on the survivor: their vote there stands, so nobody counts twice."""
+    with transaction.atomic():
+        roundtable = roundtable_lock(roundtable_id=roundtable_id)
+        actor = policy_require(
+            participant=participant_get(roundtable=roundtable, participant_id=participant_id),
+            action=Action.PROPOSAL_MERGE,
+        )
+        if (earlier := command_find(actor=actor, command_id=command_id)) is not None:
+            return CommandResult(seq=earlier.seq, result={"proposal": into_id})
+        merged = _proposal_in(roundtable=roundtable, proposal_id=proposal_id)
+        survivor = _proposal_in(roundtable=roundtable, proposal_id=into_id)
+        if merged.pk == survivor.pk or merged.question_id != survivor.question_id:
+            raise ServiceError("merge_invalid")
+        _require_status(merged, ProposalStatus.VISIBLE, ProposalStatus.PENDING, ProposalStatus.HIDDEN)
+        _require_status(survivor, ProposalStatus.VISIBLE)
+        already = set(Vote.objects.filter(proposal=survivor).values_list("participant_id", flat=True))
+        moving = list(Vote.objects.filter(proposal=merged).exclude(participant_id__in=already))
+        moved = {vote.participant_id: vote.choice for vote in moving}
+        Vote.objects.filter(pk__in=[vote.pk for vote in moving]).update(proposal=survivor)
+        dropped = Vote.objects.filter(proposal=merged).delete()[0]
+        merged.status, merged.merged_into, merged.pinned = ProposalStatus.MERGED, survivor, False
+        merged.save(update_fields=["status", "merged_into", "pinned"])
+
+        merged_public, merged_staff, private = proposal_layers(proposal=merged, question=merged.question)
+        survivor_public, survivor_staff, _ = proposal_layers(proposal=survivor, question=survivor.question)
+        if actor.pk != merged.author_id:
+            private[str(merged.author_id)]["notice"] = "merge"
+        for voter, choice in moved.items():
+            private.setdefault(str(voter), {})["survivor_my_vote"] = choice
+        event = event_record(
+            roundtable=roundtable,
+            kind="proposal.merged",
+            data={
+                **proposal_event_data(proposal=merged, action="merge"),
+                **merged_public,
+                "into": survivor.pk,
+                "survivor": survivor_public["proposal"],
+            },
+            staff={
+                **merged_staff,
+                "survivor": survivor_staff["proposal"],
+                "audit": {"into": survivor.pk, "votes_moved": len(moved), "votes_dropped": dropped},
+            },
+            private=private,
+            actor=actor,
+            command_id=command_id,
+        )
+    return CommandResult(seq=event.seq, result={"proposal": survivor.pk})
+
+
+def proposal_flag(
+    *, roundtable_id: int, participant_id: int | None, proposal_id: int, command_id: str | None = None
+) -> CommandResult:
+    """A participant reports a proposal. Once `flag_threshold` people have, it is held for review."""
+    with transaction.atomic():
+        roundtable = roundtable_lock(roundtable_id=roundtable_id)
+        flagger = policy_require(
+            participant=participant_get(roundtable=roundtable, participant_id=participant_id),
+            action=Action.PROPOSAL_FLAG,
+        )
+        if (earlier := command_find(actor=flagger, command_id=command_id)) is not None:
+            return CommandResult(seq=earlier.seq, result={"proposal": proposal_id})
+        proposal = _proposal_in(roundtable=roundtable, proposal_id=proposal_id)
+        if proposal.status != ProposalStatus.VISIBLE:
+            raise ServiceError("proposal_hidden")
+        if proposal.author_id == flagger.pk:
+            raise ServiceError("flag_own")
+        if Flag.objects.filter(proposal=proposal, participant=flagger).exists():
+            return CommandResult(seq=None, result={"proposal": proposal.pk})
+        Flag.objects.create(proposal=proposal, participant=flagger)
+        count = Flag.objects.filter(proposal=proposal).count()
+        held = count >= roundtable.flag_threshold
+        if held:
+            proposal.status, proposal.flagged, proposal.pinned = ProposalStatus.PENDING, True, False
+            proposal.save(update_fields=["status", "flagged", "pinned"])
+        event = _proposal_event(
+            roundtable=roundtable,
+            proposal=proposal,
+            action="flag",
+            actor=flagger,
+            command_id=command_id,
+            audit={"flags": count, "held": held},
+            notice=held,
+        )
+    return CommandResult(seq=event.seq, result={"proposal": proposal.pk})

@@ -1,0 +1,296 @@
+"""Steering a question: its phase (with an optional countdown the server ends), its switches, and which
+question the projector screen shows."""
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from deliberation.errors import ServiceError
+from deliberation.models import (
+    Event,
+    Participant,
+    Proposal,
+    ProposalStatus,
+    Question,
+    QuestionState,
+    Roundtable,
+)
+from deliberation.policy import Action, policy_require
+from deliberation.selectors import (
+    AUTHOR,
+    PUBLIC,
+    STAFF,
+    participant_get,
+    proposal_flag_counts,
+    proposal_tallies,
+    proposal_view,
+    question_public,
+)
+from deliberation.services.commands import CommandResult, command_find
+from deliberation.services.events import event_record, roundtable_lock
+
+# The phase a countdown leads to when the moderator does not say: the next one along.
+NEXT_PHASE = {
+    QuestionState.CLOSED: QuestionState.COLLECTING,
+    QuestionState.COLLECTING: QuestionState.VOTING,
+    QuestionState.VOTING: QuestionState.LOCKED,
+    QuestionState.LOCKED: QuestionState.CLOSED,
+}
+OPEN_PHASES = {QuestionState.COLLECTING, QuestionState.VOTING}
+
+
+def question_require_open(*, question: Question, for_proposals: bool) -> None:
+    """Refuse a proposal or vote outside its phase, including in the moment between a countdown's end
+    and the server moving the question on."""
+    timer_over = question.phase_ends_at is not None and question.phase_ends_at <= timezone.now()
+    if for_proposals and (not question.accepts_proposals or timer_over):
+        raise ServiceError("question_not_collecting")
+    if not for_proposals and (not question.accepts_votes or timer_over):
+        raise ServiceError("question_not_voting")
+
+
+def _staff_question(
+    *, roundtable: Roundtable, participant_id: int | None, question_id: int, action: Action
+) -> tuple[Participant, Question]:
+    actor = policy_require(
+        participant=participant_get(roundtable=roundtable, participant_id=participant_id), action=action
+    )
+    question = Question.objects.filter(roundtable=roundtable, pk=question_id).first()
+    if question is None:
+        raise ServiceError("question_not_found")
+    return actor, question
+
+
+def _proposal_views(*, question: Question) -> tuple[dict, dict, dict[str, dict[str, Any]]]:
+    """Every proposal of the question as the public, staff and each author see it: sent when a switch
+    changes how they all look (names hidden, tallies revealed)."""
+    proposals = list(Proposal.objects.filter(question=question).select_related("author"))
+    ids = [proposal.pk for proposal in proposals]
+    tallies = proposal_tallies(proposal_ids=ids)
+    flags = proposal_flag_counts(proposal_ids=ids)
+    public: dict[str, Any] = {}
+    staff: dict[str, Any] = {}
+    own: dict[int, dict[str, Any]] = {}
+    for proposal in proposals:
+        common = {"proposal": proposal, "question": question, "tally": tallies[proposal.pk]}
+        if proposal.status == ProposalStatus.VISIBLE:
+            public[str(proposal.pk)] = proposal_view(**common, audience=PUBLIC)
+        else:
+            own.setdefault(proposal.author_id, {})[str(proposal.pk)] = proposal_view(
+                **common, audience=AUTHOR
+            )
+        staff[str(proposal.pk)] = proposal_view(**common, audience=STAFF, flags=flags.get(proposal.pk, 0))
+    # An author whose own proposal is not public gets the whole set with theirs in it.
+    private = {str(author): {"proposals": {**public, **views}} for author, views in own.items()}
+    return public, staff, private
+
+
+def _question_event(
+    *,
+    roundtable: Roundtable,
+    question: Question,
+    action: str,
+    actor: Participant | None,
+    command_id: str | None,
+    views_changed: bool,
+    audit: dict[str, Any],
+) -> Event:
+    data: dict[str, Any] = {
+        "question": question_public(question=question),
+        "current_question": roundtable.current_question_id,
+        "action": action,
+    }
+    staff: dict[str, Any] = {"audit": audit}
+    private: dict[str, dict[str, Any]] = {}
+    if views_changed:
+        data["proposals"], staff["proposals"], private = _proposal_views(question=question)
+    return event_record(
+        roundtable=roundtable,
+        kind="question.updated",
+        data=data,
+        staff=staff,
+        private=private,
+        actor=actor,
+        command_id=command_id,
+    )
+
+
+def _public_look(question: Question) -> tuple[bool, bool]:
+    return question.anonymous, question.tallies_public
+
+
+def _move(*, roundtable: Roundtable, question: Question, state: str) -> None:
+    question.state = state
+    # The screen follows the question a moderator opens.
+    if state in OPEN_PHASES and roundtable.current_question_id != question.pk:
+        roundtable.current_question = question
+        roundtable.save(update_fields=["current_question"])
+
+
+def question_phase_set(
+    *,
+    roundtable_id: int,
+    participant_id: int | None,
+    question_id: int,
+    state: str,
+    duration_seconds: int | None = None,
+    then: str | None = None,
+    command_id: str | None = None,
+) -> CommandResult:
+    """Move a question to a phase, optionally for `duration_seconds`, after which the server moves it to
+    `then` (by default the next phase: collecting → voting → locked)."""
+    if state not in QuestionState.values or (then is not None and then not in QuestionState.values):
+        raise ServiceError("phase_invalid")
+    if duration_seconds is not None and not (
+        settings.ROUNDTABLE_TIMER_MIN_SECONDS <= duration_seconds <= settings.ROUNDTABLE_TIMER_MAX_SECONDS
+    ):
+        raise ServiceError(
+            "timer_invalid",
+            minimum=settings.ROUNDTABLE_TIMER_MIN_SECONDS,
+            maximum=settings.ROUNDTABLE_TIMER_MAX_SECONDS // 60,
+        )
+    if duration_seconds is None and then is not None:
+        raise ServiceError("timer_invalid_then")
+    next_state = (then or NEXT_PHASE[state]) if duration_seconds is not None else ""
+    if next_state == state:
+        raise ServiceError("timer_invalid_then")
+    with transaction.atomic():
+        roundtable = roundtable_lock(roundtable_id=roundtable_id)
+        actor, question = _staff_question(
+            roundtable=roundtable,
+            participant_id=participant_id,
+            question_id=question_id,
+            action=Action.QUESTION_PHASE,
+        )
+        if (earlier := command_find(actor=actor, command_id=command_id)) is not None:
+            return CommandResult(seq=earlier.seq)
+        before = question.state
+        look = _public_look(question)
+        _move(roundtable=roundtable, question=question, state=state)
+        question.phase_ends_at = (
+            timezone.now() + datetime.timedelta(seconds=duration_seconds) if duration_seconds else None
+        )
+        question.phase_then = next_state
+        question.save(update_fields=["state", "phase_ends_at", "phase_then"])
+        event = _question_event(
+            roundtable=roundtable,
+            question=question,
+            action="phase",
+            actor=actor,
+            command_id=command_id,
+            views_changed=look != _public_look(question),
+            audit={"from": before, "to": state, "seconds": duration_seconds, "then": next_state or None},
+        )
+    return CommandResult(seq=event.seq)
+
+
+def question_timer_fire(*, question_id: int, due: datetime.datetime) -> int | None:
+    """End a countdown: move the question to its `then` phase. Several processes may call this for the
+    same countdown; the conditional read under the roundtable lock lets exactly one of them do it.
+
+    Returns the seq of the event written, or None when there was nothing (left) to do."""
+    roundtable_id = Question.objects.filter(pk=question_id).values_list("roundtable_id", flat=True).first()
+    if roundtable_id is None or due > timezone.now():
+        return None
+    with transaction.atomic():
+        roundtable = roundtable_lock(roundtable_id=roundtable_id)
+        question = Question.objects.filter(pk=question_id, phase_ends_at=due).first()
+        if question is None:
+            return None
+        before, look = question.state, _public_look(question)
+        _move(roundtable=roundtable, question=question, state=question.phase_then)
+        question.phase_ends_at = None
+        question.phase_then = ""
+        question.save(update_fields=["state", "phase_ends_at", "phase_then"])
+        event = _question_event(
+            roundtable=roundtable,
+            question=question,
+            action="timer",
+            actor=None,
+            command_id=None,
+            views_changed=look != _public_look(question),
+            audit={"from": before, "to": question.state},
+        )
+    return event.seq
+
+
+def questions_due(*, now: datetime.datetime | None = None) -> list[tuple[int, datetime.datetime]]:
+    """Countdowns that have run out and not yet been ended: (question id, due time)."""
+    return list(
+        Question.objects.filter(phase_ends_at__lte=now or timezone.now()).values_list("pk", "phase_ends_at")
+    )
+
+
+SWITCHES = ("premoderation", "tallies_hidden", "anonymous")
+
+
+def question_settings_set(
+    *,
+    roundtable_id: int,
+    participant_id: int | None,
+    question_id: int,
+    switches: dict[str, bool],
+    command_id: str | None = None,
+) -> CommandResult:
+    """Turn a question's switches on or off: pre-moderation, hidden tallies, anonymous authorship."""
+    if not switches or set(switches) - set(SWITCHES):
+        raise ServiceError("invalid")
+    with transaction.atomic():
+        roundtable = roundtable_lock(roundtable_id=roundtable_id)
+        actor, question = _staff_question(
+            roundtable=roundtable,
+            participant_id=participant_id,
+            question_id=question_id,
+            action=Action.QUESTION_SETTINGS,
+        )
+        if (earlier := command_find(actor=actor, command_id=command_id)) is not None:
+            return CommandResult(seq=earlier.seq)
+        changed = {name: value for name, value in switches.items() if getattr(question, name) != value}
+        if not changed:
+            return CommandResult(seq=None)
+        look = _public_look(question)
+        for name, value in changed.items():
+            setattr(question, name, value)
+        question.save(update_fields=list(changed))
+        event = _question_event(
+            roundtable=roundtable,
+            question=question,
+            action="settings",
+            actor=actor,
+            command_id=command_id,
+            views_changed=look != _public_look(question),
+            audit={"switches": changed},
+        )
+    return CommandResult(seq=event.seq)
+
+
+def roundtable_show_question(
+    *, roundtable_id: int, participant_id: int | None, question_id: int, command_id: str | None = None
+) -> CommandResult:
+    """Put a question on the projector screen."""
+    with transaction.atomic():
+        roundtable = roundtable_lock(roundtable_id=roundtable_id)
+        actor, question = _staff_question(
+            roundtable=roundtable,
+            participant_id=participant_id,
+            question_id=question_id,
+            action=Action.ROUNDTABLE_SHOW_QUESTION,
+        )
+        if (earlier := command_find(actor=actor, command_id=command_id)) is not None:
+            return CommandResult(seq=earlier.seq)
+        if roundtable.current_question_id == question.pk:
+            return CommandResult(seq=None)
+        roundtable.current_question = question
+        roundtable.save(update_fields=["current_question"])
+        event = event_record(
+            roundtable=roundtable,
+            kind="roundtable.updated",
+            data={"current_question": question.pk, "action": "show_question"},
+            staff={"audit": {"question": question.order}},
+            actor=actor,
+            command_id=command_id,
+        )
+    return CommandResult(seq=event.seq)
