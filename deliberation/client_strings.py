@@ -1,33 +1,33 @@
 """The strings the browser client shows, translated on the server and handed to the page as JSON, so
-the client needs no catalogue of its own and a language switch is one page load."""
+the client needs no catalogue of its own and a language switch is one page load. Each screen gets the
+common strings and its own."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 
-def client_strings() -> dict[str, str]:
+def _common() -> dict[str, str]:
     return {
         "connecting": _("Connecting…"),
         "live": _("Live"),
         "reconnecting": _("Connection lost. Reconnecting…"),
         "reconnectingIn": _("Connection lost. Trying again in %(seconds)s s…"),
-        "submit": _("Send proposal"),
-        "sending": _("Sending…"),
-        "sent": _("Your proposal was sent."),
-        "charactersLeft": _("%(count)s characters left"),
+        "gone": _("This roundtable no longer exists."),
+        "timeout": _("No answer from the server. Check your connection and try again."),
         "agree": pgettext("vote", "Agree"),
         "disagree": pgettext("vote", "Disagree"),
         "pass": pgettext("vote", "Pass"),
         "tally": _("%(agree)s agree, %(disagree)s disagree, %(pass)s pass"),
-        "voteOn": _("Your vote on this proposal"),
-        "textEmpty": _("Write something first."),
-        "mine": _("Yours"),
+        "talliesHidden": _("Votes are hidden until voting closes."),
+        "anonymous": _("Anonymous"),
         "writtenIn": _("Written in %(language)s"),
-        "newProposals": _("New proposals: %(count)s"),
         "participants": _("Participants: %(count)s"),
         "proposalCount": _("Proposals: %(count)s"),
-        "timeout": _("No answer from the server. Check your connection and try again."),
-        "gone": _("This roundtable no longer exists."),
+        "pinned": _("Pinned"),
+        "edited": _("Edited by a moderator"),
+        "endsIn": _("Ends in %(time)s"),
+        "timeUp": _("Time is up"),
+        "thenState": _("then: %(state)s"),
         "state.closed": _("Closed"),
         "state.collecting": _("Collecting proposals"),
         "state.voting": _("Voting"),
@@ -35,4 +35,89 @@ def client_strings() -> dict[str, str]:
         "lang.en": _("English"),
         "lang.es": _("Spanish"),
         "lang.fr": _("French"),
+    }
+
+
+def client_strings() -> dict[str, str]:
+    """The participant screen."""
+    return {
+        **_common(),
+        "submit": _("Send proposal"),
+        "sending": _("Sending…"),
+        "sent": _("Your proposal was sent."),
+        "sentPending": _("Your proposal was sent. It will appear once a moderator approves it."),
+        "charactersLeft": _("%(count)s characters left"),
+        "voteOn": _("Your vote on this proposal"),
+        "textEmpty": _("Write something first."),
+        "mine": _("Yours"),
+        "newProposals": _("New proposals: %(count)s"),
+        "status.pending": _("Awaiting a moderator"),
+        "status.hidden": _("Hidden by a moderator"),
+        "status.merged": _("Merged into proposal #%(id)s"),
+        "hiddenReason": _("Reason: %(reason)s"),
+        "flag": _("Report"),
+        "flagged": _("Reported"),
+        "flagConfirm": _("Report this proposal to the moderators as breaking the rules?"),
+        "flagDone": _("Thank you. The moderators will look at it."),
+        "notice.approve": _("A moderator approved your proposal: everyone sees it now."),
+        "notice.hide": _("A moderator hid your proposal."),
+        "notice.restore": _("A moderator restored your proposal."),
+        "notice.edit": _("A moderator corrected your proposal."),
+        "notice.pin": _("A moderator pinned your proposal."),
+        "notice.merge": _("A moderator merged your proposal into a similar one."),
+        "notice.flag": _("Your proposal was reported and waits for a moderator."),
+        "phaseChanged": _("Question %(number)s: %(state)s"),
+    }
+
+
+def console_strings() -> dict[str, str]:
+    """The moderator console."""
+    return {
+        **_common(),
+        "queue": _("Waiting for a decision: %(count)s"),
+        "queueEmpty": _("Nothing waits for a decision."),
+        "approve": _("Approve"),
+        "hide": _("Hide"),
+        "restore": _("Restore"),
+        "edit": _("Correct"),
+        "save": _("Save"),
+        "cancel": _("Cancel"),
+        "pin": _("Pin"),
+        "unpin": _("Unpin"),
+        "merge": _("Merge into…"),
+        "mergeInto": _("Merge #%(id)s into"),
+        "mergeChoose": _("Choose the proposal that stays"),
+        "hideReason": _("Reason the author will see"),
+        "hideReasonDefault": _("Off topic"),
+        "flags": _("Reports: %(count)s"),
+        "flaggedHeld": _("Held after reports"),
+        "status.visible": _("Visible"),
+        "status.pending": _("Awaiting approval"),
+        "status.hidden": _("Hidden"),
+        "status.merged": _("Merged into #%(id)s"),
+        "hiddenBecause": _("Hidden: %(reason)s"),
+        "by": _("by %(name)s"),
+        "done": _("Done."),
+        "presence": _("Connected now: %(count)s participants"),
+        "presenceStaff": _("Moderators and organizers: %(count)s · screens and watchers: %(watchers)s"),
+        "presenceQuestion": _("Viewing this question: %(count)s"),
+        "onScreen": _("On the projector"),
+        "showOnScreen": _("Show on the projector"),
+        "phaseSet": _("Question %(number)s is now: %(state)s"),
+        "noTimer": _("No countdown"),
+        "stopTimer": _("Stop the countdown"),
+        "allProposals": _("All proposals"),
+    }
+
+
+def screen_strings() -> dict[str, str]:
+    """The projector screen."""
+    return {
+        **_common(),
+        "noQuestion": _("The debate will start soon."),
+        "latest": _("Arriving now"),
+        "top": _("Most supported"),
+        "noneYet": _("No proposals yet."),
+        "support": _("%(agree)s agree"),
+        "byActorType": _("Participation by actor type"),
     }

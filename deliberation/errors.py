@@ -37,6 +37,18 @@ MESSAGES = {
     ),
     "registration_invalid": _("This personal link is not valid. Ask the organizers for a new one."),
     "email_invalid": _("Enter a valid email address."),
+    "invitation_used": _("This invitation has already been accepted by another account."),
+    "csv_too_large": _("This file is too large: 1 MB at most."),
+    "csv_unreadable": _("This file could not be read. Save it as CSV in UTF-8 and try again."),
+    "roundtable_title_invalid": _("Give a title in every language, %(limit)s characters at most."),
+    "roundtable_questions_invalid": _(
+        "Give the same questions in every language, one per line: 1 to %(limit)s questions."
+    ),
+    "capacity_invalid": _("Seats must be a number from 1 to %(limit)s."),
+    "time_zone_invalid": _("Pick a time zone from the list."),
+    "times_invalid": _("The end must come after the start."),
+    "code_invalid": _("A code has letters, digits, dashes or underscores only, 32 at most."),
+    "code_taken": _("Another roundtable already has this code."),
     "unavailable": _("The server is busy. Please try again in a moment."),
 }
 

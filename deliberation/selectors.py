@@ -241,3 +241,40 @@ def events_between(*, roundtable_id: int, after: int, upto: int) -> list[EventTe
     """The events with after < seq <= upto, serialised."""
     rows = Event.objects.filter(roundtable_id=roundtable_id, seq__gt=after, seq__lte=upto).order_by("seq")
     return [event_text(event) for event in rows]
+
+
+# Every kind an organizer's audit log lists: whatever staff did, what flags and countdowns did.
+AUDITED_KINDS = ("question.updated", "roundtable.updated", "proposal.updated", "proposal.merged")
+
+
+def audit_log(*, roundtable: Roundtable, limit: int | None = None) -> list[dict[str, Any]]:
+    """Moderation and steering, newest first: when, who (name, role, account email), what, on what."""
+    events = (
+        Event.objects.filter(roundtable=roundtable, kind__in=AUDITED_KINDS)
+        .exclude(kind="proposal.updated", data__action="submit")
+        .select_related("actor", "actor__user")
+        .order_by("-seq")
+    )
+    if limit is not None:
+        events = events[:limit]
+    questions = dict(roundtable.questions.values_list("pk", "order"))
+    rows = []
+    for event in events:
+        actor = event.actor
+        question_id = event.data.get("question", {}).get("id") if event.kind == "question.updated" else None
+        rows.append(
+            {
+                "seq": event.seq,
+                "at": event.created_at,
+                "actor": actor.display_name if actor else None,
+                "role": actor.role if actor else None,
+                "email": actor.user.email if actor and actor.user else "",
+                "action": event.data.get("action", event.kind),
+                "question": questions.get(question_id or event.data.get("question"))
+                if event.kind != "roundtable.updated"
+                else questions.get(event.data.get("current_question")),
+                "proposal": event.data.get("id") if event.kind.startswith("proposal.") else None,
+                "details": event.staff.get("audit", {}),
+            }
+        )
+    return rows

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from deliberation import views
+from deliberation import console_views, organizer_views, views
 
 app_name = "deliberation"
 
@@ -8,7 +8,22 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("organize/", organizer_views.organizer_home, name="organizer_home"),
+    path("organize/new/", organizer_views.roundtable_new, name="roundtable_new"),
+    path("invitation/<str:token>/", organizer_views.invitation, name="invitation"),
     path("r/<str:code>/", views.roundtable_page, name="roundtable"),
     path("r/<str:code>/join/", views.roundtable_join, name="join"),
     path("r/<str:code>/language/", views.participant_language, name="language"),
+    path("r/<str:code>/me/<str:token>/", views.personal_link, name="personal_link"),
+    path("r/<str:code>/me/", views.personal_link_request, name="personal_link_request"),
+    path("r/<str:code>/moderate/", console_views.moderate, name="moderate"),
+    path("r/<str:code>/screen/", console_views.screen, name="screen"),
+    path("r/<str:code>/organize/", organizer_views.organize, name="organize"),
+    path("r/<str:code>/organize/invite/", organizer_views.organize_invite, name="organize_invite"),
+    path(
+        "r/<str:code>/organize/registration/",
+        organizer_views.organize_registration,
+        name="organize_registration",
+    ),
+    path("r/<str:code>/organize/audit.csv", organizer_views.audit_export, name="audit_export"),
 ]

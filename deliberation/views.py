@@ -1,38 +1,24 @@
 """HTTP: the pages and the join flow. Writes go through services; reads through selectors."""
 
-import functools
-from collections.abc import Callable
-
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from deliberation.access import in_roundtable
 from deliberation.client_strings import client_strings
 from deliberation.errors import ServiceError
-from deliberation.models import Participant, Roundtable
+from deliberation.forms import LinkRequestForm
+from deliberation.models import Participant, Registrant, Roundtable
 from deliberation.selectors import roundtable_get_by_code
 from deliberation.services.participants import participant_join, participant_language_set
-from deliberation.sessions import session_participant, session_participant_remember
+from deliberation.services.registration import registrant_by_token, registrant_link_request
+from deliberation.sessions import session_participant_remember
 from deliberation.texts import text_in_language
-
-RoundtableView = Callable[[HttpRequest, Roundtable, Participant | None], HttpResponse]
-
-
-def _in_roundtable(view: RoundtableView) -> Callable[[HttpRequest, str], HttpResponse]:
-    """Resolve /r/<code>/ to its roundtable (or a helpful 404 page) and to the session's participant."""
-
-    @functools.wraps(view)
-    def resolved(request: HttpRequest, code: str) -> HttpResponse:
-        roundtable = roundtable_get_by_code(code=code)
-        if roundtable is None:
-            return render(request, "deliberation/not_found.html", {"code": code}, status=404)
-        return view(request, roundtable, session_participant(session=request.session, roundtable=roundtable))
-
-    return resolved
 
 
 def _to_roundtable(roundtable: Roundtable, *, language: str) -> HttpResponse:
@@ -70,8 +56,21 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "deliberation/home.html", context, status=400 if error else 200)
 
 
-def _join_form(request: HttpRequest, roundtable: Roundtable, *, error: str | None = None, values=None):
+def _join_form(
+    request: HttpRequest,
+    roundtable: Roundtable,
+    *,
+    error: str | None = None,
+    values=None,
+    registrant: Registrant | None = None,
+):
+    if roundtable.registration_required and registrant is None:
+        return _registered_only(request, roundtable, error=error)
     language = translation.get_language()
+    if values is None and registrant is not None:
+        values = {"display_name": registrant.display_name, "actor_type": registrant.actor_type}
+    values = values or {}
+    values.setdefault("language", language if language in roundtable.languages else "")
     actor_types = [
         {"key": actor_type["key"], "label": text_in_language(actor_type, language).text}
         for actor_type in roundtable.actor_types
@@ -82,9 +81,25 @@ def _join_form(request: HttpRequest, roundtable: Roundtable, *, error: str | Non
         "actor_types": actor_types,
         "languages": [(code, name) for code, name in _language_names() if code in roundtable.languages],
         "error": error,
-        "values": values or {"language": language if language in roundtable.languages else ""},
+        "values": values,
+        "registrant": registrant,
     }
     return render(request, "deliberation/join.html", context, status=400 if error else 200)
+
+
+def _registered_only(request: HttpRequest, roundtable: Roundtable, *, error=None, form=None, sent=False):
+    """A roundtable for registered people: the way in is the personal link; this page resends it."""
+    language = translation.get_language()
+    context = {
+        "roundtable": roundtable,
+        "title": text_in_language(roundtable.title, language, roundtable.languages),
+        "form": form or LinkRequestForm(),
+        "error": error,
+        "sent": sent,
+        "languages": [(code, name) for code, name in _language_names() if code in roundtable.languages],
+    }
+    status = 400 if error or (form is not None and form.errors) else 200
+    return render(request, "deliberation/registered_only.html", context, status=status)
 
 
 def _language_names() -> list[tuple[str, str]]:
@@ -92,13 +107,19 @@ def _language_names() -> list[tuple[str, str]]:
     return [("en", "English"), ("es", "Español"), ("fr", "Français")]
 
 
+def language_names(roundtable: Roundtable) -> list[tuple[str, str]]:
+    return [(code, name) for code, name in _language_names() if code in roundtable.languages]
+
+
 @require_GET
-@_in_roundtable
+@in_roundtable
 def roundtable_page(
     request: HttpRequest, roundtable: Roundtable, participant: Participant | None
 ) -> HttpResponse:
     if participant is None:
         return _join_form(request, roundtable)
+    if participant.is_staff:
+        return redirect("deliberation:moderate", code=roundtable.code)
     translation.activate(participant.language)
     request.LANGUAGE_CODE = participant.language
     language = participant.language
@@ -129,25 +150,29 @@ def roundtable_page(
 
 
 @require_POST
-@_in_roundtable
+@in_roundtable
 def roundtable_join(
     request: HttpRequest, roundtable: Roundtable, existing: Participant | None
 ) -> HttpResponse:
     if existing is not None:
         return redirect("deliberation:roundtable", code=roundtable.code)
     values = {key: request.POST.get(key, "") for key in ("display_name", "actor_type", "language")}
+    token = request.POST.get("token", "")
+    registrant = registrant_by_token(roundtable=roundtable, token=token) if token else None
+    if values["language"] in roundtable.languages:
+        translation.activate(values["language"])
+    if token and registrant is None:
+        return _registered_only(request, roundtable, error=ServiceError("registration_invalid").message)
     try:
-        participant = participant_join(roundtable=roundtable, **values)
+        participant = participant_join(roundtable=roundtable, registrant=registrant, **values)
     except ServiceError as error:
-        if values["language"] in roundtable.languages:
-            translation.activate(values["language"])
-        return _join_form(request, roundtable, error=error.message, values=values)
+        return _join_form(request, roundtable, error=error.message, values=values, registrant=registrant)
     session_participant_remember(session=request.session, participant=participant)
     return _to_roundtable(roundtable, language=participant.language)
 
 
 @require_POST
-@_in_roundtable
+@in_roundtable
 def participant_language(
     request: HttpRequest, roundtable: Roundtable, participant: Participant | None
 ) -> HttpResponse:
@@ -157,3 +182,39 @@ def participant_language(
     if participant is not None:
         participant_language_set(participant=participant, language=language)
     return _to_roundtable(roundtable, language=language)
+
+
+@require_GET
+@in_roundtable
+def personal_link(
+    request: HttpRequest, roundtable: Roundtable, participant: Participant | None, token: str
+) -> HttpResponse:
+    """A registered person's own way in: the join form the first time, their seat after that (on any
+    device: the link is theirs)."""
+    registrant = registrant_by_token(roundtable=roundtable, token=token)
+    if registrant is None:
+        return _registered_only(request, roundtable, error=ServiceError("registration_invalid").message)
+    if registrant.participant is not None:
+        session_participant_remember(session=request.session, participant=registrant.participant)
+        return _to_roundtable(roundtable, language=registrant.participant.language)
+    return _join_form(request, roundtable, registrant=registrant)
+
+
+@require_POST
+@in_roundtable
+def personal_link_request(
+    request: HttpRequest, roundtable: Roundtable, participant: Participant | None
+) -> HttpResponse:
+    form = LinkRequestForm(request.POST)
+    if not form.is_valid():
+        return _registered_only(request, roundtable, form=form)
+    registrant_link_request(
+        roundtable=roundtable,
+        email=form.cleaned_data["email"],
+        link=lambda token: personal_link_url(request, roundtable, token),
+    )
+    return _registered_only(request, roundtable, sent=True)
+
+
+def personal_link_url(request: HttpRequest, roundtable: Roundtable, token: str) -> str:
+    return request.build_absolute_uri(reverse("deliberation:personal_link", args=[roundtable.code, token]))

@@ -1,16 +1,27 @@
 import datetime
+import secrets
+import zoneinfo
 from typing import Any
 
 from django.db import transaction
 
-from deliberation.models import Question, QuestionState, Roundtable
+from deliberation.errors import ServiceError
+from deliberation.models import Participant, Question, QuestionState, Role, Roundtable
+from deliberation.policy import Action, policy_require
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread from a projector
+TITLE_MAX_CHARS = 300
+QUESTION_MAX_CHARS = 500
+QUESTIONS_MAX = 20
+CAPACITY_MAX = 20000
 
 
-def roundtable_load_seed(*, seed: dict[str, Any], code: str) -> tuple[Roundtable, bool]:
+def roundtable_load_seed(*, seed: dict[str, Any], code: str, registration_required: bool | None = None):
     """Create the roundtable a seed card describes (see ../shared/seed/), with its first question open.
 
     Returns (roundtable, created). A roundtable with this code that exists already is left exactly as
-    it is: it may be running, and a seed must never reset a live session."""
+    it is: it may be running, and a seed must never reset a live session. The registration rule is the
+    card's unless `registration_required` says otherwise (a demo, a benchmark)."""
     existing = Roundtable.objects.filter(code__iexact=code).first()
     if existing is not None:
         return existing, False
@@ -24,6 +35,9 @@ def roundtable_load_seed(*, seed: dict[str, Any], code: str) -> tuple[Roundtable
             languages=session["languages"],
             actor_types=seed["actor_types"],
             capacity=session.get("capacity", 150),
+            registration_required=session.get("registration_required", False)
+            if registration_required is None
+            else registration_required,
             starts_at=_parse_datetime(session.get("starts_at")),
             ends_at=_parse_datetime(session.get("ends_at")),
         )
@@ -34,8 +48,102 @@ def roundtable_load_seed(*, seed: dict[str, Any], code: str) -> tuple[Roundtable
                 text={lang: question[lang] for lang in roundtable.languages if lang in question},
                 state=QuestionState.COLLECTING if question["order"] == 1 else QuestionState.CLOSED,
             )
+        roundtable.current_question = roundtable.questions.get(order=1)
+        roundtable.save(update_fields=["current_question"])
     return roundtable, True
 
 
 def _parse_datetime(value: str | None) -> datetime.datetime | None:
     return datetime.datetime.fromisoformat(value) if value else None
+
+
+def roundtable_code_new() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+        if not Roundtable.objects.filter(code__iexact=code).exists():
+            return code
+
+
+def roundtable_create(
+    *,
+    user: Any,
+    title: dict[str, str],
+    questions: dict[str, list[str]],
+    languages: list[str],
+    actor_types: list[dict[str, str]],
+    capacity: int,
+    registration_required: bool,
+    starts_at: datetime.datetime | None,
+    ends_at: datetime.datetime | None,
+    time_zone: str,
+    code: str | None = None,
+) -> Roundtable:
+    """A new roundtable with its questions (all closed), and its creator as its first organizer.
+
+    `title` and `questions` are keyed by language and must be given in every one of `languages`;
+    every language must have the same number of questions (they are the same questions)."""
+    if not languages:
+        raise ServiceError("language_invalid")
+    for language in languages:
+        if not title.get(language, "").strip() or len(title[language]) > TITLE_MAX_CHARS:
+            raise ServiceError("roundtable_title_invalid", limit=TITLE_MAX_CHARS)
+    counts = {len(questions.get(language, [])) for language in languages}
+    if len(counts) != 1 or not 1 <= counts.pop() <= QUESTIONS_MAX:
+        raise ServiceError("roundtable_questions_invalid", limit=QUESTIONS_MAX)
+    if any(len(text) > QUESTION_MAX_CHARS for language in languages for text in questions[language]):
+        raise ServiceError("text_too_long", limit=QUESTION_MAX_CHARS)
+    if not 1 <= capacity <= CAPACITY_MAX:
+        raise ServiceError("capacity_invalid", limit=CAPACITY_MAX)
+    if time_zone not in zoneinfo.available_timezones():
+        raise ServiceError("time_zone_invalid")
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise ServiceError("times_invalid")
+    code = (code or "").strip().upper() or roundtable_code_new()
+    if not code.replace("-", "").replace("_", "").isalnum() or len(code) > 32:
+        raise ServiceError("code_invalid")
+    with transaction.atomic():
+        if Roundtable.objects.filter(code__iexact=code).exists():
+            raise ServiceError("code_taken")
+        roundtable = Roundtable.objects.create(
+            code=code,
+            title={language: title[language].strip() for language in languages},
+            languages=languages,
+            actor_types=actor_types,
+            capacity=capacity,
+            registration_required=registration_required,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            time_zone=time_zone,
+        )
+        for order, texts in enumerate(zip(*(questions[language] for language in languages), strict=True), 1):
+            Question.objects.create(
+                roundtable=roundtable,
+                order=order,
+                text={language: text.strip() for language, text in zip(languages, texts, strict=True)},
+            )
+        staff_seat_grant(roundtable=roundtable, user=user, role=Role.ORGANIZER)
+    return roundtable
+
+
+def staff_seat_grant(*, roundtable: Roundtable, user: Any, role: str) -> Participant:
+    """Give an account a moderator or organizer seat (an organizer is never demoted by an invitation to
+    moderate). No event: staff are not counted in participation."""
+    name = (user.get_full_name() or user.email.split("@")[0] or user.get_username())[:60]
+    seat, created = Participant.objects.get_or_create(
+        roundtable=roundtable,
+        user=user,
+        defaults={"display_name": name, "actor_type": "", "language": roundtable.languages[0], "role": role},
+    )
+    if not created and seat.role != Role.ORGANIZER and seat.role != role:
+        seat.role = role
+        seat.save(update_fields=["role"])
+    return seat
+
+
+def roundtable_registration_set(
+    *, roundtable: Roundtable, organizer: Participant | None, required: bool
+) -> None:
+    """Require registration, or let anyone with the code join. Seats already taken stay taken."""
+    policy_require(participant=organizer, action=Action.REGISTRATION_MANAGE)
+    Roundtable.objects.filter(pk=roundtable.pk).update(registration_required=required)
+    roundtable.registration_required = required

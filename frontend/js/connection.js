@@ -12,11 +12,14 @@ export function commandId() {
 }
 
 export class LiveConnection {
-  constructor({ path, onSnapshot, onEvent, onStatus }) {
+  constructor({ path, onSnapshot, onEvent, onStatus, onFrame, onOpen }) {
     this.path = path;
     this.onSnapshot = onSnapshot;
     this.onEvent = onEvent;
     this.onStatus = onStatus;
+    // Frames outside the event log (presence), and a hook to re-send what the server forgets on a drop.
+    this.onFrame = onFrame ?? (() => {});
+    this.onOpen = onOpen ?? (() => {});
     this.seq = null;
     this.attempt = 0;
     this.pending = new Map(); // command id -> {frame, resolve, reject, timer}
@@ -44,6 +47,7 @@ export class LiveConnection {
       this.attempt = 0;
       this.onStatus("live");
       for (const command of this.pending.values()) socket.send(JSON.stringify(command.frame));
+      this.onOpen();
     });
     socket.addEventListener("message", (message) => this.receive(message.data));
     socket.addEventListener("close", (close) => {
@@ -101,6 +105,7 @@ export class LiveConnection {
         this.settle(frame);
         break;
       default:
+        this.onFrame(frame);
         break;
     }
   }

@@ -1,9 +1,13 @@
-// The participant screen: submit proposals on the open question, vote on everyone's, all live.
+// The participant screen: submit proposals on the open question, vote on everyone's, report abuse, all
+// live; follows the moderators' phase changes, countdowns and switches.
+import { showCountdown, syncClock } from "./clock.js";
 import { LiveConnection } from "./connection.js";
+import { byPinThenId, element, readConfig, tallyTotal } from "./dom.js";
 import { setStrings, t } from "./i18n.js";
 import { applyEvent, fromSnapshot } from "./state.js";
+import { connectionStatus } from "./status.js";
 
-const config = JSON.parse(document.getElementById("client-config").textContent);
+const config = readConfig();
 setStrings(config.strings);
 
 const CHOICES = ["agree", "disagree", "pass"];
@@ -15,9 +19,9 @@ for (const section of document.querySelectorAll("section.question")) {
   sections.set(Number(section.dataset.questionId), section);
 }
 
-const statusElement = document.getElementById("connection-status");
 const announcer = document.getElementById("announcer");
 const alerts = document.getElementById("alerts");
+const notices = document.getElementById("notices");
 const participantCount = document.getElementById("participant-count");
 
 // Live region: batched, so many arrivals make one announcement rather than one each.
@@ -33,62 +37,70 @@ function announceNewProposal() {
   }, ANNOUNCE_BATCH_MS);
 }
 
-function setStatus(status, seconds) {
-  statusElement.dataset.state = status;
-  if (status === "live") statusElement.textContent = t("live");
-  else if (status === "reconnecting" && seconds) statusElement.textContent = t("reconnectingIn", { seconds });
-  else if (status === "reconnecting") statusElement.textContent = t("reconnecting");
-  else if (status === "gone") statusElement.textContent = t("gone");
-  else statusElement.textContent = t("connecting");
-}
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === false || value === null || value === undefined) continue;
-    if (name === "class") node.className = value;
-    else if (name === "dataset") Object.assign(node.dataset, value);
-    else node.setAttribute(name, value === true ? "" : value);
-  }
-  for (const child of children) if (child !== null && child !== undefined) node.append(child);
-  return node;
+// The live region is in the page from the start (empty, so not shown) for screen readers to hear it.
+function showNotice(text) {
+  notices.textContent = text;
 }
 
 function tallyText(tally) {
-  return t("tally", { agree: tally.agree, disagree: tally.disagree, pass: tally.pass });
+  return tally ? t("tally", { agree: tally.agree, disagree: tally.disagree, pass: tally.pass }) : t("talliesHidden");
+}
+
+function statusNote(proposal) {
+  if (proposal.status === "visible") return null;
+  const lines = [element("strong", {}, proposal.status === "merged" ? t("status.merged", { id: proposal.merged_into }) : t(`status.${proposal.status}`))];
+  if (proposal.status === "hidden" && proposal.hidden_reason) lines.push(" · ", t("hiddenReason", { reason: proposal.hidden_reason }));
+  return element("p", { class: "proposal-status", dataset: { status: proposal.status } }, ...lines);
 }
 
 function renderProposal(proposal) {
   const question = state.questions.get(proposal.question);
-  const canVote = question && (question.state === "collecting" || question.state === "voting");
-  const author = `${proposal.author.name} · ${config.actorTypes[proposal.author.actor_type] ?? proposal.author.actor_type}`;
-  const total = proposal.tally.agree + proposal.tally.disagree + proposal.tally.pass;
+  const visible = proposal.status === "visible";
+  const canVote = visible && question && (question.state === "collecting" || question.state === "voting");
+  const actorType = config.actorTypes[proposal.author.actor_type] ?? proposal.author.actor_type;
+  const author = `${proposal.author.name ?? t("anonymous")} · ${actorType}`;
   const bar = element("div", { class: "tally-bar", "aria-hidden": "true" });
-  for (const choice of CHOICES) {
-    const share = total ? (100 * proposal.tally[choice]) / total : 0;
-    const segment = element("span", { class: `tally-${choice}` });
-    segment.style.width = `${share}%`;
-    bar.append(segment);
+  if (proposal.tally) {
+    const total = tallyTotal(proposal.tally);
+    for (const choice of CHOICES) {
+      const segment = element("span", { class: `tally-${choice}` });
+      segment.style.width = `${total ? (100 * proposal.tally[choice]) / total : 0}%`;
+      bar.append(segment);
+    }
   }
   const buttons = element("div", { class: "vote-buttons", role: "group", "aria-label": t("voteOn") });
-  for (const choice of CHOICES) {
-    const button = element(
-      "button",
-      {
-        type: "button",
-        class: `vote vote-${choice}`,
-        "aria-pressed": proposal.my_vote === choice ? "true" : "false",
-        disabled: !canVote,
-        dataset: { choice, proposal: String(proposal.id) },
-      },
-      `${t(choice)} `,
-      element("span", { class: "count" }, String(proposal.tally[choice])),
-    );
-    buttons.append(button);
+  if (visible) {
+    for (const choice of CHOICES) {
+      buttons.append(
+        element(
+          "button",
+          {
+            type: "button",
+            class: `vote vote-${choice}`,
+            "aria-pressed": proposal.my_vote === choice ? "true" : "false",
+            disabled: !canVote,
+            dataset: { choice, proposal: String(proposal.id) },
+          },
+          `${t(choice)} `,
+          proposal.tally ? element("span", { class: "count" }, String(proposal.tally[choice])) : null,
+        ),
+      );
+    }
+    if (!proposal.mine) {
+      buttons.append(
+        element(
+          "button",
+          { type: "button", class: "flag", "aria-pressed": proposal.my_flag ? "true" : "false", disabled: proposal.my_flag, dataset: { flag: String(proposal.id) } },
+          proposal.my_flag ? t("flagged") : t("flag"),
+        ),
+      );
+    }
   }
+  const classes = ["proposal", proposal.mine ? "mine" : "", proposal.pinned ? "pinned" : "", visible ? "" : "not-public"];
   return element(
     "li",
-    { class: proposal.mine ? "proposal mine" : "proposal", id: `proposal-${proposal.id}`, dataset: { proposalId: String(proposal.id) } },
+    { class: classes.filter(Boolean).join(" "), id: `proposal-${proposal.id}`, dataset: { proposalId: String(proposal.id) } },
+    proposal.pinned ? element("p", { class: "pin-label" }, t("pinned")) : null,
     element("p", { class: "proposal-text", lang: proposal.language }, proposal.text),
     element(
       "p",
@@ -97,10 +109,12 @@ function renderProposal(proposal) {
       " · ",
       element("abbr", { title: t("writtenIn", { language: t(`lang.${proposal.language}`) }) }, proposal.language.toUpperCase()),
       proposal.mine ? element("span", { class: "badge" }, t("mine")) : null,
+      proposal.edited ? element("span", { class: "edited" }, ` · ${t("edited")}`) : null,
     ),
-    bar,
-    element("p", { class: "visually-hidden tally-text" }, tallyText(proposal.tally)),
-    buttons,
+    statusNote(proposal),
+    visible ? bar : null,
+    visible ? element("p", { class: proposal.tally ? "visually-hidden tally-text" : "hint tally-text" }, tallyText(proposal.tally)) : null,
+    visible ? buttons : null,
   );
 }
 
@@ -110,34 +124,34 @@ function renderQuestion(question) {
   const stateLabel = section.querySelector("[data-role=state]");
   stateLabel.dataset.state = question.state;
   stateLabel.textContent = t(`state.${question.state}`);
+  showCountdown(section.querySelector("[data-role=countdown]"), question);
   const collecting = question.state === "collecting";
   section.querySelector("[data-role=form]").hidden = !collecting;
   section.querySelector("[data-role=closed-note]").hidden = collecting;
   const list = section.querySelector("[data-role=proposals]");
-  const proposals = [...state.proposals.values()].filter((p) => p.question === question.id && p.status === "visible");
+  const proposals = [...state.proposals.values()].filter((p) => p.question === question.id).sort(byPinThenId);
   list.replaceChildren(...proposals.map(renderProposal));
   showProposalCount(section);
 }
 
 function showProposalCount(section) {
-  const count = section.querySelector("[data-role=proposals]").children.length;
-  section.querySelector("[data-role=empty]").hidden = count > 0;
+  const count = section.querySelectorAll("[data-role=proposals] > li:not(.not-public)").length;
+  section.querySelector("[data-role=empty]").hidden = section.querySelector("[data-role=proposals]").children.length > 0;
   section.querySelector("[data-role=proposals-heading]").textContent = t("proposalCount", { count });
 }
 
 function replaceProposal(proposal) {
   const existing = document.getElementById(`proposal-${proposal.id}`);
-  const section = sections.get(proposal.question);
-  if (!section) return;
   if (!existing) {
     renderQuestion(state.questions.get(proposal.question));
     return;
   }
-  // Keep keyboard focus on the same vote button across the re-render.
-  const focusedChoice = existing.contains(document.activeElement) ? document.activeElement.dataset.choice : null;
+  // Keep keyboard focus on the same button across the re-render.
+  const focused = existing.contains(document.activeElement) ? document.activeElement : null;
   const fresh = renderProposal(proposal);
   existing.replaceWith(fresh);
-  if (focusedChoice) fresh.querySelector(`[data-choice=${focusedChoice}]`)?.focus();
+  if (focused?.dataset.choice) fresh.querySelector(`[data-choice=${focused.dataset.choice}]`)?.focus();
+  else if (focused?.dataset.flag) fresh.querySelector("[data-flag]")?.focus();
 }
 
 function renderAll() {
@@ -150,30 +164,84 @@ function renderParticipants() {
 }
 
 function onSnapshot(frame) {
+  syncClock(frame.now);
   state = fromSnapshot(frame);
   renderAll();
 }
 
 function onEvent(event) {
   if (!state) return;
+  const previousState = event.kind === "question.updated" ? state.questions.get(event.data.question.id)?.state : null;
+  const existed = event.data.id !== undefined && state.proposals.has(event.data.id);
   const kind = applyEvent(state, event);
-  if (kind === "proposal.submitted") {
-    const proposal = state.proposals.get(event.data.proposal.id);
-    const section = sections.get(proposal.question);
-    if (section && !document.getElementById(`proposal-${proposal.id}`)) {
-      section.querySelector("[data-role=proposals]").append(renderProposal(proposal));
-      showProposalCount(section);
-      if (!proposal.mine) announceNewProposal();
+  const data = event.data;
+  if (kind === "proposal.submitted" || kind === "proposal.updated") {
+    const proposal = state.proposals.get(data.id);
+    if (!proposal) {
+      document.getElementById(`proposal-${data.id}`)?.remove();
+      const section = sections.get(data.question);
+      if (section) showProposalCount(section);
+    } else if (!existed && proposal.pinned === false && !document.getElementById(`proposal-${proposal.id}`)) {
+      const section = sections.get(proposal.question);
+      section?.querySelector("[data-role=proposals]").append(renderProposal(proposal));
+      if (section) showProposalCount(section);
+      if (!proposal.mine && proposal.status === "visible") announceNewProposal();
+    } else {
+      renderQuestion(state.questions.get(proposal.question));
     }
+    if (data.notice) showNotice(t(`notice.${data.notice}`));
+  } else if (kind === "proposal.merged") {
+    renderQuestion(state.questions.get(data.question));
+    if (data.notice) showNotice(t("notice.merge"));
   } else if (kind === "vote.cast") {
-    const proposal = state.proposals.get(event.data.proposal);
+    const proposal = state.proposals.get(data.proposal);
     if (proposal) replaceProposal(proposal);
+  } else if (kind === "question.updated") {
+    const question = state.questions.get(data.question.id);
+    renderQuestion(question);
+    if (previousState !== question.state) {
+      announcer.textContent = t("phaseChanged", { number: question.order, state: t(`state.${question.state}`) });
+    }
   } else if (kind === "participant.joined") {
     renderParticipants();
   }
 }
 
-const connection = new LiveConnection({ path: config.socketPath, onSnapshot, onEvent, onStatus: setStatus });
+// Which question the person has on screen, for the moderators' live presence.
+let focusedQuestion = null;
+function reportPresence() {
+  connection.send({ type: "presence", question: focusedQuestion });
+}
+const visibleShare = new Map();
+const observer = new IntersectionObserver(
+  (entries) => {
+    for (const entry of entries) visibleShare.set(Number(entry.target.dataset.questionId), entry.intersectionRatio);
+    const [best] = [...visibleShare.entries()].sort((a, b) => b[1] - a[1]);
+    const next = best && best[1] > 0 ? best[0] : null;
+    if (next !== focusedQuestion) {
+      focusedQuestion = next;
+      reportPresence();
+    }
+  },
+  { threshold: [0, 0.25, 0.5, 0.75, 1] },
+);
+for (const section of sections.values()) observer.observe(section);
+
+const connection = new LiveConnection({
+  path: config.socketPath,
+  onSnapshot,
+  onEvent,
+  onStatus: connectionStatus(document.getElementById("connection-status")),
+  onOpen: reportPresence,
+});
+
+setInterval(() => {
+  if (!state) return;
+  for (const question of state.questions.values()) {
+    const section = sections.get(question.id);
+    if (section) showCountdown(section.querySelector("[data-role=countdown]"), question);
+  }
+}, 1000);
 
 function showFormError(section, message) {
   const box = section.querySelector("[data-role=form-error]");
@@ -204,10 +272,12 @@ for (const section of sections.values()) {
     submit.textContent = t("sending");
     showFormError(section, "");
     try {
-      await connection.command("proposal.submit", { question: Number(section.dataset.questionId), text });
+      const ack = await connection.command("proposal.submit", { question: Number(section.dataset.questionId), text });
       textarea.value = "";
       updateCounter();
-      announcer.textContent = t("sent");
+      const held = state?.proposals.get(ack.result.proposal)?.status === "pending";
+      announcer.textContent = held ? t("sentPending") : t("sent");
+      if (held) showNotice(t("sentPending"));
     } catch (error) {
       showFormError(section, error.code === "timeout" ? t("timeout") : error.message);
     } finally {
@@ -216,6 +286,16 @@ for (const section of sections.values()) {
     }
   });
   section.addEventListener("click", async (clickEvent) => {
+    const flagButton = clickEvent.target.closest("button.flag");
+    if (flagButton && !flagButton.disabled) {
+      try {
+        await connection.command("proposal.flag", { proposal: Number(flagButton.dataset.flag) });
+        announcer.textContent = t("flagDone");
+      } catch (error) {
+        alerts.textContent = error.code === "timeout" ? t("timeout") : error.message;
+      }
+      return;
+    }
     const button = clickEvent.target.closest("button.vote");
     if (!button || button.disabled) return;
     const proposalId = Number(button.dataset.proposal);

@@ -1,0 +1,79 @@
+"""The moderator console and the projector screen: pages that carry their starting configuration; the
+live state comes over the websocket like everyone's."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_GET
+
+from deliberation.access import allowed_to, in_roundtable
+from deliberation.client_strings import console_strings, screen_strings
+from deliberation.models import Participant, Roundtable
+from deliberation.organizer_views import join_qr_svg
+from deliberation.policy import Action, policy_allows
+from deliberation.texts import text_in_language
+from deliberation.views import language_names
+
+
+def _common_config(roundtable: Roundtable, language: str) -> dict:
+    return {
+        "code": roundtable.code,
+        "socketPath": f"/ws/r/{roundtable.code}/",
+        "language": language,
+        "actorTypes": {a["key"]: text_in_language(a, language).text for a in roundtable.actor_types},
+        "questionTexts": {
+            str(question.pk): {
+                "order": question.order,
+                "text": text_in_language(question.text, language, roundtable.languages).text,
+                "language": text_in_language(question.text, language, roundtable.languages).language,
+            }
+            for question in roundtable.questions.order_by("order")
+        },
+    }
+
+
+@require_GET
+@allowed_to(Action.MODERATION_CONSOLE)
+def moderate(request: HttpRequest, roundtable: Roundtable, moderator: Participant) -> HttpResponse:
+    language = translation.get_language()
+    context = {
+        "roundtable": roundtable,
+        "moderator": moderator,
+        "title": text_in_language(roundtable.title, language, roundtable.languages),
+        "questions": roundtable.questions.order_by("order"),
+        "can_organize": policy_allows(role=moderator.role, action=Action.STAFF_INVITE),
+        "languages": language_names(roundtable),
+        "client_config": {
+            **_common_config(roundtable, language),
+            "proposalMaxChars": settings.ROUNDTABLE_PROPOSAL_MAX_CHARS,
+            "strings": console_strings(),
+        },
+    }
+    return render(request, "deliberation/moderate.html", context)
+
+
+@require_GET
+@in_roundtable
+def screen(request: HttpRequest, roundtable: Roundtable, viewer: Participant | None) -> HttpResponse:
+    """Read-only and public (it shows what the room sees): the link can go on any projector."""
+    language = request.GET.get("lang") or translation.get_language()
+    if language not in roundtable.languages:
+        language = roundtable.languages[0]
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    join_url = request.build_absolute_uri(reverse("deliberation:roundtable", args=[roundtable.code]))
+    context = {
+        "roundtable": roundtable,
+        "title": text_in_language(roundtable.title, language, roundtable.languages),
+        "join_url": join_url,
+        "join_host": join_url.split("//", 1)[-1].split("/", 1)[0],
+        "qr": join_qr_svg(join_url, title=join_url, scale=5),
+        "screen_languages": [(code, name) for code, name in language_names(roundtable)],
+        "client_config": {
+            **_common_config(roundtable, language),
+            "strings": screen_strings(),
+        },
+    }
+    return render(request, "deliberation/screen.html", context)

@@ -1,0 +1,244 @@
+"""The organizer's pages: their roundtables, creating one, and one roundtable's set-up (join link and QR
+code, moderators, registration list, audit log). Writes go through services; reads through selectors."""
+
+import csv
+import json
+
+import segno
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from deliberation.access import allowed_to
+from deliberation.accounts import account_for_email
+from deliberation.errors import ServiceError
+from deliberation.forms import InviteForm, RegistrantForm, RegistrantsUploadForm, RoundtableForm
+from deliberation.models import Participant, Roundtable
+from deliberation.policy import Action
+from deliberation.selectors import audit_log, staff_roundtables
+from deliberation.services.registration import registrant_add, registrants_import, registrants_invite
+from deliberation.services.roundtables import roundtable_create, roundtable_registration_set
+from deliberation.services.staff import invitation_accept, invitation_get, staff_invite
+from deliberation.texts import text_in_language
+from deliberation.views import personal_link_url
+
+SEED_ACTOR_TYPES_PATH = "deliberation/seed/session-1.1.1.json"
+
+
+def _title(roundtable: Roundtable) -> str:
+    return text_in_language(roundtable.title, translation.get_language(), roundtable.languages).text
+
+
+@require_GET
+@login_required
+def organizer_home(request: HttpRequest) -> HttpResponse:
+    seats = [
+        {"roundtable": roundtable, "role": role, "title": _title(roundtable)}
+        for roundtable, role in staff_roundtables(user=request.user)
+    ]
+    return render(request, "deliberation/organizer_home.html", {"seats": seats})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def roundtable_new(request: HttpRequest) -> HttpResponse:
+    form = RoundtableForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            roundtable = roundtable_create(
+                user=request.user,
+                title=form.titles(),
+                questions=form.questions(),
+                languages=form.cleaned_data["languages"],
+                actor_types=_default_actor_types(),
+                capacity=form.cleaned_data["capacity"],
+                registration_required=form.cleaned_data["registration_required"],
+                starts_at=form.in_zone("starts_at"),
+                ends_at=form.in_zone("ends_at"),
+                time_zone=form.cleaned_data["time_zone"],
+                code=form.cleaned_data["code"],
+            )
+        except ServiceError as service_error:
+            error = service_error.message
+        else:
+            return redirect("deliberation:organize", code=roundtable.code)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "deliberation/roundtable_new.html", {"form": form, "error": error}, status=status)
+
+
+def _default_actor_types() -> list[dict[str, str]]:
+    """The actor types of the forum's card: the multi-stakeholder set every roundtable starts with."""
+    from django.conf import settings
+
+    with open(settings.BASE_DIR / SEED_ACTOR_TYPES_PATH, encoding="utf-8") as card:
+        return json.load(card)["actor_types"]
+
+
+def _join_url(request: HttpRequest, roundtable: Roundtable) -> str:
+    return request.build_absolute_uri(reverse("deliberation:roundtable", args=[roundtable.code]))
+
+
+def join_qr_svg(url: str, *, title: str, scale: int = 6) -> str:
+    """The join link as an inline SVG QR code (no image request, no script)."""
+    return mark_safe(  # noqa: S308 - segno writes the SVG itself; the title is escaped below
+        segno.make(url, error="m").svg_inline(
+            scale=scale, border=2, title=format_html("{}", title), dark="#000", light="#fff"
+        )
+    )
+
+
+@require_GET
+@allowed_to(Action.STAFF_INVITE)
+def organize(request: HttpRequest, roundtable: Roundtable, organizer: Participant) -> HttpResponse:
+    return _organize_page(request, roundtable)
+
+
+def _organize_page(request: HttpRequest, roundtable: Roundtable, **forms) -> HttpResponse:
+    join_url = _join_url(request, roundtable)
+    registrants = list(roundtable.registrants.select_related("participant"))
+    context = {
+        "roundtable": roundtable,
+        "title": _title(roundtable),
+        "join_url": join_url,
+        "qr": join_qr_svg(join_url, title=_("QR code of the join link %(url)s") % {"url": join_url}),
+        "staff": roundtable.participants.filter(role__in=["moderator", "organizer"]).select_related("user"),
+        "invitations": roundtable.invitations.filter(accepted_at=None),
+        "invite_form": forms.get("invite_form") or InviteForm(),
+        "registrant_form": forms.get("registrant_form") or RegistrantForm(),
+        "upload_form": forms.get("upload_form") or RegistrantsUploadForm(),
+        "registrants": registrants,
+        "registrants_joined": sum(1 for registrant in registrants if registrant.participant_id),
+        "audit": audit_log(roundtable=roundtable, limit=50),
+        "message": forms.get("message"),
+        "error": forms.get("error"),
+    }
+    status = 400 if forms.get("error") else 200
+    return render(request, "deliberation/organize.html", context, status=status)
+
+
+@require_POST
+@allowed_to(Action.STAFF_INVITE)
+def organize_invite(request: HttpRequest, roundtable: Roundtable, organizer: Participant) -> HttpResponse:
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return _organize_page(request, roundtable, invite_form=form, error=_("Check the form."))
+    staff_invite(
+        roundtable=roundtable,
+        inviter=organizer,
+        email=form.cleaned_data["email"],
+        role=form.cleaned_data["role"],
+        link=lambda token: request.build_absolute_uri(reverse("deliberation:invitation", args=[token])),
+    )
+    message = _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+    return _organize_page(request, roundtable, message=message)
+
+
+@require_POST
+@allowed_to(Action.REGISTRATION_MANAGE)
+def organize_registration(
+    request: HttpRequest, roundtable: Roundtable, organizer: Participant
+) -> HttpResponse:
+    """The registration list: the rule, one person, a CSV file, or sending everyone their link."""
+    step = request.POST.get("step")
+    link = lambda token: personal_link_url(request, roundtable, token)  # noqa: E731
+    try:
+        if step == "rule":
+            required = request.POST.get("registration_required") == "on"
+            roundtable_registration_set(roundtable=roundtable, organizer=organizer, required=required)
+            message = (
+                _("Registration is now required.") if required else _("Anyone with the code may now join.")
+            )
+        elif step == "add":
+            form = RegistrantForm(request.POST)
+            if not form.is_valid():
+                return _organize_page(request, roundtable, registrant_form=form, error=_("Check the form."))
+            _registrant, added = registrant_add(
+                roundtable=roundtable, organizer=organizer, **form.cleaned_data
+            )
+            message = (
+                _("%(email)s is on the list.") if added else _("%(email)s was already on the list.")
+            ) % {"email": form.cleaned_data["email"]}
+        elif step == "upload":
+            form = RegistrantsUploadForm(request.POST, request.FILES)
+            if not form.is_valid():
+                return _organize_page(request, roundtable, upload_form=form, error=_("Check the form."))
+            report = registrants_import(
+                roundtable=roundtable, organizer=organizer, data=form.cleaned_data["file"].read()
+            )
+            message = _("Added %(added)s, already listed %(already)s, left out %(rejected)s.") % {
+                "added": report.added,
+                "already": report.already,
+                "rejected": len(report.rejected),
+            }
+            if report.rejected:
+                message += " " + _("Lines left out: %(lines)s.") % {
+                    "lines": ", ".join(str(number) for number, _code in report.rejected[:20])
+                }
+        elif step == "send":
+            sent = registrants_invite(roundtable=roundtable, organizer=organizer, link=link)
+            message = ngettext("Sent %(count)s personal link.", "Sent %(count)s personal links.", sent) % {
+                "count": sent
+            }
+        else:
+            return redirect("deliberation:organize", code=roundtable.code)
+    except ServiceError as error:
+        return _organize_page(request, roundtable, error=error.message)
+    return _organize_page(request, roundtable, message=message)
+
+
+@require_GET
+@allowed_to(Action.AUDIT_READ)
+def audit_export(request: HttpRequest, roundtable: Roundtable, organizer: Participant) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-{roundtable.code}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["seq", "at", "actor", "role", "email", "action", "question", "proposal", "details"])
+    for row in audit_log(roundtable=roundtable):
+        writer.writerow(
+            [
+                row["seq"],
+                row["at"].isoformat(),
+                row["actor"] or "",
+                row["role"] or "",
+                row["email"],
+                row["action"],
+                row["question"] or "",
+                row["proposal"] or "",
+                json.dumps(row["details"], ensure_ascii=False, sort_keys=True),
+            ]
+        )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """An invitation link: the emailed token proves the address, so opening it (and confirming, a POST,
+    so mail scanners that follow links accept nothing) signs the invitee in and gives them the seat."""
+    found = invitation_get(token=token)
+    if found is None:
+        return render(request, "deliberation/invitation.html", {"invalid": True}, status=404)
+    if request.method == "GET":
+        context = {"invitation": found, "title": _title(found.roundtable)}
+        return render(request, "deliberation/invitation.html", context)
+    user = request.user if request.user.is_authenticated else None
+    if user is None or user.email.lower() != found.email:
+        if found.accepted_at is not None:
+            return redirect_to_login(request.get_full_path())
+        user = account_for_email(email=found.email)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    try:
+        invitation_accept(invitation=found, user=user)
+    except ServiceError as error:
+        context = {"invitation": found, "title": _title(found.roundtable), "error": error.message}
+        return render(request, "deliberation/invitation.html", context, status=400)
+    return redirect("deliberation:moderate", code=found.roundtable.code)
