@@ -27,7 +27,11 @@ run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_roundtable
 	@echo
+	@$(BIN)/python manage.py organizer_account --code LED111 --base-url http://$(HOST):$(PORT)
+	@echo
 	@echo "  Roundtable is serving. Participant link: http://$(HOST):$(PORT)/r/LED111/"
+	@echo "  Registration is required, as the session's card says: add people (or open the roundtable to"
+	@echo "  anyone with the code) on the organizer page. Emails are printed on this console."
 	@echo
 	$(BIN)/daphne -b $(HOST) -p $(PORT) roundtable.asgi:application
 

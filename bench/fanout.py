@@ -81,7 +81,7 @@ def run_scenario(args: argparse.Namespace) -> dict:
         proposals_per_second=args.proposals_per_second,
         burst=args.burst,
     )
-    seed_args = ("--code", BENCH_CODE, "--capacity", str(MAX_CLIENTS))
+    seed_args = ("--code", BENCH_CODE, "--capacity", str(MAX_CLIENTS), "--open-registration")
     database = postgres_redis_database(seed_args) if args.layer == "redis" else sqlite_database(seed_args)
     started = time.monotonic()
     with database as env, daphne_servers(env, count=args.processes, extra_args=("-v", "0")) as servers:

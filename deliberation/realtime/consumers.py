@@ -110,8 +110,10 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             return None
         return [self.participant_id, self.actor_type, self.role, self.focus]
 
-    async def send_text(self, text: str) -> None:
-        await self.send(text_data=text)
+    async def send_presence(self, text: str) -> None:
+        # Not before the snapshot: connect() sends the latest presence right after it.
+        if self.held is None:
+            await self.send(text_data=text)
 
     async def _release_held(self) -> None:
         held, self.held = self.held or [], None

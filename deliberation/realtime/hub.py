@@ -68,7 +68,7 @@ class Listener(Protocol):
     def presence_entry(self) -> list | None:
         """[participant id, actor type, role, question on screen], or None for a watcher."""
 
-    async def send_text(self, text: str) -> None: ...
+    async def send_presence(self, text: str) -> None: ...
 
 
 PRESENCE_MESSAGE_TYPE = "roundtable.presence"
@@ -158,7 +158,7 @@ class RoomHub:
         for listener in list(self.listeners):
             if listener.staff:
                 try:
-                    await listener.send_text(text)
+                    await listener.send_presence(text)
                 except Exception:
                     logger.exception("sending presence failed")
 

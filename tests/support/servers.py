@@ -44,8 +44,12 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+# The card requires registration; most end-to-end tests join as guests, as anyone may when it is open.
+OPEN_SEED = ("--open-registration",)
+
+
 @contextlib.contextmanager
-def sqlite_database(seed_args: tuple[str, ...] = ()) -> Iterator[dict[str, str]]:
+def sqlite_database(seed_args: tuple[str, ...] = OPEN_SEED) -> Iterator[dict[str, str]]:
     with tempfile.TemporaryDirectory(prefix="roundtable-") as folder:
         env = server_environment(SQLITE_PATH=str(Path(folder) / "db.sqlite3"))
         manage(env, "migrate", "--noinput", "-v0")
@@ -54,7 +58,7 @@ def sqlite_database(seed_args: tuple[str, ...] = ()) -> Iterator[dict[str, str]]
 
 
 @contextlib.contextmanager
-def postgres_redis_database(seed_args: tuple[str, ...] = ()) -> Iterator[dict[str, str]]:
+def postgres_redis_database(seed_args: tuple[str, ...] = OPEN_SEED) -> Iterator[dict[str, str]]:
     """A new PostgreSQL database for this test only, dropped afterwards; Redis as the channel layer."""
     name = f"roundtable_e2e_{uuid.uuid4().hex[:12]}"
     admin = urllib.parse.urlsplit(TEST_DATABASE_URL)

@@ -17,8 +17,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--capacity", type=int, help="Seats, instead of the card's (a plenary, a benchmark)."
         )
+        parser.add_argument(
+            "--open-registration",
+            action="store_true",
+            help="Let anyone with the code join, although the card requires registration (a demo, a test).",
+        )
 
-    def handle(self, *args, file: Path | None, code: str, capacity: int | None, **options):
+    def handle(
+        self, *args, file: Path | None, code: str, capacity: int | None, open_registration: bool, **options
+    ):
         path = file or BUNDLED_SEED
         try:
             seed = json.loads(path.read_text(encoding="utf-8"))
@@ -26,6 +33,8 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read seed {path}: {error}") from error
         if capacity is not None:
             seed["session"]["capacity"] = capacity
-        roundtable, created = roundtable_load_seed(seed=seed, code=code)
+        roundtable, created = roundtable_load_seed(
+            seed=seed, code=code, registration_required=False if open_registration else None
+        )
         verb = "Loaded" if created else "Already loaded, left unchanged:"
         self.stdout.write(f"{verb} roundtable {roundtable.code} ({roundtable.questions.count()} questions)")
