@@ -164,3 +164,27 @@ def http_join(base_url: str, code: str, *, name: str, actor_type: str, language:
     request = urllib.request.Request(f"{base_url}/r/{code}/join/", data=form, headers={"Referer": base_url})
     opener.open(request, timeout=10).read()
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
+def http_login(base_url: str, *, email: str, password: str) -> str:
+    """Sign in through allauth's real login form; return the session cookie header."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base_url}/accounts/login/", timeout=10).read().decode()
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": csrf_token(page), "login": email, "password": password}
+    ).encode()
+    request = urllib.request.Request(f"{base_url}/accounts/login/", data=form, headers={"Referer": base_url})
+    opener.open(request, timeout=10).read()
+    assert any(cookie.name == "sessionid" for cookie in jar), "the login did not take"
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
+ORGANIZER_PASSWORD = re.compile(r"password: (\S+)")
+
+
+def organizer_login(env: dict[str, str], base_url: str, code: str = "LED111") -> str:
+    """Make the seed roundtable's organizer account (as `make run` does) and sign in with it."""
+    email = "organizer@roundtable.localhost"
+    printed = manage(env, "organizer_account", "--code", code, "--email", email)
+    return http_login(base_url, email=email, password=ORGANIZER_PASSWORD.search(printed).group(1))
