@@ -27,7 +27,6 @@ def _common() -> dict[str, str]:
         "edited": _("Edited by a moderator"),
         "endsIn": _("Ends in %(time)s"),
         "timeUp": _("Time is up"),
-        "thenState": _("then: %(state)s"),
         "state.closed": _("Closed"),
         "state.collecting": _("Collecting proposals"),
         "state.voting": _("Voting"),
@@ -57,7 +56,6 @@ def client_strings() -> dict[str, str]:
         "hiddenReason": _("Reason: %(reason)s"),
         "flag": _("Report"),
         "flagged": _("Reported"),
-        "flagConfirm": _("Report this proposal to the moderators as breaking the rules?"),
         "flagDone": _("Thank you. The moderators will look at it."),
         "notice.approve": _("A moderator approved your proposal: everyone sees it now."),
         "notice.hide": _("A moderator hid your proposal."),
@@ -104,9 +102,7 @@ def console_strings() -> dict[str, str]:
         "onScreen": _("On the projector"),
         "showOnScreen": _("Show on the projector"),
         "phaseSet": _("Question %(number)s is now: %(state)s"),
-        "noTimer": _("No countdown"),
         "stopTimer": _("Stop the countdown"),
-        "allProposals": _("All proposals"),
     }
 
 

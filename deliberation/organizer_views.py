@@ -132,14 +132,14 @@ def organize_invite(request: HttpRequest, roundtable: Roundtable, organizer: Par
     form = InviteForm(request.POST)
     if not form.is_valid():
         return _organize_page(request, roundtable, invite_form=form, error=_("Check the form."))
-    staff_invite(
+    invited = staff_invite(
         roundtable=roundtable,
         inviter=organizer,
         email=form.cleaned_data["email"],
         role=form.cleaned_data["role"],
         link=lambda token: request.build_absolute_uri(reverse("deliberation:invitation", args=[token])),
     )
-    message = _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+    message = _("Invitation sent to %(email)s.") % {"email": invited.email}
     return _organize_page(request, roundtable, message=message)
 
 
