@@ -73,6 +73,8 @@ def screen(request: HttpRequest, roundtable: Roundtable, viewer: Participant | N
         "screen_languages": [(code, name) for code, name in language_names(roundtable)],
         "client_config": {
             **_common_config(roundtable, language),
+            # Always the public view, whoever's browser shows it.
+            "socketPath": f"/ws/r/{roundtable.code}/?view=public",
             "strings": screen_strings(),
         },
     }

@@ -1,4 +1,5 @@
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from deliberation import console_views, organizer_views, views
 
@@ -7,6 +8,7 @@ app_name = "deliberation"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("organize/", organizer_views.organizer_home, name="organizer_home"),
     path("organize/new/", organizer_views.roundtable_new, name="roundtable_new"),

@@ -70,7 +70,8 @@ ASGI_APPLICATION = "roundtable.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Project-level overrides of installed apps' templates (allauth's layout).
+        "DIRS": [BASE_DIR / "roundtable" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -78,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "deliberation.context_processors.interface_languages",
             ],
         },
     },

@@ -56,6 +56,9 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_ROUNDTABLE_NOT_FOUND)
             return
         roundtable, participant = opened
+        if self._query_value("view") == "public":
+            # The projector screen: what the room sees, even in an organizer's signed-in browser.
+            participant = None
         self.roundtable_id = roundtable.pk
         self.participant_id = participant.pk if participant else None
         self.staff = participant is not None and participant.is_staff
@@ -250,8 +253,10 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         available = {code for code, _name in settings.LANGUAGES}
         return cookie if cookie in available else settings.LANGUAGE_CODE
 
+    def _query_value(self, name: str) -> str | None:
+        values = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get(name)
+        return values[0] if values else None
+
     def _query_since(self) -> int | None:
-        values = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("since")
-        if not values or not values[0].isdigit():
-            return None
-        return int(values[0])
+        value = self._query_value("since")
+        return int(value) if value is not None and value.isdigit() else None

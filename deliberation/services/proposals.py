@@ -12,7 +12,10 @@ from deliberation.services.questions import question_require_open
 
 
 def _result(event: Event) -> CommandResult:
-    return CommandResult(seq=event.seq, result={"proposal": event.data["id"]})
+    # `held`: waiting for a moderator's approval (the public sees nothing of it yet).
+    return CommandResult(
+        seq=event.seq, result={"proposal": event.data["id"], "held": event.data["proposal"] is None}
+    )
 
 
 def proposal_submit(

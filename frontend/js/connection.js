@@ -34,9 +34,10 @@ export class LiveConnection {
   }
 
   url() {
-    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const since = this.seq === null ? "" : `?since=${this.seq}`;
-    return `${scheme}//${location.host}${this.path}${since}`;
+    const url = new URL(this.path, location.href);
+    url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+    if (this.seq !== null) url.searchParams.set("since", String(this.seq));
+    return url.href;
   }
 
   open() {

@@ -86,7 +86,7 @@ function renderQueue() {
   const waiting = [...state.proposals.values()].filter((p) => p.status === "pending").sort((a, b) => a.id - b.id);
   queue.replaceChildren(...waiting.map((p) => renderProposal(p, { inQueue: true })));
   document.getElementById("queue-empty").hidden = waiting.length > 0;
-  document.querySelector("[data-role=queue-heading]").textContent = waiting.length ? t("queue", { count: waiting.length }) : t("queueEmpty");
+  document.querySelector("[data-role=queue-heading]").textContent = t("queue", { count: waiting.length });
 }
 
 function renderQuestion(question) {
@@ -119,7 +119,7 @@ function renderQuestionPresence(questionId) {
 
 function breakdown(byActorType) {
   return Object.entries(byActorType ?? {})
-    .map(([key, count]) => `${actorTypeName(key)}: ${count}`)
+    .map(([key, count]) => t("countOf", { name: actorTypeName(key), count }))
     .join(", ");
 }
 

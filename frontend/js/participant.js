@@ -275,7 +275,7 @@ for (const section of sections.values()) {
       const ack = await connection.command("proposal.submit", { question: Number(section.dataset.questionId), text });
       textarea.value = "";
       updateCounter();
-      const held = state?.proposals.get(ack.result.proposal)?.status === "pending";
+      const held = Boolean(ack.result.held);
       announcer.textContent = held ? t("sentPending") : t("sent");
       if (held) showNotice(t("sentPending"));
     } catch (error) {

@@ -84,7 +84,7 @@ function renderBalance() {
     .map(([key, count]) => {
       const bar = element("span", { class: "balance-bar", "aria-hidden": "true" });
       bar.style.width = `${(100 * count) / largest}%`;
-      return element("li", {}, element("span", { class: "balance-label" }, `${config.actorTypes[key] ?? key}: ${count}`), bar);
+      return element("li", {}, element("span", { class: "balance-label" }, t("countOf", { name: config.actorTypes[key] ?? key, count })), bar);
     });
   document.getElementById("balance").replaceChildren(...rows);
 }

@@ -245,7 +245,7 @@ def test_the_projector_screen_is_public_and_in_the_chosen_language(client):
     assert '<html lang="es">' in page
     assert "<svg" in page and "SCR1" in page
     assert "Más apoyadas" in page
-    assert '"socketPath": "/ws/r/SCR1/"' in page
+    assert '"socketPath": "/ws/r/SCR1/?view=public"' in page
 
 
 def test_the_development_organizer_login_works(client):

@@ -345,3 +345,27 @@ async def test_the_audit_log_records_every_moderation_action_with_who_and_when()
     )
     await mo.close()
     await ben.close()
+
+
+async def test_the_projector_socket_sees_the_public_view_even_in_a_moderators_browser():
+    roundtable, people = await room()
+    await database_sync_to_async(ProposalFactory)(author=people["ana"], status=ProposalStatus.PENDING)
+    from channels.testing import WebsocketCommunicator
+
+    from roundtable.asgi import application
+    from tests.support.ws import ORIGIN, Client, _session_cookie
+
+    cookie = await database_sync_to_async(_session_cookie)(people["mo"])
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/r/{roundtable.code}/?view=public",
+        headers=[(b"origin", ORIGIN), (b"host", b"127.0.0.1:8000"), (b"cookie", cookie)],
+    )
+    assert (await communicator.connect())[0]
+    screen = Client(communicator)
+    snapshot = await screen.receive()
+
+    assert snapshot["me"] is None and snapshot["proposals"] == []
+    refused = await screen.command("question.phase", question=snapshot["questions"][0]["id"], state="voting")
+    assert refused["code"] == "not_joined", "the screen is read-only"
+    await screen.close()

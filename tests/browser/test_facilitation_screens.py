@@ -1,0 +1,141 @@
+"""Three people in three browsers run a question through all its phases: an organizer (who invites the
+moderator by email and keeps the projector screen open), a moderator (console) and a participant."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.servers import ORGANIZER_PASSWORD, daphne_servers, manage, sqlite_database
+
+pytestmark = pytest.mark.browser
+
+INVITATION_LINK = re.compile(r"(http://\S+/invitation/\S+/)")
+
+
+@pytest.fixture(scope="module")
+def served():
+    with sqlite_database() as env, daphne_servers(env) as (daphne,):
+        yield env, daphne
+
+
+def watch_console(page, errors):
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda r: r.status >= 400 and errors.append(f"{r.status} {r.url}"))
+
+
+def test_a_question_runs_through_every_phase_on_three_screens(browser, served, artifacts):
+    env, server = served
+    base = server.base_url
+    errors: list[str] = []
+    printed = manage(env, "organizer_account", "--email", "org@example.org", "--base-url", base)
+    password = ORGANIZER_PASSWORD.search(printed).group(1)
+    contexts = {
+        "organizer": browser.new_context(viewport={"width": 1920, "height": 1080}, locale="en-GB"),
+        "moderator": browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR"),
+        "participant": browser.new_context(viewport={"width": 360, "height": 740}, locale="es-AR"),
+    }
+    organizer, moderator, participant = (contexts[name].new_page() for name in contexts)
+    for page in (organizer, moderator, participant):
+        watch_console(page, errors)
+
+    # The organizer signs in, sees the join link and QR code, and invites a moderator by email.
+    organizer.goto(f"{base}/accounts/login/")
+    organizer.locator("input[name=login]").fill("org@example.org")
+    organizer.locator("input[name=password]").fill(password)
+    organizer.locator("form button[type=submit]").first.click()
+    organizer.goto(f"{base}/r/LED111/organize/")
+    expect(organizer.locator(".qr svg")).to_be_visible()
+    expect(organizer.locator("#join-url")).to_have_value(f"{base}/r/LED111/")
+    organizer.get_by_label("Email").first.fill("mod@example.org")
+    organizer.get_by_role("button", name="Send invitation").click()
+    expect(organizer.get_by_role("status")).to_have_text("Invitation sent to mod@example.org.")
+    invitation = INVITATION_LINK.findall(server.log_path.read_text())[-1]
+
+    # The moderator opens the emailed link (printed on the console in development) and accepts.
+    moderator.goto(invitation)
+    moderator.get_by_role("button", name="Accepter et ouvrir la console de modération").click()
+    expect(moderator.get_by_role("heading", level=1)).to_have_text("Console de modération")
+    expect(moderator.locator("#connection-status")).to_have_text("En direct")
+    second = moderator.locator("#question-2")
+    expect(second.locator("[data-role=state]")).to_have_text("Fermée")
+
+    # The projector screen follows what moderators do.
+    screen = contexts["organizer"].new_page()
+    watch_console(screen, errors)
+    screen.goto(f"{base}/r/LED111/screen/?lang=en")
+    expect(screen.locator("#screen-question")).to_contain_text("balanced participation")
+    expect(screen.locator(".screen-join")).to_contain_text("LED111")
+
+    # The participant joins in Spanish on a phone.
+    participant.goto(f"{base}/r/LED111/")
+    participant.locator("#display_name").fill("Ana")
+    participant.locator("#actor_type").select_option(label="Gobierno local")
+    participant.locator("#language").select_option(label="Español")
+    participant.locator("#join-form button[type=submit]").click()
+    expect(participant.locator("#connection-status")).to_have_text("En vivo")
+    ana_second = participant.locator("#question-2")
+    expect(ana_second).to_contain_text("Cerrada")
+    # Live presence: the moderator sees who is connected, by actor type, and on which question.
+    expect(moderator.locator("#presence")).to_contain_text(
+        "Participants connectés en ce moment : 1 (Gouvernement local : 1)"
+    )
+    expect(moderator.locator("#presence")).to_contain_text("écrans et observateurs : 1")
+    expect(moderator.locator("#question-1 [data-role=presence]")).to_contain_text("Sur cette question : 1")
+    expect(ana_second.locator("form")).to_be_hidden()
+
+    # Collecting, with pre-moderation: the proposal waits for approval, seen only by its author.
+    second.get_by_label("Les propositions doivent être approuvées avant d'apparaître").check()
+    second.get_by_role("button", name="Propositions ouvertes", exact=True).click()
+    expect(ana_second.locator("[data-role=state]")).to_have_text("Recibiendo propuestas")
+    expect(screen.locator("#screen-question")).to_contain_text("governance instruments")
+    ana_second.get_by_label("Tu propuesta").fill("Consejos territoriales con presupuesto propio")
+    ana_second.get_by_role("button", name="Enviar propuesta").click()
+    expect(participant.locator("#notices")).to_contain_text("Aparecerá cuando la moderación la apruebe")
+    expect(ana_second.locator("li.proposal")).to_contain_text("Esperando a la moderación")
+    queued = moderator.locator("#queue li").filter(has_text="Consejos territoriales")
+    expect(queued).to_contain_text("En attente de validation")
+    expect(screen.locator("#latest")).to_contain_text("No proposals yet.")
+    queued.get_by_role("button", name="Approuver").click()
+    expect(moderator.locator("#queue-empty")).to_be_visible()
+    expect(participant.locator("#notices")).to_contain_text("La moderación aprobó tu propuesta")
+    expect(screen.locator("#latest")).to_contain_text("Consejos territoriales con presupuesto propio")
+    expect(screen.locator("#latest")).to_contain_text("Ana · Local government")
+
+    # Voting, with a countdown the server ends by itself, moving the question to locked.
+    second.get_by_label("Compte à rebours (minutes, facultatif)").fill("0.1")
+    second.get_by_label("À la fin, passer à").select_option("locked")
+    second.get_by_role("button", name="Vote", exact=True).click()
+    expect(ana_second.locator("[data-role=state]")).to_have_text("Votación")
+    expect(ana_second.locator("[data-role=countdown]")).to_contain_text("Termina en")
+    expect(screen.locator("[data-role=countdown]")).to_contain_text("Ends in")
+    expect(ana_second.locator("form")).to_be_hidden()
+    proposal = ana_second.locator("li.proposal").filter(has_text="Consejos territoriales")
+    proposal.get_by_role("button", name=re.compile("^De acuerdo")).click()
+    expect(screen.locator("#top")).to_contain_text("1 agree")
+    expect(moderator.locator("#question-2 li.proposal")).to_contain_text("1 d'accord")
+    participant.screenshot(path=artifacts / "participant-voting-es-360x740.png", full_page=True)
+    moderator.screenshot(path=artifacts / "moderator-console-fr-1280.png", full_page=True)
+    screen.screenshot(path=artifacts / "projector-en-1920x1080.png")
+
+    expect(ana_second.locator("[data-role=state]")).to_have_text("Bloqueada", timeout=15000)
+    expect(second.locator("[data-role=state]")).to_have_text("Verrouillée")
+    expect(screen.locator("[data-role=state]")).to_have_text("Locked")
+    expect(proposal.get_by_role("button", name=re.compile("^De acuerdo"))).to_be_disabled()
+    expect(ana_second.locator("[data-role=countdown]")).to_be_hidden()
+
+    # Back to closed; then the organizer reads it all in the audit log.
+    second.get_by_role("button", name="Fermée", exact=True).click()
+    expect(ana_second.locator("[data-role=state]")).to_have_text("Cerrada")
+    organizer.reload()
+    log = organizer.locator("#audit-log")
+    for action in ("settings", "phase", "approve", "timer"):
+        expect(log).to_contain_text(action)
+    expect(log).to_contain_text("the server (countdown)")
+    expect(log).to_contain_text("mod@example.org")
+    organizer.screenshot(path=artifacts / "organizer-en-1920x1080.png", full_page=True)
+
+    assert errors == []
+    for context in contexts.values():
+        context.close()
