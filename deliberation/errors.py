@@ -49,6 +49,8 @@ MESSAGES = {
     "times_invalid": _("The end must come after the start."),
     "code_invalid": _("A code has letters, digits, dashes or underscores only, 32 at most."),
     "code_taken": _("Another roundtable already has this code."),
+    "flag_threshold_invalid": _("Reports before review must be a number from 1 to %(limit)s."),
+    "capacity_below_seated": _("%(seated)s people already have a seat: give at least that many seats."),
     "unavailable": _("The server is busy. Please try again in a moment."),
 }
 

@@ -80,6 +80,19 @@ class RoundtableForm(forms.Form):
         return {code: self.cleaned_data[f"title_{code}"] for code in self.cleaned_data["languages"]}
 
 
+class SettingsForm(forms.Form):
+    capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=20000)
+    flag_threshold = forms.IntegerField(
+        label=_("Reports before a proposal is held for review"),
+        min_value=1,
+        max_value=100,
+        help_text=_(
+            "When this many participants report a proposal, it leaves the public screens "
+            "until a moderator decides."
+        ),
+    )
+
+
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     role = forms.ChoiceField(

@@ -21,12 +21,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deliberation.access import allowed_to
 from deliberation.accounts import account_for_email
 from deliberation.errors import ServiceError
-from deliberation.forms import InviteForm, RegistrantForm, RegistrantsUploadForm, RoundtableForm
+from deliberation.forms import InviteForm, RegistrantForm, RegistrantsUploadForm, RoundtableForm, SettingsForm
 from deliberation.models import Participant, Roundtable
 from deliberation.policy import Action
 from deliberation.selectors import audit_log, staff_roundtables
 from deliberation.services.registration import registrant_add, registrants_import, registrants_invite
-from deliberation.services.roundtables import roundtable_create, roundtable_registration_set
+from deliberation.services.roundtables import (
+    roundtable_configure,
+    roundtable_create,
+    roundtable_registration_set,
+)
 from deliberation.services.staff import invitation_accept, invitation_get, staff_invite
 from deliberation.texts import text_in_language
 from deliberation.views import personal_link_url
@@ -114,6 +118,10 @@ def _organize_page(request: HttpRequest, roundtable: Roundtable, **forms) -> Htt
         "staff": roundtable.participants.filter(role__in=["moderator", "organizer"]).select_related("user"),
         "invitations": roundtable.invitations.filter(accepted_at=None),
         "invite_form": forms.get("invite_form") or InviteForm(),
+        "settings_form": forms.get("settings_form")
+        or SettingsForm(
+            initial={"capacity": roundtable.capacity, "flag_threshold": roundtable.flag_threshold}
+        ),
         "registrant_form": forms.get("registrant_form") or RegistrantForm(),
         "upload_form": forms.get("upload_form") or RegistrantsUploadForm(),
         "registrants": registrants,
@@ -124,6 +132,19 @@ def _organize_page(request: HttpRequest, roundtable: Roundtable, **forms) -> Htt
     }
     status = 400 if forms.get("error") else 200
     return render(request, "deliberation/organize.html", context, status=status)
+
+
+@require_POST
+@allowed_to(Action.ROUNDTABLE_CONFIGURE)
+def organize_settings(request: HttpRequest, roundtable: Roundtable, organizer: Participant) -> HttpResponse:
+    form = SettingsForm(request.POST)
+    if not form.is_valid():
+        return _organize_page(request, roundtable, settings_form=form, error=_("Check the form."))
+    try:
+        roundtable_configure(roundtable=roundtable, organizer=organizer, **form.cleaned_data)
+    except ServiceError as error:
+        return _organize_page(request, roundtable, settings_form=form, error=error.message)
+    return _organize_page(request, roundtable, message=_("Settings saved."))
 
 
 @require_POST

@@ -23,6 +23,7 @@ class Action(StrEnum):
     # Pages (HTTP).
     MODERATION_CONSOLE = "moderation.console"
     STAFF_INVITE = "staff.invite"
+    ROUNDTABLE_CONFIGURE = "roundtable.configure"
     REGISTRATION_MANAGE = "registration.manage"
     AUDIT_READ = "audit.read"
 
@@ -47,6 +48,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.PROPOSAL_MERGE: STAFF,
     Action.MODERATION_CONSOLE: STAFF,
     Action.STAFF_INVITE: ORGANIZERS,
+    Action.ROUNDTABLE_CONFIGURE: ORGANIZERS,
     Action.REGISTRATION_MANAGE: ORGANIZERS,
     Action.AUDIT_READ: ORGANIZERS,
 }

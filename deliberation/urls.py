@@ -22,6 +22,7 @@ urlpatterns = [
     path("r/<str:code>/screen/", console_views.screen, name="screen"),
     path("r/<str:code>/organize/", organizer_views.organize, name="organize"),
     path("r/<str:code>/organize/invite/", organizer_views.organize_invite, name="organize_invite"),
+    path("r/<str:code>/organize/settings/", organizer_views.organize_settings, name="organize_settings"),
     path(
         "r/<str:code>/organize/registration/",
         organizer_views.organize_registration,

@@ -140,6 +140,28 @@ def staff_seat_grant(*, roundtable: Roundtable, user: Any, role: str) -> Partici
     return seat
 
 
+FLAG_THRESHOLD_MAX = 100
+
+
+def roundtable_configure(
+    *, roundtable: Roundtable, organizer: Participant | None, capacity: int, flag_threshold: int
+) -> None:
+    """Seats and the number of reports that hold a proposal for review. Fewer seats than people already
+    seated is refused: nobody is turned out of a running session."""
+    policy_require(participant=organizer, action=Action.ROUNDTABLE_CONFIGURE)
+    if not 1 <= capacity <= CAPACITY_MAX:
+        raise ServiceError("capacity_invalid", limit=CAPACITY_MAX)
+    if not 1 <= flag_threshold <= FLAG_THRESHOLD_MAX:
+        raise ServiceError("flag_threshold_invalid", limit=FLAG_THRESHOLD_MAX)
+    with transaction.atomic():
+        locked = Roundtable.objects.select_for_update().get(pk=roundtable.pk)
+        seated = locked.participants.filter(role=Role.PARTICIPANT).count()
+        if capacity < seated:
+            raise ServiceError("capacity_below_seated", seated=seated)
+        Roundtable.objects.filter(pk=roundtable.pk).update(capacity=capacity, flag_threshold=flag_threshold)
+    roundtable.capacity, roundtable.flag_threshold = capacity, flag_threshold
+
+
 def roundtable_registration_set(
     *, roundtable: Roundtable, organizer: Participant | None, required: bool
 ) -> None:

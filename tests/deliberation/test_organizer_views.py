@@ -263,3 +263,21 @@ def test_the_development_organizer_login_works(client):
     assert response.status_code == 302
     assert client.get("/r/LED111/organize/").status_code == 200
     assert Roundtable.objects.get(code="LED111").registration_required, "the card's rule"
+
+
+def test_an_organizer_sets_seats_and_the_reports_that_hold_a_proposal(client, organizer):
+    create(client)
+    roundtable = Roundtable.objects.get(code="LED-2021")
+    Participant.objects.bulk_create(
+        Participant(roundtable=roundtable, display_name=f"P{n}", actor_type="citizen", language="en")
+        for n in range(3)
+    )
+
+    saved = client.post("/r/LED-2021/organize/settings/", {"capacity": "40", "flag_threshold": "5"})
+    too_few = client.post("/r/LED-2021/organize/settings/", {"capacity": "2", "flag_threshold": "5"})
+
+    assert "Settings saved." in saved.content.decode()
+    assert too_few.status_code == 400
+    assert "3 people already have a seat" in too_few.content.decode()
+    roundtable.refresh_from_db()
+    assert (roundtable.capacity, roundtable.flag_threshold) == (40, 5)

@@ -70,6 +70,12 @@ PAGES = {
         200,
     ),
     Action.AUDIT_READ: ("get", "organize/audit.csv", None, 200),
+    Action.ROUNDTABLE_CONFIGURE: (
+        "post",
+        "organize/settings/",
+        {"capacity": "200", "flag_threshold": "5"},
+        200,
+    ),
 }
 
 
@@ -128,11 +134,13 @@ def test_the_table_keeps_participants_to_taking_part_and_moderators_out_of_organ
     assert by_role[Role.MODERATOR] == set(Action) - {
         Action.PROPOSAL_FLAG,
         Action.STAFF_INVITE,
+        Action.ROUNDTABLE_CONFIGURE,
         Action.REGISTRATION_MANAGE,
         Action.AUDIT_READ,
     }
     assert by_role[Role.ORGANIZER] == by_role[Role.MODERATOR] | {
         Action.STAFF_INVITE,
+        Action.ROUNDTABLE_CONFIGURE,
         Action.REGISTRATION_MANAGE,
         Action.AUDIT_READ,
     }
