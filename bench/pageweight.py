@@ -106,7 +106,7 @@ def main() -> None:
             "SECURE_SSL_REDIRECT": "false",
             "STATIC_ROOT": static_root,
         }
-        with sqlite_database(("--code", "BENCH")) as env:
+        with sqlite_database(("--code", "BENCH", "--open-registration")) as env:
             env = {**env, **production}
             subprocess.run(
                 [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
