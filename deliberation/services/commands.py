@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deliberation.errors import ServiceError
-from deliberation.models import Event, Participant
+from deliberation.models import Event, Participant, Roundtable
+from deliberation.policy import Action, policy_require
+from deliberation.selectors import participant_get
+from deliberation.services.events import roundtable_lock
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _WHITESPACE_RUNS = re.compile(r"\s+")
@@ -37,3 +40,16 @@ def command_find(*, actor: Participant, command_id: str | None) -> Event | None:
     if command_id is None:
         return None
     return Event.objects.filter(actor=actor, command_id=command_id).first()
+
+
+def command_begin(
+    *, roundtable_id: int, participant_id: int | None, action: Action, command_id: str | None
+) -> tuple[Roundtable, Participant, Event | None]:
+    """How every live command opens, inside its transaction: take the roundtable's lock (commands on one
+    roundtable take turns), check the policy table, and find the event an earlier delivery of this same
+    command wrote (a retry), which the caller answers with instead of acting again."""
+    roundtable = roundtable_lock(roundtable_id=roundtable_id)
+    actor = policy_require(
+        participant=participant_get(roundtable=roundtable, participant_id=participant_id), action=action
+    )
+    return roundtable, actor, command_find(actor=actor, command_id=command_id)

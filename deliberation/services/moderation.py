@@ -10,10 +10,9 @@ from django.utils import timezone
 
 from deliberation.errors import ServiceError
 from deliberation.models import Event, Flag, Participant, Proposal, ProposalStatus, Roundtable, Vote
-from deliberation.policy import Action, policy_require
-from deliberation.selectors import participant_get
-from deliberation.services.commands import CommandResult, command_find, text_clean
-from deliberation.services.events import event_record, roundtable_lock
+from deliberation.policy import Action
+from deliberation.services.commands import CommandResult, command_begin, text_clean
+from deliberation.services.events import event_record
 from deliberation.services.proposal_events import proposal_event_data, proposal_layers
 
 HIDE_REASON_MAX_CHARS = 200
@@ -32,11 +31,10 @@ def _moderate(
     command_id: str | None,
 ) -> CommandResult:
     with transaction.atomic():
-        roundtable = roundtable_lock(roundtable_id=roundtable_id)
-        actor = policy_require(
-            participant=participant_get(roundtable=roundtable, participant_id=participant_id), action=action
+        roundtable, actor, earlier = command_begin(
+            roundtable_id=roundtable_id, participant_id=participant_id, action=action, command_id=command_id
         )
-        if (earlier := command_find(actor=actor, command_id=command_id)) is not None:
+        if earlier is not None:
             return CommandResult(seq=earlier.seq, result={"proposal": proposal_id})
         proposal = _proposal_in(roundtable=roundtable, proposal_id=proposal_id)
         audit, reappears = change(proposal)
@@ -243,12 +241,13 @@ def proposal_merge(
     """Merge a duplicate into the proposal that survives. Its votes follow to the survivor, except a
     person's who already voted on the survivor: their vote there stands, so nobody counts twice."""
     with transaction.atomic():
-        roundtable = roundtable_lock(roundtable_id=roundtable_id)
-        actor = policy_require(
-            participant=participant_get(roundtable=roundtable, participant_id=participant_id),
+        roundtable, actor, earlier = command_begin(
+            roundtable_id=roundtable_id,
+            participant_id=participant_id,
             action=Action.PROPOSAL_MERGE,
+            command_id=command_id,
         )
-        if (earlier := command_find(actor=actor, command_id=command_id)) is not None:
+        if earlier is not None:
             return CommandResult(seq=earlier.seq, result={"proposal": into_id})
         merged = _proposal_in(roundtable=roundtable, proposal_id=proposal_id)
         survivor = _proposal_in(roundtable=roundtable, proposal_id=into_id)
@@ -296,12 +295,13 @@ def proposal_flag(
 ) -> CommandResult:
     """A participant reports a proposal. Once `flag_threshold` people have, it is held for review."""
     with transaction.atomic():
-        roundtable = roundtable_lock(roundtable_id=roundtable_id)
-        flagger = policy_require(
-            participant=participant_get(roundtable=roundtable, participant_id=participant_id),
+        roundtable, flagger, earlier = command_begin(
+            roundtable_id=roundtable_id,
+            participant_id=participant_id,
             action=Action.PROPOSAL_FLAG,
+            command_id=command_id,
         )
-        if (earlier := command_find(actor=flagger, command_id=command_id)) is not None:
+        if earlier is not None:
             return CommandResult(seq=earlier.seq, result={"proposal": proposal_id})
         proposal = _proposal_in(roundtable=roundtable, proposal_id=proposal_id)
         if proposal.status != ProposalStatus.VISIBLE:

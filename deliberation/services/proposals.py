@@ -3,10 +3,9 @@ from django.db import transaction
 
 from deliberation.errors import ServiceError
 from deliberation.models import Event, Proposal, ProposalStatus, Question
-from deliberation.policy import Action, policy_require
-from deliberation.selectors import participant_get
-from deliberation.services.commands import CommandResult, command_find, text_clean
-from deliberation.services.events import event_record, roundtable_lock
+from deliberation.policy import Action
+from deliberation.services.commands import CommandResult, command_begin, text_clean
+from deliberation.services.events import event_record
 from deliberation.services.proposal_events import proposal_event_data, proposal_layers
 from deliberation.services.questions import question_require_open
 
@@ -30,12 +29,13 @@ def proposal_submit(
     """A new proposal: visible at once, or held for a moderator's approval on a pre-moderated question."""
     cleaned = text_clean(text=text, max_chars=settings.ROUNDTABLE_PROPOSAL_MAX_CHARS)
     with transaction.atomic():
-        roundtable = roundtable_lock(roundtable_id=roundtable_id)
-        author = policy_require(
-            participant=participant_get(roundtable=roundtable, participant_id=participant_id),
+        roundtable, author, earlier = command_begin(
+            roundtable_id=roundtable_id,
+            participant_id=participant_id,
             action=Action.PROPOSAL_SUBMIT,
+            command_id=command_id,
         )
-        if (earlier := command_find(actor=author, command_id=command_id)) is not None:
+        if earlier is not None:
             return _result(earlier)
         question = Question.objects.filter(roundtable=roundtable, pk=question_id).first()
         if question is None:

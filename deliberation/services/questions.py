@@ -18,18 +18,17 @@ from deliberation.models import (
     QuestionState,
     Roundtable,
 )
-from deliberation.policy import Action, policy_require
+from deliberation.policy import Action
 from deliberation.selectors import (
     AUTHOR,
     PUBLIC,
     STAFF,
-    participant_get,
     proposal_flag_counts,
     proposal_tallies,
     proposal_view,
     question_public,
 )
-from deliberation.services.commands import CommandResult, command_find
+from deliberation.services.commands import CommandResult, command_begin
 from deliberation.services.events import event_record, roundtable_lock
 
 # The phase a countdown leads to when the moderator does not say: the next one along.
@@ -52,16 +51,11 @@ def question_require_open(*, question: Question, for_proposals: bool) -> None:
         raise ServiceError("question_not_voting")
 
 
-def _staff_question(
-    *, roundtable: Roundtable, participant_id: int | None, question_id: int, action: Action
-) -> tuple[Participant, Question]:
-    actor = policy_require(
-        participant=participant_get(roundtable=roundtable, participant_id=participant_id), action=action
-    )
+def _question_in(*, roundtable: Roundtable, question_id: int) -> Question:
     question = Question.objects.filter(roundtable=roundtable, pk=question_id).first()
     if question is None:
         raise ServiceError("question_not_found")
-    return actor, question
+    return question
 
 
 def _proposal_views(*, question: Question) -> tuple[dict, dict, dict[str, dict[str, Any]]]:
@@ -158,15 +152,15 @@ def question_phase_set(
     if next_state == state:
         raise ServiceError("timer_invalid_then")
     with transaction.atomic():
-        roundtable = roundtable_lock(roundtable_id=roundtable_id)
-        actor, question = _staff_question(
-            roundtable=roundtable,
+        roundtable, actor, earlier = command_begin(
+            roundtable_id=roundtable_id,
             participant_id=participant_id,
-            question_id=question_id,
             action=Action.QUESTION_PHASE,
+            command_id=command_id,
         )
-        if (earlier := command_find(actor=actor, command_id=command_id)) is not None:
+        if earlier is not None:
             return CommandResult(seq=earlier.seq)
+        question = _question_in(roundtable=roundtable, question_id=question_id)
         before = question.state
         look = _public_look(question)
         _move(roundtable=roundtable, question=question, state=state)
@@ -239,15 +233,15 @@ def question_settings_set(
     if not switches or set(switches) - set(SWITCHES):
         raise ServiceError("invalid")
     with transaction.atomic():
-        roundtable = roundtable_lock(roundtable_id=roundtable_id)
-        actor, question = _staff_question(
-            roundtable=roundtable,
+        roundtable, actor, earlier = command_begin(
+            roundtable_id=roundtable_id,
             participant_id=participant_id,
-            question_id=question_id,
             action=Action.QUESTION_SETTINGS,
+            command_id=command_id,
         )
-        if (earlier := command_find(actor=actor, command_id=command_id)) is not None:
+        if earlier is not None:
             return CommandResult(seq=earlier.seq)
+        question = _question_in(roundtable=roundtable, question_id=question_id)
         changed = {name: value for name, value in switches.items() if getattr(question, name) != value}
         if not changed:
             return CommandResult(seq=None)
@@ -272,15 +266,15 @@ def roundtable_show_question(
 ) -> CommandResult:
     """Put a question on the projector screen."""
     with transaction.atomic():
-        roundtable = roundtable_lock(roundtable_id=roundtable_id)
-        actor, question = _staff_question(
-            roundtable=roundtable,
+        roundtable, actor, earlier = command_begin(
+            roundtable_id=roundtable_id,
             participant_id=participant_id,
-            question_id=question_id,
             action=Action.ROUNDTABLE_SHOW_QUESTION,
+            command_id=command_id,
         )
-        if (earlier := command_find(actor=actor, command_id=command_id)) is not None:
+        if earlier is not None:
             return CommandResult(seq=earlier.seq)
+        question = _question_in(roundtable=roundtable, question_id=question_id)
         if roundtable.current_question_id == question.pk:
             return CommandResult(seq=None)
         roundtable.current_question = question

@@ -2,10 +2,10 @@ from django.db import transaction
 
 from deliberation.errors import ServiceError
 from deliberation.models import Event, Proposal, ProposalStatus, Vote, VoteChoice
-from deliberation.policy import Action, policy_require
-from deliberation.selectors import participant_get, proposal_tally
-from deliberation.services.commands import CommandResult, command_find
-from deliberation.services.events import event_record, roundtable_lock
+from deliberation.policy import Action
+from deliberation.selectors import proposal_tally
+from deliberation.services.commands import CommandResult, command_begin
+from deliberation.services.events import event_record
 from deliberation.services.questions import question_require_open
 
 
@@ -26,12 +26,13 @@ def vote_cast(
     if choice not in VoteChoice.values:
         raise ServiceError("vote_choice_invalid")
     with transaction.atomic():
-        roundtable = roundtable_lock(roundtable_id=roundtable_id)
-        voter = policy_require(
-            participant=participant_get(roundtable=roundtable, participant_id=participant_id),
+        roundtable, voter, earlier = command_begin(
+            roundtable_id=roundtable_id,
+            participant_id=participant_id,
             action=Action.VOTE_CAST,
+            command_id=command_id,
         )
-        if (earlier := command_find(actor=voter, command_id=command_id)) is not None:
+        if earlier is not None:
             return _result(earlier)
         proposal = (
             Proposal.objects.select_related("question")

@@ -31,3 +31,13 @@ export function showCountdown(target, question) {
   target.hidden = false;
   target.textContent = left > 0 ? t("endsIn", { time: formatSeconds(left) }) : t("timeUp");
 }
+
+// Every second, each question's countdown in its section (a map of question id to section element).
+export function tickCountdowns(questions, sections) {
+  setInterval(() => {
+    for (const question of questions()) {
+      const section = sections.get(question.id);
+      if (section) showCountdown(section.querySelector("[data-role=countdown]"), question);
+    }
+  }, 1000);
+}

@@ -1,7 +1,7 @@
 // The moderator console: phases and countdowns, switches, the moderation queue, every proposal with its
 // actions, and live presence. Everything it shows comes from the same snapshot and events as every
 // screen (the staff view of them); every button sends one command and shows the server's answer.
-import { showCountdown, syncClock } from "./clock.js";
+import { showCountdown, syncClock, tickCountdowns } from "./clock.js";
 import { LiveConnection } from "./connection.js";
 import { byPinThenId, element, readConfig } from "./dom.js";
 import { setStrings, t } from "./i18n.js";
@@ -298,12 +298,6 @@ document.getElementById("main").addEventListener("change", async (changeEvent) =
   if (!ok) box.checked = !box.checked;
 });
 
-setInterval(() => {
-  if (!state) return;
-  for (const question of state.questions.values()) {
-    const section = sections.get(question.id);
-    if (section) showCountdown(section.querySelector("[data-role=countdown]"), question);
-  }
-}, 1000);
+tickCountdowns(() => state?.questions.values() ?? [], sections);
 
 connection.start();

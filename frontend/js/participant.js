@@ -1,6 +1,6 @@
 // The participant screen: submit proposals on the open question, vote on everyone's, report abuse, all
 // live; follows the moderators' phase changes, countdowns and switches.
-import { showCountdown, syncClock } from "./clock.js";
+import { showCountdown, syncClock, tickCountdowns } from "./clock.js";
 import { LiveConnection } from "./connection.js";
 import { byPinThenId, element, readConfig, tallyTotal } from "./dom.js";
 import { setStrings, t } from "./i18n.js";
@@ -235,13 +235,7 @@ const connection = new LiveConnection({
   onOpen: reportPresence,
 });
 
-setInterval(() => {
-  if (!state) return;
-  for (const question of state.questions.values()) {
-    const section = sections.get(question.id);
-    if (section) showCountdown(section.querySelector("[data-role=countdown]"), question);
-  }
-}, 1000);
+tickCountdowns(() => state?.questions.values() ?? [], sections);
 
 function showFormError(section, message) {
   const box = section.querySelector("[data-role=form-error]");
