@@ -281,3 +281,21 @@ def test_an_organizer_sets_seats_and_the_reports_that_hold_a_proposal(client, or
     assert "3 people already have a seat" in too_few.content.decode()
     roundtable.refresh_from_db()
     assert (roundtable.capacity, roundtable.flag_threshold) == (40, 5)
+
+
+def test_an_account_needs_no_password_and_signs_in_by_an_emailed_code(client):
+    signed_up = client.post("/accounts/signup/", {"email": "new-organizer@example.org"})
+    assert signed_up.status_code == 302, signed_up.content.decode()[:500]
+    user = get_user_model().objects.get(email="new-organizer@example.org")
+    assert not user.has_usable_password()
+    client.logout()
+    mail.outbox.clear()
+
+    asked = client.post("/accounts/login/code/", {"email": "new-organizer@example.org"})
+    assert asked.status_code == 302
+    [message] = mail.outbox
+    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", message.body, re.MULTILINE).group(1)
+    confirmed = client.post(asked["Location"], {"code": code})
+
+    assert confirmed.status_code == 302 and confirmed["Location"] == "/organize/"
+    assert client.get("/organize/").status_code == 200
