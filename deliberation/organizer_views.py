@@ -5,6 +5,7 @@ import csv
 import json
 
 import segno
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -15,7 +16,7 @@ from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deliberation.access import allowed_to
@@ -36,6 +37,21 @@ from deliberation.texts import text_in_language
 from deliberation.views import personal_link_url
 
 SEED_ACTOR_TYPES_PATH = "deliberation/seed/session-1.1.1.json"
+
+# What the audit log's action codes mean, for the page; the CSV export keeps the codes.
+AUDIT_ACTION_LABELS = {
+    "settings": gettext_lazy("Switches changed"),
+    "phase": gettext_lazy("Phase changed"),
+    "timer": gettext_lazy("Countdown ended"),
+    "show_question": gettext_lazy("Shown on the projector"),
+    "approve": gettext_lazy("Approved"),
+    "hide": gettext_lazy("Hidden"),
+    "restore": gettext_lazy("Restored"),
+    "edit": gettext_lazy("Corrected"),
+    "pin": gettext_lazy("Pinned or unpinned"),
+    "flag": gettext_lazy("Reported"),
+    "merge": gettext_lazy("Merged"),
+}
 
 
 def _title(roundtable: Roundtable) -> str:
@@ -107,6 +123,12 @@ def organize(request: HttpRequest, roundtable: Roundtable, organizer: Participan
     return _organize_page(request, roundtable)
 
 
+def _done(request: HttpRequest, roundtable: Roundtable, message: str) -> HttpResponse:
+    """After a change, back to the page by a redirect, so reloading it does not send the form again."""
+    messages.success(request, message)
+    return redirect("deliberation:organize", code=roundtable.code)
+
+
 def _organize_page(request: HttpRequest, roundtable: Roundtable, **forms) -> HttpResponse:
     join_url = _join_url(request, roundtable)
     registrants = list(roundtable.registrants.select_related("participant"))
@@ -126,8 +148,10 @@ def _organize_page(request: HttpRequest, roundtable: Roundtable, **forms) -> Htt
         "upload_form": forms.get("upload_form") or RegistrantsUploadForm(),
         "registrants": registrants,
         "registrants_joined": sum(1 for registrant in registrants if registrant.participant_id),
-        "audit": audit_log(roundtable=roundtable, limit=50),
-        "message": forms.get("message"),
+        "audit": [
+            {**row, "action_label": AUDIT_ACTION_LABELS.get(row["action"], row["action"])}
+            for row in audit_log(roundtable=roundtable, limit=50)
+        ],
         "error": forms.get("error"),
     }
     status = 400 if forms.get("error") else 200
@@ -144,7 +168,7 @@ def organize_settings(request: HttpRequest, roundtable: Roundtable, organizer: P
         roundtable_configure(roundtable=roundtable, organizer=organizer, **form.cleaned_data)
     except ServiceError as error:
         return _organize_page(request, roundtable, settings_form=form, error=error.message)
-    return _organize_page(request, roundtable, message=_("Settings saved."))
+    return _done(request, roundtable, _("Settings saved."))
 
 
 @require_POST
@@ -160,8 +184,7 @@ def organize_invite(request: HttpRequest, roundtable: Roundtable, organizer: Par
         role=form.cleaned_data["role"],
         link=lambda token: request.build_absolute_uri(reverse("deliberation:invitation", args=[token])),
     )
-    message = _("Invitation sent to %(email)s.") % {"email": invited.email}
-    return _organize_page(request, roundtable, message=message)
+    return _done(request, roundtable, _("Invitation sent to %(email)s.") % {"email": invited.email})
 
 
 @require_POST
@@ -214,7 +237,7 @@ def organize_registration(
             return redirect("deliberation:organize", code=roundtable.code)
     except ServiceError as error:
         return _organize_page(request, roundtable, error=error.message)
-    return _organize_page(request, roundtable, message=message)
+    return _done(request, roundtable, message)
 
 
 @require_GET

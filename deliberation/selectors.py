@@ -1,5 +1,6 @@
 """Read models: what a given person may see of a roundtable, as plain JSON-ready data."""
 
+import json
 from collections import Counter
 from typing import Any
 
@@ -275,6 +276,22 @@ def audit_log(*, roundtable: Roundtable, limit: int | None = None) -> list[dict[
                 else questions.get(event.data.get("current_question")),
                 "proposal": event.data.get("id") if event.kind.startswith("proposal.") else None,
                 "details": event.staff.get("audit", {}),
+                "details_text": audit_details_text(event.staff.get("audit", {})),
             }
         )
     return rows
+
+
+def audit_details_text(details: dict[str, Any]) -> str:
+    """`reason: "Rude"; was: visible`: what an audit entry changed, as codes and quoted texts."""
+    parts = []
+    for key, value in details.items():
+        if value is None:
+            continue
+        shown = (
+            value
+            if isinstance(value, str) and value.isidentifier()
+            else json.dumps(value, ensure_ascii=False)
+        )
+        parts.append(f"{key}: {shown}")
+    return "; ".join(parts)

@@ -130,7 +130,7 @@ def test_a_question_runs_through_every_phase_on_three_screens(browser, served, a
     expect(ana_second.locator("[data-role=state]")).to_have_text("Cerrada")
     organizer.reload()
     log = organizer.locator("#audit-log")
-    for action in ("settings", "phase", "approve", "timer"):
+    for action in ("Switches changed", "Phase changed", "Approved", "Countdown ended"):
         expect(log).to_contain_text(action)
     expect(log).to_contain_text("the server (countdown)")
     expect(log).to_contain_text("mod@example.org")

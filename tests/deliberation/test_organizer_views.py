@@ -113,8 +113,10 @@ def test_creating_needs_an_account(client):
 
 def test_an_invited_moderator_accepts_from_the_email_and_lands_in_the_console(client, organizer):
     create(client)
-    response = client.post("/r/LED-2021/organize/invite/", {"email": "Mod@Example.org", "role": "moderator"})
-    assert response.status_code == 200
+    response = client.post(
+        "/r/LED-2021/organize/invite/", {"email": "Mod@Example.org", "role": "moderator"}, follow=True
+    )
+    assert response.redirect_chain == [("/r/LED-2021/organize/", 302)], "reloading must not invite again"
     assert "Invitation sent to mod@example.org." in response.content.decode()
     [message] = mail.outbox
     assert message.to == ["mod@example.org"]
@@ -148,10 +150,11 @@ def test_registration_lets_in_only_listed_people_by_their_personal_links(client,
     response = client.post(
         "/r/LED-2021/organize/registration/",
         {"step": "upload", "file": SimpleUploadedFile("list.csv", upload, content_type="text/csv")},
+        follow=True,
     )
     assert "Added 2, already listed 1, left out 1." in response.content.decode()
     assert "Lines left out: 3." in response.content.decode()
-    sent = client.post("/r/LED-2021/organize/registration/", {"step": "send"})
+    sent = client.post("/r/LED-2021/organize/registration/", {"step": "send"}, follow=True)
     assert "Sent 2 personal links." in sent.content.decode()
     links = {
         m.to[0]: re.search(r"http://testserver(/r/LED-2021/me/\S+/)", m.body).group(1) for m in mail.outbox
@@ -235,6 +238,7 @@ def test_the_audit_log_export_lists_who_did_what_and_when(client, organizer):
         f"{event.seq},{event.created_at.isoformat()},org,organizer,org@example.org,phase,1,"
     )
     assert '""to"": ""collecting""' in lines[1]
+    assert "from: closed; to: collecting" in page, "the page shows what changed, readably"
 
 
 def test_the_projector_screen_is_public_and_in_the_chosen_language(client):
@@ -273,7 +277,9 @@ def test_an_organizer_sets_seats_and_the_reports_that_hold_a_proposal(client, or
         for n in range(3)
     )
 
-    saved = client.post("/r/LED-2021/organize/settings/", {"capacity": "40", "flag_threshold": "5"})
+    saved = client.post(
+        "/r/LED-2021/organize/settings/", {"capacity": "40", "flag_threshold": "5"}, follow=True
+    )
     too_few = client.post("/r/LED-2021/organize/settings/", {"capacity": "2", "flag_threshold": "5"})
 
     assert "Settings saved." in saved.content.decode()
