@@ -86,16 +86,16 @@ function renderProposal(proposal) {
         ),
       );
     }
-    if (!proposal.mine) {
-      buttons.append(
-        element(
+  }
+  // Reporting is not a vote: its own control, outside the vote group.
+  const flag =
+    visible && !proposal.mine
+      ? element(
           "button",
           { type: "button", class: "flag", "aria-pressed": proposal.my_flag ? "true" : "false", disabled: proposal.my_flag, dataset: { flag: String(proposal.id) } },
           proposal.my_flag ? t("flagged") : t("flag"),
-        ),
-      );
-    }
-  }
+        )
+      : null;
   const classes = ["proposal", proposal.mine ? "mine" : "", proposal.pinned ? "pinned" : "", visible ? "" : "not-public"];
   return element(
     "li",
@@ -114,7 +114,7 @@ function renderProposal(proposal) {
     statusNote(proposal),
     visible ? bar : null,
     visible ? element("p", { class: proposal.tally ? "visually-hidden tally-text" : "hint tally-text" }, tallyText(proposal.tally)) : null,
-    visible ? buttons : null,
+    visible ? element("div", { class: "proposal-actions" }, buttons, flag) : null,
   );
 }
 

@@ -139,3 +139,71 @@ def test_a_question_runs_through_every_phase_on_three_screens(browser, served, a
     assert errors == []
     for context in contexts.values():
         context.close()
+
+
+def test_switches_and_moderation_as_a_participant_sees_them(browser, served):
+    env, server = served
+    base = server.base_url
+    errors: list[str] = []
+    printed = manage(env, "organizer_account", "--email", "mo2@example.org", "--base-url", base)
+    staff = browser.new_context(locale="en-GB").new_page()
+    people = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB")
+    ben, cleo = people.new_page(), browser.new_context(locale="en-GB").new_page()
+    for page in (staff, ben, cleo):
+        watch_console(page, errors)
+    staff.goto(f"{base}/accounts/login/")
+    staff.locator("input[name=login]").fill("mo2@example.org")
+    staff.locator("input[name=password]").fill(ORGANIZER_PASSWORD.search(printed).group(1))
+    staff.locator("form button[type=submit]").first.click()
+    staff.goto(f"{base}/r/LED111/moderate/")
+    first = staff.locator("#question-1")
+    for page, name, actor in ((ben, "Ben", "Small or medium enterprise"), (cleo, "Cleo", "Citizen")):
+        page.goto(f"{base}/r/LED111/")
+        page.locator("#display_name").fill(name)
+        page.locator("#actor_type").select_option(label=actor)
+        page.locator("#language").select_option(label="English")
+        page.locator("#join-form button[type=submit]").click()
+        expect(page.locator("#connection-status")).to_have_text("Live")
+
+    first.get_by_role("button", name="Collecting proposals", exact=True).click()
+    first.get_by_label("Anonymous authorship on public screens").check()
+    first.get_by_label("Hide tallies until voting closes").check()
+    ben.locator("#question-1").get_by_label("Your proposal").fill("A citizens' budget for every district")
+    ben.locator("#question-1").get_by_role("button", name="Send proposal").click()
+    seen_by_cleo = cleo.locator("#question-1 li.proposal").filter(has_text="citizens' budget")
+    expect(seen_by_cleo).to_contain_text("Anonymous · Small or medium enterprise")
+    seen_by_cleo.get_by_role("button", name="Agree", exact=True).click()
+    expect(seen_by_cleo).to_contain_text("Votes are hidden until voting closes.")
+    in_console = first.locator("li.proposal").filter(has_text="citizens' budget")
+    expect(in_console).to_contain_text("by Ben")
+    expect(in_console).to_contain_text("1 agree, 0 disagree, 0 pass")
+
+    # Reporting is one press, shown as done.
+    seen_by_cleo.get_by_role("button", name="Report").click()
+    expect(seen_by_cleo.get_by_role("button", name="Reported")).to_be_disabled()
+    expect(in_console).to_contain_text("Reports: 1")
+
+    # Pinned, then hidden with a reason only its author reads, then restored with its vote.
+    in_console.get_by_role("button", name="Pin").click()
+    expect(seen_by_cleo).to_contain_text("Pinned")
+    in_console.get_by_role("button", name="Hide").click()
+    reason = in_console.get_by_label("Reason the author will see")
+    expect(reason).to_be_focused()
+    reason.fill("Please split it in two proposals")
+    in_console.get_by_role("button", name="Hide").last.click()
+    expect(seen_by_cleo).to_have_count(0)
+    mine = ben.locator("#question-1 li.proposal").filter(has_text="citizens' budget")
+    expect(mine).to_contain_text("Hidden by a moderator · Reason: Please split it in two proposals")
+    expect(ben.locator("#notices")).to_have_text("A moderator hid your proposal.")
+    first.locator("li.proposal").filter(has_text="citizens' budget").get_by_role(
+        "button", name="Restore"
+    ).click()
+    restored = cleo.locator("#question-1 li.proposal").filter(has_text="citizens' budget")
+    expect(restored.get_by_role("button", name="Agree", exact=True)).to_have_attribute("aria-pressed", "true")
+
+    # Locking reveals the tallies to everyone.
+    first.get_by_role("button", name="Locked", exact=True).click()
+    expect(restored).to_contain_text("1 agree, 0 disagree, 0 pass")
+    assert errors == []
+    for page in (staff, ben, cleo):
+        page.context.close()
