@@ -52,6 +52,8 @@ MESSAGES = {
     "flag_threshold_invalid": _("Reports before review must be a number from 1 to %(limit)s."),
     "capacity_below_seated": _("%(seated)s people already have a seat: give at least that many seats."),
     "unavailable": _("The server is busy. Please try again in a moment."),
+    "rate_limited": _("You are going too fast. Try again in %(seconds)s s."),
+    "too_many_connections": _("Too many connections from your network. Close other tabs and try again."),
 }
 
 

@@ -232,6 +232,22 @@ ROUNDTABLE_HANDOUT_REST_FACTOR = float(os.environ.get("ROUNDTABLE_HANDOUT_REST_F
 ROUNDTABLE_TIMER_MIN_SECONDS = int(os.environ.get("ROUNDTABLE_TIMER_MIN_SECONDS", 1))
 ROUNDTABLE_TIMER_MAX_SECONDS = int(os.environ.get("ROUNDTABLE_TIMER_MAX_SECONDS", 4 * 60 * 60))
 ROUNDTABLE_TIMER_TICK_SECONDS = float(os.environ.get("ROUNDTABLE_TIMER_TICK_SECONDS", 0.5))
+# Rate limits (deliberation/realtime/limits.py). Per participant: (how many, per how many seconds).
+ROUNDTABLE_RATE_LIMITS = {
+    "proposal.submit": (
+        int(os.environ.get("ROUNDTABLE_PROPOSALS_PER_MINUTE", 6)),
+        60,
+    ),
+    "vote.cast": (int(os.environ.get("ROUNDTABLE_VOTES_PER_MINUTE", 120)), 60),
+    "proposal.flag": (int(os.environ.get("ROUNDTABLE_FLAGS_PER_MINUTE", 10)), 60),
+}
+ROUNDTABLE_RATE_LIMIT_REDIS_URL = os.environ.get("REDIS_URL", "")
+ROUNDTABLE_RATE_LIMIT_PREFIX = os.environ.get("ROUNDTABLE_RATE_LIMIT_PREFIX", "roundtable:rate")
+# Every frame of one connection: a sustained rate and a burst.
+ROUNDTABLE_CONNECTION_FRAMES_PER_SECOND = float(os.environ.get("ROUNDTABLE_CONNECTION_FRAMES_PER_SECOND", 5))
+ROUNDTABLE_CONNECTION_FRAME_BURST = float(os.environ.get("ROUNDTABLE_CONNECTION_FRAME_BURST", 30))
+# Open sockets per client address, per process. A room on one Wi-Fi shares an address: keep it high.
+ROUNDTABLE_MAX_CONNECTIONS_PER_IP = int(os.environ.get("ROUNDTABLE_MAX_CONNECTIONS_PER_IP", 200))
 # How often each process tells the others who is connected (live presence).
 ROUNDTABLE_PRESENCE_SECONDS = float(os.environ.get("ROUNDTABLE_PRESENCE_SECONDS", 2))
 

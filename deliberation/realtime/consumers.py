@@ -3,6 +3,7 @@ batches of events the process's hub (hub.py) hands it, from the seq this connect
 
 import json
 import logging
+import math
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -18,12 +19,14 @@ from deliberation.frames import events_frame_text, frame_dumps
 from deliberation.models import Participant, Roundtable
 from deliberation.realtime.commands import COMMANDS, Caller, PresenceFrame, ResumeFrame
 from deliberation.realtime.hub import Batch, hub_join, hub_leave
+from deliberation.realtime.limits import connection_bucket, connections_by_address, participant_rate_check
 from deliberation.selectors import events_since, roundtable_get_by_code, roundtable_snapshot_for
 from deliberation.sessions import session_for_key, session_participant
 
 logger = logging.getLogger(__name__)
 
 CLOSE_ROUNDTABLE_NOT_FOUND = 4404
+CLOSE_TOO_MANY_CONNECTIONS = 4429
 
 
 def _connection_open(*, session_key: str | None, code: str) -> tuple[Roundtable, Participant | None] | None:
@@ -46,6 +49,15 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.seq = 0
+        self.bucket = connection_bucket()
+        self.address = (self.scope.get("client") or ["unknown"])[0]
+        if not connections_by_address.admit(self.address):
+            self.address = None
+            self.language = self._pick_language(None)
+            await self.accept()
+            await self._send_error(None, ServiceError("too_many_connections"), retryable=True)
+            await self.close(code=CLOSE_TOO_MANY_CONNECTIONS)
+            return
         # While the connection reads its starting state, batches from the hub wait here.
         self.held: list[Batch] | None = []
         opened = await database_sync_to_async(_connection_open)(
@@ -53,6 +65,8 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             code=self.scope["url_route"]["kwargs"]["code"],
         )
         if opened is None:
+            connections_by_address.release(self.address)
+            self.address = None
             await self.close(code=CLOSE_ROUNDTABLE_NOT_FOUND)
             return
         roundtable, participant = opened
@@ -77,6 +91,9 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=self.hub.presence_text)
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "address", None) is not None:
+            connections_by_address.release(self.address)
+            self.address = None
         if self.joined_hub:
             await hub_leave(roundtable_id=self.roundtable_id, listener=self)
 
@@ -126,6 +143,9 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
     # Client frames ---------------------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if (wait := self.bucket.take()) > 0:
+            await self._send_rate_limited(None, wait)
+            return
         if text_data is None:
             await self._send_error(None, ServiceError("bad_frame"))
             return
@@ -156,6 +176,11 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             parsed = command.schema.model_validate(frame)
         except ValidationError as error:
             await self._send_invalid(command_id, error)
+            return
+        if self.participant_id is not None and (
+            wait := await participant_rate_check(participant_id=self.participant_id, action=frame_type)
+        ):
+            await self._send_rate_limited(command_id, wait)
             return
         caller = Caller(roundtable_id=self.roundtable_id, participant_id=self.participant_id)
         try:
@@ -224,6 +249,12 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
     async def _send_frame(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=frame_dumps(frame))
 
+    async def _send_rate_limited(self, command_id: str | None, wait: float) -> None:
+        seconds = max(1, math.ceil(wait))
+        await self._send_error(
+            command_id, ServiceError("rate_limited", seconds=seconds), retryable=True, retry_after=seconds
+        )
+
     async def _send_invalid(self, command_id: str | None, error: ValidationError) -> None:
         fields = sorted({".".join(str(part) for part in e["loc"]) for e in error.errors()})
         await self._send_error(command_id, ServiceError("invalid"), fields=fields)
@@ -235,6 +266,7 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         *,
         retryable: bool = False,
         fields: list[str] | None = None,
+        retry_after: int | None = None,
     ) -> None:
         with translation.override(self.language):
             frame = {"type": "error", "id": command_id, "code": error.code, "message": error.message}
@@ -242,6 +274,8 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             frame["retryable"] = True
         if fields:
             frame["fields"] = fields
+        if retry_after is not None:
+            frame["retry_after"] = retry_after
         await self._send_frame(frame)
 
     # Helpers ---------------------------------------------------------------------------------------------

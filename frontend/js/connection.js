@@ -58,6 +58,8 @@ export class LiveConnection {
         this.onStatus("gone");
         return;
       }
+      // 4429: too many connections from this address; wait the longest before trying again.
+      if (close.code === 4429) this.attempt = Math.max(this.attempt, 6);
       this.scheduleReconnect();
     });
   }
@@ -103,6 +105,10 @@ export class LiveConnection {
         break;
       case "ack":
       case "error":
+        if (frame.type === "error" && frame.code === "rate_limited" && frame.id && this.pending.has(frame.id)) {
+          this.retryLater(frame);
+          break;
+        }
         this.settle(frame);
         break;
       default:
@@ -118,6 +124,18 @@ export class LiveConnection {
     this.pending.delete(frame.id);
     if (frame.type === "ack") command.resolve(frame);
     else command.reject(frame);
+  }
+
+  // A rate-limited command is sent again, once, when the server says it may be (same id, so it still
+  // takes effect at most once); a second refusal reaches the caller.
+  retryLater(frame) {
+    const command = this.pending.get(frame.id);
+    if (command.retried) {
+      this.settle(frame);
+      return;
+    }
+    command.retried = true;
+    setTimeout(() => this.send(command.frame), (frame.retry_after ?? 1) * 1000);
   }
 
   send(frame) {

@@ -78,13 +78,20 @@ async def connect(
     *,
     since: int | None = None,
     origin: bytes = ORIGIN,
+    address: str = "127.0.0.1",
+    language: str | None = None,
 ) -> tuple[Client, dict[str, Any] | None]:
-    """Open a socket; return the client and its first frame when it is a snapshot."""
+    """Open a socket; return the client and its first frame when it is a snapshot. `language` sends the
+    language cookie a browser has once it has opened a page."""
     headers = [(b"origin", origin), (b"host", b"127.0.0.1:8000")]
+    cookies = [f"{settings.LANGUAGE_COOKIE_NAME}={language}".encode()] if language else []
     if participant is not None:
-        headers.append((b"cookie", await database_sync_to_async(_session_cookie)(participant)))
+        cookies.append(await database_sync_to_async(_session_cookie)(participant))
+    if cookies:
+        headers.append((b"cookie", b"; ".join(cookies)))
     path = f"/ws/r/{roundtable.code}/" + (f"?since={since}" if since is not None else "")
     communicator = WebsocketCommunicator(application, path, headers=headers)
+    communicator.scope["client"] = (address, 50000)
     connected, _ = await communicator.connect()
     assert connected, "the socket was refused"
     client = Client(communicator)

@@ -1,0 +1,128 @@
+"""Rate limits of the live protocol.
+
+- Per connection: a token bucket over every frame it sends (bad ones included), so a flood from one
+  socket is cut off before it costs a parse or a query.
+- Per participant: fixed windows per action (proposals, votes, reports), counted across all of the
+  person's connections, and across processes through Redis when the deployment has it (in-process
+  otherwise: the embedded default is one process).
+- Per IP: open connections per address, per process (nginx's limit_conn covers the whole deployment:
+  deploy/nginx.conf)."""
+
+import asyncio
+import logging
+import time
+import weakref
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TokenBucket:
+    rate: float  # tokens per second
+    burst: float
+    tokens: float = field(init=False)
+    updated: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.tokens = self.burst
+
+    def take(self) -> float:
+        """0 when a token was taken; else the seconds until one will be there."""
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+def connection_bucket() -> TokenBucket:
+    rate, burst = settings.ROUNDTABLE_CONNECTION_FRAMES_PER_SECOND, settings.ROUNDTABLE_CONNECTION_FRAME_BURST
+    return TokenBucket(rate=rate, burst=burst)
+
+
+class _LocalWindows:
+    def __init__(self) -> None:
+        self.counts: dict[str, tuple[int, int]] = {}
+
+    async def hit(self, key: str, window: int) -> tuple[int, float]:
+        now = time.time()
+        slot = int(now // window)
+        previous_slot, count = self.counts.get(key, (slot, 0))
+        count = count + 1 if previous_slot == slot else 1
+        self.counts[key] = (slot, count)
+        if len(self.counts) > 100_000:
+            # Old windows are worthless: drop them all rather than grow without bound.
+            self.counts = {k: v for k, v in self.counts.items() if v[0] == slot}
+        return count, (slot + 1) * window - now
+
+
+class _RedisWindows:
+    def __init__(self, url: str) -> None:
+        import redis.asyncio
+
+        self.client = redis.asyncio.from_url(url)
+
+    async def hit(self, key: str, window: int) -> tuple[int, float]:
+        now = time.time()
+        slot = int(now // window)
+        full_key = f"{settings.ROUNDTABLE_RATE_LIMIT_PREFIX}:{key}:{slot}"
+        async with self.client.pipeline(transaction=False) as pipe:
+            count, _ = await pipe.incr(full_key).expire(full_key, window + 1).execute()
+        return int(count), (slot + 1) * window - now
+
+
+_windows: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LocalWindows | _RedisWindows]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _windows_for_loop() -> "_LocalWindows | _RedisWindows":
+    loop = asyncio.get_running_loop()
+    windows = _windows.get(loop)
+    if windows is None:
+        url = settings.ROUNDTABLE_RATE_LIMIT_REDIS_URL
+        windows = _RedisWindows(url) if url else _LocalWindows()
+        _windows[loop] = windows
+    return windows
+
+
+async def participant_rate_check(*, participant_id: int, action: str) -> float:
+    """0 when the participant may do `action` now; else the seconds until they may. A limit store
+    that is down never blocks anyone: limits protect the room, they must not close it."""
+    limit = settings.ROUNDTABLE_RATE_LIMITS.get(action)
+    if limit is None:
+        return 0.0
+    allowed, window = limit
+    try:
+        count, reset_in = await _windows_for_loop().hit(f"{participant_id}:{action}", window)
+    except Exception:
+        logger.warning("rate limit store unavailable; letting %s through", action, exc_info=True)
+        return 0.0
+    return 0.0 if count <= allowed else max(reset_in, 0.1)
+
+
+class ConnectionCounter:
+    """Open sockets per client address in this process."""
+
+    def __init__(self) -> None:
+        self.open: defaultdict[str, int] = defaultdict(int)
+
+    def admit(self, address: str) -> bool:
+        if self.open[address] >= settings.ROUNDTABLE_MAX_CONNECTIONS_PER_IP:
+            return False
+        self.open[address] += 1
+        return True
+
+    def release(self, address: str) -> None:
+        self.open[address] -= 1
+        if self.open[address] <= 0:
+            del self.open[address]
+
+
+connections_by_address = ConnectionCounter()

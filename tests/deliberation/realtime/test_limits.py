@@ -1,0 +1,92 @@
+"""Rate limits and connection limits of the live protocol, through the real ASGI stack. Runs on the
+embedded default (counters in-process) and again on Redis + PostgreSQL (counters in Redis)."""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+
+from deliberation.models import Event, Proposal
+from tests.factories import ParticipantFactory, ProposalFactory, RoundtableFactory
+from tests.support.ws import connect
+
+pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
+
+
+@database_sync_to_async
+def room():
+    roundtable = RoundtableFactory()
+    return roundtable, ParticipantFactory(roundtable=roundtable, language="es")
+
+
+@database_sync_to_async
+def count(model) -> int:
+    return model.objects.count()
+
+
+async def test_a_participant_gets_a_clear_error_past_their_proposal_limit_across_all_their_tabs(settings):
+    settings.ROUNDTABLE_RATE_LIMITS = {**settings.ROUNDTABLE_RATE_LIMITS, "proposal.submit": (2, 60)}
+    roundtable, ana = await room()
+    tab_one, snapshot = await connect(roundtable, ana)
+    tab_two, _ = await connect(roundtable, ana)
+    question = snapshot["questions"][0]["id"]
+
+    first = await tab_one.command("proposal.submit", id="one-1", question=question, text="Uno")
+    second = await tab_two.command("proposal.submit", id="two-1", question=question, text="Dos")
+    third = await tab_one.command("proposal.submit", id="one-2", question=question, text="Tres")
+
+    assert first["type"] == second["type"] == "ack"
+    assert third["type"] == "error" and third["code"] == "rate_limited"
+    assert third["retryable"] is True and 1 <= third["retry_after"] <= 60
+    assert third["message"].startswith("Vas demasiado rápido. Vuelve a intentarlo en ")
+    assert await count(Proposal) == 2
+    proposal = await database_sync_to_async(ProposalFactory)(author=ana)
+    vote = await tab_one.command("vote.cast", proposal=proposal.pk, choice="agree")
+    assert vote["type"] == "ack", "other actions and the socket still work"
+    await tab_one.close()
+    await tab_two.close()
+
+
+async def test_a_flood_from_one_connection_is_cut_and_the_socket_recovers(settings):
+    settings.ROUNDTABLE_CONNECTION_FRAME_BURST = 5
+    settings.ROUNDTABLE_CONNECTION_FRAMES_PER_SECOND = 10
+    roundtable, ana = await room()
+    client, _ = await connect(roundtable, ana)
+    events_before = await count(Event)
+
+    for _ in range(20):
+        await client.send("not json")
+    replies = [await client.receive() for _ in range(20)]
+
+    codes = [reply["code"] for reply in replies]
+    assert codes[:5] == ["bad_frame"] * 5
+    assert set(codes[5:]) == {"rate_limited"}
+    await asyncio.sleep(0.3)
+    await client.send("still not json")
+    assert (await client.receive())["code"] == "bad_frame", "tokens come back"
+    assert await count(Event) == events_before
+    await client.close()
+
+
+async def test_connections_per_address_are_limited_and_freed_on_close(settings):
+    settings.ROUNDTABLE_MAX_CONNECTIONS_PER_IP = 2
+    roundtable, ana = await room()
+    first, _ = await connect(roundtable, ana, address="203.0.113.9")
+    second, _ = await connect(roundtable, None, address="203.0.113.9")
+    other_address, _ = await connect(roundtable, None, address="198.51.100.4")
+
+    third, _ = await connect(roundtable, ana, address="203.0.113.9", since=0, language="es")
+    refused = await third.receive()
+    closed = await third.communicator.receive_output(timeout=3)
+
+    assert refused["code"] == "too_many_connections" and refused["retryable"] is True
+    assert (
+        refused["message"]
+        == "Demasiadas conexiones desde tu red. Cierra otras pestañas y vuelve a intentarlo."
+    )
+    assert closed == {"type": "websocket.close", "code": 4429}
+    await first.close()
+    again, snapshot = await connect(roundtable, ana, address="203.0.113.9")
+    assert snapshot["me"]["display_name"] == ana.display_name
+    for client in (second, other_address, again):
+        await client.close()
