@@ -35,7 +35,8 @@ class Client:
 
     async def send(self, frame: dict[str, Any] | str) -> None:
         if isinstance(frame, str):
-            await self.communicator.send_to(text_data=frame)
+            # send_input, not send_to: an empty text frame is a frame too.
+            await self.communicator.send_input({"type": "websocket.receive", "text": frame})
         else:
             await self.communicator.send_to(text_data=json.dumps(frame))
 
