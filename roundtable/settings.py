@@ -98,6 +98,9 @@ if os.environ.get("DATABASE_URL"):
         "max_size": int(os.environ.get("DATABASE_POOL_MAX", 10)),
         "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", 10)),
     }
+    # With the pool, Django passes psycopg's check to it: a connection is checked before it is handed
+    # out, so one that PostgreSQL dropped (a restart, a failover) is replaced, not used for a command.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES = {
         "default": {
@@ -225,6 +228,8 @@ ROUNDTABLE_PROPOSAL_MAX_CHARS = int(os.environ.get("ROUNDTABLE_PROPOSAL_MAX_CHAR
 ROUNDTABLE_REPLAY_LIMIT = int(os.environ.get("ROUNDTABLE_REPLAY_LIMIT", 500))
 # How long a consumer waits for an out-of-order event's predecessors before reading them back.
 ROUNDTABLE_GAP_WAIT_SECONDS = float(os.environ.get("ROUNDTABLE_GAP_WAIT_SECONDS", 0.25))
+# A hub that has heard nothing for this long asks the database for the last seq (lost publishes).
+ROUNDTABLE_SEQ_CHECK_SECONDS = float(os.environ.get("ROUNDTABLE_SEQ_CHECK_SECONDS", 2))
 # After handing a batch of events to every connection, a hub rests this many times as long as that took.
 ROUNDTABLE_HANDOUT_REST_FACTOR = float(os.environ.get("ROUNDTABLE_HANDOUT_REST_FACTOR", 0.5))
 

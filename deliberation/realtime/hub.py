@@ -118,7 +118,18 @@ class RoomHub:
 
     async def _receive(self) -> None:
         while True:
-            message = await self.layer.receive(self.channel)
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The layer lost Redis: subscribe again once it is back. Events published meanwhile are
+                # read back from the Event table (_catch_up), so nothing is lost, only late.
+                logger.warning("channel layer receive failed; subscribing again", exc_info=True)
+                await asyncio.sleep(settings.ROUNDTABLE_GAP_WAIT_SECONDS)
+                with contextlib.suppress(Exception):
+                    await self.layer.group_add(self.group, self.channel)
+                continue
             if message.get("type") == PRESENCE_MESSAGE_TYPE:
                 await self._presence_received(message)
             else:
@@ -171,7 +182,12 @@ class RoomHub:
 
     async def _hand_out(self) -> None:
         while True:
-            await self.arrived.wait()
+            try:
+                await asyncio.wait_for(self.arrived.wait(), settings.ROUNDTABLE_SEQ_CHECK_SECONDS)
+            except TimeoutError:
+                # Quiet for a while: make sure that is not because publishes were lost.
+                await self._catch_up()
+                continue
             self.arrived.clear()
             run = self._take_run()
             if run:
@@ -194,6 +210,20 @@ class RoomHub:
                 # Events wait behind a missing one (perhaps since before this run was handed out).
                 await self._fill_gap()
 
+    async def _catch_up(self) -> None:
+        """Read back events the channel layer never delivered (a publish lost while Redis was away,
+        the last event before a quiet period): the Event table is the truth."""
+        try:
+            last = await database_sync_to_async(roundtable_last_seq)(roundtable_id=self.roundtable_id)
+            if last > self.seq:
+                missing = await database_sync_to_async(events_between)(
+                    roundtable_id=self.roundtable_id, after=self.seq, upto=last
+                )
+                logger.info("hub %s read back %s events it was not sent", self.roundtable_id, len(missing))
+                self._accept(missing)
+        except Exception:
+            logger.warning("could not check the roundtable's last seq; will try again", exc_info=True)
+
     async def _fill_gap(self) -> None:
         """Wait up to ROUNDTABLE_GAP_WAIT_SECONDS for the missing event; if it does not come, read the
         missing events back from the Event table, once for the whole process."""
@@ -201,9 +231,15 @@ class RoomHub:
         while self.seq + 1 not in self.pending:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                missing = await database_sync_to_async(events_between)(
-                    roundtable_id=self.roundtable_id, after=self.seq, upto=max(self.pending)
-                )
+                try:
+                    missing = await database_sync_to_async(events_between)(
+                        roundtable_id=self.roundtable_id, after=self.seq, upto=max(self.pending)
+                    )
+                except Exception:
+                    # The database is away too: wait and try again rather than lose the hand-out task.
+                    logger.warning("could not read back a gap; trying again", exc_info=True)
+                    deadline = time.monotonic() + settings.ROUNDTABLE_GAP_WAIT_SECONDS
+                    continue
                 self._accept(missing)
                 break
             self.arrived.clear()

@@ -1,0 +1,31 @@
+"""What the fault tests share: joining people over HTTP, and reading what the server holds now."""
+
+import asyncio
+import json
+
+import websockets
+
+from tests.support.servers import http_join
+from tests.support.state import state_from_snapshot
+
+ACTOR_TYPES = ["government-local", "sme", "citizen", "academia-research", "civil-society"]
+
+
+def join_people(base_url: str, count: int, prefix: str) -> list[str]:
+    """Cookies of `count` participants joined through the real form."""
+    return [
+        http_join(base_url, "LED111", name=f"{prefix}{n}", actor_type=ACTOR_TYPES[n % 5], language="en")
+        for n in range(count)
+    ]
+
+
+async def fresh_state(port: int, base_url: str, cookie: str | None) -> dict:
+    """The state a new connection of this person gets now: the database's truth, as they may see it."""
+    async with websockets.connect(
+        f"ws://127.0.0.1:{port}/ws/r/LED111/",
+        additional_headers={"Origin": base_url, **({"Cookie": cookie} if cookie else {})},
+    ) as sock:
+        while True:
+            frame = json.loads(await asyncio.wait_for(sock.recv(), 10))
+            if frame["type"] == "snapshot":
+                return state_from_snapshot(frame)
