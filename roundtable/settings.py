@@ -97,6 +97,11 @@ if os.environ.get("DATABASE_URL"):
         "min_size": int(os.environ.get("DATABASE_POOL_MIN", 2)),
         "max_size": int(os.environ.get("DATABASE_POOL_MAX", 10)),
         "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", 10)),
+        # psycopg_pool retries a lost connection with a doubling delay (1, 2, 4, 8, 16 s...) until
+        # this many seconds have passed, then lets the next request start afresh. Short, so a database
+        # that comes back after a few seconds is used again within a second or two, not half a minute
+        # later (tests/faults/test_database_outage.py).
+        "reconnect_timeout": float(os.environ.get("DATABASE_POOL_RECONNECT_TIMEOUT", 3)),
     }
     # With the pool, Django passes psycopg's check to it: a connection is checked before it is handed
     # out, so one that PostgreSQL dropped (a restart, a failover) is replaced, not used for a command.
@@ -228,6 +233,8 @@ ROUNDTABLE_PROPOSAL_MAX_CHARS = int(os.environ.get("ROUNDTABLE_PROPOSAL_MAX_CHAR
 ROUNDTABLE_REPLAY_LIMIT = int(os.environ.get("ROUNDTABLE_REPLAY_LIMIT", 500))
 # How long a consumer waits for an out-of-order event's predecessors before reading them back.
 ROUNDTABLE_GAP_WAIT_SECONDS = float(os.environ.get("ROUNDTABLE_GAP_WAIT_SECONDS", 0.25))
+# Background database work (countdown sweeps, seq checks) waits this long after a database failure.
+ROUNDTABLE_OUTAGE_BACKOFF_SECONDS = float(os.environ.get("ROUNDTABLE_OUTAGE_BACKOFF_SECONDS", 5))
 # A hub that has heard nothing for this long asks the database for the last seq (lost publishes).
 ROUNDTABLE_SEQ_CHECK_SECONDS = float(os.environ.get("ROUNDTABLE_SEQ_CHECK_SECONDS", 2))
 # After handing a batch of events to every connection, a hub rests this many times as long as that took.
@@ -247,7 +254,10 @@ ROUNDTABLE_RATE_LIMITS = {
     "proposal.flag": (int(os.environ.get("ROUNDTABLE_FLAGS_PER_MINUTE", 10)), 60),
 }
 ROUNDTABLE_RATE_LIMIT_REDIS_URL = os.environ.get("REDIS_URL", "")
-ROUNDTABLE_RATE_LIMIT_PREFIX = os.environ.get("ROUNDTABLE_RATE_LIMIT_PREFIX", "roundtable:rate")
+# Keys carry the database's name: two deployments (or test databases) sharing one Redis never share counts.
+ROUNDTABLE_RATE_LIMIT_PREFIX = os.environ.get(
+    "ROUNDTABLE_RATE_LIMIT_PREFIX", f"roundtable:{DATABASES['default']['NAME']}:rate"
+)
 # Every frame of one connection: a sustained rate and a burst.
 ROUNDTABLE_CONNECTION_FRAMES_PER_SECOND = float(os.environ.get("ROUNDTABLE_CONNECTION_FRAMES_PER_SECOND", 5))
 ROUNDTABLE_CONNECTION_FRAME_BURST = float(os.environ.get("ROUNDTABLE_CONNECTION_FRAME_BURST", 30))

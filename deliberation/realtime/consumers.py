@@ -19,7 +19,12 @@ from deliberation.frames import events_frame_text, frame_dumps
 from deliberation.models import Participant, Roundtable
 from deliberation.realtime.commands import COMMANDS, Caller, PresenceFrame, ResumeFrame
 from deliberation.realtime.hub import Batch, hub_join, hub_leave
-from deliberation.realtime.limits import connection_bucket, connections_by_address, participant_rate_check
+from deliberation.realtime.limits import (
+    connection_bucket,
+    connections_by_address,
+    participant_rate_check,
+    participant_rate_refund,
+)
 from deliberation.selectors import events_since, roundtable_get_by_code, roundtable_snapshot_for
 from deliberation.sessions import session_for_key, session_participant
 
@@ -190,6 +195,8 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             return
         except DatabaseError:
             logger.exception("command %s failed on the database", frame_type)
+            if self.participant_id is not None:
+                await participant_rate_refund(participant_id=self.participant_id, action=frame_type)
             await self._send_error(command_id, ServiceError("unavailable"), retryable=True)
             return
         await self._send_frame(

@@ -214,15 +214,19 @@ class RoomHub:
         """Read back events the channel layer never delivered (a publish lost while Redis was away,
         the last event before a quiet period): the Event table is the truth."""
         try:
-            last = await database_sync_to_async(roundtable_last_seq)(roundtable_id=self.roundtable_id)
+            # Off the thread commands share: during a database outage this waits for the pool.
+            last = await database_sync_to_async(roundtable_last_seq, thread_sensitive=False)(
+                roundtable_id=self.roundtable_id
+            )
             if last > self.seq:
-                missing = await database_sync_to_async(events_between)(
+                missing = await database_sync_to_async(events_between, thread_sensitive=False)(
                     roundtable_id=self.roundtable_id, after=self.seq, upto=last
                 )
                 logger.info("hub %s read back %s events it was not sent", self.roundtable_id, len(missing))
                 self._accept(missing)
         except Exception:
             logger.warning("could not check the roundtable's last seq; will try again", exc_info=True)
+            await asyncio.sleep(settings.ROUNDTABLE_OUTAGE_BACKOFF_SECONDS)
 
     async def _fill_gap(self) -> None:
         """Wait up to ROUNDTABLE_GAP_WAIT_SECONDS for the missing event; if it does not come, read the
@@ -232,7 +236,7 @@ class RoomHub:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 try:
-                    missing = await database_sync_to_async(events_between)(
+                    missing = await database_sync_to_async(events_between, thread_sensitive=False)(
                         roundtable_id=self.roundtable_id, after=self.seq, upto=max(self.pending)
                     )
                 except Exception:

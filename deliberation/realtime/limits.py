@@ -50,6 +50,12 @@ class _LocalWindows:
     def __init__(self) -> None:
         self.counts: dict[str, tuple[int, int]] = {}
 
+    async def refund(self, key: str, window: int) -> None:
+        slot = int(time.time() // window)
+        previous_slot, count = self.counts.get(key, (slot, 0))
+        if previous_slot == slot and count > 0:
+            self.counts[key] = (slot, count - 1)
+
     async def hit(self, key: str, window: int) -> tuple[int, float]:
         now = time.time()
         slot = int(now // window)
@@ -75,6 +81,9 @@ class _RedisWindows:
         async with self.client.pipeline(transaction=False) as pipe:
             count, _ = await pipe.incr(full_key).expire(full_key, window + 1).execute()
         return int(count), (slot + 1) * window - now
+
+    async def refund(self, key: str, window: int) -> None:
+        await self.client.decr(f"{settings.ROUNDTABLE_RATE_LIMIT_PREFIX}:{key}:{int(time.time() // window)}")
 
 
 _windows: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LocalWindows | _RedisWindows]" = (
@@ -105,6 +114,18 @@ async def participant_rate_check(*, participant_id: int, action: str) -> float:
         logger.warning("rate limit store unavailable; letting %s through", action, exc_info=True)
         return 0.0
     return 0.0 if count <= allowed else max(reset_in, 0.1)
+
+
+async def participant_rate_refund(*, participant_id: int, action: str) -> None:
+    """Give back the count of a command that did not take effect because the server failed (the
+    database was away): retrying it is not going too fast."""
+    limit = settings.ROUNDTABLE_RATE_LIMITS.get(action)
+    if limit is None:
+        return
+    try:
+        await _windows_for_loop().refund(f"{participant_id}:{action}", limit[1])
+    except Exception:
+        logger.warning("rate limit store unavailable; no refund for %s", action, exc_info=True)
 
 
 class ConnectionCounter:

@@ -27,10 +27,13 @@ def _sweep_once() -> int:
 async def _sweep_forever() -> None:
     while True:
         try:
-            await database_sync_to_async(_sweep_once)()
+            # Off the thread commands share (thread_sensitive=False): a slow sweep never delays an answer.
+            await database_sync_to_async(_sweep_once, thread_sensitive=False)()
         except DatabaseError:
-            # The database is away for a moment: the countdown ends as soon as it is back.
+            # The database is away: the countdown ends as soon as it is back; meanwhile, wait longer.
             logger.warning("could not look for ended countdowns; trying again", exc_info=True)
+            await asyncio.sleep(settings.ROUNDTABLE_OUTAGE_BACKOFF_SECONDS)
+            continue
         await asyncio.sleep(settings.ROUNDTABLE_TIMER_TICK_SECONDS)
 
 

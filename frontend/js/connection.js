@@ -105,7 +105,7 @@ export class LiveConnection {
         break;
       case "ack":
       case "error":
-        if (frame.type === "error" && frame.code === "rate_limited" && frame.id && this.pending.has(frame.id)) {
+        if (frame.type === "error" && frame.retryable && frame.id && this.pending.has(frame.id)) {
           this.retryLater(frame);
           break;
         }
@@ -126,16 +126,18 @@ export class LiveConnection {
     else command.reject(frame);
   }
 
-  // A rate-limited command is sent again, once, when the server says it may be (same id, so it still
-  // takes effect at most once); a second refusal reaches the caller.
+  // A command refused for a passing reason (the database was away, going too fast) is sent again, with
+  // the same id so it still takes effect at most once: when the server says, or after 1, 2 then 4 s.
+  // After three tries the refusal reaches the person.
   retryLater(frame) {
     const command = this.pending.get(frame.id);
-    if (command.retried) {
+    command.retries = (command.retries ?? 0) + 1;
+    if (command.retries > 3) {
       this.settle(frame);
       return;
     }
-    command.retried = true;
-    setTimeout(() => this.send(command.frame), (frame.retry_after ?? 1) * 1000);
+    const seconds = frame.retry_after ?? 2 ** (command.retries - 1);
+    setTimeout(() => this.send(command.frame), seconds * 1000);
   }
 
   send(frame) {
