@@ -24,6 +24,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from deliberation.frames import EventText, events_frame_text, frame_dumps
+from deliberation.realtime.background import in_background
 from deliberation.selectors import events_between, roundtable_last_seq
 from deliberation.services.events import event_publishing_bind
 
@@ -214,12 +215,9 @@ class RoomHub:
         """Read back events the channel layer never delivered (a publish lost while Redis was away,
         the last event before a quiet period): the Event table is the truth."""
         try:
-            # Off the thread commands share: during a database outage this waits for the pool.
-            last = await database_sync_to_async(roundtable_last_seq, thread_sensitive=False)(
-                roundtable_id=self.roundtable_id
-            )
+            last = await in_background(roundtable_last_seq)(roundtable_id=self.roundtable_id)
             if last > self.seq:
-                missing = await database_sync_to_async(events_between, thread_sensitive=False)(
+                missing = await in_background(events_between)(
                     roundtable_id=self.roundtable_id, after=self.seq, upto=last
                 )
                 logger.info("hub %s read back %s events it was not sent", self.roundtable_id, len(missing))
@@ -236,7 +234,7 @@ class RoomHub:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 try:
-                    missing = await database_sync_to_async(events_between, thread_sensitive=False)(
+                    missing = await in_background(events_between)(
                         roundtable_id=self.roundtable_id, after=self.seq, upto=max(self.pending)
                     )
                 except Exception:

@@ -5,10 +5,10 @@ so running this in every Daphne process is safe, and a countdown survives a rest
 import asyncio
 import logging
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import DatabaseError
 
+from deliberation.realtime.background import in_background
 from deliberation.services.questions import question_timer_fire, questions_due
 
 logger = logging.getLogger(__name__)
@@ -27,8 +27,7 @@ def _sweep_once() -> int:
 async def _sweep_forever() -> None:
     while True:
         try:
-            # Off the thread commands share (thread_sensitive=False): a slow sweep never delays an answer.
-            await database_sync_to_async(_sweep_once, thread_sensitive=False)()
+            await in_background(_sweep_once)()
         except DatabaseError:
             # The database is away: the countdown ends as soon as it is back; meanwhile, wait longer.
             logger.warning("could not look for ended countdowns; trying again", exc_info=True)
