@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
 
 from deliberation.models import Participant, Roundtable
@@ -31,14 +31,19 @@ def in_roundtable(view: RoundtableView) -> Callable[..., HttpResponse]:
     return resolved
 
 
-def allowed_to(action: Action) -> Callable[[RoundtableView], Callable[..., HttpResponse]]:
-    """A page for the roles the policy table allows `action`: others sign in, or are told they may not."""
+def allowed_to(
+    action: Action, *, strangers_join: bool = False
+) -> Callable[[RoundtableView], Callable[..., HttpResponse]]:
+    """A page for the roles the policy table allows `action`: others sign in (or, for participants'
+    pages, `strangers_join` the roundtable first), or are told they may not."""
 
     def decorate(view: RoundtableView) -> Callable[..., HttpResponse]:
         @in_roundtable
         @functools.wraps(view)
         def checked(request: HttpRequest, roundtable: Roundtable, participant: Participant | None, **kwargs):
             if not policy_allows(role=participant.role if participant else None, action=action):
+                if participant is None and strangers_join:
+                    return redirect("deliberation:roundtable", code=roundtable.code)
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
                 return render(request, "deliberation/forbidden.html", {"roundtable": roundtable}, status=403)

@@ -21,6 +21,7 @@ class Action(StrEnum):
     PROPOSAL_PIN = "proposal.pin"
     PROPOSAL_MERGE = "proposal.merge"
     # Pages (HTTP).
+    OWN_DATA = "own.data"
     MODERATION_CONSOLE = "moderation.console"
     STAFF_INVITE = "staff.invite"
     ROUNDTABLE_CONFIGURE = "roundtable.configure"
@@ -46,6 +47,8 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.PROPOSAL_EDIT: STAFF,
     Action.PROPOSAL_PIN: STAFF,
     Action.PROPOSAL_MERGE: STAFF,
+    # Download, anonymise or erase one's own contributions (staff act under their account's name).
+    Action.OWN_DATA: frozenset({Role.PARTICIPANT}),
     Action.MODERATION_CONSOLE: STAFF,
     Action.STAFF_INVITE: ORGANIZERS,
     Action.ROUNDTABLE_CONFIGURE: ORGANIZERS,

@@ -82,7 +82,10 @@ def proposal_view(
         "text": proposal.text,
         "language": proposal.language,
         "author": {
-            "name": None if question.anonymous and audience != STAFF else proposal.author.display_name,
+            # No name on an anonymous question's public screens, nor for a person who asked to be anonymised.
+            "name": None
+            if (question.anonymous and audience != STAFF) or not proposal.author.display_name
+            else proposal.author.display_name,
             "actor_type": proposal.author.actor_type,
         },
         "status": proposal.status,
@@ -295,3 +298,37 @@ def audit_details_text(details: dict[str, Any]) -> str:
         )
         parts.append(f"{key}: {shown}")
     return "; ".join(parts)
+
+
+def participant_contributions(*, participant: Participant) -> dict[str, Any]:
+    """Everything a person contributed to a roundtable, for them to download."""
+    roundtable = participant.roundtable
+    proposals = Proposal.objects.filter(author=participant).select_related("question").order_by("id")
+    votes = Vote.objects.filter(participant=participant).select_related("proposal").order_by("proposal_id")
+    flags = Flag.objects.filter(participant=participant).order_by("proposal_id")
+    return {
+        "roundtable": {"code": roundtable.code, "title": roundtable.title},
+        "you": {
+            "display_name": participant.display_name,
+            "actor_type": participant.actor_type,
+            "language": participant.language,
+            "joined_at": participant.joined_at.isoformat(),
+        },
+        "proposals": [
+            {
+                "id": proposal.pk,
+                "question": proposal.question.order,
+                "text": proposal.text,
+                "language": proposal.language,
+                "status": proposal.status,
+                "hidden_reason": proposal.hidden_reason,
+                "created_at": proposal.created_at.isoformat(),
+            }
+            for proposal in proposals
+        ],
+        "votes": [
+            {"proposal": vote.proposal_id, "proposal_text": vote.proposal.text, "choice": vote.choice}
+            for vote in votes
+        ],
+        "reports": [{"proposal": flag.proposal_id, "at": flag.created_at.isoformat()} for flag in flags],
+    }

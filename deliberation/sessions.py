@@ -42,3 +42,7 @@ def session_for_key(session_key: str | None) -> Any:
 
 def session_participant_remember(*, session: Any, participant: Participant) -> None:
     session[_key(participant.roundtable)] = participant.pk
+
+
+def session_participant_forget(*, session: Any, roundtable: Roundtable) -> None:
+    session.pop(_key(roundtable), None)

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from deliberation import console_views, organizer_views, views
+from deliberation import console_views, organizer_views, privacy_views, views
 
 app_name = "deliberation"
 
@@ -18,6 +18,10 @@ urlpatterns = [
     path("r/<str:code>/language/", views.participant_language, name="language"),
     path("r/<str:code>/me/<str:token>/", views.personal_link, name="personal_link"),
     path("r/<str:code>/me/", views.personal_link_request, name="personal_link_request"),
+    path("r/<str:code>/privacy/", privacy_views.privacy, name="privacy"),
+    path("r/<str:code>/privacy/data.json", privacy_views.own_data, name="own_data"),
+    path("r/<str:code>/privacy/anonymise/", privacy_views.anonymise, name="anonymise"),
+    path("r/<str:code>/privacy/erase/", privacy_views.erase, name="erase"),
     path("r/<str:code>/moderate/", console_views.moderate, name="moderate"),
     path("r/<str:code>/screen/", console_views.screen, name="screen"),
     path("r/<str:code>/organize/", organizer_views.organize, name="organize"),

@@ -3,8 +3,16 @@ voted on or flagged it each receive (the layers of Event.data, Event.staff and E
 
 from typing import Any
 
-from deliberation.models import Flag, Proposal, Question, Vote
-from deliberation.selectors import AUTHOR, PUBLIC, STAFF, proposal_flag_counts, proposal_tally, proposal_view
+from deliberation.models import Flag, Proposal, ProposalStatus, Question, Vote
+from deliberation.selectors import (
+    AUTHOR,
+    PUBLIC,
+    STAFF,
+    proposal_flag_counts,
+    proposal_tallies,
+    proposal_tally,
+    proposal_view,
+)
 
 
 def proposal_layers(
@@ -38,3 +46,27 @@ def proposal_layers(
 
 def proposal_event_data(*, proposal: Proposal, action: str) -> dict[str, Any]:
     return {"id": proposal.pk, "question": proposal.question_id, "action": action}
+
+
+def proposals_views(*, proposals: list[Proposal]) -> tuple[dict, dict, dict[str, dict[str, Any]]]:
+    """Many proposals as the public, staff and each author see them, for events that change how a whole
+    set looks (a switch on a question, a person anonymised): (public, staff, private parts). The public
+    part maps each visible proposal's id to its view; an author with a proposal the public cannot see
+    gets the whole set with theirs in it."""
+    ids = [proposal.pk for proposal in proposals]
+    tallies = proposal_tallies(proposal_ids=ids)
+    flags = proposal_flag_counts(proposal_ids=ids)
+    public: dict[str, Any] = {}
+    staff: dict[str, Any] = {}
+    own: dict[int, dict[str, Any]] = {}
+    for proposal in proposals:
+        common = {"proposal": proposal, "question": proposal.question, "tally": tallies[proposal.pk]}
+        if proposal.status == ProposalStatus.VISIBLE:
+            public[str(proposal.pk)] = proposal_view(**common, audience=PUBLIC)
+        else:
+            own.setdefault(proposal.author_id, {})[str(proposal.pk)] = proposal_view(
+                **common, audience=AUTHOR
+            )
+        staff[str(proposal.pk)] = proposal_view(**common, audience=STAFF, flags=flags.get(proposal.pk, 0))
+    private = {str(author): {"proposals": {**public, **views}} for author, views in own.items()}
+    return public, staff, private

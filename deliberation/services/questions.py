@@ -13,23 +13,17 @@ from deliberation.models import (
     Event,
     Participant,
     Proposal,
-    ProposalStatus,
     Question,
     QuestionState,
     Roundtable,
 )
 from deliberation.policy import Action
 from deliberation.selectors import (
-    AUTHOR,
-    PUBLIC,
-    STAFF,
-    proposal_flag_counts,
-    proposal_tallies,
-    proposal_view,
     question_public,
 )
 from deliberation.services.commands import CommandResult, command_begin
 from deliberation.services.events import event_record, roundtable_lock
+from deliberation.services.proposal_events import proposals_views
 
 # The phase a countdown leads to when the moderator does not say: the next one along.
 NEXT_PHASE = {
@@ -58,30 +52,6 @@ def _question_in(*, roundtable: Roundtable, question_id: int) -> Question:
     return question
 
 
-def _proposal_views(*, question: Question) -> tuple[dict, dict, dict[str, dict[str, Any]]]:
-    """Every proposal of the question as the public, staff and each author see it: sent when a switch
-    changes how they all look (names hidden, tallies revealed)."""
-    proposals = list(Proposal.objects.filter(question=question).select_related("author"))
-    ids = [proposal.pk for proposal in proposals]
-    tallies = proposal_tallies(proposal_ids=ids)
-    flags = proposal_flag_counts(proposal_ids=ids)
-    public: dict[str, Any] = {}
-    staff: dict[str, Any] = {}
-    own: dict[int, dict[str, Any]] = {}
-    for proposal in proposals:
-        common = {"proposal": proposal, "question": question, "tally": tallies[proposal.pk]}
-        if proposal.status == ProposalStatus.VISIBLE:
-            public[str(proposal.pk)] = proposal_view(**common, audience=PUBLIC)
-        else:
-            own.setdefault(proposal.author_id, {})[str(proposal.pk)] = proposal_view(
-                **common, audience=AUTHOR
-            )
-        staff[str(proposal.pk)] = proposal_view(**common, audience=STAFF, flags=flags.get(proposal.pk, 0))
-    # An author whose own proposal is not public gets the whole set with theirs in it.
-    private = {str(author): {"proposals": {**public, **views}} for author, views in own.items()}
-    return public, staff, private
-
-
 def _question_event(
     *,
     roundtable: Roundtable,
@@ -100,7 +70,8 @@ def _question_event(
     staff: dict[str, Any] = {"audit": audit}
     private: dict[str, dict[str, Any]] = {}
     if views_changed:
-        data["proposals"], staff["proposals"], private = _proposal_views(question=question)
+        proposals = list(Proposal.objects.filter(question=question).select_related("author", "question"))
+        data["proposals"], staff["proposals"], private = proposals_views(proposals=proposals)
     return event_record(
         roundtable=roundtable,
         kind="question.updated",

@@ -57,6 +57,13 @@ const handlers = {
     state.roundtable.current_question = data.current_question;
     for (const [id, view] of Object.entries(data.proposals ?? {})) setProposal(state, Number(id), view, {});
   },
+  "participant.anonymised"(state, data) {
+    for (const [id, view] of Object.entries(data.proposals)) setProposal(state, Number(id), view, {});
+  },
+  "participant.erased"(state, data) {
+    for (const [id, view] of Object.entries(data.proposals)) setProposal(state, Number(id), view, {});
+    state.participants = data.participants;
+  },
   "roundtable.updated"(state, data) {
     state.roundtable.current_question = data.current_question;
   },

@@ -56,6 +56,7 @@ LIVE_COMMANDS = {
 
 # Each page: (method, path under /r/<code>/, form data, the status an allowed person gets).
 PAGES = {
+    Action.OWN_DATA: ("get", "privacy/data.json", None, 200),
     Action.MODERATION_CONSOLE: ("get", "moderate/", None, 200),
     Action.STAFF_INVITE: (
         "post",
@@ -122,6 +123,8 @@ def test_each_role_may_open_exactly_the_pages_the_table_allows(client, action, r
             assert response["Location"] == f"/r/{scene['roundtable'].code}/organize/", (
                 "done, back to the page"
             )
+    elif role is None and action == Action.OWN_DATA:
+        assert response["Location"] == f"/r/{scene['roundtable'].code}/", "a stranger is sent to join"
     elif role is None or actor.user is None:
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     else:
@@ -134,9 +137,15 @@ def test_the_table_keeps_participants_to_taking_part_and_moderators_out_of_organ
     by_role = {
         role: {action for action, roles in PERMISSIONS.items() if role in roles} for role in Role.values
     }
-    assert by_role[Role.PARTICIPANT] == {Action.PROPOSAL_SUBMIT, Action.VOTE_CAST, Action.PROPOSAL_FLAG}
+    assert by_role[Role.PARTICIPANT] == {
+        Action.PROPOSAL_SUBMIT,
+        Action.VOTE_CAST,
+        Action.PROPOSAL_FLAG,
+        Action.OWN_DATA,
+    }
     assert by_role[Role.MODERATOR] == set(Action) - {
         Action.PROPOSAL_FLAG,
+        Action.OWN_DATA,
         Action.STAFF_INVITE,
         Action.ROUNDTABLE_CONFIGURE,
         Action.REGISTRATION_MANAGE,

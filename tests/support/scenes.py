@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from deliberation.models import Participant, Proposal, ProposalStatus, Question, Role, Roundtable
 from deliberation.selectors import roundtable_snapshot
-from deliberation.services import moderation, questions
+from deliberation.services import moderation, privacy, questions
 from deliberation.services.participants import participant_join
 from deliberation.services.proposals import proposal_submit
 from deliberation.services.votes import vote_cast
@@ -157,6 +157,23 @@ def show_another_question(scene: Scene) -> None:
     questions.roundtable_show_question(**scene.ids(scene.mod), question_id=second.pk)
 
 
+def someone_is_anonymised(scene: Scene) -> None:
+    scene.switch(premoderation=True)
+    scene.submit(scene.ben, "Pending and Ben's")
+    scene.vote(scene.ana, scene.submit(scene.mod, "Staff idea"), "agree")
+    scene.vote(scene.ben, scene.proposal.pk, "agree")
+    privacy.participant_anonymise(roundtable_id=scene.roundtable.pk, participant_id=scene.ben.pk)
+
+
+def someone_is_erased(scene: Scene) -> None:
+    scene.vote(scene.chloe, scene.proposal.pk, "disagree")
+    theirs = scene.submit(scene.chloe, "Chloé's idea")
+    scene.vote(scene.ana, theirs, "agree")
+    moderation.proposal_edit(**scene.ids(scene.mod), proposal_id=theirs, text="Chloé's corrected idea")
+    moderation.proposal_flag(**scene.ids(scene.chloe), proposal_id=scene.proposal.pk)
+    privacy.participant_erase(roundtable_id=scene.roundtable.pk, participant_id=scene.chloe.pk)
+
+
 ACTIONS: list[Callable[[Scene], None]] = [
     submit_a_proposal,
     cast_and_change_votes,
@@ -172,6 +189,8 @@ ACTIONS: list[Callable[[Scene], None]] = [
     anonymous_authorship_with_an_own_pending_proposal,
     a_countdown_ends,
     show_another_question,
+    someone_is_anonymised,
+    someone_is_erased,
 ]
 
 

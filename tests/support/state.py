@@ -58,6 +58,11 @@ def state_apply_event(state: dict[str, Any], event: dict[str, Any]) -> None:
             state["roundtable"]["current_question"] = data["current_question"]
             for proposal_id, view in data.get("proposals", {}).items():
                 _set_proposal(state, int(proposal_id), view, {})
+        case "participant.anonymised" | "participant.erased":
+            for proposal_id, view in data["proposals"].items():
+                _set_proposal(state, int(proposal_id), view, {})
+            if "participants" in data:
+                state["participants"] = copy.deepcopy(data["participants"])
         case "roundtable.updated":
             state["roundtable"]["current_question"] = data["current_question"]
         case kind:

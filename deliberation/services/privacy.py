@@ -1,0 +1,105 @@
+"""A participant's rights over what they contributed: to be anonymised (their proposals and votes stay
+in the deliberation, their name goes) or erased (their proposals, votes and reports go). Either way the
+event log is scrubbed too, so no replay brings back what they took out, and one event updates every
+screen."""
+
+from typing import Any
+
+from django.db import transaction
+
+from deliberation.errors import ServiceError
+from deliberation.models import Event, Flag, Participant, Proposal, Registrant, Role, Roundtable, Vote
+from deliberation.selectors import participant_counts, participant_get
+from deliberation.services.events import event_record, roundtable_lock
+from deliberation.services.proposal_events import proposals_views
+
+
+def _participant(*, roundtable: Roundtable, participant_id: int | None) -> Participant:
+    participant = participant_get(roundtable=roundtable, participant_id=participant_id)
+    if participant is None:
+        raise ServiceError("not_joined")
+    if participant.role != Role.PARTICIPANT:
+        # Staff act under their account's name; their seat is withdrawn by an organizer, not here.
+        raise ServiceError("forbidden")
+    return participant
+
+
+def participant_anonymise(*, roundtable_id: int, participant_id: int | None) -> Event:
+    with transaction.atomic():
+        roundtable = roundtable_lock(roundtable_id=roundtable_id)
+        participant = _participant(roundtable=roundtable, participant_id=participant_id)
+        participant.display_name = ""
+        participant.save(update_fields=["display_name"])
+        # The registration list keeps the address (the organizers' record), not its link to what was said.
+        Registrant.objects.filter(participant=participant).update(participant=None)
+        mine = list(Proposal.objects.filter(author=participant).select_related("author", "question"))
+        _scrub(roundtable=roundtable, proposal_ids={p.pk for p in mine}, erase=False, person=participant)
+        public, staff, private = proposals_views(proposals=mine)
+        return event_record(
+            roundtable=roundtable,
+            kind="participant.anonymised",
+            data={"proposals": public},
+            staff={"proposals": staff},
+            private=private,
+            actor=participant,
+        )
+
+
+def participant_erase(*, roundtable_id: int, participant_id: int | None) -> Event:
+    with transaction.atomic():
+        roundtable = roundtable_lock(roundtable_id=roundtable_id)
+        participant = _participant(roundtable=roundtable, participant_id=participant_id)
+        mine = set(Proposal.objects.filter(author=participant).values_list("pk", flat=True))
+        voted_on = set(Vote.objects.filter(participant=participant).values_list("proposal_id", flat=True))
+        flagged = set(Flag.objects.filter(participant=participant).values_list("proposal_id", flat=True))
+        _scrub(roundtable=roundtable, proposal_ids=mine, erase=True, person=participant)
+        participant.delete()  # with their proposals, votes and reports (cascade)
+        touched = list(
+            Proposal.objects.filter(pk__in=(voted_on | flagged) - mine).select_related("author", "question")
+        )
+        public, staff, private = proposals_views(proposals=touched)
+        gone = dict.fromkeys((str(pk) for pk in mine), None)
+        return event_record(
+            roundtable=roundtable,
+            kind="participant.erased",
+            data={"proposals": {**gone, **public}, "participants": participant_counts(roundtable=roundtable)},
+            staff={"proposals": {**gone, **staff}},
+            private={key: {"proposals": {**gone, **part["proposals"]}} for key, part in private.items()},
+        )
+
+
+def _scrub(*, roundtable: Roundtable, proposal_ids: set[int], erase: bool, person: Participant) -> None:
+    """Rewrite the roundtable's past events so no replay shows what the person took out: their name on
+    their proposals (anonymise), or their proposals and their own parts (erase)."""
+    key = str(person.pk)
+    for event in Event.objects.filter(roundtable=roundtable).iterator():
+        layers = {"data": event.data, "staff": event.staff, "private": event.private}
+        changed = False
+        if erase and key in event.private:
+            del event.private[key]
+            changed = True
+        for name, layer in layers.items():
+            cleaned = _scrub_value(layer, proposal_ids=proposal_ids, erase=erase)
+            if cleaned != layer:
+                setattr(event, name, cleaned)
+                changed = True
+        audit = event.staff.get("audit", {})
+        if erase and event.data.get("id") in proposal_ids and "before" in audit:
+            # The log keeps that a moderator corrected it, not the erased texts.
+            event.staff = {**event.staff, "audit": {**audit, "before": "", "after": ""}}
+            changed = True
+        if erase and event.actor_id == person.pk:
+            event.actor = None
+            changed = True
+        if changed:
+            event.save(update_fields=["data", "staff", "private", "actor"])
+
+
+def _scrub_value(value: Any, *, proposal_ids: set[int], erase: bool) -> Any:
+    if isinstance(value, list):
+        return [_scrub_value(item, proposal_ids=proposal_ids, erase=erase) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if value.get("id") in proposal_ids and "text" in value and "author" in value:  # a proposal view
+        return None if erase else {**value, "author": {**value["author"], "name": None}}
+    return {key: _scrub_value(item, proposal_ids=proposal_ids, erase=erase) for key, item in value.items()}
