@@ -249,7 +249,8 @@ def audit_export(request: HttpRequest, roundtable: Roundtable, organizer: Partic
     writer.writerow(["seq", "at", "actor", "role", "email", "action", "question", "proposal", "details"])
     for row in audit_log(roundtable=roundtable):
         writer.writerow(
-            [
+            csv_safe_cell(cell)
+            for cell in [
                 row["seq"],
                 row["at"].isoformat(),
                 row["actor"] or "",
@@ -262,6 +263,14 @@ def audit_export(request: HttpRequest, roundtable: Roundtable, organizer: Partic
             ]
         )
     return response
+
+
+def csv_safe_cell(value: object) -> object:
+    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab or return) is a formula to
+    Excel and LibreOffice, so it gets a leading apostrophe (OWASP's advice on CSV injection)."""
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + value
+    return value
 
 
 @require_http_methods(["GET", "POST"])
