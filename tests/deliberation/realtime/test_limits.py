@@ -90,3 +90,15 @@ async def test_connections_per_address_are_limited_and_freed_on_close(settings):
     assert snapshot["me"]["display_name"] == ana.display_name
     for client in (second, other_address, again):
         await client.close()
+
+
+async def test_a_client_cannot_name_a_channel_layer_handler():
+    """A frame's type is only a key into the command whitelist: handler and message names of the server
+    (the hub's group message, Channels' own websocket events, consumer methods) are unknown types."""
+    roundtable, ana = await room()
+    client, _ = await connect(roundtable, ana)
+    for type_ in ["roundtable.events", "roundtable.presence", "websocket.disconnect", "deliver", "receive"]:
+        reply = await client.command(type_)
+        assert reply["code"] == "unknown_type", type_
+    assert (await client.command("resume", seq=0))["type"] == "ack", "the socket is still usable"
+    await client.close()
