@@ -84,7 +84,15 @@ def run_scenario(args: argparse.Namespace) -> dict:
     seed_args = ("--code", BENCH_CODE, "--capacity", str(MAX_CLIENTS), "--open-registration")
     database = postgres_redis_database(seed_args) if args.layer == "redis" else sqlite_database(seed_args)
     started = time.monotonic()
-    with database as env, daphne_servers(env, count=args.processes, extra_args=("-v", "0")) as servers:
+    with (
+        database as env,
+        daphne_servers(
+            # Every simulated participant connects from 127.0.0.1: one address, as a venue behind one NAT.
+            {**env, "ROUNDTABLE_MAX_CONNECTIONS_PER_IP": str(MAX_CLIENTS + 100)},
+            count=args.processes,
+            extra_args=("-v", "0"),
+        ) as servers,
+    ):
         endpoints = join_everyone(servers, args.clients)
         join_seconds = time.monotonic() - started
         platform_result = asyncio.run(run_load(endpoints, plan))

@@ -172,9 +172,12 @@ async def run_load(endpoints: list[Endpoint], plan: LoadPlan) -> dict:
         last_choice[(client.index, proposal)] = choice
         return {"type": "vote.cast", "id": next_id(), "proposal": proposal, "choice": choice}
 
-    # Seed proposals to vote on, then measure from the seq after them.
-    for _ in range(max(0, plan.seed_proposals - len(proposals))):
-        reply = await clients[0].command(proposal_frame(clients[0]))
+    # Seed proposals to vote on (each from another participant: one person's are rate limited), then
+    # measure from the seq after them.
+    for n in range(max(0, plan.seed_proposals - len(proposals))):
+        author = clients[n % len(clients)]
+        reply = await author.command(proposal_frame(author))
+        assert reply["type"] == "ack", reply
         proposals.append(reply["result"]["proposal"])
     await asyncio.sleep(1)  # let the seeding events reach everyone before measuring
     start_seq = max(client.seq for client in clients)
