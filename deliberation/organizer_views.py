@@ -3,6 +3,7 @@ code, moderators, registration list, audit log). Writes go through services; rea
 
 import csv
 import json
+from pathlib import Path
 
 import segno
 from django.contrib import messages
@@ -36,7 +37,7 @@ from deliberation.services.staff import invitation_accept, invitation_get, staff
 from deliberation.texts import text_in_language
 from deliberation.views import personal_link_url
 
-SEED_ACTOR_TYPES_PATH = "deliberation/seed/session-1.1.1.json"
+SEED_CARD = Path(__file__).resolve().parent / "seed" / "session-1.1.1.json"
 
 # What the audit log's action codes mean, for the page; the CSV export keeps the codes.
 AUDIT_ACTION_LABELS = {
@@ -98,10 +99,7 @@ def roundtable_new(request: HttpRequest) -> HttpResponse:
 
 def _default_actor_types() -> list[dict[str, str]]:
     """The actor types of the forum's card: the multi-stakeholder set every roundtable starts with."""
-    from django.conf import settings
-
-    with open(settings.BASE_DIR / SEED_ACTOR_TYPES_PATH, encoding="utf-8") as card:
-        return json.load(card)["actor_types"]
+    return json.loads(SEED_CARD.read_text(encoding="utf-8"))["actor_types"]
 
 
 def _join_url(request: HttpRequest, roundtable: Roundtable) -> str:
