@@ -99,10 +99,7 @@ def console_strings() -> dict[str, str]:
         "presence": _("Participants connected now: %(count)s"),
         "presenceStaff": _("Moderators and organizers: %(count)s · screens and watchers: %(watchers)s"),
         "presenceQuestion": _("Viewing this question: %(count)s"),
-        "onScreen": _("On the projector"),
-        "showOnScreen": _("Show on the projector"),
         "phaseSet": _("Question %(number)s is now: %(state)s"),
-        "stopTimer": _("Stop the countdown"),
     }
 
 
@@ -115,5 +112,4 @@ def screen_strings() -> dict[str, str]:
         "top": _("Most supported"),
         "noneYet": _("No proposals yet."),
         "support": _("%(agree)s agree"),
-        "byActorType": _("Participation by actor type"),
     }

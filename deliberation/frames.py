@@ -55,11 +55,6 @@ def _item(event: Event, *layers: dict[str, Any]) -> str:
     return frame_dumps({"seq": event.seq, "kind": event.kind, "data": data})
 
 
-def event_item(event: Event, *, viewer_id: int | None = None, staff: bool = False) -> dict[str, Any]:
-    """The event as `viewer` receives it (for tests and documentation; the server sends event_text)."""
-    return json.loads(event_text(event).for_viewer(viewer_id, staff=staff))
-
-
 def event_text(event: Event) -> EventText:
     # A person named in `private` sees their part over the public data; staff see the staff layer over
     # that, so a moderator's own proposal still shows as staff see it (with its flags, say).

@@ -103,10 +103,6 @@ def proposal_view(
     return view
 
 
-def proposal_public(*, proposal: Proposal, tally: dict[str, int]) -> dict[str, Any] | None:
-    return proposal_view(proposal=proposal, question=proposal.question, tally=tally, audience=PUBLIC)
-
-
 def question_public(*, question: Question) -> dict[str, Any]:
     return {
         "id": question.pk,
