@@ -13,8 +13,7 @@ from deliberation.client_strings import console_strings, screen_strings
 from deliberation.models import Participant, Roundtable
 from deliberation.organizer_views import join_qr_svg
 from deliberation.policy import Action, policy_allows
-from deliberation.texts import text_in_language
-from deliberation.views import language_names
+from deliberation.texts import language_choices, text_in_language
 
 
 def _common_config(roundtable: Roundtable, language: str) -> dict:
@@ -44,7 +43,7 @@ def moderate(request: HttpRequest, roundtable: Roundtable, moderator: Participan
         "title": text_in_language(roundtable.title, language, roundtable.languages),
         "questions": roundtable.questions.order_by("order"),
         "can_organize": policy_allows(role=moderator.role, action=Action.STAFF_INVITE),
-        "languages": language_names(roundtable),
+        "languages": language_choices(roundtable.languages),
         "client_config": {
             **_common_config(roundtable, language),
             "proposalMaxChars": settings.ROUNDTABLE_PROPOSAL_MAX_CHARS,
@@ -70,7 +69,7 @@ def screen(request: HttpRequest, roundtable: Roundtable, viewer: Participant | N
         "join_url": join_url,
         "join_host": join_url.split("//", 1)[-1].split("/", 1)[0],
         "qr": join_qr_svg(join_url, title=join_url, scale=5),
-        "screen_languages": [(code, name) for code, name in language_names(roundtable)],
+        "screen_languages": language_choices(roundtable.languages),
         "client_config": {
             **_common_config(roundtable, language),
             # Always the public view, whoever's browser shows it.

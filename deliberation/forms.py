@@ -7,8 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from deliberation.models import Role
-
-LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français"}
+from deliberation.texts import LANGUAGE_NAMES
 
 
 def _time_zones() -> list[tuple[str, str]]:

@@ -2,6 +2,14 @@
 
 from dataclasses import dataclass
 
+# Each interface language named in itself, so a person finds theirs whatever the page's language is.
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français"}
+
+
+def language_choices(languages: list[str] | None = None) -> list[tuple[str, str]]:
+    """(code, own name) of the interface languages, or of those among `languages` (a roundtable's)."""
+    return [(code, name) for code, name in LANGUAGE_NAMES.items() if languages is None or code in languages]
+
 
 @dataclass(frozen=True)
 class LocalizedText:

@@ -18,7 +18,7 @@ from deliberation.selectors import roundtable_get_by_code
 from deliberation.services.participants import participant_join, participant_language_set
 from deliberation.services.registration import registrant_by_token, registrant_link_request
 from deliberation.sessions import session_participant_remember
-from deliberation.texts import text_in_language
+from deliberation.texts import language_choices, text_in_language
 
 
 def _to_roundtable(roundtable: Roundtable, *, language: str) -> HttpResponse:
@@ -52,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if roundtable_get_by_code(code=code) is not None:
             return redirect("deliberation:roundtable", code=code.upper())
         error = _("No roundtable has this code. Check it and try again.")
-    context = {"error": error, "languages": _language_names()}
+    context = {"error": error, "languages": language_choices()}
     return render(request, "deliberation/home.html", context, status=400 if error else 200)
 
 
@@ -79,7 +79,7 @@ def _join_form(
         "roundtable": roundtable,
         "title": text_in_language(roundtable.title, language, roundtable.languages),
         "actor_types": actor_types,
-        "languages": [(code, name) for code, name in _language_names() if code in roundtable.languages],
+        "languages": language_choices(roundtable.languages),
         "error": error,
         "values": values,
         "registrant": registrant,
@@ -96,19 +96,10 @@ def _registered_only(request: HttpRequest, roundtable: Roundtable, *, error=None
         "form": form or LinkRequestForm(),
         "error": error,
         "sent": sent,
-        "languages": [(code, name) for code, name in _language_names() if code in roundtable.languages],
+        "languages": language_choices(roundtable.languages),
     }
     status = 400 if error or (form is not None and form.errors) else 200
     return render(request, "deliberation/registered_only.html", context, status=status)
-
-
-def _language_names() -> list[tuple[str, str]]:
-    # Each language named in itself, so a person finds theirs whatever the page's language is.
-    return [("en", "English"), ("es", "Español"), ("fr", "Français")]
-
-
-def language_names(roundtable: Roundtable) -> list[tuple[str, str]]:
-    return [(code, name) for code, name in _language_names() if code in roundtable.languages]
 
 
 @require_GET
@@ -133,7 +124,7 @@ def roundtable_page(
         "title": text_in_language(roundtable.title, language, roundtable.languages),
         "event_name": text_in_language(roundtable.event_name, language, roundtable.languages),
         "questions": questions,
-        "languages": [(c, n) for c, n in _language_names() if c in roundtable.languages],
+        "languages": language_choices(roundtable.languages),
         "actor_type": text_in_language(
             next((a for a in roundtable.actor_types if a["key"] == participant.actor_type), {}), language
         ),
