@@ -3,7 +3,6 @@ code, moderators, registration list, audit log). Writes go through services; rea
 
 import csv
 import json
-from pathlib import Path
 
 import segno
 from django.contrib import messages
@@ -36,8 +35,6 @@ from deliberation.services.roundtables import (
 from deliberation.services.staff import invitation_accept, invitation_get, staff_invite
 from deliberation.texts import text_in_language
 from deliberation.views import personal_link_url
-
-SEED_CARD = Path(__file__).resolve().parent / "seed" / "session-1.1.1.json"
 
 # What the audit log's action codes mean, for the page; the CSV export keeps the codes.
 AUDIT_ACTION_LABELS = {
@@ -81,7 +78,6 @@ def roundtable_new(request: HttpRequest) -> HttpResponse:
                 title=form.titles(),
                 questions=form.questions(),
                 languages=form.cleaned_data["languages"],
-                actor_types=_default_actor_types(),
                 capacity=form.cleaned_data["capacity"],
                 registration_required=form.cleaned_data["registration_required"],
                 starts_at=form.in_zone("starts_at"),
@@ -95,11 +91,6 @@ def roundtable_new(request: HttpRequest) -> HttpResponse:
             return redirect("deliberation:organize", code=roundtable.code)
     status = 400 if request.method == "POST" else 200
     return render(request, "deliberation/roundtable_new.html", {"form": form, "error": error}, status=status)
-
-
-def _default_actor_types() -> list[dict[str, str]]:
-    """The actor types of the forum's card: the multi-stakeholder set every roundtable starts with."""
-    return json.loads(SEED_CARD.read_text(encoding="utf-8"))["actor_types"]
 
 
 def _join_url(request: HttpRequest, roundtable: Roundtable) -> str:

@@ -1,6 +1,8 @@
 import datetime
+import json
 import secrets
 import zoneinfo
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -8,6 +10,9 @@ from django.db import transaction
 from deliberation.errors import ServiceError
 from deliberation.models import Participant, Question, QuestionState, Role, Roundtable
 from deliberation.policy import Action, policy_require
+
+# The card of the forum's session 1.1.1 (a copy of ../shared/seed/), shipped so a clone alone runs.
+BUNDLED_SEED = Path(__file__).resolve().parents[1] / "seed" / "session-1.1.1.json"
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread from a projector
 TITLE_MAX_CHARS = 300
@@ -53,6 +58,10 @@ def roundtable_load_seed(*, seed: dict[str, Any], code: str, registration_requir
     return roundtable, True
 
 
+def seed_read(path: Path = BUNDLED_SEED) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def _parse_datetime(value: str | None) -> datetime.datetime | None:
     return datetime.datetime.fromisoformat(value) if value else None
 
@@ -70,15 +79,16 @@ def roundtable_create(
     title: dict[str, str],
     questions: dict[str, list[str]],
     languages: list[str],
-    actor_types: list[dict[str, str]],
     capacity: int,
     registration_required: bool,
     starts_at: datetime.datetime | None,
     ends_at: datetime.datetime | None,
     time_zone: str,
     code: str | None = None,
+    actor_types: list[dict[str, str]] | None = None,
 ) -> Roundtable:
-    """A new roundtable with its questions (all closed), and its creator as its first organizer.
+    """A new roundtable with its questions (all closed), and its creator as its first organizer. Its
+    actor types are the forum card's multi-stakeholder set unless others are given.
 
     `title` and `questions` are keyed by language and must be given in every one of `languages`;
     every language must have the same number of questions (they are the same questions)."""
@@ -108,7 +118,7 @@ def roundtable_create(
             code=code,
             title={language: title[language].strip() for language in languages},
             languages=languages,
-            actor_types=actor_types,
+            actor_types=actor_types if actor_types is not None else seed_read()["actor_types"],
             capacity=capacity,
             registration_required=registration_required,
             starts_at=starts_at,

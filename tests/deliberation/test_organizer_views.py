@@ -81,6 +81,8 @@ def test_an_organizer_creates_a_roundtable_with_its_questions_languages_and_time
     assert roundtable.registration_required
     assert roundtable.starts_at == datetime.datetime(2021, 5, 26, 12, 55, tzinfo=datetime.UTC)
     assert roundtable.time_zone == "America/Argentina/Cordoba"
+    assert [a["key"] for a in roundtable.actor_types][:2] == ["government-local", "government-regional"]
+    assert len(roundtable.actor_types) == 10, "the forum card's multi-stakeholder set"
     questions = list(Question.objects.filter(roundtable=roundtable))
     assert [q.order for q in questions] == [1, 2, 3, 4]
     assert questions[1].text == {

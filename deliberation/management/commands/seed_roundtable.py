@@ -1,11 +1,8 @@
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from deliberation.services.roundtables import roundtable_load_seed
-
-BUNDLED_SEED = Path(__file__).resolve().parents[2] / "seed" / "session-1.1.1.json"
+from deliberation.services.roundtables import BUNDLED_SEED, roundtable_load_seed, seed_read
 
 
 class Command(BaseCommand):
@@ -28,7 +25,7 @@ class Command(BaseCommand):
     ):
         path = file or BUNDLED_SEED
         try:
-            seed = json.loads(path.read_text(encoding="utf-8"))
+            seed = seed_read(path)
         except (OSError, ValueError) as error:
             raise CommandError(f"cannot read seed {path}: {error}") from error
         if capacity is not None:
