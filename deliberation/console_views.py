@@ -9,28 +9,12 @@ from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from deliberation.access import allowed_to, in_roundtable
+from deliberation.client_config import client_config
 from deliberation.client_strings import console_strings, screen_strings
 from deliberation.models import Participant, Roundtable
 from deliberation.organizer_views import join_qr_svg
 from deliberation.policy import Action, policy_allows
 from deliberation.texts import language_choices, text_in_language
-
-
-def _common_config(roundtable: Roundtable, language: str) -> dict:
-    return {
-        "code": roundtable.code,
-        "socketPath": f"/ws/r/{roundtable.code}/",
-        "language": language,
-        "actorTypes": {a["key"]: text_in_language(a, language).text for a in roundtable.actor_types},
-        "questionTexts": {
-            str(question.pk): {
-                "order": question.order,
-                "text": text_in_language(question.text, language, roundtable.languages).text,
-                "language": text_in_language(question.text, language, roundtable.languages).language,
-            }
-            for question in roundtable.questions.order_by("order")
-        },
-    }
 
 
 @require_GET
@@ -44,11 +28,13 @@ def moderate(request: HttpRequest, roundtable: Roundtable, moderator: Participan
         "questions": roundtable.questions.order_by("order"),
         "can_organize": policy_allows(role=moderator.role, action=Action.STAFF_INVITE),
         "languages": language_choices(roundtable.languages),
-        "client_config": {
-            **_common_config(roundtable, language),
-            "proposalMaxChars": settings.ROUNDTABLE_PROPOSAL_MAX_CHARS,
-            "strings": console_strings(),
-        },
+        "client_config": client_config(
+            roundtable=roundtable,
+            language=language,
+            strings=console_strings(),
+            with_questions=True,
+            proposalMaxChars=settings.ROUNDTABLE_PROPOSAL_MAX_CHARS,
+        ),
     }
     return render(request, "deliberation/moderate.html", context)
 
@@ -70,11 +56,13 @@ def screen(request: HttpRequest, roundtable: Roundtable, viewer: Participant | N
         "join_host": join_url.split("//", 1)[-1].split("/", 1)[0],
         "qr": join_qr_svg(join_url, title=join_url, scale=5),
         "screen_languages": language_choices(roundtable.languages),
-        "client_config": {
-            **_common_config(roundtable, language),
-            # Always the public view, whoever's browser shows it.
-            "socketPath": f"/ws/r/{roundtable.code}/?view=public",
-            "strings": screen_strings(),
-        },
+        # The public view, whoever's browser shows it (an organizer's, signed in, sharing their screen).
+        "client_config": client_config(
+            roundtable=roundtable,
+            language=language,
+            strings=screen_strings(),
+            with_questions=True,
+            socket_query="?view=public",
+        ),
     }
     return render(request, "deliberation/screen.html", context)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deliberation.access import in_roundtable
+from deliberation.client_config import client_config
 from deliberation.client_strings import client_strings
 from deliberation.errors import ServiceError
 from deliberation.forms import LinkRequestForm
@@ -128,14 +129,12 @@ def roundtable_page(
         "actor_type": text_in_language(
             next((a for a in roundtable.actor_types if a["key"] == participant.actor_type), {}), language
         ),
-        "client_config": {
-            "code": roundtable.code,
-            "socketPath": f"/ws/r/{roundtable.code}/",
-            "language": language,
-            "proposalMaxChars": settings.ROUNDTABLE_PROPOSAL_MAX_CHARS,
-            "actorTypes": {a["key"]: text_in_language(a, language).text for a in roundtable.actor_types},
-            "strings": client_strings(),
-        },
+        "client_config": client_config(
+            roundtable=roundtable,
+            language=language,
+            strings=client_strings(),
+            proposalMaxChars=settings.ROUNDTABLE_PROPOSAL_MAX_CHARS,
+        ),
     }
     return _with_language_cookie(render(request, "deliberation/participant.html", context), language)
 
