@@ -144,8 +144,9 @@ class RoomHub:
 
     async def _report_presence(self) -> None:
         while True:
-            people = [entry for listener in list(self.listeners) if (entry := listener.presence_entry())]
-            watchers = sum(1 for listener in list(self.listeners) if listener.presence_entry() is None)
+            entries = [listener.presence_entry() for listener in list(self.listeners)]
+            people = [entry for entry in entries if entry is not None]
+            watchers = len(entries) - len(people)
             message = {
                 "type": PRESENCE_MESSAGE_TYPE,
                 "process": PROCESS_ID,
