@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deliberation.access import allowed_to
-from deliberation.accounts import account_for_email
 from deliberation.errors import ServiceError
 from deliberation.forms import InviteForm, RegistrantForm, RegistrantsUploadForm, RoundtableForm, SettingsForm
 from deliberation.models import Participant, Roundtable
@@ -32,7 +31,7 @@ from deliberation.services.roundtables import (
     roundtable_create,
     roundtable_registration_set,
 )
-from deliberation.services.staff import invitation_accept, invitation_get, staff_invite
+from deliberation.services.staff import invitation_accept, invitation_account, invitation_get, staff_invite
 from deliberation.texts import text_in_language
 from deliberation.views import personal_link_url
 
@@ -272,11 +271,11 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         context = {"invitation": found, "title": _title(found.roundtable)}
         return render(request, "deliberation/invitation.html", context)
-    user = request.user if request.user.is_authenticated else None
-    if user is None or user.email.lower() != found.email:
-        if found.accepted_at is not None:
-            return redirect_to_login(request.get_full_path())
-        user = account_for_email(email=found.email)
+    signed_in = request.user if request.user.is_authenticated else None
+    user = invitation_account(invitation=found, signed_in=signed_in)
+    if user is None:
+        return redirect_to_login(request.get_full_path())
+    if user != signed_in:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     try:
         invitation_accept(invitation=found, user=user)

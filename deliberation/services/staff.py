@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from deliberation.accounts import account_for_email
 from deliberation.emails import email_send
 from deliberation.errors import ServiceError
 from deliberation.models import Invitation, Participant, Role, Roundtable
@@ -49,6 +50,17 @@ def staff_invite(*, roundtable: Roundtable, inviter: Participant | None, email: 
 
 def invitation_get(*, token: str) -> Invitation | None:
     return Invitation.objects.select_related("roundtable").filter(token=token).first()
+
+
+def invitation_account(*, invitation: Invitation, signed_in: Any) -> Any:
+    """The account that accepts: the signed-in one if it is the invited address; otherwise, while the
+    invitation is unused, that address's own account (made if needed: the emailed token proves the
+    address). None once another account has used it: the invitee must sign in."""
+    if signed_in is not None and signed_in.email.lower() == invitation.email:
+        return signed_in
+    if invitation.accepted_at is not None:
+        return None
+    return account_for_email(email=invitation.email)
 
 
 def invitation_accept(*, invitation: Invitation, user: Any) -> Participant:
