@@ -101,9 +101,8 @@ def test_hostile_text_from_every_input_is_shown_as_text_everywhere(client):
     assert '\'=1+1<img src=x onerror="window.__pwned=1">' in cells, "the name, defused, not dropped"
 
 
-def test_a_signed_in_organizer_session_reads_the_participant_page_of_someone_else_safely(client):
-    """A participant's hostile name reaches the organizer's pages only escaped, even through the seat
-    lookup by session (a stored-XSS path to staff)."""
+def test_a_hostile_display_name_is_escaped_on_its_own_participant_page(client):
+    """The page greets the person by the name they typed: that name is shown, escaped, never run."""
     roundtable = Roundtable.objects.create(
         code="H2", languages=["en"], actor_types=[{"key": "sme", "en": "SME"}]
     )
