@@ -14,16 +14,6 @@ from tests.support.proxy import tcp_proxy
 from tests.support.servers import daphne_servers, http_join, postgres_redis_database
 
 
-async def until_done(sock, frame: dict, seconds: float = 20) -> dict:
-    """Send the same command (same id) again while the answer is retryable, as clients do."""
-    deadline = time.monotonic() + seconds
-    while True:
-        reply = await command(sock, frame)
-        if reply["type"] == "ack" or not reply.get("retryable") or time.monotonic() > deadline:
-            return reply
-        await asyncio.sleep(0.5)
-
-
 async def command(sock, frame: dict) -> dict:
     await sock.send(json.dumps(frame))
     while True:
@@ -57,24 +47,25 @@ def test_commands_during_a_database_outage_get_a_retryable_error_and_nothing_hal
 
                     proxy.refuse()
                     during = []
-                    for n in range(3):
-                        started = time.monotonic()
-                        frame = {
+                    proposals = [
+                        {
                             "type": "proposal.submit",
                             "id": f"p{n + 2}",
                             "question": question,
                             "text": f"Durante {n}",
                         }
+                        for n in range(3)
+                    ]
+                    vote_frame = {
+                        "type": "vote.cast",
+                        "id": "v1",
+                        "proposal": first["result"]["proposal"],
+                        "choice": "agree",
+                    }
+                    for frame in proposals:
+                        started = time.monotonic()
                         during.append((await command(sock, frame), time.monotonic() - started))
-                    vote = await command(
-                        sock,
-                        {
-                            "type": "vote.cast",
-                            "id": "v1",
-                            "proposal": first["result"]["proposal"],
-                            "choice": "agree",
-                        },
-                    )
+                    vote = await command(sock, vote_frame)
                     proxy.accept()
                     back = time.monotonic()
 
@@ -88,32 +79,10 @@ def test_commands_during_a_database_outage_get_a_retryable_error_and_nothing_hal
 
                     # Back: the same commands, same ids, each take effect once.
                     await asyncio.sleep(0.5)
-                    again = [
-                        await command(
-                            sock,
-                            {
-                                "type": "proposal.submit",
-                                "id": f"p{n + 2}",
-                                "question": question,
-                                "text": f"Durante {n}",
-                            },
-                        )
-                        for n in range(3)
-                    ]
+                    again = [await command(sock, frame) for frame in proposals]
                     recovered_in = time.monotonic() - back
-                    twice = await command(
-                        sock,
-                        {"type": "proposal.submit", "id": "p2", "question": question, "text": "Durante 0"},
-                    )
-                    voted = await command(
-                        sock,
-                        {
-                            "type": "vote.cast",
-                            "id": "v1",
-                            "proposal": first["result"]["proposal"],
-                            "choice": "agree",
-                        },
-                    )
+                    twice = await command(sock, proposals[0])
+                    voted = await command(sock, vote_frame)
                     await sock.close()
                     return again, twice, voted, recovered_in
 
