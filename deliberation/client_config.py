@@ -1,0 +1,38 @@
+"""What each screen's script is handed with its page (as JSON, read by frontend/js/dom.js readConfig):
+the roundtable's code and socket, the reader's language, names of actor types in it, and the screen's
+own strings and extras."""
+
+from typing import Any
+
+from deliberation.models import Roundtable
+from deliberation.texts import text_in_language
+
+
+def client_config(
+    *,
+    roundtable: Roundtable,
+    language: str,
+    strings: dict[str, str],
+    with_questions: bool = False,
+    socket_query: str = "",
+    **extra: Any,
+) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "code": roundtable.code,
+        "socketPath": f"/ws/r/{roundtable.code}/{socket_query}",
+        "language": language,
+        "actorTypes": {a["key"]: text_in_language(a, language).text for a in roundtable.actor_types},
+        "strings": strings,
+        **extra,
+    }
+    if with_questions:
+        # Screens whose question texts are not in the page's HTML (the console, the projector).
+        config["questionTexts"] = {}
+        for question in roundtable.questions.order_by("order"):
+            text = text_in_language(question.text, language, roundtable.languages)
+            config["questionTexts"][str(question.pk)] = {
+                "order": question.order,
+                "text": text.text,
+                "language": text.language,
+            }
+    return config
