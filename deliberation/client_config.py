@@ -4,6 +4,8 @@ own strings and extras."""
 
 from typing import Any
 
+from django.conf import settings
+
 from deliberation.models import Roundtable
 from deliberation.texts import text_in_language
 
@@ -23,6 +25,8 @@ def client_config(
         "language": language,
         "actorTypes": {a["key"]: text_in_language(a, language).text for a in roundtable.actor_types},
         "strings": strings,
+        # How long a command may wait for its answer once it has reached the server (not while offline).
+        "commandTimeoutSeconds": settings.ROUNDTABLE_CLIENT_COMMAND_TIMEOUT_SECONDS,
         **extra,
     }
     if with_questions:

@@ -22,6 +22,10 @@ def _common() -> dict[str, str]:
         "talliesHidden": _("Votes are hidden until voting closes."),
         "anonymous": _("Anonymous"),
         "writtenIn": _("Written in %(language)s"),
+        # Whole sentences, so each language writes the language's name as its grammar wants.
+        "writtenIn.en": _("Written in English"),
+        "writtenIn.es": _("Written in Spanish"),
+        "writtenIn.fr": _("Written in French"),
         "participants": _("Participants: %(count)s"),
         "proposalCount": _("Proposals: %(count)s"),
         "pinned": _("Pinned"),
@@ -35,6 +39,22 @@ def _common() -> dict[str, str]:
         "lang.en": _("English"),
         "lang.es": _("Spanish"),
         "lang.fr": _("French"),
+        "themeNumber": _("Theme %(number)s"),
+        "themeUnnamed": _("Unnamed theme"),
+        "themeLocked": _("Locked"),
+        "themeSize": _("%(count)s proposals"),
+        "themeSupport": _("%(share)s%% agree (%(agree)s of %(votes)s votes)"),
+        "group": _("Group %(letter)s"),
+        "groupSize": _("%(count)s people"),
+        "groupAgrees": _("Agrees with:"),
+        "groupDisagrees": _("Disagrees with:"),
+        "opinionsWaiting": _(
+            "Opinion groups appear once at least 4 people have each voted on several proposals."
+        ),
+        "opinionsSummary": _("%(people)s people who voted enough form %(groups)s opinion groups."),
+        "yourGroup": _("Your votes place you in %(group)s (ringed on the map)."),
+        "consensusHeading": _("Agreed across all groups"),
+        "divisiveHeading": _("Where the groups differ most"),
     }
 
 
@@ -100,6 +120,29 @@ def console_strings() -> dict[str, str]:
         "presenceStaff": _("Moderators and organizers: %(count)s · screens and watchers: %(watchers)s"),
         "presenceQuestion": _("Viewing this question: %(count)s"),
         "phaseSet": _("Question %(number)s is now: %(state)s"),
+        "rename": _("Rename"),
+        "themeName": _("Name of theme %(number)s (empty: automatic label)"),
+        "lock": _("Lock"),
+        "unlock": _("Unlock"),
+        "mergeTheme": _("Merge into theme…"),
+        "moveTo": _("Move to theme"),
+        "mergeGo": _("Merge"),
+        "splitGo": _("Split"),
+        "moveGo": _("Move here"),
+        "newTheme": _("A new theme"),
+        "splitOff": _("Split into a new theme"),
+        "duplicates": _("Likely duplicates: %(count)s"),
+        "duplicatePair": _("#%(a)s and #%(b)s (similarity %(score)s)"),
+        "mergeFirstIntoSecond": _("Merge #%(a)s into #%(b)s"),
+        "balanceWaiting": _("The balance appears after the first proposals and votes."),
+        "balanceCaption": _("Who takes part, by actor type"),
+        "actorType": _("Actor type"),
+        "balanceRegistered": _("Registered"),
+        "balanceJoined": _("Joined"),
+        "balanceSpoke": _("Made a proposal"),
+        "balanceVoted": _("Voted"),
+        "balanceShare": _("Share who spoke"),
+        "spokeShare": _("%(share)s%% made a proposal"),
     }
 
 

@@ -32,6 +32,11 @@ MESSAGES = {
     "text_unchanged": _("The new text is the same as the old one."),
     "merge_invalid": _("Pick another proposal of the same question to merge into."),
     "flag_own": _("You cannot report your own proposal."),
+    "theme_not_found": _("This theme does not exist (any more): the list now shows the current themes."),
+    "theme_locked": _("This theme is locked. Unlock it first to change its proposals."),
+    "theme_merge_self": _("Pick another theme to merge into."),
+    "theme_split_invalid": _("Pick one or more proposals of this theme to move to a new theme."),
+    "theme_split_all": _("Leave at least one proposal in the theme you split."),
     "not_registered": _(
         "This roundtable is for registered people only. Use the personal link you were sent."
     ),

@@ -37,6 +37,9 @@ class Roundtable(models.Model):
     current_question = models.ForeignKey(
         "Question", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who has spoken and voted, by actor type, against who is registered: as of the latest analysis
+    # run (services/analysis.py), so snapshots and events agree.
+    balance = models.JSONField(default=dict, blank=True)
     # The seq of the latest Event; bumped under a row lock so seqs stay gapless.
     last_seq = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -73,6 +76,13 @@ class Question(models.Model):
     # A countdown: at `phase_ends_at` the question moves to `phase_then`, decided by the server once.
     phase_ends_at = models.DateTimeField(null=True, blank=True)
     phase_then = models.CharField(max_length=16, choices=QuestionState.choices, blank=True, default="")
+    # When themes and opinion groups are next due to be recomputed (set by the first change after a run,
+    # so a stream of votes causes one run per interval, not one per vote).
+    analysis_due_at = models.DateTimeField(null=True, blank=True)
+    # The latest opinion groups (analysis/opinions.py), with what the next run needs to stay steady.
+    opinions = models.JSONField(default=dict, blank=True)
+    # Pairs of proposals likely saying the same thing, for moderators: [[id, id, similarity], ...].
+    duplicates = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["order"]
@@ -86,7 +96,10 @@ class Question(models.Model):
                 name="question_timer_has_next_state",
             ),
         ]
-        indexes = [models.Index(fields=["phase_ends_at"], name="question_timer_due")]
+        indexes = [
+            models.Index(fields=["phase_ends_at"], name="question_timer_due"),
+            models.Index(fields=["analysis_due_at"], name="question_analysis_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.roundtable.code} Q{self.order}"
@@ -140,6 +153,30 @@ class ProposalStatus(models.TextChoices):
     MERGED = "merged", _("Merged")
 
 
+class Theme(models.Model):
+    """Proposals of a question grouped by what they say. `number` is what people cite ("theme 3"): it
+    stays with the theme across re-runs and is never reused within a question."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="themes")
+    number = models.PositiveIntegerField()
+    # The automatic label per language: {"en": "budget · fund · banks", "es": ...}.
+    labels = models.JSONField(default=dict, blank=True)
+    # A moderator's name for it, which replaces the labels (blank: the automatic labels).
+    name = models.CharField(max_length=120, blank=True, default="")
+    # A locked theme keeps exactly its proposals: re-runs neither add to it nor take from it.
+    locked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "number"], name="theme_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question} theme {self.number}"
+
+
 class Proposal(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="proposals")
     author = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="proposals")
@@ -155,6 +192,14 @@ class Proposal(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals"
+    )
+    # A moderator put it in its theme: re-runs leave it there.
+    theme_fixed = models.BooleanField(default=False)
+    # Its sentence vector (float32), computed once, and the encoder that made it.
+    vector = models.BinaryField(null=True, blank=True, editable=False)
+    vector_encoder = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

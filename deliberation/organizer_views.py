@@ -48,6 +48,11 @@ AUDIT_ACTION_LABELS = {
     "pin": gettext_lazy("Pinned or unpinned"),
     "flag": gettext_lazy("Reported"),
     "merge": gettext_lazy("Merged"),
+    "theme.rename": gettext_lazy("Theme renamed"),
+    "theme.lock": gettext_lazy("Theme locked or unlocked"),
+    "theme.merge": gettext_lazy("Themes merged"),
+    "theme.split": gettext_lazy("Theme split"),
+    "proposal.move": gettext_lazy("Proposal moved to another theme"),
 }
 
 

@@ -20,6 +20,11 @@ class Action(StrEnum):
     PROPOSAL_EDIT = "proposal.edit"
     PROPOSAL_PIN = "proposal.pin"
     PROPOSAL_MERGE = "proposal.merge"
+    THEME_RENAME = "theme.rename"
+    THEME_LOCK = "theme.lock"
+    THEME_MERGE = "theme.merge"
+    THEME_SPLIT = "theme.split"
+    PROPOSAL_MOVE = "proposal.move"
     # Pages (HTTP).
     OWN_DATA = "own.data"
     MODERATION_CONSOLE = "moderation.console"
@@ -47,6 +52,11 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.PROPOSAL_EDIT: STAFF,
     Action.PROPOSAL_PIN: STAFF,
     Action.PROPOSAL_MERGE: STAFF,
+    Action.THEME_RENAME: STAFF,
+    Action.THEME_LOCK: STAFF,
+    Action.THEME_MERGE: STAFF,
+    Action.THEME_SPLIT: STAFF,
+    Action.PROPOSAL_MOVE: STAFF,
     # Download, anonymise or erase one's own contributions (staff act under their account's name).
     Action.OWN_DATA: frozenset({Role.PARTICIPANT}),
     Action.MODERATION_CONSOLE: STAFF,

@@ -1,5 +1,7 @@
 """Read models: what a given person may see of a roundtable, as plain JSON-ready data."""
 
+import hashlib
+import hmac
 import json
 from collections import Counter
 from typing import Any
@@ -19,6 +21,7 @@ from deliberation.models import (
     Question,
     Role,
     Roundtable,
+    Theme,
     Vote,
     VoteChoice,
 )
@@ -141,10 +144,17 @@ def participant_counts(*, roundtable: Roundtable) -> dict[str, Any]:
     return {"total": sum(by_actor_type.values()), "by_actor_type": dict(sorted(by_actor_type.items()))}
 
 
+def opinion_key(*, participant_id: int) -> str:
+    """Which point of the opinion map is this person's: told to them alone, meaningless to others."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"opinion-map:{participant_id}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:12]
+
+
 def participant_public_self(*, participant: Participant | None) -> dict[str, Any] | None:
     if participant is None:
         return None
     return {
+        "opinion_key": opinion_key(participant_id=participant.pk),
         "id": participant.pk,
         "display_name": participant.display_name,
         "actor_type": participant.actor_type,
@@ -165,6 +175,70 @@ def proposal_flag_counts(*, proposal_ids: list[int]) -> dict[int, int]:
     return dict(
         Flag.objects.filter(proposal_id__in=proposal_ids).values_list("proposal_id").annotate(n=Count("id"))
     )
+
+
+def themes_by_question(*, question_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each question's themes with their (visible) proposals, by number: two queries for any number of
+    questions."""
+    members: dict[int, list[int]] = {}
+    for proposal_id, theme_id in (
+        Proposal.objects.filter(
+            question_id__in=question_ids, status=ProposalStatus.VISIBLE, theme__isnull=False
+        )
+        .order_by("pk")
+        .values_list("pk", "theme_id")
+    ):
+        members.setdefault(theme_id, []).append(proposal_id)
+    themes: dict[int, list[dict[str, Any]]] = {question_id: [] for question_id in question_ids}
+    for theme in Theme.objects.filter(question_id__in=question_ids).order_by("question_id", "number"):
+        if theme.pk in members:
+            themes[theme.question_id].append(
+                {
+                    "number": theme.number,
+                    "name": theme.name or None,
+                    "labels": theme.labels,
+                    "locked": theme.locked,
+                    "proposals": members[theme.pk],
+                }
+            )
+    return themes
+
+
+def question_themes(*, question_id: int) -> list[dict[str, Any]]:
+    return themes_by_question(question_ids=[question_id])[question_id]
+
+
+def opinions_public(*, stored: dict[str, Any]) -> dict[str, Any] | None:
+    """Opinion groups as anyone may see them: no one's group or position is tied to their name."""
+    if not stored or not stored.get("groups"):
+        return None
+    # `state` is what the next run starts from: who was in which group, by id.
+    return {key: value for key, value in stored.items() if key != "state"}
+
+
+def balance_view(*, balance: dict[str, Any]) -> dict[str, Any] | None:
+    return balance or None
+
+
+def roundtable_analysis(
+    *, roundtable: Roundtable, questions: list[Question], viewer: Participant | None
+) -> dict[str, Any]:
+    """The snapshot's themes, opinion groups (with the viewer's own place) and balance."""
+    themes = themes_by_question(question_ids=[q.pk for q in questions])
+    analysis: dict[str, Any] = {
+        "themes": [{"question": q.pk, "themes": themes[q.pk]} for q in questions],
+        "opinions": [
+            {
+                "question": q.pk,
+                "opinions": opinions_public(stored=q.opinions),
+            }
+            for q in questions
+        ],
+        "balance": balance_view(balance=roundtable.balance),
+    }
+    if viewer is not None and viewer.is_staff:
+        analysis["duplicates"] = [{"question": q.pk, "pairs": q.duplicates} for q in questions]
+    return analysis
 
 
 def roundtable_snapshot(*, roundtable: Roundtable, viewer: Participant | None) -> dict[str, Any]:
@@ -213,6 +287,7 @@ def roundtable_snapshot(*, roundtable: Roundtable, viewer: Participant | None) -
         "proposals": proposal_rows,
         "participants": participant_counts(roundtable=roundtable),
         "me": participant_public_self(participant=viewer),
+        **roundtable_analysis(roundtable=roundtable, questions=list(questions.values()), viewer=viewer),
     }
 
 
@@ -244,7 +319,13 @@ def events_between(*, roundtable_id: int, after: int, upto: int) -> list[EventTe
 
 
 # Every kind an organizer's audit log lists: whatever staff did, what flags and countdowns did.
-AUDITED_KINDS = ("question.updated", "roundtable.updated", "proposal.updated", "proposal.merged")
+AUDITED_KINDS = (
+    "question.updated",
+    "roundtable.updated",
+    "proposal.updated",
+    "proposal.merged",
+    "themes.updated",
+)
 
 
 def audit_log(*, roundtable: Roundtable, limit: int | None = None) -> list[dict[str, Any]]:
@@ -252,6 +333,8 @@ def audit_log(*, roundtable: Roundtable, limit: int | None = None) -> list[dict[
     events = (
         Event.objects.filter(roundtable=roundtable, kind__in=AUDITED_KINDS)
         .exclude(kind="proposal.updated", data__action="submit")
+        # Automatic theme runs are not anyone's decision.
+        .exclude(kind="themes.updated", actor__isnull=True)
         .select_related("actor", "actor__user")
         .order_by("-seq")
     )

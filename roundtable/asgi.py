@@ -10,6 +10,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from channels.sessions import CookieMiddleware  # noqa: E402
 
+from deliberation.realtime.analysis_runner import analysis_runner_ensure  # noqa: E402
 from deliberation.realtime.routing import websocket_urlpatterns  # noqa: E402
 from deliberation.realtime.timers import timer_sweeper_ensure  # noqa: E402
 
@@ -24,7 +25,9 @@ router = ProtocolTypeRouter(
 
 
 async def application(scope, receive, send):
-    # Daphne has no startup hook: the first request or connection starts the countdown sweeper.
+    # Daphne has no startup hook: the first request or connection starts the countdown sweeper and
+    # the analysis runner.
     if scope["type"] in {"http", "websocket"}:
         timer_sweeper_ensure()
+        analysis_runner_ensure()
     return await router(scope, receive, send)

@@ -244,6 +244,17 @@ ROUNDTABLE_HANDOUT_REST_FACTOR = float(os.environ.get("ROUNDTABLE_HANDOUT_REST_F
 ROUNDTABLE_TIMER_MIN_SECONDS = int(os.environ.get("ROUNDTABLE_TIMER_MIN_SECONDS", 1))
 ROUNDTABLE_TIMER_MAX_SECONDS = int(os.environ.get("ROUNDTABLE_TIMER_MAX_SECONDS", 4 * 60 * 60))
 ROUNDTABLE_TIMER_TICK_SECONDS = float(os.environ.get("ROUNDTABLE_TIMER_TICK_SECONDS", 0.5))
+# A browser gives up on a command (and tells the person) when no answer comes this long after sending it
+# on an open connection; while offline, commands wait in its queue without a time limit.
+ROUNDTABLE_CLIENT_COMMAND_TIMEOUT_SECONDS = float(
+    os.environ.get("ROUNDTABLE_CLIENT_COMMAND_TIMEOUT_SECONDS", 15)
+)
+# Themes and opinion groups are recomputed at most this often per question while proposals and votes
+# arrive (the first change after a run schedules the next one).
+ROUNDTABLE_ANALYSIS_INTERVAL_SECONDS = float(os.environ.get("ROUNDTABLE_ANALYSIS_INTERVAL_SECONDS", 3))
+# When only the positions on the opinion map moved (same groups, same members, same characteristic
+# proposals), the map is re-published at most this often.
+ROUNDTABLE_OPINIONS_REFRESH_SECONDS = float(os.environ.get("ROUNDTABLE_OPINIONS_REFRESH_SECONDS", 15))
 # Rate limits (deliberation/realtime/limits.py). Per participant: (how many, per how many seconds).
 ROUNDTABLE_RATE_LIMITS = {
     "proposal.submit": (

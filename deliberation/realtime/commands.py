@@ -24,6 +24,7 @@ from deliberation.services.questions import (
     question_settings_set,
     roundtable_show_question,
 )
+from deliberation.services.themes import proposal_move, theme_lock, theme_merge, theme_rename, theme_split
 from deliberation.services.votes import vote_cast
 
 CommandId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -126,6 +127,49 @@ class ShowQuestionFrame(Frame):
     question: ObjectId
 
 
+ThemeNumber = Annotated[int, Field(ge=1, le=2**31)]
+
+
+class ThemeRenameFrame(Frame):
+    type: Literal["theme.rename"]
+    id: CommandId
+    question: ObjectId
+    theme: ThemeNumber
+    name: LongText
+
+
+class ThemeLockFrame(Frame):
+    type: Literal["theme.lock"]
+    id: CommandId
+    question: ObjectId
+    theme: ThemeNumber
+    locked: bool
+
+
+class ThemeMergeFrame(Frame):
+    type: Literal["theme.merge"]
+    id: CommandId
+    question: ObjectId
+    theme: ThemeNumber
+    into: ThemeNumber
+
+
+class ThemeSplitFrame(Frame):
+    type: Literal["theme.split"]
+    id: CommandId
+    question: ObjectId
+    theme: ThemeNumber
+    proposals: Annotated[list[ObjectId], Field(min_length=1, max_length=500)]
+
+
+class ProposalMoveFrame(Frame):
+    type: Literal["proposal.move"]
+    id: CommandId
+    proposal: ObjectId
+    # None: a new theme of its own.
+    theme: ThemeNumber | None = None
+
+
 @dataclass(frozen=True)
 class Caller:
     roundtable_id: int
@@ -190,6 +234,52 @@ COMMANDS: dict[str, Command] = {
         schema=ProposalMergeFrame,
         run=lambda frame, caller: proposal_merge(
             **caller.ids(), proposal_id=frame.proposal, into_id=frame.into, command_id=frame.id
+        ),
+    ),
+    "theme.rename": Command(
+        schema=ThemeRenameFrame,
+        run=lambda frame, caller: theme_rename(
+            **caller.ids(),
+            question_id=frame.question,
+            number=frame.theme,
+            name=frame.name,
+            command_id=frame.id,
+        ),
+    ),
+    "theme.lock": Command(
+        schema=ThemeLockFrame,
+        run=lambda frame, caller: theme_lock(
+            **caller.ids(),
+            question_id=frame.question,
+            number=frame.theme,
+            locked=frame.locked,
+            command_id=frame.id,
+        ),
+    ),
+    "theme.merge": Command(
+        schema=ThemeMergeFrame,
+        run=lambda frame, caller: theme_merge(
+            **caller.ids(),
+            question_id=frame.question,
+            number=frame.theme,
+            into=frame.into,
+            command_id=frame.id,
+        ),
+    ),
+    "theme.split": Command(
+        schema=ThemeSplitFrame,
+        run=lambda frame, caller: theme_split(
+            **caller.ids(),
+            question_id=frame.question,
+            number=frame.theme,
+            proposal_ids=list(frame.proposals),
+            command_id=frame.id,
+        ),
+    ),
+    "proposal.move": Command(
+        schema=ProposalMoveFrame,
+        run=lambda frame, caller: proposal_move(
+            **caller.ids(), proposal_id=frame.proposal, number=frame.theme, command_id=frame.id
         ),
     ),
     "question.phase": Command(

@@ -11,6 +11,7 @@ from django.utils import timezone
 from deliberation.errors import ServiceError
 from deliberation.models import Event, Flag, Participant, Proposal, ProposalStatus, Roundtable, Vote
 from deliberation.policy import Action
+from deliberation.services.analysis import analysis_request
 from deliberation.services.commands import CommandResult, command_begin, text_clean
 from deliberation.services.events import event_record
 from deliberation.services.proposal_events import proposal_event_data, proposal_layers
@@ -72,6 +73,11 @@ def _proposal_event(
     with_voters: bool = False,
     notice: bool = True,
 ) -> Event:
+    if proposal.status != ProposalStatus.VISIBLE and proposal.theme_id is not None:
+        # Themes list what the public sees; it comes back to a theme at the next run if restored.
+        proposal.theme, proposal.theme_fixed = None, False
+        proposal.save(update_fields=["theme", "theme_fixed"])
+    analysis_request(question_id=proposal.question_id)
     public, staff, private = proposal_layers(
         proposal=proposal, question=proposal.question, with_voters=with_voters
     )
@@ -188,8 +194,9 @@ def proposal_edit(
         if proposal.text == cleaned:
             raise ServiceError("text_unchanged")
         before = proposal.text
-        proposal.text, proposal.edited_at = cleaned, timezone.now()
-        proposal.save(update_fields=["text", "edited_at"])
+        # A corrected text needs a new vector (the next analysis run makes it).
+        proposal.text, proposal.edited_at, proposal.vector_encoder = cleaned, timezone.now(), ""
+        proposal.save(update_fields=["text", "edited_at", "vector_encoder"])
         return {"before": before, "after": cleaned}, False
 
     return _moderate(
@@ -261,7 +268,9 @@ def proposal_merge(
         Vote.objects.filter(pk__in=[vote.pk for vote in moving]).update(proposal=survivor)
         dropped = Vote.objects.filter(proposal=merged).delete()[0]
         merged.status, merged.merged_into, merged.pinned = ProposalStatus.MERGED, survivor, False
-        merged.save(update_fields=["status", "merged_into", "pinned"])
+        merged.theme, merged.theme_fixed = None, False
+        merged.save(update_fields=["status", "merged_into", "pinned", "theme", "theme_fixed"])
+        analysis_request(question_id=merged.question_id)
 
         merged_public, merged_staff, private = proposal_layers(proposal=merged, question=merged.question)
         survivor_public, survivor_staff, _ = proposal_layers(proposal=survivor, question=survivor.question)

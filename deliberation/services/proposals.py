@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.db import transaction
 
+from deliberation.analysis.languages import language_detect
 from deliberation.errors import ServiceError
 from deliberation.models import Event, Proposal, ProposalStatus, Question
 from deliberation.policy import Action
+from deliberation.services.analysis import analysis_request
 from deliberation.services.commands import CommandResult, command_begin, text_clean
 from deliberation.services.events import event_record
 from deliberation.services.proposal_events import proposal_event_data, proposal_layers
@@ -49,9 +51,13 @@ def proposal_submit(
             question=question,
             author=author,
             text=cleaned,
-            language=language or author.language,
+            # Unless the client says, the language the text is written in, whatever the author's interface.
+            language=language
+            or language_detect(cleaned, candidates=roundtable.languages, default=author.language),
             status=ProposalStatus.PENDING if held else ProposalStatus.VISIBLE,
         )
+        if not held:
+            analysis_request(question_id=question.pk)
         public, staff, private = proposal_layers(proposal=proposal, question=question)
         event = event_record(
             roundtable=roundtable,

@@ -4,6 +4,7 @@ from deliberation.errors import ServiceError
 from deliberation.models import Event, Proposal, ProposalStatus, Vote, VoteChoice
 from deliberation.policy import Action
 from deliberation.selectors import proposal_tally
+from deliberation.services.analysis import analysis_request
 from deliberation.services.commands import CommandResult, command_begin
 from deliberation.services.events import event_record
 from deliberation.services.questions import question_require_open
@@ -54,6 +55,7 @@ def vote_cast(
         else:
             vote.choice = choice
             vote.save(update_fields=["choice", "updated_at"])
+        analysis_request(question_id=proposal.question_id)
         tally = proposal_tally(proposal_id=proposal.pk)
         public_tally = proposal.question.tallies_public
         event = event_record(

@@ -1,5 +1,6 @@
 // One websocket to the roundtable: resumes from the last seq after a drop, reconnects with backoff and
 // jitter, and resends unacknowledged commands with their ids (the server applies each id once).
+// Offline, commands wait in the queue for as long as it takes; the timeout runs only while connected.
 
 const MIN_DELAY_MS = 500;
 const MAX_DELAY_MS = 15000;
@@ -12,8 +13,9 @@ export function commandId() {
 }
 
 export class LiveConnection {
-  constructor({ path, onSnapshot, onEvent, onStatus, onFrame, onOpen }) {
+  constructor({ path, onSnapshot, onEvent, onStatus, onFrame, onOpen, commandTimeoutSeconds }) {
     this.path = path;
+    this.commandTimeoutMs = (commandTimeoutSeconds ?? COMMAND_TIMEOUT_MS / 1000) * 1000;
     this.onSnapshot = onSnapshot;
     this.onEvent = onEvent;
     this.onStatus = onStatus;
@@ -47,13 +49,18 @@ export class LiveConnection {
     socket.addEventListener("open", () => {
       this.attempt = 0;
       this.onStatus("live");
-      for (const command of this.pending.values()) socket.send(JSON.stringify(command.frame));
+      for (const [id, command] of this.pending) {
+        socket.send(JSON.stringify(command.frame));
+        this.armTimeout(id);
+      }
       this.onOpen();
     });
     socket.addEventListener("message", (message) => this.receive(message.data));
     socket.addEventListener("close", (close) => {
       if (this.socket !== socket || this.stopped) return;
       this.socket = null;
+      // Queued, not failed: the clocks start again when the commands are sent on the next connection.
+      for (const command of this.pending.values()) clearTimeout(command.timer);
       if (close.code === 4404) {
         this.onStatus("gone");
         return;
@@ -144,17 +151,27 @@ export class LiveConnection {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
   }
 
-  // Resolves with the ack, rejects with the error frame. Survives reconnects: resent on open.
+  armTimeout(id) {
+    const command = this.pending.get(id);
+    if (!command) return;
+    clearTimeout(command.timer);
+    command.timer = setTimeout(() => {
+      this.pending.delete(id);
+      command.reject({ type: "error", id, code: "timeout", message: "" });
+    }, this.commandTimeoutMs);
+  }
+
+  // Resolves with the ack, rejects with the error frame. Survives reconnects: queued while offline,
+  // resent on open with the same id.
   command(type, fields) {
     const id = commandId();
     const frame = { type, id, ...fields };
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject({ type: "error", id, code: "timeout", message: "" });
-      }, COMMAND_TIMEOUT_MS);
-      this.pending.set(id, { frame, resolve, reject, timer });
-      this.send(frame);
+      this.pending.set(id, { frame, resolve, reject, timer: null });
+      if (this.socket?.readyState === WebSocket.OPEN) {
+        this.socket.send(JSON.stringify(frame));
+        this.armTimeout(id);
+      }
     });
   }
 }

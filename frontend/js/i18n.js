@@ -8,5 +8,8 @@ export function setStrings(table) {
 // t("charactersLeft", {count: 3}) fills Python-style %(name)s placeholders.
 export function t(key, params = {}) {
   const template = strings[key] ?? key;
-  return template.replace(/%\((\w+)\)s/g, (_, name) => (name in params ? String(params[name]) : ""));
+  // Python-format strings write a literal percent sign as %%.
+  return template
+    .replace(/%\((\w+)\)s/g, (_, name) => (name in params ? String(params[name]) : ""))
+    .replaceAll("%%", "%");
 }

@@ -2,6 +2,7 @@
 // actions, and live presence. Everything it shows comes from the same snapshot and events as every
 // screen (the staff view of them); every button sends one command and shows the server's answer.
 import { showCountdown, syncClock, tickCountdowns } from "./clock.js";
+import { renderBalance, renderOpinionMap, renderThemes, themeLabel } from "./analysis.js";
 import { LiveConnection } from "./connection.js";
 import { byPinThenId, element, readConfig } from "./dom.js";
 import { setStrings, t } from "./i18n.js";
@@ -131,7 +132,127 @@ function renderPresence() {
   for (const id of sections.keys()) renderQuestionPresence(id);
 }
 
+function proposalLabel(id) {
+  const proposal = state.proposals.get(id);
+  return proposal ? `#${id} ${proposal.text.slice(0, 60)}` : `#${id}`;
+}
+
+function selectOf(label, options, { multiple = false } = {}) {
+  const id = `select-${Math.random().toString(36).slice(2)}`;
+  const select = element("select", { id, multiple }, ...options.map(([value, text]) => element("option", { value: String(value) }, text)));
+  return [element("label", { for: id }, label), select];
+}
+
+// Curation controls of one theme: rename, lock, merge into another, split some off, move one in.
+function themeControls(questionId, themes) {
+  return (theme) => {
+    const others = themes.filter((other) => other.number !== theme.number);
+    const outside = [...state.proposals.values()].filter(
+      (proposal) => proposal.question === questionId && proposal.status === "visible" && !theme.proposals.includes(proposal.id),
+    );
+    const controls = element("div", { class: "theme-controls moderation-actions" });
+    controls.addEventListener("focusin", () => {
+      lastTheme = { question: questionId, number: theme.number };
+    });
+    const rename = element("button", { type: "button" }, t("rename"));
+    rename.addEventListener("click", () => {
+      const field = element("input", { type: "text", maxlength: "120", value: theme.name ?? "" });
+      inlineForm(controls, {
+        label: t("themeName", { number: theme.number }),
+        field,
+        submitLabel: t("save"),
+        onSubmit: (name) => run("theme.rename", { question: questionId, theme: theme.number, name }),
+      });
+    });
+    const lock = element("button", { type: "button", "aria-pressed": theme.locked ? "true" : "false" }, theme.locked ? t("unlock") : t("lock"));
+    lock.addEventListener("click", () => run("theme.lock", { question: questionId, theme: theme.number, locked: !theme.locked }));
+    controls.append(rename, lock);
+    if (!theme.locked && others.length) {
+      const [label, select] = selectOf(t("mergeTheme"), others.map((other) => [other.number, `${t("themeNumber", { number: other.number })}: ${themeLabel(other, config.language).text}`]));
+      const go = element("button", { type: "button" }, t("mergeGo"));
+      go.addEventListener("click", () => run("theme.merge", { question: questionId, theme: theme.number, into: Number(select.value) }));
+      controls.append(element("span", { class: "control" }, label, select, go));
+    }
+    if (!theme.locked && theme.proposals.length > 1) {
+      const [label, select] = selectOf(t("splitOff"), theme.proposals.map((id) => [id, proposalLabel(id)]), { multiple: true });
+      const go = element("button", { type: "button" }, t("splitGo"));
+      go.addEventListener("click", () => {
+        const chosen = [...select.selectedOptions].map((option) => Number(option.value));
+        run("theme.split", { question: questionId, theme: theme.number, proposals: chosen });
+      });
+      controls.append(element("span", { class: "control" }, label, select, go));
+    }
+    if (!theme.locked && outside.length) {
+      const [label, select] = selectOf(t("moveTo"), outside.map((proposal) => [proposal.id, proposalLabel(proposal.id)]));
+      const go = element("button", { type: "button" }, t("moveGo"));
+      go.addEventListener("click", () => run("proposal.move", { proposal: Number(select.value), theme: theme.number }));
+      controls.append(element("span", { class: "control" }, label, select, go));
+    }
+    return controls;
+  };
+}
+
+// Questions whose theme list changed while a moderator was working in it: rebuilt once they leave it.
+const themesStale = new Set();
+// The theme whose controls a moderator last worked in ({question, number}), while focus stays in the
+// themes: when its list is rebuilt under them (or their form closes), focus goes back to that theme.
+let lastTheme = null;
+document.addEventListener("focusin", (focusEvent) => {
+  if (!focusEvent.target.closest?.("[data-role=themes]")) lastTheme = null;
+});
+function renderStaleThemes() {
+  // After the focus has moved (focusout fires before the new element has it; a removed form fires none).
+  setTimeout(() => {
+    for (const questionId of [...themesStale]) renderAnalysis(questionId);
+  }, 0);
+}
+document.addEventListener("focusout", renderStaleThemes);
+
+function renderAnalysis(questionId) {
+  const section = sections.get(questionId);
+  if (!section) return;
+  const themesList = section.querySelector("[data-role=themes]");
+  // Don't rebuild the controls under someone choosing in them.
+  if (themesList.contains(document.activeElement) && document.activeElement !== document.body) {
+    themesStale.add(questionId);
+  } else {
+    themesStale.delete(questionId);
+    const themes = state.themes.get(questionId) ?? [];
+    renderThemes(themesList, {
+      themes,
+      proposals: state.proposals,
+      language: config.language,
+      controls: themeControls(questionId, themes),
+      idPrefix: `q${questionId}-`,
+    });
+    // A keyboard user whose form just closed lands back on the same theme, not at the page's top.
+    if (lastTheme?.question === questionId && document.activeElement === document.body) {
+      themesList.querySelector(`#q${questionId}-theme-${lastTheme.number} button`)?.focus();
+    }
+    section.querySelector("[data-role=themes-empty]").hidden = themes.length > 0;
+  }
+  const opinions = state.opinions.get(questionId);
+  renderOpinionMap(section.querySelector("[data-role=opinions]"), {
+    opinions: opinions ?? null,
+    myKey: null,
+    proposals: state.proposals,
+    actorTypes: config.actorTypes,
+  });
+  const pairs = state.duplicates?.get(questionId) ?? [];
+  section.querySelector("[data-role=duplicates]").replaceChildren(
+    ...pairs
+      .filter(([a, b]) => state.proposals.get(a)?.status === "visible" && state.proposals.get(b)?.status === "visible")
+      .map(([a, b, score]) => {
+        const merge = element("button", { type: "button" }, t("mergeFirstIntoSecond", { a: b, b: a }));
+        merge.addEventListener("click", () => run("proposal.merge", { proposal: b, into: a }));
+        return element("li", {}, t("duplicatePair", { a, b, score }), " ", element("q", {}, state.proposals.get(a).text), " / ", element("q", {}, state.proposals.get(b).text), " ", merge);
+      }),
+  );
+}
+
 function renderAll() {
+  for (const questionId of state.questions.keys()) renderAnalysis(questionId);
+  renderBalance(document.getElementById("balance"), { balance: state.balance, actorTypes: config.actorTypes });
   for (const question of state.questions.values()) renderQuestion(question);
   renderQueue();
   document.getElementById("participant-count").textContent = t("participants", { count: state.participants.total });
@@ -148,6 +269,7 @@ function keepFocus(render) {
 
 const connection = new LiveConnection({
   path: config.socketPath,
+  commandTimeoutSeconds: config.commandTimeoutSeconds,
   onSnapshot(frame) {
     syncClock(frame.now);
     state = fromSnapshot(frame);
@@ -169,6 +291,8 @@ const connection = new LiveConnection({
       const questionId = event.data.question?.id ?? event.data.question;
       const question = state.questions.get(questionId);
       if (question) renderQuestion(question);
+      if (kind === "opinions.updated") renderBalance(document.getElementById("balance"), { balance: state.balance, actorTypes: config.actorTypes });
+      if (question && kind !== "question.updated") renderAnalysis(questionId);
       if (kind === "question.updated") {
         for (const other of state.questions.values()) if (other.id !== questionId) renderQuestion(other);
       }
@@ -188,6 +312,7 @@ async function run(type, fields, doneMessage = t("done")) {
   try {
     await connection.command(type, fields);
     announcer.textContent = doneMessage;
+    renderStaleThemes();
     return true;
   } catch (error) {
     alerts.textContent = error.code === "timeout" ? t("timeout") : error.message;

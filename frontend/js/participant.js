@@ -1,6 +1,7 @@
 // The participant screen: submit proposals on the open question, vote on everyone's, report abuse, all
 // live; follows the moderators' phase changes, countdowns and switches.
 import { showCountdown, syncClock, tickCountdowns } from "./clock.js";
+import { renderOpinionMap, renderThemes } from "./analysis.js";
 import { LiveConnection } from "./connection.js";
 import { byPinThenId, element, readConfig, tallyTotal } from "./dom.js";
 import { setStrings, t } from "./i18n.js";
@@ -40,6 +41,11 @@ function announceNewProposal() {
 // The live region is in the page from the start (empty, so not shown) for screen readers to hear it.
 function showNotice(text) {
   notices.textContent = text;
+}
+
+function writtenIn(language) {
+  const sentence = t(`writtenIn.${language}`);
+  return sentence === `writtenIn.${language}` ? t("writtenIn", { language: t(`lang.${language}`) }) : sentence;
 }
 
 function tallyText(tally) {
@@ -107,7 +113,9 @@ function renderProposal(proposal) {
       { class: "proposal-meta" },
       author,
       " · ",
-      element("abbr", { title: t("writtenIn", { language: t(`lang.${proposal.language}`) }) }, proposal.language.toUpperCase()),
+      // The code for the eye, the language's name for screen readers (an abbr's title is not read reliably).
+      element("abbr", { title: writtenIn(proposal.language), "aria-hidden": "true" }, proposal.language.toUpperCase()),
+      element("span", { class: "visually-hidden" }, writtenIn(proposal.language)),
       proposal.mine ? element("span", { class: "badge" }, t("mine")) : null,
       proposal.edited ? element("span", { class: "edited" }, ` · ${t("edited")}`) : null,
     ),
@@ -154,7 +162,28 @@ function replaceProposal(proposal) {
   else if (focused?.dataset.flag) fresh.querySelector("[data-flag]")?.focus();
 }
 
+function renderAnalysis(questionId) {
+  const section = sections.get(questionId);
+  if (!section || !state) return;
+  const themes = state.themes.get(questionId) ?? [];
+  renderThemes(section.querySelector("[data-role=themes]"), {
+    themes,
+    proposals: state.proposals,
+    language: config.language,
+    idPrefix: `q${questionId}-`,
+  });
+  section.querySelector("[data-role=themes-empty]").hidden = themes.length > 0;
+  const opinions = state.opinions.get(questionId);
+  renderOpinionMap(section.querySelector("[data-role=opinions]"), {
+    opinions: opinions ?? null,
+    myKey: state.me?.opinion_key ?? null,
+    proposals: state.proposals,
+    actorTypes: config.actorTypes,
+  });
+}
+
 function renderAll() {
+  for (const questionId of state.questions.keys()) renderAnalysis(questionId);
   for (const question of state.questions.values()) renderQuestion(question);
   renderParticipants();
 }
@@ -204,6 +233,13 @@ function onEvent(event) {
     }
   } else if (kind === "participant.joined") {
     renderParticipants();
+  } else if (kind === "themes.updated" || kind === "opinions.updated") {
+    renderAnalysis(data.question);
+  }
+  // Theme support follows the votes.
+  if (kind === "vote.cast" || kind === "proposal.updated" || kind === "proposal.merged") {
+    const proposal = state.proposals.get(data.proposal ?? data.id);
+    renderAnalysis(proposal?.question ?? data.question);
   }
 }
 
@@ -229,6 +265,7 @@ for (const section of sections.values()) observer.observe(section);
 
 const connection = new LiveConnection({
   path: config.socketPath,
+  commandTimeoutSeconds: config.commandTimeoutSeconds,
   onSnapshot,
   onEvent,
   onStatus: connectionStatus(document.getElementById("connection-status")),

@@ -2,6 +2,7 @@
 // the one open), its countdown, proposals arriving, the most supported, and who takes part. It is a
 // watcher socket: it sees exactly what the public sees.
 import { showCountdown, syncClock } from "./clock.js";
+import { renderOpinionMap, renderThemes } from "./analysis.js";
 import { LiveConnection } from "./connection.js";
 import { element, readConfig } from "./dom.js";
 import { setStrings, t } from "./i18n.js";
@@ -67,6 +68,17 @@ function render() {
   fill("latest", latest.map((p) => proposalItem(p, { withSupport: false })), t("noneYet"));
   const hidden = proposals.length > 0 && proposals.every((p) => p.tally === null);
   fill("top", top.map((p) => proposalItem(p, { withSupport: true })), hidden ? t("talliesHidden") : t("noneYet"));
+  const themes = question ? (state.themes.get(question.id) ?? []) : [];
+  renderThemes(document.getElementById("themes"), { themes, proposals: state.proposals, language: config.language, limit: 6, idPrefix: "screen-" });
+  document.getElementById("themes-empty").hidden = themes.length > 0;
+  const opinions = question ? state.opinions.get(question.id) : null;
+  renderOpinionMap(document.getElementById("opinions"), {
+    opinions: opinions ?? null,
+    myKey: null,
+    brief: true,
+    proposals: state.proposals,
+    actorTypes: config.actorTypes,
+  });
   renderBalance();
 }
 
@@ -91,6 +103,7 @@ function renderBalance() {
 
 const connection = new LiveConnection({
   path: config.socketPath,
+  commandTimeoutSeconds: config.commandTimeoutSeconds,
   onSnapshot(frame) {
     syncClock(frame.now);
     state = fromSnapshot(frame);

@@ -12,15 +12,36 @@ export function fromSnapshot(frame) {
     proposals,
     participants: frame.participants,
     me: frame.me,
+    themes: new Map(frame.themes.map((entry) => [entry.question, entry.themes])),
+    opinions: new Map(frame.opinions.map((entry) => [entry.question, entry.opinions])),
+    // Moderators' hints only: absent from other people's snapshots.
+    duplicates: frame.duplicates ? new Map(frame.duplicates.map((entry) => [entry.question, entry.pairs])) : null,
+    balance: frame.balance,
   };
+}
+
+// Themes list what the public sees: a proposal that stops being visible leaves its theme at once
+// (it comes back, if restored, at the next analysis run).
+function leaveThemes(state, id) {
+  for (const [question, themes] of state.themes) {
+    if (!themes.some((theme) => theme.proposals.includes(id))) continue;
+    state.themes.set(
+      question,
+      themes
+        .map((theme) => ({ ...theme, proposals: theme.proposals.filter((member) => member !== id) }))
+        .filter((theme) => theme.proposals.length > 0),
+    );
+  }
 }
 
 // A proposal as the event shows it to this viewer; null means it is not theirs to see (any more).
 function setProposal(state, id, view, personal) {
   if (view === null || view === undefined) {
     state.proposals.delete(id);
+    leaveThemes(state, id);
     return;
   }
+  if (view.status !== "visible") leaveThemes(state, id);
   const previous = state.proposals.get(id) ?? {};
   state.proposals.set(id, {
     ...view,
@@ -63,6 +84,14 @@ const handlers = {
   "participant.erased"(state, data) {
     for (const [id, view] of Object.entries(data.proposals)) setProposal(state, Number(id), view, {});
     state.participants = data.participants;
+  },
+  "themes.updated"(state, data) {
+    state.themes.set(data.question, data.themes);
+    if (state.duplicates && "duplicates" in data) state.duplicates.set(data.question, data.duplicates);
+  },
+  "opinions.updated"(state, data) {
+    state.opinions.set(data.question, data.opinions);
+    state.balance = data.balance;
   },
   "roundtable.updated"(state, data) {
     state.roundtable.current_question = data.current_question;

@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.pages import join, watch_console
 from tests.support.servers import daphne_servers, sqlite_database
 
 pytestmark = pytest.mark.browser
@@ -14,20 +15,6 @@ pytestmark = pytest.mark.browser
 def server():
     with sqlite_database() as env, daphne_servers(env) as (daphne,):
         yield daphne
-
-
-def join(page, base_url, *, name, actor_type_label, language_label):
-    page.goto(f"{base_url}/r/LED111/")
-    # By id: the form is in the browser's language until the person picks theirs.
-    page.locator("#display_name").fill(name)
-    page.locator("#actor_type").select_option(label=actor_type_label)
-    page.locator("#language").select_option(label=language_label)
-    page.locator("#join-form button[type=submit]").click()
-
-
-def watch_console(page, errors):
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.on("pageerror", lambda error: errors.append(str(error)))
 
 
 def test_a_proposal_and_a_vote_appear_live_in_another_browser(browser, server, artifacts):
@@ -110,4 +97,40 @@ def test_a_closed_question_shows_no_form_and_an_error_is_shown_in_the_persons_la
     first.get_by_label("Votre proposition").fill("   ")
     first.get_by_role("button", name="Envoyer la proposition").click()
     expect(first.get_by_role("alert")).to_have_text("Écrivez d'abord quelque chose.")
+    context.close()
+
+
+def test_switching_language_mid_session_keeps_the_persons_place(browser, server):
+    """Ana joins in English, proposes and votes, then switches to Spanish: the screen comes back in Spanish
+    with her proposal, her vote and the live connection, and the next live message is in Spanish."""
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    errors: list[str] = []
+    watch_console(page, errors)
+    join(page, server.base_url, name="Ana", actor_type_label="Citizen", language_label="English")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    first = page.locator("#question-1")
+    first.get_by_label("Your proposal").fill("A shared calendar of every partner's meetings")
+    first.get_by_role("button", name="Send proposal").click()
+    mine = first.locator("li.proposal").filter(has_text="A shared calendar")
+    expect(mine).to_be_visible()
+    mine.locator("[data-choice=agree]").click()
+    expect(mine.locator("[data-choice=agree]")).to_have_attribute("aria-pressed", "true")
+
+    page.locator("#language-switch").select_option(label="Español")
+    page.locator("form.language-switch button[type=submit]").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.locator("#connection-status")).to_have_text("En vivo")
+    first = page.locator("#question-1")
+    mine = first.locator("li.proposal").filter(has_text="A shared calendar")
+    expect(mine.locator("[data-choice=agree]")).to_have_attribute("aria-pressed", "true")
+    # The proposal keeps its own language, labelled, in the new interface language.
+    expect(mine).to_contain_text("inglés")
+    # What the server says live now comes in Spanish: another person's proposal arrives and is announced.
+    expect(first.get_by_label("Tu propuesta")).to_be_visible()
+    first.get_by_label("Tu propuesta").fill("Un calendario compartido")
+    first.get_by_role("button", name="Enviar propuesta").click()
+    expect(page.locator("#announcer")).to_have_text("Tu propuesta fue enviada.")
+    assert errors == []
     context.close()

@@ -6,7 +6,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 
-from deliberation.models import ProposalStatus, Role
+from deliberation.models import Proposal, ProposalStatus, Role, Theme
 from deliberation.policy import PERMISSIONS, Action
 from deliberation.sessions import session_participant_remember
 from tests.factories import ParticipantFactory, ProposalFactory, RoundtableFactory
@@ -29,8 +29,14 @@ def build_scene(role: str | None):
         "duplicate": ProposalFactory(author=author).pk,
         "pending": ProposalFactory(author=author, status=ProposalStatus.PENDING).pk,
         "hidden": ProposalFactory(author=author, status=ProposalStatus.HIDDEN, hidden_reason="x").pk,
+        "other": ProposalFactory(author=author).pk,
         "actor": None,
     }
+    # Two themes to curate: 1 holds `visible` and `duplicate`, 2 holds `other`.
+    first = roundtable.questions.get(order=1)
+    one, two = Theme.objects.create(question=first, number=1), Theme.objects.create(question=first, number=2)
+    Proposal.objects.filter(pk__in=[scene["visible"], scene["duplicate"]]).update(theme=one)
+    Proposal.objects.filter(pk=scene["other"]).update(theme=two)
     if role is not None:
         user = None
         if role != Role.PARTICIPANT:
@@ -52,6 +58,14 @@ LIVE_COMMANDS = {
     Action.PROPOSAL_EDIT: lambda s: ("proposal.edit", {"proposal": s["visible"], "text": "Fixed typo"}),
     Action.PROPOSAL_PIN: lambda s: ("proposal.pin", {"proposal": s["visible"], "pinned": True}),
     Action.PROPOSAL_MERGE: lambda s: ("proposal.merge", {"proposal": s["duplicate"], "into": s["visible"]}),
+    Action.THEME_RENAME: lambda s: ("theme.rename", {"question": s["first"], "theme": 1, "name": "Money"}),
+    Action.THEME_LOCK: lambda s: ("theme.lock", {"question": s["first"], "theme": 1, "locked": True}),
+    Action.THEME_MERGE: lambda s: ("theme.merge", {"question": s["first"], "theme": 2, "into": 1}),
+    Action.THEME_SPLIT: lambda s: (
+        "theme.split",
+        {"question": s["first"], "theme": 1, "proposals": [s["visible"]]},
+    ),
+    Action.PROPOSAL_MOVE: lambda s: ("proposal.move", {"proposal": s["other"], "theme": 1}),
 }
 
 # Each page: (method, path under /r/<code>/, form data, the status an allowed person gets).

@@ -3,23 +3,19 @@ last seq and ends with exactly the server's state. Once with a protocol client t
 browser does, once with the browser itself."""
 
 import asyncio
-import concurrent.futures
 import re
+import sqlite3
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import launch_chromium
 from tests.faults.helpers import fresh_state, join_people
+from tests.support.pages import join
 from tests.support.proxy import tcp_proxy
 from tests.support.resilient import ResilientClient
-from tests.support.servers import daphne_servers, http_join, sqlite_database
-
-
-def in_thread(coroutine) -> None:
-    """Run a protocol client beside sync Playwright, whose event loop holds this thread."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, coroutine).result(timeout=60)
+from tests.support.room_live import in_thread
+from tests.support.servers import daphne_servers, http_join, organizer_login, sqlite_database
 
 
 @pytest.fixture(scope="module")
@@ -80,10 +76,13 @@ def test_the_browser_shows_reconnecting_and_catches_up_with_its_unsent_vote_appl
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(f"http://127.0.0.1:{proxy.port}/r/LED111/")
-        page.locator("#display_name").fill("Ana")
-        page.locator("#actor_type").select_option(label="Citizen")
-        page.locator("#join-form button[type=submit]").click()
+        join(
+            page,
+            f"http://127.0.0.1:{proxy.port}",
+            name="Ana",
+            actor_type_label="Citizen",
+            language_label="English",
+        )
         expect(page.locator("#connection-status")).to_have_text("Live")
 
         async def ben_proposes(text):
@@ -113,3 +112,58 @@ def test_the_browser_shows_reconnecting_and_catches_up_with_its_unsent_vote_appl
         expect(first.locator("[data-choice=agree]")).to_contain_text("1")
         assert errors == []
         context.close()
+
+
+def test_a_proposal_written_offline_waits_in_the_queue_longer_than_the_timeout_and_is_sent_once():
+    """The browser gives up on an unanswered command after the timeout (1.5 s here), but only while it
+    is connected: a proposal sent during a 5-second outage waits, then goes out once, on reconnection."""
+    with sqlite_database() as env:
+        env = {**env, "ROUNDTABLE_CLIENT_COMMAND_TIMEOUT_SECONDS": "1.5"}
+        with daphne_servers(env) as (daphne,), tcp_proxy(daphne.port) as proxy, launch_chromium() as browser:
+            organizer = organizer_login(env, daphne.base_url)
+
+            async def open_question():
+                client = ResilientClient(
+                    "mo", [(f"ws://127.0.0.1:{daphne.port}/ws/r/LED111/", daphne.base_url)], organizer
+                )
+                await client.start()
+                question = next(iter(client.state["questions"]))
+                await client.command("question.phase", question=question, state="collecting")
+                await client.settled()  # acknowledged before the socket closes, or the phone may see it closed
+                assert client.errors == {}
+                await client.stop()
+
+            in_thread(open_question())
+            context = browser.new_context(locale="en-GB", viewport={"width": 360, "height": 740})
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            join(
+                page,
+                f"http://127.0.0.1:{proxy.port}",
+                name="Ana",
+                actor_type_label="Citizen",
+                language_label="English",
+            )
+            expect(page.locator("#connection-status")).to_have_text("Live")
+
+            proxy.refuse()
+            expect(page.locator("#connection-status")).to_have_attribute("data-state", "reconnecting")
+            section = page.locator("#question-1")
+            section.locator("textarea").fill("Written on the train, sent when back online")
+            section.locator("[data-role=submit]").click()
+            page.wait_for_timeout(5000)  # well past the timeout, still offline
+            expect(section.locator("[data-role=form-error]")).to_be_hidden()
+            proxy.accept()
+
+            expect(page.locator("#connection-status")).to_have_text("Live", timeout=20000)
+            mine = section.locator("li.proposal").filter(has_text="Written on the train")
+            expect(mine).to_have_count(1)
+            expect(section.locator("[data-role=form-error]")).to_be_hidden()
+            assert errors == []
+            context.close()
+        with sqlite3.connect(env["SQLITE_PATH"]) as database:
+            [(count,)] = database.execute(
+                "SELECT count(*) FROM deliberation_proposal WHERE text LIKE 'Written on the train%'"
+            ).fetchall()
+        assert count == 1, "sent once"

@@ -6,30 +6,9 @@ import asyncio
 import json
 
 import psycopg
-import websockets
 
+from tests.support.room_live import events_for, open_socket
 from tests.support.servers import daphne_servers, http_join, organizer_login, postgres_redis_database
-
-
-async def open_socket(server, cookie: str):
-    return await websockets.connect(
-        f"ws://127.0.0.1:{server.port}/ws/r/LED111/",
-        additional_headers={"Origin": server.base_url, "Cookie": cookie},
-    )
-
-
-async def frames(socket, seconds: float) -> list[dict]:
-    """Every event a socket receives within `seconds`."""
-    events = []
-    deadline = asyncio.get_running_loop().time() + seconds
-    while (left := deadline - asyncio.get_running_loop().time()) > 0:
-        try:
-            frame = json.loads(await asyncio.wait_for(socket.recv(), timeout=left))
-        except TimeoutError:
-            break
-        if frame["type"] == "events":
-            events.extend(frame["events"])
-    return events
 
 
 def test_a_countdown_ends_its_phase_exactly_once_with_two_processes():
@@ -40,11 +19,9 @@ def test_a_countdown_ends_its_phase_exactly_once_with_two_processes():
             ben = http_join(second.base_url, "LED111", name="Ben", actor_type="sme", language="en")
 
             async def scenario():
-                mo = await open_socket(first, organizer)
-                watcher = await open_socket(second, ben)
-                snapshot = json.loads(await mo.recv())
+                mo, snapshot = await open_socket(first, organizer)
+                watcher, _ = await open_socket(second, ben)
                 assert snapshot["me"]["role"] == "organizer", "the signed-in account's seat"
-                await watcher.recv()
                 questions = [q["id"] for q in snapshot["questions"]]
                 for number, question in enumerate(questions):
                     await mo.send(
@@ -59,7 +36,7 @@ def test_a_countdown_ends_its_phase_exactly_once_with_two_processes():
                             }
                         )
                     )
-                seen_by_watcher, seen_by_mo = await asyncio.gather(frames(watcher, 5), frames(mo, 5))
+                seen_by_watcher, seen_by_mo = await asyncio.gather(events_for(watcher, 5), events_for(mo, 5))
                 await mo.close()
                 await watcher.close()
                 return questions, seen_by_watcher, seen_by_mo

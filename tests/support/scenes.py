@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from deliberation.models import Participant, Proposal, ProposalStatus, Question, Role, Roundtable
 from deliberation.selectors import roundtable_snapshot
-from deliberation.services import moderation, privacy, questions
+from deliberation.services import analysis, moderation, privacy, questions, themes
 from deliberation.services.participants import participant_join
 from deliberation.services.proposals import proposal_submit
 from deliberation.services.votes import vote_cast
@@ -174,6 +174,54 @@ def someone_is_erased(scene: Scene) -> None:
     privacy.participant_erase(roundtable_id=scene.roundtable.pk, participant_id=scene.chloe.pk)
 
 
+ROOM_IDEAS = [
+    ("ana", "Create a joint investment fund for local projects"),
+    ("ben", "Crear un fondo común de inversión para proyectos locales"),
+    ("chloe", "Former les agents municipaux à la gestion de projet"),
+    ("ana", "Train municipal staff in project management"),
+    ("ben", "Publicar en abierto los datos de la alianza"),
+]
+
+
+def themes_and_opinions_computed(scene: Scene) -> list[int]:
+    """Proposals in three languages and everyone voting on each, then one analysis run."""
+    ids = [scene.proposal.pk] + [scene.submit(getattr(scene, who), text) for who, text in ROOM_IDEAS]
+    people = [scene.ana, scene.ben, scene.chloe, scene.mod]
+    for index, proposal_id in enumerate(ids):
+        for number, person in enumerate(people):
+            scene.vote(person, proposal_id, ("agree", "disagree", "pass")[(index * number + number) % 3])
+    analysis.question_analyse(question_id=scene.question.pk)
+    return ids
+
+
+def themes_curated(scene: Scene) -> None:
+    themes_and_opinions_computed(scene)
+    question = scene.question
+    numbers = [theme["number"] for theme in _themes(scene)]
+    themes.theme_rename(**scene.ids(scene.mod), question_id=question.pk, number=numbers[0], name="Money")
+    members = _themes(scene)[0]["proposals"]
+    split = themes.theme_split(
+        **scene.ids(scene.mod), question_id=question.pk, number=numbers[0], proposal_ids=members[:1]
+    ).result["theme"]
+    themes.theme_merge(**scene.ids(scene.mod), question_id=question.pk, number=split, into=numbers[0])
+    themes.proposal_move(**scene.ids(scene.mod), proposal_id=members[0], number=None)
+    themes.theme_lock(**scene.ids(scene.mod), question_id=question.pk, number=numbers[0], locked=True)
+    scene.submit(scene.chloe, "Un fonds commun d'investissement pour les projets locaux")
+    analysis.question_analyse(question_id=question.pk)
+
+
+def a_themed_proposal_is_hidden(scene: Scene) -> None:
+    ids = themes_and_opinions_computed(scene)
+    moderation.proposal_hide(**scene.ids(scene.mod), proposal_id=ids[1], reason="Duplicate")
+    moderation.proposal_merge(**scene.ids(scene.mod), proposal_id=ids[2], into_id=ids[3])
+
+
+def _themes(scene: Scene) -> list[dict[str, Any]]:
+    from deliberation.selectors import question_themes
+
+    return question_themes(question_id=scene.question.pk)
+
+
 ACTIONS: list[Callable[[Scene], None]] = [
     submit_a_proposal,
     cast_and_change_votes,
@@ -191,6 +239,9 @@ ACTIONS: list[Callable[[Scene], None]] = [
     show_another_question,
     someone_is_anonymised,
     someone_is_erased,
+    themes_and_opinions_computed,
+    themes_curated,
+    a_themed_proposal_is_hidden,
 ]
 
 

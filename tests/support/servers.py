@@ -44,6 +44,13 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+def python_module(module: str, *args: str) -> subprocess.CompletedProcess:
+    """`python -m module args...` from the project's folder, as a person would run a command line."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
 # The card requires registration; most end-to-end tests join as guests, as anyone may when it is open.
 OPEN_SEED = ("--open-registration",)
 

@@ -16,14 +16,33 @@ def state_from_snapshot(frame: dict[str, Any]) -> dict[str, Any]:
         "proposals": {p["id"]: copy.deepcopy(p) for p in frame["proposals"]},
         "participants": copy.deepcopy(frame["participants"]),
         "me": copy.deepcopy(frame["me"]),
+        "themes": {entry["question"]: copy.deepcopy(entry["themes"]) for entry in frame["themes"]},
+        "opinions": {entry["question"]: copy.deepcopy(entry["opinions"]) for entry in frame["opinions"]},
+        "duplicates": {entry["question"]: copy.deepcopy(entry["pairs"]) for entry in frame["duplicates"]}
+        if "duplicates" in frame
+        else None,
+        "balance": copy.deepcopy(frame["balance"]),
     }
+
+
+def _leave_themes(state: dict[str, Any], proposal_id: int) -> None:
+    """Themes list what the public sees: a proposal that stops being visible leaves its theme at once."""
+    for question, themes in state["themes"].items():
+        state["themes"][question] = [
+            {**theme, "proposals": [member for member in theme["proposals"] if member != proposal_id]}
+            for theme in themes
+            if [member for member in theme["proposals"] if member != proposal_id]
+        ]
 
 
 def _set_proposal(state: dict[str, Any], proposal_id: int, view: dict | None, personal: dict) -> None:
     """A proposal as the event shows it to this viewer; None means it is not theirs to see (any more)."""
     if view is None:
         state["proposals"].pop(proposal_id, None)
+        _leave_themes(state, proposal_id)
         return
+    if view["status"] != "visible":
+        _leave_themes(state, proposal_id)
     previous = state["proposals"].get(proposal_id, {})
     state["proposals"][proposal_id] = {
         **copy.deepcopy(view),
@@ -63,6 +82,13 @@ def state_apply_event(state: dict[str, Any], event: dict[str, Any]) -> None:
                 _set_proposal(state, int(proposal_id), view, {})
             if "participants" in data:
                 state["participants"] = copy.deepcopy(data["participants"])
+        case "themes.updated":
+            state["themes"][data["question"]] = copy.deepcopy(data["themes"])
+            if state["duplicates"] is not None and "duplicates" in data:
+                state["duplicates"][data["question"]] = copy.deepcopy(data["duplicates"])
+        case "opinions.updated":
+            state["opinions"][data["question"]] = copy.deepcopy(data["opinions"])
+            state["balance"] = copy.deepcopy(data["balance"])
         case "roundtable.updated":
             state["roundtable"]["current_question"] = data["current_question"]
         case kind:

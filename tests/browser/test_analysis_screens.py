@@ -1,0 +1,110 @@
+"""Themes, opinion groups and balance in the browser: a participant on a phone sees the themes of the
+room's proposals and where the groups stand (as a map and as text), a moderator renames a theme from
+the console and the participant and the projector see the new name at once."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.pages import cookie_for
+from tests.support.room_live import TRILINGUAL_IDEAS, in_thread, open_socket, room_fill
+from tests.support.servers import ORGANIZER_PASSWORD, daphne_servers, http_join, manage, sqlite_database
+
+pytestmark = pytest.mark.browser
+
+
+def test_themes_and_opinion_groups_on_the_phone_console_and_projector(browser, artifacts):
+    with sqlite_database() as env:
+        env = {**env, "ROUNDTABLE_ANALYSIS_INTERVAL_SECONDS": "0.3", "ROUNDTABLE_TIMER_TICK_SECONDS": "0.1"}
+        with daphne_servers(env) as (server,):
+            base = server.base_url
+            errors: list[str] = []
+            printed = manage(env, "organizer_account", "--email", "org@example.org", "--base-url", base)
+            password = ORGANIZER_PASSWORD.search(printed).group(1)
+            people = [
+                http_join(base, "LED111", name=name, actor_type=actor, language=language)
+                for name, actor, language in [
+                    ("Ana", "government-local", "es"),
+                    ("Ben", "academia-research", "en"),
+                    ("Chloé", "civil-society", "fr"),
+                    ("Dan", "sme", "en"),
+                ]
+            ]
+
+            organizer = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB")
+            console = organizer.new_page()
+            console.on("pageerror", lambda error: errors.append(str(error)))
+            console.goto(f"{base}/accounts/login/")
+            console.locator("input[name=login]").fill("org@example.org")
+            console.locator("input[name=password]").fill(password)
+            console.locator("form button[type=submit]").first.click()
+            console.goto(f"{base}/r/LED111/moderate/")
+            expect(console.locator("#connection-status")).to_have_text("Live")
+            first = console.locator("#question-1")
+            first.get_by_role("button", name="Collecting proposals").click()
+            expect(first.locator("[data-role=state]")).to_have_text("Collecting proposals")
+
+            async def fill_room():
+                sockets = [(await open_socket(server, cookie))[0] for cookie in people]
+                question = (await open_socket(server, people[0]))[1]["questions"][0]["id"]
+                await room_fill(
+                    sockets=sockets,
+                    question=question,
+                    ideas=TRILINGUAL_IDEAS,
+                    agree_first_half=[True, False, True, False],
+                )
+                for socket in sockets:
+                    await socket.close()
+
+            in_thread(fill_room())
+
+            # Ana, on a phone, in Spanish.
+            phone = browser.new_context(viewport={"width": 360, "height": 740}, locale="es-AR")
+            cookie_for(phone, base, people[0])
+            ana = phone.new_page()
+            ana.on("pageerror", lambda error: errors.append(str(error)))
+            ana.goto(f"{base}/r/LED111/")
+            section = ana.locator("#question-1")
+            themes = section.locator("[data-role=themes] > li")
+            expect(themes).to_have_count(2, timeout=20_000)
+            # The fund idea in three languages is one theme, open data the other, each of 3 proposals.
+            fund, data = themes.filter(has_text="fondo"), themes.filter(has_text="datos")
+            expect(fund).to_have_count(1)
+            expect(fund).to_contain_text("3 propuestas")
+            expect(data).to_have_count(1)
+            expect(data).to_contain_text("3 propuestas")
+            # The opinion map is drawn, and said in words: two groups, and which one Ana is in.
+            expect(section.locator("[data-role=map] svg")).to_be_visible()
+            text = section.locator("[data-role=map-text]")
+            expect(text).to_contain_text("2 grupos de opinión")
+            expect(text).to_contain_text("Tus votos te ubican en el Grupo")
+            expect(text).not_to_contain_text("null")
+            # Shares are shown as people read them ("50 %"), not as the catalogue writes them ("50 %%").
+            expect(section.locator("[data-role=themes]")).to_contain_text("50 % de acuerdo")
+            # The labels are in Spanish where Spanish proposals exist.
+            expect(section.locator("[data-role=themes]")).to_contain_text("fondo")
+
+            projector = organizer.new_page()
+            projector.goto(f"{base}/r/LED111/screen/?lang=en")
+            expect(projector.locator("#themes > li")).to_have_count(2, timeout=10_000)
+
+            # The moderator names the fund theme; everyone sees the name live.
+            fund_theme = first.locator("[data-role=themes] li", has_text="fund").first
+            fund_theme.get_by_role("button", name="Rename").click()
+            fund_theme.get_by_label("Name of theme").fill("Common investment fund")
+            fund_theme.get_by_role("button", name="Save").click()
+            expect(section.locator("[data-role=themes]")).to_contain_text("Common investment fund")
+            expect(projector.locator("#themes")).to_contain_text("Common investment fund")
+            expect(first.locator("[data-role=themes]")).to_contain_text("Common investment fund")
+            # The console rebuilt the list once the form closed, and keyboard focus is back on that theme.
+            focused_theme = console.evaluate("document.activeElement.closest('.theme')?.textContent ?? ''")
+            assert "Common investment fund" in focused_theme
+            # Balance on the console: everyone who joined has proposed and voted.
+            expect(console.locator("#balance table")).to_contain_text("Local government")
+
+            ana.screenshot(path=str(artifacts / "analysis-participant-es-360.png"), full_page=True)
+            projector.set_viewport_size({"width": 1920, "height": 1080})
+            projector.screenshot(path=str(artifacts / "analysis-projector-1920.png"))
+            console.screenshot(path=str(artifacts / "analysis-console.png"), full_page=True)
+            phone.close()
+            organizer.close()
+            assert errors == []

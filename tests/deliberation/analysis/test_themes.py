@@ -1,0 +1,142 @@
+"""The themes engine on real sentence vectors: grouping across languages, stable numbering, labels,
+duplicate hints, and its command line."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import adjusted_rand_score
+
+from deliberation.analysis.embedding import texts_embed
+from deliberation.analysis.languages import language_detect
+from deliberation.analysis.themes import (
+    ThemeSettings,
+    duplicate_pairs,
+    themes_cluster,
+    themes_label,
+    themes_match,
+)
+from tests.support.servers import python_module
+
+ROOT = Path(__file__).resolve().parents[3]
+LABELLED = ROOT / "bench" / "data" / "themes-trilingual.jsonl"
+
+
+def labelled_rows(themes: set[str] | None = None) -> list[dict]:
+    rows = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines()]
+    return [row for row in rows if themes is None or row["theme"] in themes]
+
+
+def test_the_same_idea_in_spanish_and_french_lands_in_one_theme():
+    rows = labelled_rows({"funding", "data", "training"})
+    texts = [row["text"] for row in rows]
+    clusters = themes_cluster(texts_embed(texts), [row["lang"] for row in rows], ThemeSettings())
+    by_text = dict(zip(texts, clusters, strict=True))
+    # Translations of one another, written by different people in different languages.
+    assert (
+        by_text[
+            "Crear un fondo común de inversión con aportes de municipios y empresas para proyectos locales"
+        ]
+        == (by_text["Créer un fonds d'investissement commun alimenté par les communes et les entreprises"])
+    )
+    assert (
+        by_text["Compartir estadísticas entre municipios para trabajar con las mismas cifras"]
+        == (
+            by_text[
+                "Partager les statistiques entre communes pour que tous travaillent avec les mêmes chiffres"
+            ]
+        )
+    )
+    # Three clear topics, 54 proposals in three languages: grouped by topic, not by language.
+    assert adjusted_rand_score([row["theme"] for row in rows], clusters) > 0.5
+    assert adjusted_rand_score([row["lang"] for row in rows], clusters) < 0.1
+
+
+def test_the_same_input_gives_the_same_themes():
+    rows = labelled_rows()
+    vectors = texts_embed([row["text"] for row in rows])
+    languages = [row["lang"] for row in rows]
+    assert themes_cluster(vectors, languages, ThemeSettings()) == themes_cluster(
+        vectors, languages, ThemeSettings()
+    )
+
+
+def test_theme_numbers_follow_their_proposals_between_runs():
+    previous = {1: 7, 2: 7, 3: 9, 4: 9}
+    # The clusterer numbered them the other way round this time, and a new proposal forms its own.
+    numbering = themes_match(
+        clusters=[1, 1, 0, 0, 2], ids=[1, 2, 3, 4, 5], previous=previous, taken=[7, 9, 11]
+    )
+    assert numbering == {1: 7, 0: 9, 2: 12}
+
+
+def test_labels_are_given_in_each_language_from_distinctive_words():
+    rows = labelled_rows({"data", "training"})
+    clusters = [0 if row["theme"] == "data" else 1 for row in rows]
+    labels = themes_label(
+        texts=[row["text"] for row in rows], languages=[row["lang"] for row in rows], clusters=clusters
+    )
+    assert set(labels[0]) == {"en", "es", "fr"}
+    assert "data" in labels[0]["en"]
+    assert "datos" in labels[0]["es"]
+    assert "données" in labels[0]["fr"]
+    assert "datos" not in labels[1]["es"]
+
+
+def test_translations_are_hinted_as_duplicates_and_other_ideas_are_not():
+    texts = [
+        "Create a joint investment fund where municipalities and companies each put in money"
+        " for local projects",
+        "Crear un fondo común de inversión con aportes de municipios y empresas para proyectos locales",
+        "Protect water and land when attracting new industry",
+    ]
+    pairs = duplicate_pairs(
+        vectors=texts_embed(texts), ids=[10, 11, 12], threshold=ThemeSettings.duplicate_similarity
+    )
+    assert [(a, b) for a, b, _ in pairs] == [(10, 11)]
+
+
+def test_language_detection_on_the_labelled_set():
+    rows = labelled_rows()
+    assert all(language_detect(row["text"]) == row["lang"] for row in rows)
+    assert language_detect("Xyzzy 42", default="es") == "es"
+
+
+def test_command_line_reads_jsonl_and_prints_a_theme_per_line_then_labels(tmp_path):
+    rows = labelled_rows({"funding", "environment"})
+    source = tmp_path / "in.jsonl"
+    # Half the lines carry a language hint; the others are detected.
+    source.write_text(
+        "\n".join(
+            json.dumps(
+                {"id": f"p{index}", "text": row["text"], **({"lang": row["lang"]} if index % 2 else {})}
+            )
+            for index, row in enumerate(rows)
+        ),
+        encoding="utf-8",
+    )
+    done = python_module("deliberation.analysis.themes", str(source))
+    assert done.returncode == 0, done.stderr
+    output = done.stdout.splitlines()
+    lines = [json.loads(line) for line in output]
+    assignments = [line for line in lines if "id" in line]
+    summaries = [line for line in lines if "id" not in line]
+    assert [line["id"] for line in assignments] == [f"p{index}" for index in range(len(rows))]
+    assert {line["theme"] for line in assignments} == {line["theme"] for line in summaries}
+    assert sum(line["size"] for line in summaries) == len(rows)
+    assert all(line["label"] for line in summaries)
+    assert adjusted_rand_score([row["theme"] for row in rows], [line["theme"] for line in assignments]) > 0.5
+
+
+def test_command_line_explains_a_bad_line(tmp_path):
+    source = tmp_path / "bad.jsonl"
+    source.write_text('{"id": 1}\n', encoding="utf-8")
+    result = python_module("deliberation.analysis.themes", str(source))
+    assert result.returncode != 0
+    assert "line 1" in result.stderr
+
+
+def test_vectors_are_unit_length_and_language_independent_for_translations():
+    vectors = texts_embed(["Open budgets for every partnership", "Presupuestos abiertos para cada alianza"])
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
+    assert float(vectors[0] @ vectors[1]) > 0.85

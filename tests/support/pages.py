@@ -1,0 +1,23 @@
+"""Browser steps several tests share: joining through the form, carrying a session cookie into a
+browser context, collecting the page's errors."""
+
+
+def join(page, base_url: str, *, name: str, actor_type_label: str, language_label: str, code: str = "LED111"):
+    page.goto(f"{base_url}/r/{code}/")
+    # By id: the form is in the browser's language until the person picks theirs.
+    page.locator("#display_name").fill(name)
+    page.locator("#actor_type").select_option(label=actor_type_label)
+    page.locator("#language").select_option(label=language_label)
+    page.locator("#join-form button[type=submit]").click()
+
+
+def cookie_for(context, base_url: str, header: str) -> None:
+    """Give a browser context the cookies of a session made over HTTP (http_join, http_login)."""
+    for part in header.split("; "):
+        name, value = part.split("=", 1)
+        context.add_cookies([{"name": name, "value": value, "url": base_url}])
+
+
+def watch_console(page, errors: list[str]) -> None:
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
