@@ -129,7 +129,7 @@ def test_a_proposal_written_offline_waits_in_the_queue_longer_than_the_timeout_a
                 await client.start()
                 question = next(iter(client.state["questions"]))
                 await client.command("question.phase", question=question, state="collecting")
-                await client.settled()  # acknowledged before the socket closes, or the phone may see it closed
+                await client.settled()  # acknowledged before closing, or the phone may find it closed
                 assert client.errors == {}
                 await client.stop()
 
