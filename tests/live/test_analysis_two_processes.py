@@ -53,11 +53,14 @@ def test_themes_and_opinion_groups_reach_everyone_and_curation_survives_reruns()
                     for server, cookie in zip([first, second] * 2, people, strict=True)
                 ]
                 # Ana and Chloé agree with the first half of the ideas, Beto and Dana with the second.
+                # Runs may finish while people are still voting: what each socket got meanwhile counts.
+                received: dict[int, list[dict]] = {}
                 proposal_ids = await room_fill(
                     sockets=[socket for socket, _ in sockets],
                     question=question,
                     ideas=[text for text, _ in IDEAS],
                     agree_first_half=[True, False, True, False],
+                    seen=received,
                 )
 
                 def complete(seen):
@@ -74,7 +77,11 @@ def test_themes_and_opinion_groups_reach_everyone_and_curation_survives_reruns()
                     )
 
                 watched = await asyncio.gather(
-                    events_until(mo, complete), *[events_until(socket, complete) for socket, _ in sockets]
+                    events_until(mo, complete),
+                    *[
+                        events_until(socket, complete, earlier=received.get(index, []))
+                        for index, (socket, _) in enumerate(sockets)
+                    ],
                 )
                 themes = latest(watched[0], "themes.updated")["themes"]
                 # The fund idea in three languages is one theme.

@@ -33,26 +33,34 @@ async def command(socket, frame: dict) -> dict:
 
 
 async def room_fill(
-    *, sockets: list, question: int, ideas: list[str], agree_first_half: list[bool]
+    *,
+    sockets: list,
+    question: int,
+    ideas: list[str],
+    agree_first_half: list[bool],
+    seen: dict[int, list[dict]] | None = None,
 ) -> list[int]:
     """Person i submits ideas i, i+n, ...; then everyone votes on every idea: those with
     agree_first_half[i] agree with the first half of the ideas and disagree with the rest, the others
-    the opposite. Returns the proposals' ids."""
+    the opposite. Returns the proposals' ids; `seen[i]` gets the events socket i received meanwhile."""
+    seen = {} if seen is None else seen
     proposal_ids = []
     for index, text in enumerate(ideas):
         socket = sockets[index % len(sockets)]
         reply = await command(
             socket, {"type": "proposal.submit", "id": f"p{index}", "question": question, "text": text}
         )
+        seen.setdefault(index % len(sockets), []).extend(reply["events"])
         proposal_ids.append(reply["ack"]["result"]["proposal"])
     half = len(ideas) // 2
     for person, socket in enumerate(sockets):
         for index, proposal in enumerate(proposal_ids):
             choice = "agree" if (index < half) == agree_first_half[person] else "disagree"
-            await command(
+            reply = await command(
                 socket,
                 {"type": "vote.cast", "id": f"v{person}-{index}", "proposal": proposal, "choice": choice},
             )
+            seen.setdefault(person, []).extend(reply["events"])
     return proposal_ids
 
 
@@ -79,10 +87,14 @@ async def events_for(socket, seconds: float) -> list[dict]:
     return await events_until(socket, lambda seen: False, seconds, required=False)
 
 
-async def events_until(socket, predicate, seconds: float = 20, *, required: bool = True) -> list[dict]:
+async def events_until(
+    socket, predicate, seconds: float = 20, *, required: bool = True, earlier: list[dict] = ()
+) -> list[dict]:
     """The events a socket receives until `predicate(all seen so far)` holds (an error if it never does,
-    unless not `required`)."""
-    seen: list[dict] = []
+    unless not `required`); `earlier` are events it already received, counted as seen."""
+    seen: list[dict] = list(earlier)
+    if earlier and predicate(seen):
+        return seen
     deadline = asyncio.get_running_loop().time() + seconds
     while (left := deadline - asyncio.get_running_loop().time()) > 0:
         try:
