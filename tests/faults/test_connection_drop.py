@@ -146,10 +146,12 @@ def test_a_proposal_written_offline_waits_in_the_queue_longer_than_the_timeout_a
                 language_label="English",
             )
             expect(page.locator("#connection-status")).to_have_text("Live")
+            section = page.locator("#question-1")
+            # "Live" shows when the socket opens; the form, once the snapshot has arrived.
+            expect(section.locator("textarea")).to_be_visible()
 
             proxy.refuse()
             expect(page.locator("#connection-status")).to_have_attribute("data-state", "reconnecting")
-            section = page.locator("#question-1")
             section.locator("textarea").fill("Written on the train, sent when back online")
             section.locator("[data-role=submit]").click()
             page.wait_for_timeout(5000)  # well past the timeout, still offline
