@@ -61,6 +61,14 @@ def _common() -> dict[str, str]:
 def client_strings() -> dict[str, str]:
     """The participant screen."""
     return {
+        "checkRespond": _("Your answer to this draft conclusion"),
+        "checkOf": _("Room check %(number)s, question %(order)s"),
+        "checkOpen": _("open"),
+        "checkClosed": _("closed"),
+        "checkAnswered": _("Your answer is counted."),
+        "checkNew": _("The moderators ask the room about a draft conclusion."),
+        "documentPublished": _("The proposal document is published (version %(version)s)."),
+        "documentRead": _("Read it"),
         **_common(),
         "submit": _("Send proposal"),
         "sending": _("Sending…"),
@@ -92,6 +100,25 @@ def client_strings() -> dict[str, str]:
 def console_strings() -> dict[str, str]:
     """The moderator console."""
     return {
+        "draftVersion": _("Version %(version)s, saved by %(name)s."),
+        "draftNewer": _("Version %(version)s is newer than your text: saving merges the two."),
+        "draftUnsaved": _("Unsaved changes."),
+        "draftSaved": _("Draft saved as version %(version)s."),
+        "draftMerged": _("Saved as version %(version)s, merged with what others saved meanwhile."),
+        "draftEmpty": _("Nothing written yet."),
+        "citationMissing": _("%(source)s (cites nothing visible)"),
+        "citedProposals": _("Cited proposals"),
+        "checkNumber": _("Room check %(number)s"),
+        "checkState.open": _("open"),
+        "checkState.closed": _("closed"),
+        "citeCheck": _("Cite room check %(number)s"),
+        "closeCheck": _("Close the check"),
+        "coverageFigure": _("The draft cites %(support)s of the support and %(cited)s of %(total)s themes."),
+        "cite": _("Cite #%(id)s"),
+        "remove": _("Remove"),
+        "byDate": _("by %(date)s"),
+        "editingSection": _("%(name)s is editing “%(section)s”."),
+        "editingDraft": _("%(name)s is editing this draft."),
         **_common(),
         "queue": _("Waiting for a decision: %(count)s"),
         "approve": _("Approve"),

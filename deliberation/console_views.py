@@ -28,12 +28,18 @@ def moderate(request: HttpRequest, roundtable: Roundtable, moderator: Participan
         "questions": roundtable.questions.order_by("order"),
         "can_organize": policy_allows(role=moderator.role, action=Action.STAFF_INVITE),
         "languages": language_choices(roundtable.languages),
+        "actor_type_choices": [
+            (item["key"], text_in_language(item, language, roundtable.languages).text)
+            for item in roundtable.actor_types
+        ],
         "client_config": client_config(
             roundtable=roundtable,
             language=language,
             strings=console_strings(),
             with_questions=True,
             proposalMaxChars=settings.ROUNDTABLE_PROPOSAL_MAX_CHARS,
+            draftMaxChars=settings.ROUNDTABLE_DRAFT_MAX_CHARS,
+            me=moderator.display_name,
         ),
     }
     return render(request, "deliberation/moderate.html", context)

@@ -37,6 +37,29 @@ MESSAGES = {
     "theme_merge_self": _("Pick another theme to merge into."),
     "theme_split_invalid": _("Pick one or more proposals of this theme to move to a new theme."),
     "theme_split_all": _("Leave at least one proposal in the theme you split."),
+    "draft_conflict": _(
+        "%(author)s saved version %(version)s while you were writing, and you both changed the same lines. "
+        "Both versions of those lines are now marked in your text: keep what should stay, remove the marker "
+        "lines and save again."
+    ),
+    "draft_markers": _(
+        "The text still has conflict markers (lines of <<<<<<<, ======= or >>>>>>>). Resolve them first."
+    ),
+    "draft_version_invalid": _("This version of the draft does not exist. Please reload the page."),
+    "commitment_responsible_missing": _("Say who is responsible: an actor type, an organisation or both."),
+    "commitment_not_found": _("This commitment does not exist (any more)."),
+    "date_invalid": _("Give the date as year-month-day."),
+    "statement_not_found": _("This statement does not exist."),
+    "statement_closed": _("The room check on this statement is closed."),
+    "slug_invalid": _(
+        "An address has 3 to 80 lowercase letters, digits or dashes, and does not start or end with a dash."
+    ),
+    "slug_taken": _("Another roundtable already publishes at this address."),
+    "organizers_invalid": _("Name %(limit)s organizers at most, one per line."),
+    "document_citation_unknown": _(
+        "The conclusions cite something that is not in the document: %(citations)s. "
+        "Fix or remove these citations first."
+    ),
     "not_registered": _(
         "This roundtable is for registered people only. Use the personal link you were sent."
     ),

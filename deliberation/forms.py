@@ -117,3 +117,23 @@ class RegistrantsUploadForm(forms.Form):
 
 class LinkRequestForm(forms.Form):
     email = forms.EmailField(label=_("The email you registered with"))
+
+
+class PublishForm(forms.Form):
+    slug = forms.CharField(
+        label=_("Address of the public page"),
+        max_length=80,
+        required=False,
+        help_text=_("The page will be /p/<address>/. It is fixed by the first version."),
+    )
+    organizers = forms.CharField(
+        label=_("Organizers, one per line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    note = forms.CharField(
+        label=_("What changed in this version"),
+        max_length=300,
+        required=False,
+        help_text=_("For a correction: say what it corrects. Readers see it with the differences."),
+    )

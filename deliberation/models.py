@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,6 +38,8 @@ class Roundtable(models.Model):
     current_question = models.ForeignKey(
         "Question", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who convenes it, as the public document names them: ["UCLG Forum of Regions", "CONGOPE"].
+    organizers = models.JSONField(default=list, blank=True)
     # Who has spoken and voted, by actor type, against who is registered: as of the latest analysis
     # run (services/analysis.py), so snapshots and events agree.
     balance = models.JSONField(default=dict, blank=True)
@@ -342,3 +345,119 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.roundtable_id}#{self.seq} {self.kind}"
+
+
+class DraftRevision(models.Model):
+    """One saved version of a question's conclusions, in Markdown. The latest is the draft; a save names
+    the version it started from, so concurrent saves are merged or refused, never overwritten."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="draft_revisions")
+    version = models.PositiveIntegerField()
+    text = models.TextField(blank=True, default="")
+    author = models.ForeignKey(Participant, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Saved from an older version, with the changes made since then merged in.
+    merged = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "version"], name="draft_revision_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question} draft v{self.version}"
+
+
+class Commitment(models.Model):
+    """An action item of a question's conclusions: what, who is responsible, by when."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="commitments")
+    what = models.CharField(max_length=300)
+    # One of the roundtable's actor type keys, or blank when an organisation is named instead.
+    actor_type = models.CharField(max_length=64, blank=True, default="")
+    organisation = models.CharField(max_length=120, blank=True, default="")
+    due = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(actor_type="") | ~models.Q(organisation=""),
+                name="commitment_has_someone_responsible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.what[:40]}"
+
+
+class StatementState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class Statement(models.Model):
+    """A draft conclusion put to the room: participants agree, disagree or pass, live. `number` is what
+    a draft cites (`[check:2]`) to show the result next to that conclusion."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="statements")
+    number = models.PositiveIntegerField()
+    text = models.CharField(max_length=500)
+    state = models.CharField(max_length=8, choices=StatementState.choices, default=StatementState.OPEN)
+    created_by = models.ForeignKey(Participant, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "number"], name="statement_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(state__in=StatementState.values), name="statement_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question} check {self.number}"
+
+
+class StatementResponse(models.Model):
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="responses")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    choice = models.CharField(max_length=8, choices=VoteChoice.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "participant"], name="statement_response_once"),
+            models.CheckConstraint(
+                condition=models.Q(choice__in=VoteChoice.values), name="statement_response_choice_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.choice} check {self.statement_id}"
+
+
+class Publication(models.Model):
+    """One published version of a roundtable's proposal document, frozen: `document` is the whole
+    structured document as it was published; pages and downloads render it and never re-read live data."""
+
+    roundtable = models.ForeignKey(Roundtable, on_delete=models.CASCADE, related_name="publications")
+    slug = models.SlugField(max_length=80)
+    version = models.PositiveIntegerField()
+    document = models.JSONField()
+    # What changed, in the organizer's words (blank for the first version).
+    note = models.CharField(max_length=300, blank=True, default="")
+    published_by = models.ForeignKey(Participant, null=True, on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["slug", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="publication_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"/p/{self.slug}/ v{self.version}"

@@ -25,6 +25,12 @@ class Action(StrEnum):
     THEME_MERGE = "theme.merge"
     THEME_SPLIT = "theme.split"
     PROPOSAL_MOVE = "proposal.move"
+    DRAFT_SAVE = "draft.save"
+    COMMITMENT_ADD = "commitment.add"
+    COMMITMENT_REMOVE = "commitment.remove"
+    STATEMENT_PUT = "statement.put"
+    STATEMENT_RESPOND = "statement.respond"
+    STATEMENT_CLOSE = "statement.close"
     # Pages (HTTP).
     OWN_DATA = "own.data"
     MODERATION_CONSOLE = "moderation.console"
@@ -32,6 +38,8 @@ class Action(StrEnum):
     ROUNDTABLE_CONFIGURE = "roundtable.configure"
     REGISTRATION_MANAGE = "registration.manage"
     AUDIT_READ = "audit.read"
+    DOCUMENT_REVIEW = "document.review"
+    DOCUMENT_PUBLISH = "document.publish"
 
 
 EVERYONE_IN_THE_ROOM = frozenset({Role.PARTICIPANT, Role.MODERATOR, Role.ORGANIZER})
@@ -57,6 +65,13 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.THEME_MERGE: STAFF,
     Action.THEME_SPLIT: STAFF,
     Action.PROPOSAL_MOVE: STAFF,
+    Action.DRAFT_SAVE: STAFF,
+    Action.COMMITMENT_ADD: STAFF,
+    Action.COMMITMENT_REMOVE: STAFF,
+    Action.STATEMENT_PUT: STAFF,
+    # The room checks a conclusion: the participants, as they vote on proposals.
+    Action.STATEMENT_RESPOND: frozenset({Role.PARTICIPANT}),
+    Action.STATEMENT_CLOSE: STAFF,
     # Download, anonymise or erase one's own contributions (staff act under their account's name).
     Action.OWN_DATA: frozenset({Role.PARTICIPANT}),
     Action.MODERATION_CONSOLE: STAFF,
@@ -64,6 +79,8 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.ROUNDTABLE_CONFIGURE: ORGANIZERS,
     Action.REGISTRATION_MANAGE: ORGANIZERS,
     Action.AUDIT_READ: ORGANIZERS,
+    Action.DOCUMENT_REVIEW: STAFF,
+    Action.DOCUMENT_PUBLISH: ORGANIZERS,
 }
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from deliberation.document.live import drafting_snapshot
 from deliberation.frames import PROTOCOL_VERSION, EventText, event_text
 from deliberation.models import (
     STAFF_ROLES,
@@ -288,6 +289,12 @@ def roundtable_snapshot(*, roundtable: Roundtable, viewer: Participant | None) -
         "participants": participant_counts(roundtable=roundtable),
         "me": participant_public_self(participant=viewer),
         **roundtable_analysis(roundtable=roundtable, questions=list(questions.values()), viewer=viewer),
+        **drafting_snapshot(
+            roundtable_id=roundtable.pk,
+            questions=list(questions.values()),
+            viewer_id=viewer.pk if viewer is not None else None,
+            staff=viewer is not None and viewer.is_staff,
+        ),
     }
 
 
@@ -325,6 +332,10 @@ AUDITED_KINDS = (
     "proposal.updated",
     "proposal.merged",
     "themes.updated",
+    "draft.updated",
+    "commitments.updated",
+    "statement.updated",
+    "publication.created",
 )
 
 
@@ -335,6 +346,8 @@ def audit_log(*, roundtable: Roundtable, limit: int | None = None) -> list[dict[
         .exclude(kind="proposal.updated", data__action="submit")
         # Automatic theme runs are not anyone's decision.
         .exclude(kind="themes.updated", actor__isnull=True)
+        # Answers to a room check are participation, like votes, not decisions.
+        .exclude(kind="statement.updated", data__action="respond")
         .select_related("actor", "actor__user")
         .order_by("-seq")
     )

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from deliberation import console_views, organizer_views, privacy_views, views
+from deliberation import console_views, document_views, organizer_views, privacy_views, views
 
 app_name = "deliberation"
 
@@ -33,4 +33,18 @@ urlpatterns = [
         name="organize_registration",
     ),
     path("r/<str:code>/organize/audit.csv", organizer_views.audit_export, name="audit_export"),
+    path("r/<str:code>/document/", document_views.document_review, name="document_review"),
+    path("r/<str:code>/document/publish/", document_views.document_publish_view, name="document_publish"),
+    path(
+        "r/<str:code>/document/draft/<str:filename>",
+        document_views.document_draft_file,
+        name="document_draft_file",
+    ),
+    path("p/<slug:slug>/", document_views.publication, name="publication"),
+    path("p/<slug:slug>/v<int:version>/", document_views.publication, name="publication_version"),
+    path(
+        "p/<slug:slug>/v<int:version>/<str:filename>",
+        document_views.publication_file,
+        name="publication_file",
+    ),
 ]

@@ -229,6 +229,9 @@ if not DEBUG:
 
 # Limits of the live protocol (docs/protocol.md).
 ROUNDTABLE_MAX_FRAME_BYTES = int(os.environ.get("ROUNDTABLE_MAX_FRAME_BYTES", 8192))
+# Conclusions drafts are longer than proposals: moderators' frames may be this large.
+ROUNDTABLE_DRAFT_MAX_CHARS = int(os.environ.get("ROUNDTABLE_DRAFT_MAX_CHARS", 20000))
+ROUNDTABLE_MAX_STAFF_FRAME_BYTES = int(os.environ.get("ROUNDTABLE_MAX_STAFF_FRAME_BYTES", 96 * 1024))
 ROUNDTABLE_PROPOSAL_MAX_CHARS = int(os.environ.get("ROUNDTABLE_PROPOSAL_MAX_CHARS", 500))
 ROUNDTABLE_REPLAY_LIMIT = int(os.environ.get("ROUNDTABLE_REPLAY_LIMIT", 500))
 # How long a consumer waits for an out-of-order event's predecessors before reading them back.
@@ -263,6 +266,7 @@ ROUNDTABLE_RATE_LIMITS = {
     ),
     "vote.cast": (int(os.environ.get("ROUNDTABLE_VOTES_PER_MINUTE", 120)), 60),
     "proposal.flag": (int(os.environ.get("ROUNDTABLE_FLAGS_PER_MINUTE", 10)), 60),
+    "statement.respond": (int(os.environ.get("ROUNDTABLE_VOTES_PER_MINUTE", 120)), 60),
 }
 ROUNDTABLE_RATE_LIMIT_REDIS_URL = os.environ.get("REDIS_URL", "")
 # Keys carry the database's name: two deployments (or test databases) sharing one Redis never share counts.

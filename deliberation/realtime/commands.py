@@ -2,13 +2,16 @@
 
 A frame's `type` is only ever a key into COMMANDS; it never names a handler on the channel layer."""
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from deliberation.errors import ServiceError
 from deliberation.services.commands import CommandResult
+from deliberation.services.drafts import commitment_add, commitment_remove, draft_save
 from deliberation.services.moderation import (
     proposal_approve,
     proposal_edit,
@@ -24,6 +27,7 @@ from deliberation.services.questions import (
     question_settings_set,
     roundtable_show_question,
 )
+from deliberation.services.statements import statement_close, statement_put, statement_respond
 from deliberation.services.themes import proposal_move, theme_lock, theme_merge, theme_rename, theme_split
 from deliberation.services.votes import vote_cast
 
@@ -45,11 +49,19 @@ class ResumeFrame(Frame):
     seq: Annotated[int, Field(ge=0, le=2**62)]
 
 
+class EditingFocus(Frame):
+    question: ObjectId
+    # The Markdown heading the moderator's caret is under ("" before the first heading).
+    section: Annotated[str, StringConstraints(max_length=120)] = ""
+
+
 class PresenceFrame(Frame):
-    """Which question the person has on screen: not a command (no ack), only for live presence."""
+    """Which question the person has on screen (and, for staff, which draft section they are editing):
+    not a command (no ack), only for live presence."""
 
     type: Literal["presence"]
     question: ObjectId | None = None
+    editing: EditingFocus | None = None
 
 
 class ProposalSubmitFrame(Frame):
@@ -168,6 +180,62 @@ class ProposalMoveFrame(Frame):
     proposal: ObjectId
     # None: a new theme of its own.
     theme: ThemeNumber | None = None
+
+
+class DraftSaveFrame(Frame):
+    type: Literal["draft.save"]
+    id: CommandId
+    question: ObjectId
+    # The version the text was edited from: 0 for the first save.
+    base_version: Annotated[int, Field(ge=0, le=2**31)]
+    # Generous here: the service applies ROUNDTABLE_DRAFT_MAX_CHARS with a message that states it.
+    text: Annotated[str, StringConstraints(max_length=100_000)]
+
+
+class CommitmentAddFrame(Frame):
+    type: Literal["commitment.add"]
+    id: CommandId
+    question: ObjectId
+    what: LongText
+    actor_type: Annotated[str, StringConstraints(max_length=64)] = ""
+    organisation: LongText = ""
+    # Year-month-day; checked as a calendar date by _date.
+    due: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+
+
+class CommitmentRemoveFrame(Frame):
+    type: Literal["commitment.remove"]
+    id: CommandId
+    commitment: ObjectId
+
+
+class StatementPutFrame(Frame):
+    type: Literal["statement.put"]
+    id: CommandId
+    question: ObjectId
+    text: LongText
+
+
+class StatementRespondFrame(Frame):
+    type: Literal["statement.respond"]
+    id: CommandId
+    statement: ObjectId
+    choice: Literal["agree", "disagree", "pass"]
+
+
+class StatementCloseFrame(Frame):
+    type: Literal["statement.close"]
+    id: CommandId
+    statement: ObjectId
+
+
+def _date(value: str | None) -> datetime.date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise ServiceError("date_invalid") from error
 
 
 @dataclass(frozen=True)
@@ -310,6 +378,52 @@ COMMANDS: dict[str, Command] = {
         schema=ShowQuestionFrame,
         run=lambda frame, caller: roundtable_show_question(
             **caller.ids(), question_id=frame.question, command_id=frame.id
+        ),
+    ),
+    "draft.save": Command(
+        schema=DraftSaveFrame,
+        run=lambda frame, caller: draft_save(
+            **caller.ids(),
+            question_id=frame.question,
+            base_version=frame.base_version,
+            text=frame.text,
+            command_id=frame.id,
+        ),
+    ),
+    "commitment.add": Command(
+        schema=CommitmentAddFrame,
+        run=lambda frame, caller: commitment_add(
+            **caller.ids(),
+            question_id=frame.question,
+            what=frame.what,
+            actor_type=frame.actor_type,
+            organisation=frame.organisation,
+            due=_date(frame.due),
+            command_id=frame.id,
+        ),
+    ),
+    "commitment.remove": Command(
+        schema=CommitmentRemoveFrame,
+        run=lambda frame, caller: commitment_remove(
+            **caller.ids(), commitment_id=frame.commitment, command_id=frame.id
+        ),
+    ),
+    "statement.put": Command(
+        schema=StatementPutFrame,
+        run=lambda frame, caller: statement_put(
+            **caller.ids(), question_id=frame.question, text=frame.text, command_id=frame.id
+        ),
+    ),
+    "statement.respond": Command(
+        schema=StatementRespondFrame,
+        run=lambda frame, caller: statement_respond(
+            **caller.ids(), statement_id=frame.statement, choice=frame.choice, command_id=frame.id
+        ),
+    ),
+    "statement.close": Command(
+        schema=StatementCloseFrame,
+        run=lambda frame, caller: statement_close(
+            **caller.ids(), statement_id=frame.statement, command_id=frame.id
         ),
     ),
 }

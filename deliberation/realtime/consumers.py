@@ -49,6 +49,9 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
     role = ""
     # The question this person has on screen, as their client reports it (for live presence).
     focus: int | None = None
+    # Staff drafting conclusions: which question's draft, under which Markdown heading.
+    editing: tuple[int, str] | None = None
+    display_name = ""
     language: str = settings.LANGUAGE_CODE
     joined_hub = False
 
@@ -83,6 +86,7 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         self.staff = participant is not None and participant.is_staff
         if participant is not None:
             self.actor_type, self.role = participant.actor_type, participant.role
+            self.display_name = participant.display_name
         self.language = self._pick_language(participant)
         # Listen before reading state, so no event falls between the read and the subscription.
         self.hub = await hub_join(roundtable_id=roundtable.pk, group=roundtable.group_name, listener=self)
@@ -133,7 +137,8 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
     def presence_entry(self) -> list | None:
         if self.participant_id is None:
             return None
-        return [self.participant_id, self.actor_type, self.role, self.focus]
+        editing = list(self.editing) if self.staff and self.editing else None
+        return [self.participant_id, self.actor_type, self.role, self.focus, editing, self.display_name]
 
     async def send_presence(self, text: str) -> None:
         # Not before the snapshot: connect() sends the latest presence right after it.
@@ -154,7 +159,10 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         if text_data is None:
             await self._send_error(None, ServiceError("bad_frame"))
             return
-        if len(text_data.encode("utf-8")) > settings.ROUNDTABLE_MAX_FRAME_BYTES:
+        limit = (
+            settings.ROUNDTABLE_MAX_STAFF_FRAME_BYTES if self.staff else settings.ROUNDTABLE_MAX_FRAME_BYTES
+        )
+        if len(text_data.encode("utf-8")) > limit:
             await self._send_error(None, ServiceError("frame_too_large"))
             return
         try:
@@ -210,6 +218,7 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             await self._send_invalid(command_id, error)
             return
         self.focus = parsed.question
+        self.editing = (parsed.editing.question, parsed.editing.section) if parsed.editing else None
 
     async def _receive_resume(self, frame: dict[str, Any], command_id: str | None) -> None:
         try:
@@ -277,6 +286,9 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
     ) -> None:
         with translation.override(self.language):
             frame = {"type": "error", "id": command_id, "code": error.code, "message": error.message}
+        if error.params:
+            # What a client may act on: a limit to show, the draft version and text to resolve against.
+            frame["details"] = error.params
         if retryable:
             frame["retryable"] = True
         if fields:

@@ -255,12 +255,15 @@ class RoomHub:
 def presence_summary(reports: Iterable[tuple[float, list, int]]) -> dict:
     """People connected (each once, however many tabs), by actor type and by the question on screen."""
     people: dict[int, tuple[str, str, int | None]] = {}
+    editing: dict[int, dict] = {}
     watchers = 0
     for _, entries, report_watchers in reports:
         watchers += report_watchers
-        for participant_id, actor_type, role, question in entries:
+        for participant_id, actor_type, role, question, draft, name in entries:
             if question is not None or participant_id not in people:
                 people[participant_id] = (actor_type, role, question)
+            if draft:
+                editing[participant_id] = {"name": name, "question": draft[0], "section": draft[1]}
     connected: Counter = Counter()
     by_question: dict[str, Counter] = {}
     staff = 0
@@ -279,6 +282,8 @@ def presence_summary(reports: Iterable[tuple[float, list, int]]) -> dict:
         },
         "staff": staff,
         "watchers": watchers,
+        # Who is drafting which question's conclusions, under which heading (staff only see presence).
+        "editing": [editing[key] for key in sorted(editing)],
     }
 
 

@@ -7,8 +7,20 @@ from typing import Any
 
 from django.db import transaction
 
+from deliberation.document.live import statement_view
 from deliberation.errors import ServiceError
-from deliberation.models import Event, Flag, Participant, Proposal, Registrant, Role, Roundtable, Vote
+from deliberation.models import (
+    Event,
+    Flag,
+    Participant,
+    Proposal,
+    Registrant,
+    Role,
+    Roundtable,
+    Statement,
+    StatementResponse,
+    Vote,
+)
 from deliberation.selectors import participant_counts, participant_get
 from deliberation.services.events import event_record, roundtable_lock
 from deliberation.services.proposal_events import proposals_views
@@ -52,8 +64,11 @@ def participant_erase(*, roundtable_id: int, participant_id: int | None) -> Even
         mine = set(Proposal.objects.filter(author=participant).values_list("pk", flat=True))
         voted_on = set(Vote.objects.filter(participant=participant).values_list("proposal_id", flat=True))
         flagged = set(Flag.objects.filter(participant=participant).values_list("proposal_id", flat=True))
+        answered = set(
+            StatementResponse.objects.filter(participant=participant).values_list("statement_id", flat=True)
+        )
         _scrub(roundtable=roundtable, proposal_ids=mine, erase=True, person=participant)
-        participant.delete()  # with their proposals, votes and reports (cascade)
+        participant.delete()  # with their proposals, votes, reports and room-check answers (cascade)
         touched = list(
             Proposal.objects.filter(pk__in=(voted_on | flagged) - mine).select_related("author", "question")
         )
@@ -62,7 +77,15 @@ def participant_erase(*, roundtable_id: int, participant_id: int | None) -> Even
         return event_record(
             roundtable=roundtable,
             kind="participant.erased",
-            data={"proposals": {**gone, **public}, "participants": participant_counts(roundtable=roundtable)},
+            data={
+                "proposals": {**gone, **public},
+                "participants": participant_counts(roundtable=roundtable),
+                # The room checks they answered, counted again without them.
+                "statements": [
+                    statement_view(statement=statement)
+                    for statement in Statement.objects.filter(pk__in=answered).order_by("pk")
+                ],
+            },
             staff={"proposals": {**gone, **staff}},
             private={key: {"proposals": {**gone, **part["proposals"]}} for key, part in private.items()},
         )

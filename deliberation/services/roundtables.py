@@ -36,6 +36,7 @@ def roundtable_load_seed(*, seed: dict[str, Any], code: str, registration_requir
             code=code,
             title=session["title"],
             event_name=seed.get("event", {}).get("name", {}),
+            organizers=session.get("organizers", []),
             objectives=session.get("objectives", {}),
             languages=session["languages"],
             actor_types=seed["actor_types"],
@@ -45,6 +46,8 @@ def roundtable_load_seed(*, seed: dict[str, Any], code: str, registration_requir
             else registration_required,
             starts_at=_parse_datetime(session.get("starts_at")),
             ends_at=_parse_datetime(session.get("ends_at")),
+            # The zone the card's times are meant in (ours names it; the times carry only an offset).
+            time_zone=session.get("time_zone", "UTC"),
         )
         for question in sorted(seed["questions"], key=lambda q: q["order"]):
             Question.objects.create(

@@ -5,6 +5,7 @@ import { showCountdown, syncClock, tickCountdowns } from "./clock.js";
 import { renderBalance, renderOpinionMap, renderThemes, themeLabel } from "./analysis.js";
 import { LiveConnection } from "./connection.js";
 import { byPinThenId, element, readConfig } from "./dom.js";
+import { DraftPanel } from "./drafting.js";
 import { setStrings, t } from "./i18n.js";
 import { applyEvent, fromSnapshot } from "./state.js";
 import { connectionStatus } from "./status.js";
@@ -250,7 +251,40 @@ function renderAnalysis(questionId) {
   );
 }
 
+// Drafting conclusions, one panel per question; what each moderator is editing, from live presence.
+const drafts = new Map();
+let editingReported = "null";
+function reportEditing(editing) {
+  const text = JSON.stringify(editing);
+  if (text === editingReported) return;
+  editingReported = text;
+  connection.send({ type: "presence", question: editing?.question ?? null, editing });
+}
+for (const [questionId, section] of sections) {
+  drafts.set(
+    questionId,
+    new DraftPanel(section, questionId, {
+      run: (type, fields) => run(type, fields),
+      connection: { command: (type, fields) => connection.command(type, fields) },
+      getState: () => state,
+      actorTypes: config.actorTypes,
+      config,
+      onEditing: reportEditing,
+    }),
+  );
+}
+
+function renderEditing() {
+  for (const [questionId, section] of sections) {
+    const others = (presence?.editing ?? []).filter((item) => item.question === questionId && item.name !== config.me);
+    section.querySelector("[data-role=editing]").textContent = others
+      .map((item) => (item.section ? t("editingSection", { name: item.name, section: item.section }) : t("editingDraft", { name: item.name })))
+      .join(" · ");
+  }
+}
+
 function renderAll() {
+  for (const panel of drafts.values()) panel.render();
   for (const questionId of state.questions.keys()) renderAnalysis(questionId);
   renderBalance(document.getElementById("balance"), { balance: state.balance, actorTypes: config.actorTypes });
   for (const question of state.questions.values()) renderQuestion(question);
@@ -293,6 +327,9 @@ const connection = new LiveConnection({
       if (question) renderQuestion(question);
       if (kind === "opinions.updated") renderBalance(document.getElementById("balance"), { balance: state.balance, actorTypes: config.actorTypes });
       if (question && kind !== "question.updated") renderAnalysis(questionId);
+      const draftQuestion = kind === "statement.updated" ? event.data.statement.question : questionId;
+      if (drafts.has(draftQuestion)) drafts.get(draftQuestion).render();
+      else if (kind === "vote.cast") drafts.get(state.proposals.get(event.data.proposal)?.question)?.render();
       if (kind === "question.updated") {
         for (const other of state.questions.values()) if (other.id !== questionId) renderQuestion(other);
       }
@@ -303,6 +340,7 @@ const connection = new LiveConnection({
     if (frame.type === "presence") {
       presence = frame;
       renderPresence();
+      renderEditing();
     }
   },
   onStatus: connectionStatus(document.getElementById("connection-status")),

@@ -5,6 +5,7 @@ import { renderOpinionMap, renderThemes } from "./analysis.js";
 import { LiveConnection } from "./connection.js";
 import { byPinThenId, element, readConfig, tallyTotal } from "./dom.js";
 import { setStrings, t } from "./i18n.js";
+import { renderChecks, renderPublished } from "./checks.js";
 import { applyEvent, fromSnapshot } from "./state.js";
 import { connectionStatus } from "./status.js";
 
@@ -182,7 +183,24 @@ function renderAnalysis(questionId) {
   });
 }
 
+function renderRoomChecks() {
+  renderChecks(document.getElementById("room-checks"), {
+    statements: state.statements,
+    questions: state.questions,
+    onRespond: async (statement, choice) => {
+      try {
+        await connection.command("statement.respond", { statement, choice });
+        announcer.textContent = t("checkAnswered");
+      } catch (error) {
+        alerts.textContent = error.code === "timeout" ? t("timeout") : error.message;
+      }
+    },
+  });
+  renderPublished(document.getElementById("published"), state.publications);
+}
+
 function renderAll() {
+  renderRoomChecks();
   for (const questionId of state.questions.keys()) renderAnalysis(questionId);
   for (const question of state.questions.values()) renderQuestion(question);
   renderParticipants();
@@ -235,6 +253,12 @@ function onEvent(event) {
     renderParticipants();
   } else if (kind === "themes.updated" || kind === "opinions.updated") {
     renderAnalysis(data.question);
+  } else if (kind === "statement.updated" || kind === "publication.created" || kind === "participant.erased") {
+    const before = document.getElementById("room-checks").hidden;
+    renderRoomChecks();
+    if (kind === "statement.updated" && data.action === "put") announcer.textContent = t("checkNew");
+    if (kind === "publication.created") announcer.textContent = t("documentPublished", { version: data.publication.version });
+    if (before && kind === "statement.updated") document.getElementById("room-checks").scrollIntoView({ block: "nearest" });
   }
   // Theme support follows the votes.
   if (kind === "vote.cast" || kind === "proposal.updated" || kind === "proposal.merged") {

@@ -17,6 +17,11 @@ export function fromSnapshot(frame) {
     // Moderators' hints only: absent from other people's snapshots.
     duplicates: frame.duplicates ? new Map(frame.duplicates.map((entry) => [entry.question, entry.pairs])) : null,
     balance: frame.balance,
+    statements: new Map(frame.statements.map((item) => [item.id, item])),
+    publications: [...frame.publications],
+    // Moderators' drafting only: absent from other people's snapshots.
+    drafts: frame.drafts ? new Map(frame.drafts.map((item) => [item.question, item])) : null,
+    commitments: frame.commitments ? new Map(frame.commitments.map((item) => [item.question, item.items])) : null,
   };
 }
 
@@ -48,6 +53,15 @@ function setProposal(state, id, view, personal) {
     mine: Boolean(personal.mine ?? previous.mine ?? false),
     my_vote: "my_vote" in personal ? personal.my_vote : (previous.my_vote ?? null),
     my_flag: Boolean(personal.my_flag ?? previous.my_flag ?? false),
+  });
+}
+
+// A room check's text and counts; the viewer's own answer comes only in their own copy.
+function setStatement(state, statement) {
+  const previous = state.statements.get(statement.id) ?? {};
+  state.statements.set(statement.id, {
+    ...statement,
+    my_response: "my_response" in statement ? statement.my_response : (previous.my_response ?? null),
   });
 }
 
@@ -84,6 +98,7 @@ const handlers = {
   "participant.erased"(state, data) {
     for (const [id, view] of Object.entries(data.proposals)) setProposal(state, Number(id), view, {});
     state.participants = data.participants;
+    for (const statement of data.statements ?? []) setStatement(state, statement);
   },
   "themes.updated"(state, data) {
     state.themes.set(data.question, data.themes);
@@ -95,6 +110,18 @@ const handlers = {
   },
   "roundtable.updated"(state, data) {
     state.roundtable.current_question = data.current_question;
+  },
+  "draft.updated"(state, data) {
+    if (state.drafts && data.draft) state.drafts.set(data.question, data.draft);
+  },
+  "commitments.updated"(state, data) {
+    if (state.commitments && data.commitments) state.commitments.set(data.question, data.commitments);
+  },
+  "statement.updated"(state, data) {
+    setStatement(state, data.statement);
+  },
+  "publication.created"(state, data) {
+    state.publications.push(data.publication);
   },
 };
 

@@ -10,7 +10,16 @@ from django.utils import timezone
 
 from deliberation.models import Participant, Proposal, ProposalStatus, Question, Role, Roundtable
 from deliberation.selectors import roundtable_snapshot
-from deliberation.services import analysis, moderation, privacy, questions, themes
+from deliberation.services import (
+    analysis,
+    drafts,
+    moderation,
+    privacy,
+    publications,
+    questions,
+    statements,
+    themes,
+)
 from deliberation.services.participants import participant_join
 from deliberation.services.proposals import proposal_submit
 from deliberation.services.votes import vote_cast
@@ -216,6 +225,61 @@ def a_themed_proposal_is_hidden(scene: Scene) -> None:
     moderation.proposal_merge(**scene.ids(scene.mod), proposal_id=ids[2], into_id=ids[3])
 
 
+def two_moderators_draft_and_merge(scene: Scene) -> None:
+    """Two moderators save from the same version, on different lines: the second save is merged."""
+    other = ParticipantFactory(roundtable=scene.roundtable, display_name="Mia", role=Role.MODERATOR)
+    question = scene.question.pk
+    first = f"## Partnerships\n\nAgreed [#{scene.proposal.pk}].\n\n## Funding\n\nTo be written.\n"
+    drafts.draft_save(**scene.ids(scene.mod), question_id=question, base_version=0, text=first)
+    drafts.draft_save(
+        **scene.ids(scene.mod),
+        question_id=question,
+        base_version=1,
+        text=first.replace("Agreed", "We agreed"),
+    )
+    drafts.draft_save(
+        **scene.ids(other), question_id=question, base_version=1, text=first.replace("To be", "Soon to be")
+    )
+    added = drafts.commitment_add(
+        **scene.ids(scene.mod), question_id=question, what="Open a joint fund", actor_type="government-local"
+    ).result["commitment"]
+    drafts.commitment_add(
+        **scene.ids(other), question_id=question, what="Report yearly", organisation="CONGOPE"
+    )
+    drafts.commitment_remove(**scene.ids(other), commitment_id=added)
+
+
+def the_room_checks_a_statement(scene: Scene) -> None:
+    statement = statements.statement_put(
+        **scene.ids(scene.mod), question_id=scene.question.pk, text="Partnerships need a shared fund"
+    ).result["statement"]
+    statements.statement_respond(**scene.ids(scene.ana), statement_id=statement, choice="agree")
+    statements.statement_respond(**scene.ids(scene.ben), statement_id=statement, choice="disagree")
+    statements.statement_respond(**scene.ids(scene.ana), statement_id=statement, choice="pass")
+    statements.statement_close(**scene.ids(scene.mod), statement_id=statement)
+
+
+def a_room_check_answerer_is_erased(scene: Scene) -> None:
+    statement = statements.statement_put(
+        **scene.ids(scene.mod), question_id=scene.question.pk, text="Partnerships need a shared fund"
+    ).result["statement"]
+    statements.statement_respond(**scene.ids(scene.chloe), statement_id=statement, choice="agree")
+    statements.statement_respond(**scene.ids(scene.ana), statement_id=statement, choice="agree")
+    privacy.participant_erase(roundtable_id=scene.roundtable.pk, participant_id=scene.chloe.pk)
+
+
+def the_document_is_published_and_corrected(scene: Scene) -> None:
+    organizer = ParticipantFactory(roundtable=scene.roundtable, display_name="Olga", role=Role.ORGANIZER)
+    drafts.draft_save(
+        **scene.ids(scene.mod),
+        question_id=scene.question.pk,
+        base_version=0,
+        text=f"We agree [#{scene.proposal.pk}]",
+    )
+    publications.document_publish(**scene.ids(organizer), slug="led-partnerships")
+    publications.document_publish(**scene.ids(organizer), note="Typo fixed")
+
+
 def _themes(scene: Scene) -> list[dict[str, Any]]:
     from deliberation.selectors import question_themes
 
@@ -242,6 +306,10 @@ ACTIONS: list[Callable[[Scene], None]] = [
     themes_and_opinions_computed,
     themes_curated,
     a_themed_proposal_is_hidden,
+    two_moderators_draft_and_merge,
+    the_room_checks_a_statement,
+    a_room_check_answerer_is_erased,
+    the_document_is_published_and_corrected,
 ]
 
 

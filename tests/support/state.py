@@ -22,6 +22,15 @@ def state_from_snapshot(frame: dict[str, Any]) -> dict[str, Any]:
         if "duplicates" in frame
         else None,
         "balance": copy.deepcopy(frame["balance"]),
+        "statements": {item["id"]: copy.deepcopy(item) for item in frame["statements"]},
+        "publications": copy.deepcopy(frame["publications"]),
+        # Moderators' drafting only: absent from other people's snapshots.
+        "drafts": {item["question"]: copy.deepcopy(item) for item in frame["drafts"]}
+        if "drafts" in frame
+        else None,
+        "commitments": {item["question"]: copy.deepcopy(item["items"]) for item in frame["commitments"]}
+        if "commitments" in frame
+        else None,
     }
 
 
@@ -49,6 +58,17 @@ def _set_proposal(state: dict[str, Any], proposal_id: int, view: dict | None, pe
         "mine": bool(personal.get("mine", previous.get("mine", False))),
         "my_vote": personal["my_vote"] if "my_vote" in personal else previous.get("my_vote"),
         "my_flag": bool(personal.get("my_flag", previous.get("my_flag", False))),
+    }
+
+
+def _set_statement(state: dict[str, Any], statement: dict[str, Any]) -> None:
+    """A room check's text and counts; the viewer's own answer comes only in their own copy."""
+    previous = state["statements"].get(statement["id"], {})
+    state["statements"][statement["id"]] = {
+        **copy.deepcopy(statement),
+        "my_response": statement["my_response"]
+        if "my_response" in statement
+        else previous.get("my_response"),
     }
 
 
@@ -82,6 +102,8 @@ def state_apply_event(state: dict[str, Any], event: dict[str, Any]) -> None:
                 _set_proposal(state, int(proposal_id), view, {})
             if "participants" in data:
                 state["participants"] = copy.deepcopy(data["participants"])
+            for statement in data.get("statements", []):
+                _set_statement(state, statement)
         case "themes.updated":
             state["themes"][data["question"]] = copy.deepcopy(data["themes"])
             if state["duplicates"] is not None and "duplicates" in data:
@@ -91,6 +113,16 @@ def state_apply_event(state: dict[str, Any], event: dict[str, Any]) -> None:
             state["balance"] = copy.deepcopy(data["balance"])
         case "roundtable.updated":
             state["roundtable"]["current_question"] = data["current_question"]
+        case "draft.updated":
+            if state["drafts"] is not None and "draft" in data:
+                state["drafts"][data["question"]] = copy.deepcopy(data["draft"])
+        case "commitments.updated":
+            if state["commitments"] is not None and "commitments" in data:
+                state["commitments"][data["question"]] = copy.deepcopy(data["commitments"])
+        case "statement.updated":
+            _set_statement(state, data["statement"])
+        case "publication.created":
+            state["publications"].append(copy.deepcopy(data["publication"]))
         case kind:
             raise AssertionError(f"the reference reducer does not know {kind!r}")
 

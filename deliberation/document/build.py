@@ -1,0 +1,278 @@
+"""The whole proposal document as plain data, read from a roundtable as it is now: what gets frozen when
+an organizer publishes, and what the draft exports show before that. Its shape is `schema.json`."""
+
+import dataclasses
+from collections import Counter, defaultdict
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+
+from deliberation.analysis.opinions import OpinionSettings
+from deliberation.analysis.themes import ThemeSettings
+from deliberation.document.markdown import citations_find
+from deliberation.models import (
+    Commitment,
+    DraftRevision,
+    Participant,
+    Proposal,
+    ProposalStatus,
+    Question,
+    Role,
+    Roundtable,
+    Statement,
+    StatementResponse,
+    Theme,
+    Vote,
+    VoteChoice,
+)
+
+SCHEMA = "https://roundtable.example/schemas/document-1.json"
+
+
+def _tally() -> dict[str, int]:
+    return {choice: 0 for choice in VoteChoice.values}
+
+
+def draft_latest(*, question_id: int) -> DraftRevision | None:
+    return DraftRevision.objects.filter(question_id=question_id).order_by("-version").first()
+
+
+def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
+    """The document as of now, marked as a draft; publishing adds the version and freezes it."""
+    questions = list(roundtable.questions.order_by("order"))
+    people = dict(
+        Participant.objects.filter(roundtable=roundtable, role=Role.PARTICIPANT).values_list(
+            "pk", "actor_type"
+        )
+    )
+    # Voters and authors appear as numbers: the order they joined in, nothing else about them.
+    anonymous = {participant_id: number for number, participant_id in enumerate(sorted(people), start=1)}
+    proposals = list(
+        Proposal.objects.filter(question__roundtable=roundtable, status=ProposalStatus.VISIBLE)
+        .select_related("author")
+        .order_by("id")
+    )
+    visible_ids = {proposal.pk for proposal in proposals}
+    votes = list(
+        Vote.objects.filter(proposal_id__in=visible_ids, participant__role=Role.PARTICIPANT)
+        .order_by("updated_at", "id")
+        .values_list("proposal_id", "participant_id", "choice", "updated_at")
+    )
+    by_question = {
+        question.pk: _question_section(question=question, proposals=proposals, votes=votes, people=people)
+        for question in questions
+    }
+    voters = {participant_id for _, participant_id, _, _ in votes}
+    authors = {proposal.author_id for proposal in proposals if proposal.author_id in people}
+    proposals_by_type = Counter(people.get(proposal.author_id, "") for proposal in proposals)
+    votes_by_type = Counter(people.get(participant_id, "") for _, participant_id, _, _ in votes)
+    joined_by_type = Counter(people.values())
+    encoders = sorted({proposal.vector_encoder for proposal in proposals if proposal.vector_encoder})
+    return {
+        "$schema": SCHEMA,
+        "status": "draft",
+        "version": None,
+        "slug": None,
+        "published_at": None,
+        "note": "",
+        "generated_at": timezone.now().isoformat(),
+        "roundtable": {
+            "code": roundtable.code,
+            "title": roundtable.title,
+            "event": roundtable.event_name,
+            "objectives": roundtable.objectives,
+            "organizers": roundtable.organizers,
+            "starts_at": roundtable.starts_at.isoformat() if roundtable.starts_at else None,
+            "ends_at": roundtable.ends_at.isoformat() if roundtable.ends_at else None,
+            "time_zone": roundtable.time_zone,
+            "languages": roundtable.languages,
+            "actor_types": roundtable.actor_types,
+        },
+        "participation": {
+            "people": len(people),
+            "spoke": len(authors),
+            "voted": len(voters),
+            "proposals": len(proposals),
+            "votes": len(votes),
+            "by_actor_type": [
+                {
+                    "key": key,
+                    "people": joined_by_type.get(key, 0),
+                    "proposals": proposals_by_type.get(key, 0),
+                    "votes": votes_by_type.get(key, 0),
+                }
+                for key in _actor_type_keys(roundtable, set(joined_by_type))
+            ],
+        },
+        "questions": [by_question[question.pk] for question in questions],
+        "votes": [
+            {
+                "proposal": proposal_id,
+                "voter": anonymous[participant_id],
+                "choice": choice,
+                "at": updated_at.isoformat(),
+            }
+            for proposal_id, participant_id, choice, updated_at in votes
+        ],
+        "authors": {str(proposal.pk): anonymous.get(proposal.author_id) for proposal in proposals},
+        "algorithms": {
+            "themes": dataclasses.asdict(ThemeSettings()),
+            "opinions": dataclasses.asdict(OpinionSettings()),
+            "encoders": encoders,
+            "themes_method": "multilingual sentence vectors centred per language, k-nearest-neighbour graph, "
+            "seeded Louvain communities, class-based TF-IDF labels",
+            "opinions_method": "Pol.is: mean-imputed PCA (2 components), k-means k=2..5 by silhouette, "
+            "representativeness z-tests, group-informed consensus",
+        },
+    }
+
+
+def _actor_type_keys(roundtable: Roundtable, present: set[str]) -> list[str]:
+    keys = [actor_type["key"] for actor_type in roundtable.actor_types]
+    return keys + sorted(key for key in present - set(keys) if key)
+
+
+def _question_section(
+    *, question: Question, proposals: list[Proposal], votes: list[tuple], people: dict[int, str]
+) -> dict[str, Any]:
+    mine = [proposal for proposal in proposals if proposal.question_id == question.pk]
+    ids = {proposal.pk for proposal in mine}
+    members = {
+        int(key): group
+        for key, group in (question.opinions or {}).get("state", {}).get("members", {}).items()
+    }
+    tallies: dict[int, dict[str, int]] = {proposal.pk: _tally() for proposal in mine}
+    by_type: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(_tally))
+    by_group: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(_tally))
+    for proposal_id, participant_id, choice, _ in votes:
+        if proposal_id not in ids:
+            continue
+        tallies[proposal_id][choice] += 1
+        by_type[proposal_id][people.get(participant_id, "")][choice] += 1
+        if participant_id in members:
+            by_group[proposal_id][_letter(members[participant_id])][choice] += 1
+    opinions = question.opinions or {}
+    consensus = [item["proposal"] for item in opinions.get("consensus", []) if item["proposal"] in ids]
+    divisive = [item["proposal"] for item in opinions.get("divisive", []) if item["proposal"] in ids]
+    themes = list(Theme.objects.filter(question=question).order_by("number"))
+    theme_of = {proposal.pk: proposal.theme_id for proposal in mine}
+    theme_rows = []
+    for theme in themes:
+        theme_members = [proposal.pk for proposal in mine if theme_of[proposal.pk] == theme.pk]
+        if theme_members:
+            theme_rows.append(
+                {
+                    "number": theme.number,
+                    "name": theme.name,
+                    "labels": theme.labels,
+                    "proposals": theme_members,
+                }
+            )
+    numbers = {theme.pk: theme.number for theme in themes}
+    draft = draft_latest(question_id=question.pk)
+    text = draft.text if draft else ""
+    cited = citations_find(text)
+    statements = list(Statement.objects.filter(question=question).order_by("number"))
+    return {
+        "id": question.pk,
+        "order": question.order,
+        "text": question.text,
+        "conclusions": {
+            "markdown": text,
+            "version": draft.version if draft else 0,
+            "saved_at": draft.created_at.isoformat() if draft else None,
+        },
+        "citations": {"proposals": cited.proposals, "themes": cited.themes, "checks": cited.checks},
+        "coverage": coverage_compute(
+            tallies=tallies,
+            themes={row["number"]: row["proposals"] for row in theme_rows},
+            cited_proposals=cited.proposals,
+            cited_themes=cited.themes,
+        ),
+        "themes": theme_rows,
+        "proposals": [
+            {
+                "id": proposal.pk,
+                "text": proposal.text,
+                "language": proposal.language,
+                "actor_type": people.get(proposal.author_id, proposal.author.actor_type),
+                "theme": numbers.get(theme_of[proposal.pk]),
+                "created_at": proposal.created_at.isoformat(),
+                "tally": tallies[proposal.pk],
+                "by_actor_type": {key: dict(value) for key, value in sorted(by_type[proposal.pk].items())},
+                "by_group": {key: dict(value) for key, value in sorted(by_group[proposal.pk].items())},
+                "consensus": proposal.pk in consensus,
+                "divisive": proposal.pk in divisive,
+            }
+            for proposal in mine
+        ],
+        "opinion_groups": [
+            {
+                "letter": _letter(group["id"]),
+                "size": group["size"],
+                "by_actor_type": group.get("actor_types", {}),
+            }
+            for group in opinions.get("groups", [])
+        ],
+        "commitments": [
+            {
+                "what": commitment.what,
+                "actor_type": commitment.actor_type,
+                "organisation": commitment.organisation,
+                "due": commitment.due.isoformat() if commitment.due else None,
+            }
+            for commitment in Commitment.objects.filter(question=question).order_by("id")
+        ],
+        "checks": [statement_result(statement=statement, people=people) for statement in statements],
+    }
+
+
+def _letter(group: int) -> str:
+    return chr(ord("A") + int(group))
+
+
+def statement_result(*, statement: Statement, people: dict[int, str] | None = None) -> dict[str, Any]:
+    """A statement and how the room answered it: overall and by actor type."""
+    rows = (
+        StatementResponse.objects.filter(statement=statement)
+        .values_list("participant__actor_type", "choice")
+        .annotate(n=Count("id"))
+    )
+    tally, by_type = _tally(), defaultdict(_tally)
+    for actor_type, choice, count in rows:
+        tally[choice] += count
+        by_type[actor_type][choice] += count
+    return {
+        "number": statement.number,
+        "text": statement.text,
+        "state": statement.state,
+        "tally": tally,
+        "by_actor_type": {key: dict(value) for key, value in sorted(by_type.items())},
+    }
+
+
+def coverage_compute(
+    *,
+    tallies: dict[int, dict[str, int]],
+    themes: dict[int, list[int]],
+    cited_proposals: list[int],
+    cited_themes: list[int],
+) -> dict[str, Any]:
+    """How much of what the room supported the conclusions cite: the share of all agree votes that went
+    to proposals cited directly or through their theme, and the share of themes cited directly or
+    through one of their proposals. None when there is nothing to cover yet."""
+    covered = {proposal for proposal in cited_proposals if proposal in tallies}
+    for number in cited_themes:
+        covered.update(themes.get(number, []))
+    total_agree = sum(tally["agree"] for tally in tallies.values())
+    cited_agree = sum(tallies[proposal]["agree"] for proposal in covered)
+    themes_covered = [
+        number for number, proposals in themes.items() if number in cited_themes or covered & set(proposals)
+    ]
+    return {
+        "support": round(cited_agree / total_agree, 4) if total_agree else None,
+        "themes": round(len(themes_covered) / len(themes), 4) if themes else None,
+        "themes_cited": len(themes_covered),
+        "themes_total": len(themes),
+    }

@@ -1,0 +1,128 @@
+"""The document's data for re-analysis: per question, proposals and votes in Polis's export format
+(comments.csv, votes.csv: what `import_polis` and Polis's own tools read), the themes engine's input
+(proposals.jsonl), and a zip bundle with the algorithm settings used, so anyone can re-compute the themes
+and opinion groups and check them."""
+
+import csv
+import datetime
+import io
+import json
+import zipfile
+from typing import Any
+
+from deliberation.document.export_markdown import document_markdown
+
+POLIS_VOTE = {"agree": 1, "disagree": -1, "pass": 0}
+COMMENTS_HEADER = [
+    "timestamp",
+    "datetime",
+    "comment-id",
+    "author-id",
+    "agrees",
+    "disagrees",
+    "moderated",
+    "comment-body",
+]
+VOTES_HEADER = ["timestamp", "datetime", "comment-id", "voter-id", "vote"]
+
+
+def _polis_time(value: str) -> tuple[int, str]:
+    moment = datetime.datetime.fromisoformat(value).astimezone(datetime.UTC)
+    return int(moment.timestamp() * 1000), moment.strftime("%a %b %d %H:%M:%S UTC %Y")
+
+
+def _question(document: dict[str, Any], order: int) -> dict[str, Any]:
+    for question in document["questions"]:
+        if question["order"] == order:
+            return question
+    raise KeyError(order)
+
+
+def polis_comments_csv(document: dict[str, Any], order: int) -> str:
+    """One question's proposals as Polis's comments.csv; authors as the document's anonymous numbers."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COMMENTS_HEADER)
+    for proposal in _question(document, order)["proposals"]:
+        stamp, text = _polis_time(proposal["created_at"])
+        writer.writerow(
+            [
+                stamp,
+                text,
+                proposal["id"],
+                document["authors"].get(str(proposal["id"])) or "",
+                proposal["tally"]["agree"],
+                proposal["tally"]["disagree"],
+                1,  # accepted: only visible proposals are in the document
+                proposal["text"],
+            ]
+        )
+    return out.getvalue()
+
+
+def polis_votes_csv(document: dict[str, Any], order: int) -> str:
+    """One question's votes as Polis's votes.csv (agree 1, disagree -1, pass 0), latest vote per person."""
+    ids = {proposal["id"] for proposal in _question(document, order)["proposals"]}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(VOTES_HEADER)
+    for vote in document["votes"]:
+        if vote["proposal"] in ids:
+            stamp, text = _polis_time(vote["at"])
+            writer.writerow([stamp, text, vote["proposal"], vote["voter"], POLIS_VOTE[vote["choice"]]])
+    return out.getvalue()
+
+
+def themes_input_jsonl(document: dict[str, Any], order: int) -> str:
+    """The input of `python -m deliberation.analysis.themes`, with each proposal's language as a hint."""
+    return "".join(
+        json.dumps(
+            {"id": proposal["id"], "text": proposal["text"], "lang": proposal["language"]}, ensure_ascii=False
+        )
+        + "\n"
+        for proposal in _question(document, order)["proposals"]
+    )
+
+
+def document_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+BUNDLE_README = """Roundtable: re-analysis bundle
+===============================
+
+document.json   the whole structured document (schema: document.schema.json)
+document.md     the same document, readable
+settings.json   the algorithm settings used for themes and opinion groups
+q<N>/comments.csv, q<N>/votes.csv
+                question N's proposals and votes in Polis's export format
+                (voters and authors are anonymous numbers; votes: agree 1, disagree -1, pass 0)
+q<N>/proposals.jsonl
+                question N's proposals as the themes engine reads them
+
+Re-compute, with Roundtable installed (pip install -e . in its repository):
+
+    python -m deliberation.analysis.opinions q1/votes.csv
+    python -m deliberation.analysis.themes q1/proposals.jsonl
+
+The opinion groups follow Pol.is's method and can also be re-computed with Polis's own tools from the
+CSV files. Theme vectors depend on the encoder named in settings.json.
+"""
+
+
+def document_bundle(document: dict[str, Any], *, language: str, schema: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("README.txt", BUNDLE_README)
+        bundle.writestr("document.json", document_json(document))
+        bundle.writestr("document.schema.json", schema)
+        bundle.writestr("document.md", document_markdown(document, language))
+        bundle.writestr(
+            "settings.json", json.dumps(document["algorithms"], ensure_ascii=False, indent=2) + "\n"
+        )
+        for question in document["questions"]:
+            order = question["order"]
+            bundle.writestr(f"q{order}/comments.csv", polis_comments_csv(document, order))
+            bundle.writestr(f"q{order}/votes.csv", polis_votes_csv(document, order))
+            bundle.writestr(f"q{order}/proposals.jsonl", themes_input_jsonl(document, order))
+    return buffer.getvalue()

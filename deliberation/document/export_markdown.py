@@ -1,0 +1,100 @@
+"""The document as one Markdown file, in the reader's language (call under translation.override)."""
+
+import re
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from deliberation.document.markdown import CITATION
+from deliberation.document.view import DocumentView, document_view
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _table(head: list[str], rows: list[list[str]]) -> list[str]:
+    return [
+        "| " + " | ".join(_cell(cell) for cell in head) + " |",
+        "|" + "---|" * len(head),
+        *("| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows),
+    ]
+
+
+def _no_html(text: str) -> str:
+    """People's texts stay text: a Markdown viewer renders `<` written as an entity as `<`, never a tag."""
+    return text.replace("<", "&lt;")
+
+
+def _quote(text: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in _no_html(text).splitlines())
+
+
+def _anchored(markdown: str, order: int) -> str:
+    def link(match: re.Match) -> str:
+        proposal, theme, check = match.groups()
+        if proposal:
+            return f"[#{proposal}](#proposal-{proposal})"
+        if theme:
+            return f"[{_('theme %(number)s') % {'number': theme}}](#q{order}-theme-{theme})"
+        return f"[{_('room check %(number)s') % {'number': check}}](#q{order}-check-{check})"
+
+    return CITATION.sub(link, markdown)
+
+
+def document_markdown(document: dict[str, Any], language: str) -> str:
+    view: DocumentView = document_view(document, language)
+    lines = [f"# {view.title}", "", f"*{view.status_line}*", ""]
+    if view.note:
+        lines += [f"*{_('What changed in this version')}: {view.note}*", ""]
+    lines += [f"- **{label}:** {value}" for label, value in view.metadata]
+    lines += ["", f"## {_('Participation')}", "", view.participation_summary, ""]
+    lines += _table(view.participation_head, view.participation_rows)
+    for question in view.questions:
+        lines += ["", f'<a id="{question.anchor}"></a>', f"## {question.heading}: {question.text}", ""]
+        lines += [f"### {_('Conclusions')}", ""]
+        lines.append(
+            _anchored(_no_html(question.conclusions_markdown.strip()), question.order)
+            if question.conclusions_markdown.strip()
+            else f"*{_('No conclusions were written for this question.')}*"
+        )
+        lines += ["", f"*{question.coverage}*"]
+        if question.commitments:
+            lines += ["", f"### {_('Commitments')}", ""]
+            lines += _table(
+                [_("What"), _("Responsible"), _("By")],
+                [[item["what"], item["who"], item["due"]] for item in question.commitments],
+            )
+        if question.checks:
+            lines += ["", f"### {_('Checked with the room')}", ""]
+            for check in question.checks:
+                lines += [
+                    f'<a id="{check["anchor"]}"></a>',
+                    f"**{_('Room check %(number)s') % {'number': check['number']}}**",
+                    "",
+                    _quote(check["text"]),
+                    "",
+                    f"{check['support']}" + (f" ({_('still open')})" if check["open"] else ""),
+                ]
+                lines += [f"- {line}" for line in check["by_actor_type"]]
+                lines.append("")
+        if question.cited:
+            lines += ["", f"### {_('Cited proposals')}", ""]
+            for proposal in question.cited:
+                heading = f"**#{proposal.id}** · {proposal.written_in} · {proposal.actor_type}"
+                if proposal.theme:
+                    heading += f" · {proposal.theme}"
+                if proposal.consensus:
+                    heading += f" · {_('Consensus across groups')}"
+                lines += [f'<a id="{proposal.anchor}"></a>', heading, "", _quote(proposal.text), ""]
+                lines.append(f"{_('Support')}: {proposal.support}")
+                lines += [f"- {line}" for line in proposal.by_group + proposal.by_actor_type]
+                lines.append("")
+        if question.themes:
+            lines += ["", f"### {_('Themes')}", ""]
+            lines += [
+                f'- <a id="{theme["anchor"]}"></a>{_("Theme %(number)s") % {"number": theme["number"]}}: '
+                f"{theme['name']} ({theme['size']})"
+                for theme in question.themes
+            ]
+    return "\n".join(lines).rstrip() + "\n"

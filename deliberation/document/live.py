@@ -1,0 +1,121 @@
+"""What the live protocol shows of the drafting: each question's draft, commitments and room checks, and
+the published versions. Read models only; services/drafts.py, statements.py and publications.py write."""
+
+from typing import Any
+
+from django.urls import reverse
+
+from deliberation.document.build import draft_latest, statement_result
+from deliberation.document.markdown import PROPOSAL, citations_find, markdown_html
+from deliberation.models import (
+    Commitment,
+    DraftRevision,
+    Publication,
+    Question,
+    Statement,
+    StatementResponse,
+)
+
+
+def draft_html(*, text: str) -> str:
+    """A draft rendered for moderators. Every citation is linked, whether or not it resolves: the HTML
+    depends on the text alone, and each console marks, labels and describes the citations from its own
+    live state (a cited proposal hidden later shows as missing there, at once, in its language)."""
+
+    def link(kind: str, number: int) -> tuple[str, str, str]:
+        label = f"#{number}" if kind == PROPOSAL else f"{kind}:{number}"
+        return f"#{kind}-{number}", label, ""
+
+    return markdown_html(text, link=link) if text.strip() else ""
+
+
+def draft_view(*, question: Question, revision: DraftRevision | None) -> dict[str, Any]:
+    text = revision.text if revision else ""
+    cited = citations_find(text)
+    return {
+        "question": question.pk,
+        "version": revision.version if revision else 0,
+        "text": text,
+        "html": draft_html(text=text),
+        "author": revision.author.display_name if revision and revision.author else None,
+        "merged": revision.merged if revision else False,
+        "saved_at": revision.created_at.isoformat() if revision else None,
+        "citations": {"proposals": cited.proposals, "themes": cited.themes, "checks": cited.checks},
+    }
+
+
+def question_draft(*, question: Question) -> dict[str, Any]:
+    return draft_view(question=question, revision=draft_latest(question_id=question.pk))
+
+
+def commitment_view(commitment: Commitment) -> dict[str, Any]:
+    return {
+        "id": commitment.pk,
+        "what": commitment.what,
+        "actor_type": commitment.actor_type,
+        "organisation": commitment.organisation,
+        "due": commitment.due.isoformat() if commitment.due else None,
+    }
+
+
+def question_commitments(*, question_id: int) -> list[dict[str, Any]]:
+    return [
+        commitment_view(item) for item in Commitment.objects.filter(question_id=question_id).order_by("id")
+    ]
+
+
+def statement_view(*, statement: Statement) -> dict[str, Any]:
+    return {"id": statement.pk, "question": statement.question_id, **statement_result(statement=statement)}
+
+
+def statements_for(*, roundtable_id: int, viewer_id: int | None) -> list[dict[str, Any]]:
+    statements = Statement.objects.filter(question__roundtable_id=roundtable_id).order_by(
+        "question__order", "number"
+    )
+    mine = (
+        dict(
+            StatementResponse.objects.filter(
+                participant_id=viewer_id, statement__question__roundtable_id=roundtable_id
+            ).values_list("statement_id", "choice")
+        )
+        if viewer_id is not None
+        else {}
+    )
+    return [
+        {**statement_view(statement=statement), "my_response": mine.get(statement.pk)}
+        for statement in statements
+    ]
+
+
+def publication_view(publication: Publication) -> dict[str, Any]:
+    return {
+        "slug": publication.slug,
+        "version": publication.version,
+        "published_at": publication.published_at.isoformat(),
+        "note": publication.note,
+        "url": reverse("deliberation:publication", kwargs={"slug": publication.slug}),
+    }
+
+
+def publications_for(*, roundtable_id: int) -> list[dict[str, Any]]:
+    return [
+        publication_view(item)
+        for item in Publication.objects.filter(roundtable_id=roundtable_id).order_by("version")
+    ]
+
+
+def drafting_snapshot(
+    *, roundtable_id: int, questions: list[Question], viewer_id: int | None, staff: bool
+) -> dict[str, Any]:
+    """The snapshot's part: statements and publications for everyone; drafts and commitments for staff."""
+    part: dict[str, Any] = {
+        "statements": statements_for(roundtable_id=roundtable_id, viewer_id=viewer_id),
+        "publications": publications_for(roundtable_id=roundtable_id),
+    }
+    if staff:
+        part["drafts"] = [question_draft(question=question) for question in questions]
+        part["commitments"] = [
+            {"question": question.pk, "items": question_commitments(question_id=question.pk)}
+            for question in questions
+        ]
+    return part

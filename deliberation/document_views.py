@@ -1,0 +1,248 @@
+"""The proposal document's pages: staff review the draft (organizers publish it), and anyone reads a
+published version at /p/<slug>/ and downloads it. A published page renders the frozen document only."""
+
+import difflib
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from deliberation.access import allowed_to
+from deliberation.document.build import document_build
+from deliberation.document.export_data import (
+    document_bundle,
+    document_json,
+    polis_comments_csv,
+    polis_votes_csv,
+)
+from deliberation.document.export_markdown import document_markdown
+from deliberation.document.export_pdf import document_pdf
+from deliberation.document.view import document_view
+from deliberation.errors import ServiceError
+from deliberation.forms import PublishForm
+from deliberation.models import Participant, Publication, Role, Roundtable
+from deliberation.policy import Action, policy_allows
+from deliberation.services.publications import citations_unresolved, document_publish
+from deliberation.texts import text_in_language
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "document" / "schema.json"
+DOWNLOADS = ("document.md", "document.pdf", "document.json", "bundle.zip")
+
+
+def document_schema_text() -> str:
+    return SCHEMA_PATH.read_text(encoding="utf-8")
+
+
+def _reader_language(request: HttpRequest) -> str:
+    """?lang= when a link asks for one (a download in a given language), else the reader's own."""
+    asked = request.GET.get("lang", "")
+    supported = {code for code, _name in settings.LANGUAGES}
+    return asked if asked in supported else translation.get_language()
+
+
+def _download_name(document: dict[str, Any], filename: str) -> str:
+    base = document.get("slug") or slugify(document["roundtable"]["code"])
+    version = f"v{document['version']}" if document.get("version") else "draft"
+    return f"{base}-{version}-{filename}"
+
+
+def document_file(document: dict[str, Any], filename: str, language: str) -> HttpResponse:
+    """One download of a document, by its file name: the same files for a draft and a published version."""
+    with translation.override(language):
+        if filename == "document.md":
+            body, kind = document_markdown(document, language).encode(), "text/markdown; charset=utf-8"
+        elif filename == "document.pdf":
+            body, kind = document_pdf(document, language), "application/pdf"
+        elif filename == "document.json":
+            body, kind = document_json(document).encode(), "application/json; charset=utf-8"
+        elif filename == "bundle.zip":
+            body = document_bundle(document, language=language, schema=document_schema_text())
+            kind = "application/zip"
+        elif (csv_file := _question_csv(document, filename)) is not None:
+            body, kind = csv_file.encode(), "text/csv; charset=utf-8"
+        else:
+            raise Http404
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{_download_name(document, filename)}"'
+    response["Content-Language"] = language
+    return response
+
+
+def _question_csv(document: dict[str, Any], filename: str) -> str | None:
+    for question in document["questions"]:
+        order = question["order"]
+        if filename == f"q{order}-comments.csv":
+            return polis_comments_csv(document, order)
+        if filename == f"q{order}-votes.csv":
+            return polis_votes_csv(document, order)
+    return None
+
+
+def _files(document: dict[str, Any]) -> list[tuple[str, str]]:
+    files = [
+        ("document.pdf", _("PDF")),
+        ("document.md", _("Markdown")),
+        ("document.json", _("JSON (the whole structured document)")),
+        ("bundle.zip", _("Re-analysis bundle (data and algorithm settings)")),
+    ]
+    for question in document["questions"]:
+        order = question["order"]
+        files += [
+            (
+                f"q{order}-comments.csv",
+                _("Question %(order)s: proposals, CSV in Polis format") % {"order": order},
+            ),
+            (f"q{order}-votes.csv", _("Question %(order)s: votes, CSV in Polis format") % {"order": order}),
+        ]
+    return files
+
+
+# Staff: review the draft, publish ------------------------------------------------------------------
+
+
+@require_GET
+@allowed_to(Action.DOCUMENT_REVIEW)
+def document_review(request: HttpRequest, roundtable: Roundtable, staff: Participant) -> HttpResponse:
+    return _review_page(request, roundtable, staff)
+
+
+def _review_page(
+    request: HttpRequest,
+    roundtable: Roundtable,
+    staff: Participant,
+    form: PublishForm | None = None,
+    error: str = "",
+) -> HttpResponse:
+    document = document_build(roundtable=roundtable)
+    language = translation.get_language()
+    published = list(Publication.objects.filter(roundtable=roundtable).order_by("-version"))
+    context = {
+        "roundtable": roundtable,
+        "title": text_in_language(roundtable.title, language, roundtable.languages),
+        "view": document_view(document, language),
+        "files": _files(document),
+        "published": published,
+        "can_publish": policy_allows(role=staff.role, action=Action.DOCUMENT_PUBLISH),
+        "can_organize": staff.role == Role.ORGANIZER,
+        "form": form
+        or PublishForm(
+            initial={
+                "slug": published[0].slug if published else slugify(roundtable.code),
+                "organizers": "\n".join(roundtable.organizers),
+            }
+        ),
+        "slug_fixed": bool(published),
+        "unresolved": citations_unresolved(document),
+        "error": error,
+    }
+    return render(request, "deliberation/document_review.html", context, status=400 if error else 200)
+
+
+@require_GET
+@allowed_to(Action.DOCUMENT_REVIEW)
+def document_draft_file(
+    request: HttpRequest, roundtable: Roundtable, staff: Participant, filename: str
+) -> HttpResponse:
+    return document_file(document_build(roundtable=roundtable), filename, _reader_language(request))
+
+
+@require_POST
+@allowed_to(Action.DOCUMENT_PUBLISH)
+def document_publish_view(
+    request: HttpRequest, roundtable: Roundtable, organizer: Participant
+) -> HttpResponse:
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        return _review_page(request, roundtable, organizer, form=form, error=_("Check the form."))
+    try:
+        outcome = document_publish(
+            roundtable_id=roundtable.pk,
+            participant_id=organizer.pk,
+            slug=form.cleaned_data["slug"],
+            note=form.cleaned_data["note"],
+            organizers=form.cleaned_data["organizers"].splitlines(),
+        )
+    except ServiceError as error:
+        return _review_page(request, roundtable, organizer, form=form, error=error.message)
+    messages.success(request, _("Version %(version)s is published.") % {"version": outcome.result["version"]})
+    return redirect(
+        "deliberation:publication_version", slug=outcome.result["slug"], version=outcome.result["version"]
+    )
+
+
+# Anyone: read and download a published version ------------------------------------------------------
+
+
+def _publication(slug: str, version: int | None) -> tuple[Publication, list[Publication]]:
+    versions = list(Publication.objects.filter(slug=slug).order_by("version").defer("document"))
+    if not versions:
+        raise Http404
+    chosen = versions[-1] if version is None else next((p for p in versions if p.version == version), None)
+    if chosen is None:
+        raise Http404
+    return Publication.objects.get(pk=chosen.pk), versions
+
+
+def _changes(previous: dict[str, Any], current: dict[str, Any], language: str) -> list[tuple[str, str]]:
+    """The lines that differ between two versions' Markdown, in the reader's language."""
+    before = document_markdown(previous, language).splitlines()
+    after = document_markdown(current, language).splitlines()
+    changes = []
+    for line in difflib.unified_diff(before, after, lineterm="", n=0):
+        if line.startswith(("+++", "---", "@@")):
+            continue
+        if line.startswith(("+", "-")) and line[1:].strip():
+            changes.append(("added" if line[0] == "+" else "removed", line[1:]))
+    return changes
+
+
+@require_GET
+def publication(request: HttpRequest, slug: str, version: int | None = None) -> HttpResponse:
+    chosen, versions = _publication(slug, version)
+    language = _reader_language(request)
+    document = chosen.document
+    changes = None
+    if chosen.version > 1:
+        previous = Publication.objects.get(slug=slug, version=chosen.version - 1).document
+        changes = _changes(previous, document, language)
+    with translation.override(language):
+        return _publication_page(request, chosen, versions, document, changes, language)
+
+
+def _publication_page(request, chosen, versions, document, changes, language) -> HttpResponse:
+    view = document_view(document, language)
+    context = {
+        "view": view,
+        "publication": chosen,
+        "versions": versions,
+        "latest": versions[-1],
+        "files": _files(document),
+        "changes": changes,
+        "language": language,
+        "structured": json.dumps(
+            {
+                "@context": "https://schema.org",
+                "@type": "Report",
+                "name": view.title,
+                "version": chosen.version,
+            },
+            ensure_ascii=False,
+        ),
+    }
+    response = render(request, "deliberation/publication.html", context)
+    response["Content-Language"] = language
+    return response
+
+
+@require_GET
+def publication_file(request: HttpRequest, slug: str, version: int, filename: str) -> HttpResponse:
+    chosen, _versions = _publication(slug, version)
+    return document_file(chosen.document, filename, _reader_language(request))
