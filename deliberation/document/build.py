@@ -224,7 +224,7 @@ def _question_section(
             }
             for commitment in Commitment.objects.filter(question=question).order_by("id")
         ],
-        "checks": [statement_result(statement=statement, people=people) for statement in statements],
+        "checks": statement_results(statements=statements),
     }
 
 
@@ -232,24 +232,28 @@ def _letter(group: int) -> str:
     return chr(ord("A") + int(group))
 
 
-def statement_result(*, statement: Statement, people: dict[int, str] | None = None) -> dict[str, Any]:
-    """A statement and how the room answered it: overall and by actor type."""
+def statement_results(*, statements: list[Statement]) -> list[dict[str, Any]]:
+    """Statements and how the room answered them, overall and by actor type: one query for all."""
+    tallies: dict[int, dict[str, int]] = defaultdict(_tally)
+    by_type: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(_tally))
     rows = (
-        StatementResponse.objects.filter(statement=statement)
-        .values_list("participant__actor_type", "choice")
+        StatementResponse.objects.filter(statement__in=[statement.pk for statement in statements])
+        .values_list("statement_id", "participant__actor_type", "choice")
         .annotate(n=Count("id"))
     )
-    tally, by_type = _tally(), defaultdict(_tally)
-    for actor_type, choice, count in rows:
-        tally[choice] += count
-        by_type[actor_type][choice] += count
-    return {
-        "number": statement.number,
-        "text": statement.text,
-        "state": statement.state,
-        "tally": tally,
-        "by_actor_type": {key: dict(value) for key, value in sorted(by_type.items())},
-    }
+    for statement_id, actor_type, choice, count in rows:
+        tallies[statement_id][choice] += count
+        by_type[statement_id][actor_type][choice] += count
+    return [
+        {
+            "number": statement.number,
+            "text": statement.text,
+            "state": statement.state,
+            "tally": dict(tallies[statement.pk]),
+            "by_actor_type": {key: dict(value) for key, value in sorted(by_type[statement.pk].items())},
+        }
+        for statement in statements
+    ]
 
 
 def coverage_compute(

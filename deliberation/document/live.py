@@ -5,7 +5,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from deliberation.document.build import draft_latest, statement_result
+from deliberation.document.build import draft_latest, statement_results
 from deliberation.document.markdown import PROPOSAL, citations_find, markdown_html
 from deliberation.models import (
     Commitment,
@@ -64,13 +64,20 @@ def question_commitments(*, question_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def statement_views(*, statements: list[Statement]) -> list[dict[str, Any]]:
+    return [
+        {"id": statement.pk, "question": statement.question_id, **result}
+        for statement, result in zip(statements, statement_results(statements=statements), strict=True)
+    ]
+
+
 def statement_view(*, statement: Statement) -> dict[str, Any]:
-    return {"id": statement.pk, "question": statement.question_id, **statement_result(statement=statement)}
+    return statement_views(statements=[statement])[0]
 
 
 def statements_for(*, roundtable_id: int, viewer_id: int | None) -> list[dict[str, Any]]:
-    statements = Statement.objects.filter(question__roundtable_id=roundtable_id).order_by(
-        "question__order", "number"
+    statements = list(
+        Statement.objects.filter(question__roundtable_id=roundtable_id).order_by("question__order", "number")
     )
     mine = (
         dict(
@@ -81,10 +88,8 @@ def statements_for(*, roundtable_id: int, viewer_id: int | None) -> list[dict[st
         if viewer_id is not None
         else {}
     )
-    return [
-        {**statement_view(statement=statement), "my_response": mine.get(statement.pk)}
-        for statement in statements
-    ]
+    # Every connection reads this in its snapshot: one query for all the counts, not one per statement.
+    return [{**view, "my_response": mine.get(view["id"])} for view in statement_views(statements=statements)]
 
 
 def publication_view(publication: Publication) -> dict[str, Any]:

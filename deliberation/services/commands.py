@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deliberation.errors import ServiceError
-from deliberation.models import Event, Participant, Roundtable
+from deliberation.models import Event, Participant, Question, Roundtable
 from deliberation.policy import Action, policy_require
 from deliberation.selectors import participant_get
 from deliberation.services.events import roundtable_lock
 
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _WHITESPACE_RUNS = re.compile(r"\s+")
 
 
@@ -26,7 +26,7 @@ class CommandResult:
 
 def text_clean(*, text: str, max_chars: int) -> str:
     """One line of plain text: no control or direction-override characters, single spaces, NFC."""
-    cleaned = _CONTROL_CHARACTERS.sub("", unicodedata.normalize("NFC", text))
+    cleaned = CONTROL_CHARACTERS.sub("", unicodedata.normalize("NFC", text))
     cleaned = _WHITESPACE_RUNS.sub(" ", cleaned).strip()
     if not cleaned:
         raise ServiceError("text_empty")
@@ -53,3 +53,11 @@ def command_begin(
         participant=participant_get(roundtable=roundtable, participant_id=participant_id), action=action
     )
     return roundtable, actor, command_find(actor=actor, command_id=command_id)
+
+
+def question_in(*, roundtable: Roundtable, question_id: int) -> Question:
+    """One of this roundtable's questions, or `question_not_found` (never another roundtable's)."""
+    question = Question.objects.filter(roundtable=roundtable, pk=question_id).first()
+    if question is None:
+        raise ServiceError("question_not_found")
+    return question

@@ -5,7 +5,6 @@ text marked for the moderator to resolve, so no one's words are overwritten. Com
 by when) belong to the conclusions and are kept beside them."""
 
 import datetime
-import re
 import unicodedata
 from typing import Any
 
@@ -21,30 +20,29 @@ from deliberation.document.markdown import conflict_markers_present
 from deliberation.errors import ServiceError
 from deliberation.models import Commitment, DraftRevision, Participant, Question, Roundtable
 from deliberation.policy import Action
-from deliberation.services.commands import CommandResult, command_begin, text_clean
+from deliberation.services.commands import (
+    CONTROL_CHARACTERS,
+    CommandResult,
+    command_begin,
+    question_in,
+    text_clean,
+)
 from deliberation.services.events import event_record
 
-# Control characters other than newline and tab, and the direction overrides that disguise text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 COMMITMENT_WHAT_MAX_CHARS = 300
 COMMITMENT_ORGANISATION_MAX_CHARS = 120
 
 
 def draft_text_clean(*, text: str) -> str:
     """Markdown keeps its lines: newlines normalised, control characters dropped, NFC, a length limit."""
-    cleaned = _CONTROL.sub("", unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")))
+    cleaned = CONTROL_CHARACTERS.sub(
+        "", unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    )
     cleaned = "\n".join(line.rstrip() for line in cleaned.split("\n")).strip("\n")
     limit = settings.ROUNDTABLE_DRAFT_MAX_CHARS
     if len(cleaned) > limit:
         raise ServiceError("text_too_long", limit=limit)
     return cleaned + "\n" if cleaned else ""
-
-
-def _question_in(*, roundtable: Roundtable, question_id: int) -> Question:
-    question = Question.objects.filter(roundtable=roundtable, pk=question_id).first()
-    if question is None:
-        raise ServiceError("question_not_found")
-    return question
 
 
 def _merge(*, base: str, theirs: str, mine: str, their_label: str, language: str) -> tuple[str, bool]:
@@ -75,7 +73,7 @@ def draft_save(
         )
         if earlier is not None:
             return CommandResult(seq=earlier.seq, result={"version": earlier.data["version"]})
-        question = _question_in(roundtable=roundtable, question_id=question_id)
+        question = question_in(roundtable=roundtable, question_id=question_id)
         cleaned = draft_text_clean(text=text)
         if conflict_markers_present(cleaned):
             raise ServiceError("draft_markers")
@@ -164,7 +162,7 @@ def commitment_add(
         )
         if earlier is not None:
             return CommandResult(seq=earlier.seq, result={"question": question_id})
-        question = _question_in(roundtable=roundtable, question_id=question_id)
+        question = question_in(roundtable=roundtable, question_id=question_id)
         if actor_type and actor_type not in Roundtable.objects.get(pk=roundtable.pk).actor_type_keys:
             raise ServiceError("actor_type_invalid")
         if not actor_type and not cleaned_organisation:

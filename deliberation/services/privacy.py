@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from deliberation.document.live import statement_view
+from deliberation.document.live import statement_views
 from deliberation.errors import ServiceError
 from deliberation.models import (
     Event,
@@ -81,10 +81,9 @@ def participant_erase(*, roundtable_id: int, participant_id: int | None) -> Even
                 "proposals": {**gone, **public},
                 "participants": participant_counts(roundtable=roundtable),
                 # The room checks they answered, counted again without them.
-                "statements": [
-                    statement_view(statement=statement)
-                    for statement in Statement.objects.filter(pk__in=answered).order_by("pk")
-                ],
+                "statements": statement_views(
+                    statements=list(Statement.objects.filter(pk__in=answered).order_by("pk"))
+                ),
             },
             staff={"proposals": {**gone, **staff}},
             private={key: {"proposals": {**gone, **part["proposals"]}} for key, part in private.items()},

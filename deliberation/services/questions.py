@@ -21,7 +21,7 @@ from deliberation.policy import Action
 from deliberation.selectors import (
     question_public,
 )
-from deliberation.services.commands import CommandResult, command_begin
+from deliberation.services.commands import CommandResult, command_begin, question_in
 from deliberation.services.events import event_record, roundtable_lock
 from deliberation.services.proposal_events import proposals_views
 
@@ -43,13 +43,6 @@ def question_require_open(*, question: Question, for_proposals: bool) -> None:
         raise ServiceError("question_not_collecting")
     if not for_proposals and (not question.accepts_votes or timer_over):
         raise ServiceError("question_not_voting")
-
-
-def _question_in(*, roundtable: Roundtable, question_id: int) -> Question:
-    question = Question.objects.filter(roundtable=roundtable, pk=question_id).first()
-    if question is None:
-        raise ServiceError("question_not_found")
-    return question
 
 
 def _question_event(
@@ -131,7 +124,7 @@ def question_phase_set(
         )
         if earlier is not None:
             return CommandResult(seq=earlier.seq)
-        question = _question_in(roundtable=roundtable, question_id=question_id)
+        question = question_in(roundtable=roundtable, question_id=question_id)
         before = question.state
         look = _public_look(question)
         _move(roundtable=roundtable, question=question, state=state)
@@ -212,7 +205,7 @@ def question_settings_set(
         )
         if earlier is not None:
             return CommandResult(seq=earlier.seq)
-        question = _question_in(roundtable=roundtable, question_id=question_id)
+        question = question_in(roundtable=roundtable, question_id=question_id)
         changed = {name: value for name, value in switches.items() if getattr(question, name) != value}
         if not changed:
             return CommandResult(seq=None)
@@ -245,7 +238,7 @@ def roundtable_show_question(
         )
         if earlier is not None:
             return CommandResult(seq=earlier.seq)
-        question = _question_in(roundtable=roundtable, question_id=question_id)
+        question = question_in(roundtable=roundtable, question_id=question_id)
         if roundtable.current_question_id == question.pk:
             return CommandResult(seq=None)
         roundtable.current_question = question

@@ -6,9 +6,9 @@ from django.db.models import Max
 
 from deliberation.document.live import statement_view
 from deliberation.errors import ServiceError
-from deliberation.models import Question, Statement, StatementResponse, StatementState, VoteChoice
+from deliberation.models import Statement, StatementResponse, StatementState, VoteChoice
 from deliberation.policy import Action
-from deliberation.services.commands import CommandResult, command_begin, text_clean
+from deliberation.services.commands import CommandResult, command_begin, question_in, text_clean
 from deliberation.services.events import event_record
 
 STATEMENT_MAX_CHARS = 500
@@ -32,9 +32,7 @@ def statement_put(
         )
         if earlier is not None:
             return CommandResult(seq=earlier.seq, result={"statement": earlier.data["statement"]["id"]})
-        question = Question.objects.filter(roundtable=roundtable, pk=question_id).first()
-        if question is None:
-            raise ServiceError("question_not_found")
+        question = question_in(roundtable=roundtable, question_id=question_id)
         highest = Statement.objects.filter(question=question).aggregate(highest=Max("number"))["highest"] or 0
         statement = Statement.objects.create(
             question=question, number=highest + 1, text=cleaned, created_by=actor

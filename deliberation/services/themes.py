@@ -9,11 +9,11 @@ from django.db import transaction
 from django.db.models import Max
 
 from deliberation.errors import ServiceError
-from deliberation.models import Proposal, ProposalStatus, Question, Roundtable, Theme
+from deliberation.models import Proposal, ProposalStatus, Question, Theme
 from deliberation.policy import Action
 from deliberation.selectors import question_themes
 from deliberation.services.analysis import themes_relabel
-from deliberation.services.commands import CommandResult, command_begin, text_clean
+from deliberation.services.commands import CommandResult, command_begin, question_in, text_clean
 from deliberation.services.events import event_record
 
 THEME_NAME_MAX_CHARS = 120
@@ -34,7 +34,7 @@ def _curate(
         )
         if earlier is not None:
             return CommandResult(seq=earlier.seq, result={"question": question_id})
-        question = _question_in(roundtable=roundtable, question_id=question_id)
+        question = question_in(roundtable=roundtable, question_id=question_id)
         audit = change(question)
         themes_relabel(question=question)
         event = event_record(
@@ -50,13 +50,6 @@ def _curate(
             command_id=command_id,
         )
     return CommandResult(seq=event.seq, result={"question": question.pk, **audit.get("result", {})})
-
-
-def _question_in(*, roundtable: Roundtable, question_id: int) -> Question:
-    question = Question.objects.filter(roundtable=roundtable, pk=question_id).first()
-    if question is None:
-        raise ServiceError("question_not_found")
-    return question
 
 
 def _theme(question: Question, number: int) -> Theme:
