@@ -3,7 +3,6 @@ published version at /p/<slug>/ and downloads it. A published page renders the f
 
 import difflib
 import json
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -17,14 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from deliberation.access import allowed_to
 from deliberation.document.build import document_build
-from deliberation.document.export_data import (
-    document_bundle,
-    document_json,
-    polis_comments_csv,
-    polis_votes_csv,
-)
 from deliberation.document.export_markdown import document_markdown
-from deliberation.document.export_pdf import document_pdf
+from deliberation.document.files import document_file_render, question_csv_names
 from deliberation.document.view import document_view
 from deliberation.errors import ServiceError
 from deliberation.forms import PublishForm
@@ -32,13 +25,6 @@ from deliberation.models import Participant, Publication, Role, Roundtable
 from deliberation.policy import Action, policy_allows
 from deliberation.services.publications import citations_unresolved, document_publish
 from deliberation.texts import text_in_language
-
-SCHEMA_PATH = Path(__file__).resolve().parent / "document" / "schema.json"
-DOWNLOADS = ("document.md", "document.pdf", "document.json", "bundle.zip")
-
-
-def document_schema_text() -> str:
-    return SCHEMA_PATH.read_text(encoding="utf-8")
 
 
 def _reader_language(request: HttpRequest) -> str:
@@ -57,33 +43,14 @@ def _download_name(document: dict[str, Any], filename: str) -> str:
 def document_file(document: dict[str, Any], filename: str, language: str) -> HttpResponse:
     """One download of a document, by its file name: the same files for a draft and a published version."""
     with translation.override(language):
-        if filename == "document.md":
-            body, kind = document_markdown(document, language).encode(), "text/markdown; charset=utf-8"
-        elif filename == "document.pdf":
-            body, kind = document_pdf(document, language), "application/pdf"
-        elif filename == "document.json":
-            body, kind = document_json(document).encode(), "application/json; charset=utf-8"
-        elif filename == "bundle.zip":
-            body = document_bundle(document, language=language, schema=document_schema_text())
-            kind = "application/zip"
-        elif (csv_file := _question_csv(document, filename)) is not None:
-            body, kind = csv_file.encode(), "text/csv; charset=utf-8"
-        else:
-            raise Http404
+        rendered = document_file_render(document, filename, language)
+    if rendered is None:
+        raise Http404
+    body, kind = rendered
     response = HttpResponse(body, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{_download_name(document, filename)}"'
     response["Content-Language"] = language
     return response
-
-
-def _question_csv(document: dict[str, Any], filename: str) -> str | None:
-    for question in document["questions"]:
-        order = question["order"]
-        if filename == f"q{order}-comments.csv":
-            return polis_comments_csv(document, order)
-        if filename == f"q{order}-votes.csv":
-            return polis_votes_csv(document, order)
-    return None
 
 
 def _files(document: dict[str, Any]) -> list[tuple[str, str]]:
@@ -93,14 +60,10 @@ def _files(document: dict[str, Any]) -> list[tuple[str, str]]:
         ("document.json", _("JSON (the whole structured document)")),
         ("bundle.zip", _("Re-analysis bundle (data and algorithm settings)")),
     ]
-    for question in document["questions"]:
-        order = question["order"]
+    for order, comments, votes in question_csv_names(document):
         files += [
-            (
-                f"q{order}-comments.csv",
-                _("Question %(order)s: proposals, CSV in Polis format") % {"order": order},
-            ),
-            (f"q{order}-votes.csv", _("Question %(order)s: votes, CSV in Polis format") % {"order": order}),
+            (comments, _("Question %(order)s: proposals, CSV in Polis format") % {"order": order}),
+            (votes, _("Question %(order)s: votes, CSV in Polis format") % {"order": order}),
         ]
     return files
 

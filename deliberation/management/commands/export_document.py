@@ -7,15 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from deliberation.document.build import document_build
-from deliberation.document.export_data import (
-    document_bundle,
-    document_json,
-    polis_comments_csv,
-    polis_votes_csv,
-)
-from deliberation.document.export_markdown import document_markdown
-from deliberation.document.export_pdf import document_pdf
-from deliberation.document_views import document_schema_text
+from deliberation.document.files import FORMAT_FILES, document_file_render, question_csv_names
 from deliberation.models import Publication
 from deliberation.selectors import roundtable_get_by_code
 
@@ -55,25 +47,13 @@ class Command(BaseCommand):
             if format == "csv":
                 path.mkdir(parents=True, exist_ok=True)
                 written = []
-                for question in document["questions"]:
-                    order = question["order"]
-                    (path / f"q{order}-comments.csv").write_text(
-                        polis_comments_csv(document, order), encoding="utf-8"
-                    )
-                    (path / f"q{order}-votes.csv").write_text(
-                        polis_votes_csv(document, order), encoding="utf-8"
-                    )
-                    written += [f"q{order}-comments.csv", f"q{order}-votes.csv"]
+                for _order, *names in question_csv_names(document):
+                    for name in names:
+                        (path / name).write_bytes(document_file_render(document, name, language)[0])
+                        written.append(name)
                 self.stdout.write(f"{path}: {', '.join(written)}")
                 return
             path.parent.mkdir(parents=True, exist_ok=True)
-            if format == "md":
-                path.write_text(document_markdown(document, language), encoding="utf-8")
-            elif format == "json":
-                path.write_text(document_json(document), encoding="utf-8")
-            elif format == "pdf":
-                path.write_bytes(document_pdf(document, language))
-            else:
-                path.write_bytes(document_bundle(document, language=language, schema=document_schema_text()))
+            path.write_bytes(document_file_render(document, FORMAT_FILES[format], language)[0])
         state = f"version {document['version']}" if document["status"] == "published" else "draft"
         self.stdout.write(f"{path}: {state} of {roundtable.code}")

@@ -21,7 +21,7 @@ from deliberation.document.build import document_build
 from deliberation.document.export_data import document_bundle, polis_comments_csv, polis_votes_csv
 from deliberation.document.export_markdown import document_markdown
 from deliberation.document.export_pdf import document_pdf
-from deliberation.document_views import document_schema_text
+from deliberation.document.files import document_schema_text
 from deliberation.errors import ServiceError
 from deliberation.models import DraftRevision, Event, Publication, Role
 from deliberation.services import drafts, publications, statements
@@ -352,6 +352,14 @@ def test_the_command_line_exports_the_draft_before_publishing_and_the_version_af
             "es",
         )
     assert json.loads((tmp_path / "p.json").read_text())["version"] == 1
+    slug = Publication.objects.get(roundtable=roundtable).slug
+    download = Client().get(f"/p/{slug}/v1/document.json?lang=es")
+    assert download.content == (tmp_path / "p.json").read_bytes(), (
+        "a download and an export are the same file"
+    )
+    pdf = Client().get(f"/p/{slug}/v1/document.pdf?lang=es")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert Client().get(f"/p/{slug}/v1/nothing.txt").status_code == 404
     assert "Agreed text." in pypdf.PdfReader(tmp_path / "p.pdf").pages[0].extract_text()
     assert "Versión 1" in (tmp_path / "p.md").read_text()
     call_command("export_document", roundtable.code, "--format", "csv", "--output", str(tmp_path / "csv"))
