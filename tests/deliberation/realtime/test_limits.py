@@ -102,3 +102,36 @@ async def test_a_client_cannot_name_a_channel_layer_handler():
         assert reply["code"] == "unknown_type", type_
     assert (await client.command("resume", seq=0))["type"] == "ack", "the socket is still usable"
     await client.close()
+
+
+async def test_a_moderator_may_send_a_long_draft_that_a_participant_could_not(settings):
+    """Drafts are longer than proposals: staff frames may reach ROUNDTABLE_MAX_STAFF_FRAME_BYTES; a
+    participant's stop at ROUNDTABLE_MAX_FRAME_BYTES, and a draft past its character limit is refused."""
+    roundtable, ana = await room()
+    moderator = await database_sync_to_async(ParticipantFactory)(roundtable=roundtable, role="moderator")
+    staff, snapshot = await connect(roundtable, moderator)
+    participant, _ = await connect(roundtable, ana)
+    question = snapshot["questions"][0]["id"]
+    long_text = "Conclusions, paragraph after paragraph.\n\n" * 400  # 16,800 characters
+    assert settings.ROUNDTABLE_MAX_FRAME_BYTES < len(long_text) < settings.ROUNDTABLE_DRAFT_MAX_CHARS
+
+    saved = await staff.command("draft.save", question=question, base_version=0, text=long_text)
+    assert saved["type"] == "ack" and saved["result"]["version"] == 1
+
+    await participant.send(
+        {"type": "draft.save", "id": "p1", "question": question, "base_version": 0, "text": long_text}
+    )
+    refused = await participant.receive()
+    while refused["type"] != "error":  # the moderator's save reached this socket first
+        refused = await participant.receive()
+    assert (refused["type"], refused["code"]) == ("error", "frame_too_large")
+
+    too_long = await staff.command(
+        "draft.save", question=question, base_version=1, text="x" * (settings.ROUNDTABLE_DRAFT_MAX_CHARS + 1)
+    )
+    assert (too_long["code"], too_long["details"]) == (
+        "text_too_long",
+        {"limit": settings.ROUNDTABLE_DRAFT_MAX_CHARS},
+    )
+    again = await staff.command("draft.save", question=question, base_version=1, text=long_text + "One more.")
+    assert again["type"] == "ack", "the connection stays open and usable"
