@@ -5,6 +5,7 @@ import difflib
 import json
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -206,6 +207,9 @@ def _publication_page(request, chosen, versions, document, changes, language) ->
 
 
 @require_GET
-def publication_file(request: HttpRequest, slug: str, version: int, filename: str) -> HttpResponse:
-    chosen, _versions = _publication(slug, version)
-    return document_file(chosen.document, filename, _reader_language(request))
+async def publication_file(request: HttpRequest, slug: str, version: int, filename: str) -> HttpResponse:
+    """Async, so rendering (a PDF takes about 0.3 s, the bundle 0.5 s at full-session size) runs on a
+    worker thread of its own, not on the one thread every live command's database work shares."""
+    chosen, _versions = await sync_to_async(_publication)(slug, version)
+    render = sync_to_async(document_file, thread_sensitive=False)
+    return await render(chosen.document, filename, _reader_language(request))
