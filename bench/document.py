@@ -13,6 +13,9 @@ import time
 from pathlib import Path
 
 
+CHOICES = ["agree", "disagree", "pass"]
+
+
 def emit(record: dict) -> None:
     print(json.dumps(record, ensure_ascii=False), flush=True)
 
@@ -68,7 +71,7 @@ def main() -> None:
             for n in range(100)
         )
         Vote.objects.bulk_create(
-            Vote(proposal=proposal, participant=person, choice=randomness.choice(["agree", "disagree", "pass"]))
+            Vote(proposal=proposal, participant=person, choice=randomness.choice(CHOICES))
             for person in people
             for proposal in randomness.sample(proposals, 60)
         )
