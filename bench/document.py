@@ -12,7 +12,6 @@ import tempfile
 import time
 from pathlib import Path
 
-
 CHOICES = ["agree", "disagree", "pass"]
 
 
