@@ -12,6 +12,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
 from django.utils import translation
+from django.utils.translation import get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
 from pydantic import ValidationError
 
 from deliberation.errors import ServiceError
@@ -300,11 +302,24 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
     # Helpers ---------------------------------------------------------------------------------------------
 
     def _pick_language(self, participant: Participant | None) -> str:
-        if participant is not None:
+        """A participant's frames speak the language they joined in (and switch to). Staff pages and
+        watchers' screens are rendered in the browser's language by LocaleMiddleware (the language
+        cookie, then Accept-Language), so their frames follow the same rule: a French moderator's
+        console gets French errors even though their seat was made in the roundtable's first language."""
+        if participant is not None and not participant.is_staff:
             return participant.language
-        cookie = self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)
         available = {code for code, _name in settings.LANGUAGES}
-        return cookie if cookie in available else settings.LANGUAGE_CODE
+        cookie = self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)
+        if cookie in available:
+            return cookie
+        headers = dict(self.scope.get("headers") or [])
+        accepted = headers.get(b"accept-language", b"").decode("latin-1")
+        for code, _quality in parse_accept_lang_header(accepted):
+            try:
+                return get_supported_language_variant(code)
+            except LookupError:
+                continue
+        return participant.language if participant is not None else settings.LANGUAGE_CODE
 
     def _query_value(self, name: str) -> str | None:
         values = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get(name)

@@ -7,8 +7,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.support.pages import cookie_for
-from tests.support.room_live import TRILINGUAL_IDEAS, room_prepare
-from tests.support.servers import daphne_servers, http_join, organizer_login, sqlite_database
+from tests.support.room_live import TRILINGUAL_IDEAS, command, in_thread, open_socket, room_prepare
+from tests.support.servers import daphne_servers, http_join, http_publish, organizer_login, sqlite_database
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +52,27 @@ def live_room():
                 agree_first_half=[True, False, True, False],
                 countdown_seconds=3600,
             )
+            in_thread(conclusions_draft(server, organizer))
+            http_publish(server.base_url, organizer, code="LED111", slug="led111", note="First version.")
             yield server, organizer, people
+
+
+async def conclusions_draft(server, organizer: str) -> None:
+    """Conclusions for question 1 that cite its first proposal, a commitment, and a room check."""
+    socket, snapshot = await open_socket(server, organizer)
+    question = snapshot["questions"][0]["id"]
+    cited = min(proposal["id"] for proposal in snapshot["proposals"] if proposal["question"] == question)
+    for frame in (
+        {"type": "statement.put", "text": "A joint fund, run by the partners."},
+        {"type": "commitment.add", "what": "Draft the fund's rules", "actor_type": "government-local"},
+        {
+            "type": "draft.save",
+            "base_version": 0,
+            "text": f"## Funding\nA joint fund [#{cited}], as the room agreed [check:1].",
+        },
+    ):
+        await command(socket, {**frame, "id": frame["type"], "question": question})
+    await socket.close()
 
 
 SCREENS = {
@@ -66,6 +86,9 @@ SCREENS = {
     "organizer-home": ("/organize/", "organizer", "main"),
     "new-roundtable": ("/organize/new/", "organizer", "form"),
     "sign-in": ("/accounts/login/", None, "form"),
+    "document-review": ("/r/LED111/document/", "organizer", ".conclusions a.citation"),
+    "publication": ("/p/led111/", None, ".conclusions a.citation"),
+    "publication-version": ("/p/led111/v1/", None, ".conclusions a.citation"),
 }
 
 
@@ -84,7 +107,7 @@ def test_every_screen_has_no_accessibility_violations(browser, live_room, artifa
             elif who == "organizer":
                 cookie_for(context, base, organizer)
             page = context.new_page()
-            page.goto(base + path + (f"?lang={language}" if name == "projector" else ""))
+            page.goto(base + path + (f"?lang={language}" if who is None and name != "sign-in" else ""))
             expect(page.locator(ready).first).to_be_visible(timeout=15_000)
             if width == 320:
                 # Reflow (WCAG 1.4.10): at 320 CSS pixels nothing needs scrolling sideways.
@@ -103,6 +126,56 @@ def test_every_screen_has_no_accessibility_violations(browser, live_room, artifa
                 if problems:
                     found[name] = problems
             context.close()
+    assert found == {}
+
+
+def screen_open(browser, live_room, name: str, **context_options):
+    server, organizer, people = live_room
+    path, who, ready = SCREENS[name]
+    context = browser.new_context(**context_options)
+    if who == "participant":
+        cookie_for(context, server.base_url, people["en"])
+    elif who == "organizer":
+        cookie_for(context, server.base_url, organizer)
+    page = context.new_page()
+    page.goto(server.base_url + path)
+    expect(page.locator(ready).first).to_be_visible(timeout=15_000)
+    return context, page
+
+
+def test_every_screen_in_the_dark_scheme_and_at_200_percent_zoom(browser, live_room, artifacts):
+    """The dark scheme (prefers-color-scheme) passes axe's contrast rules too; and at 200 % zoom of a
+    1280x720 laptop screen (640x360 CSS pixels at twice the density) nothing scrolls sideways."""
+    found = {}
+    for name in SCREENS:
+        context, page = screen_open(
+            browser,
+            live_room,
+            name,
+            viewport={"width": 360, "height": 740},
+            color_scheme="dark",
+            locale="en-GB",
+        )
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background != "rgb(255, 255, 255)", f"{name} ignores the dark scheme"
+        page.screenshot(path=str(artifacts / f"a11y-{name}-dark-360x740.png"), full_page=True)
+        if problems := violations(page):
+            found[f"{name} (dark)"] = problems
+        context.close()
+        context, page = screen_open(
+            browser,
+            live_room,
+            name,
+            viewport={"width": 640, "height": 360},
+            device_scale_factor=2,
+            locale="en-GB",
+        )
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if overflow > 0:
+            found[f"{name} at 200 %"] = [f"scrolls sideways by {overflow} px"]
+        context.close()
     assert found == {}
 
 

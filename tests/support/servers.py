@@ -195,3 +195,17 @@ def organizer_login(env: dict[str, str], base_url: str, code: str = "LED111") ->
     email = "organizer@roundtable.localhost"
     printed = manage(env, "organizer_account", "--code", code, "--email", email)
     return http_login(base_url, email=email, password=ORGANIZER_PASSWORD.search(printed).group(1))
+
+
+def http_publish(base_url: str, cookie: str, *, code: str, slug: str, note: str = "") -> str:
+    """Publish a roundtable's document through the organizer's review form; return the page's address."""
+    headers = {"Cookie": cookie, "Referer": base_url}
+    review = urllib.request.Request(f"{base_url}/r/{code}/document/", headers=headers)
+    page = urllib.request.urlopen(review, timeout=30).read().decode()
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": csrf_token(page), "slug": slug, "organizers": "", "note": note}
+    ).encode()
+    request = urllib.request.Request(f"{base_url}/r/{code}/document/publish/", data=form, headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert f"/p/{slug}/" in response.url, "the document was not published"
+        return response.url

@@ -81,10 +81,13 @@ async def connect(
     origin: bytes = ORIGIN,
     address: str = "127.0.0.1",
     language: str | None = None,
+    accept_language: str | None = None,
 ) -> tuple[Client, dict[str, Any] | None]:
     """Open a socket; return the client and its first frame when it is a snapshot. `language` sends the
-    language cookie a browser has once it has opened a page."""
+    language cookie a browser has once it has opened a page; `accept_language` the browser's header."""
     headers = [(b"origin", origin), (b"host", b"127.0.0.1:8000")]
+    if accept_language:
+        headers.append((b"accept-language", accept_language.encode()))
     cookies = [f"{settings.LANGUAGE_COOKIE_NAME}={language}".encode()] if language else []
     if participant is not None:
         cookies.append(await database_sync_to_async(_session_cookie)(participant))

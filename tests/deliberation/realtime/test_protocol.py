@@ -288,6 +288,27 @@ async def test_errors_come_in_the_participants_language():
     await louise.close()
 
 
+async def test_staff_errors_follow_the_browsers_language_like_their_pages_do():
+    """A moderator's seat is made in the roundtable's first language, but their console is rendered in
+    their browser's language (cookie, then Accept-Language): the frames on its socket must match."""
+    roundtable, _ = await room(ana="en")
+    moderator = await database_sync_to_async(ParticipantFactory)(
+        roundtable=roundtable, role="moderator", actor_type="", language="en"
+    )
+    by_header, snapshot = await connect(roundtable, moderator, accept_language="fr-FR,fr;q=0.9,en;q=0.5")
+    by_cookie, _ = await connect(roundtable, moderator, language="es", accept_language="fr-FR")
+    unknown = {"question": snapshot["questions"][0]["id"], "base_version": 99, "text": "x"}
+
+    french = await by_header.command("draft.save", **unknown)
+    spanish = await by_cookie.command("draft.save", **unknown)
+
+    assert french["code"] == spanish["code"] == "draft_version_invalid"
+    assert french["message"].startswith("Cette version du brouillon n")
+    assert spanish["message"].startswith("Esta versión del borrador no existe")
+    await by_header.close()
+    await by_cookie.close()
+
+
 async def test_a_socket_from_a_foreign_origin_is_refused():
     roundtable, _ = await room(ana="en")
     communicator = WebsocketCommunicator(

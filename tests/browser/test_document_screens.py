@@ -1,0 +1,207 @@
+"""From a room's proposals to a published document, in browsers: two moderators draft the same question's
+conclusions at once (each sees the other's section, a clash is marked and resolved, separate edits are
+merged), cite proposals from the coverage panel, an organizer reviews and publishes, and a reader on a
+phone reads the permanent page in Spanish and downloads its PDF."""
+
+import io
+import re
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from tests.browser.test_accessibility import violations
+from tests.support.pages import watch_console
+from tests.support.room_live import TRILINGUAL_IDEAS, room_prepare
+from tests.support.servers import (
+    ORGANIZER_PASSWORD,
+    daphne_servers,
+    http_join,
+    http_login,
+    manage,
+    sqlite_database,
+)
+
+pytestmark = pytest.mark.browser
+
+INVITATION_LINK = re.compile(r"(http://\S+/invitation/\S+/)")
+MARKER_LINE = re.compile(r"^(<{7}|={7}|>{7}).*$\n?", re.MULTILINE)
+
+
+def invite_moderator(organizer, server, email: str, moderator, accept_label: str) -> None:
+    organizer.goto(f"{server.base_url}/r/LED111/organize/")
+    organizer.get_by_label("Email").first.fill(email)
+    organizer.get_by_role("button", name="Send invitation").click()
+    expect(organizer.get_by_role("status")).to_have_text(f"Invitation sent to {email}.")
+    moderator.goto(INVITATION_LINK.findall(server.log_path.read_text())[-1])
+    moderator.get_by_role("button", name=accept_label).click()
+
+
+def test_two_moderators_draft_at_once_an_organizer_publishes_a_reader_downloads_the_pdf(browser, artifacts):
+    with sqlite_database() as env:
+        env = {**env, "ROUNDTABLE_ANALYSIS_INTERVAL_SECONDS": "0.3"}
+        with daphne_servers(env) as (server,):
+            base = server.base_url
+            errors: list[str] = []
+            printed = manage(env, "organizer_account", "--email", "org@example.org", "--base-url", base)
+            password = ORGANIZER_PASSWORD.search(printed).group(1)
+            people = [
+                http_join(base, "LED111", name=name, actor_type=actor, language=language)
+                for name, actor, language in [
+                    ("Ana", "government-local", "es"),
+                    ("Ben", "academia-research", "en"),
+                    ("Chloé", "civil-society", "fr"),
+                    ("Dan", "sme", "en"),
+                ]
+            ]
+            # Three of four agree with the fund ideas (the first three), one with open data.
+            room_prepare(
+                server,
+                http_login(base, email="org@example.org", password=password),
+                people,
+                ideas=TRILINGUAL_IDEAS,
+                agree_first_half=[True, True, True, False],
+            )
+
+            contexts = {
+                "organizer": browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB"),
+                "mia": browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB"),
+                "luc": browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR"),
+                "reader": browser.new_context(viewport={"width": 360, "height": 740}, locale="es-AR"),
+            }
+            organizer, mia, luc, reader = (contexts[name].new_page() for name in contexts)
+            for page in (organizer, mia, luc, reader):
+                watch_console(page, errors)
+
+            organizer.goto(f"{base}/accounts/login/")
+            organizer.locator("input[name=login]").fill("org@example.org")
+            organizer.locator("input[name=password]").fill(password)
+            organizer.locator("form button[type=submit]").first.click()
+            invite_moderator(
+                organizer, server, "mia@example.org", mia, "Accept and open the moderator console"
+            )
+            invite_moderator(
+                organizer, server, "luc@example.org", luc, "Accepter et ouvrir la console de modération"
+            )
+            expect(mia.locator("#connection-status")).to_have_text("Live")
+            expect(luc.locator("#connection-status")).to_have_text("En direct")
+
+            mia_draft = mia.locator("#question-1 [data-role=drafting]")
+            luc_draft = luc.locator("#question-1 [data-role=drafting]")
+            mia_editor = mia_draft.get_by_label("Conclusions draft (Markdown)")
+            luc_editor = luc_draft.get_by_label("Brouillon des conclusions (Markdown)")
+
+            # Nothing is cited yet: coverage is zero, and the most supported proposals are offered.
+            expect(mia_draft.locator("[data-role=coverage-figure]")).to_have_text(
+                "The draft cites 0 % of the support and 0 of 2 themes.", timeout=20_000
+            )
+            top = mia_draft.locator("[data-role=uncited-top] li")
+            expect(top).to_have_count(5)
+            expect(top.first).to_contain_text("3 agree")
+
+            # Both start writing on the empty draft at the same time; each cites from the side panel.
+            mia_editor.fill("## Funding\nA joint investment fund, run by the partners: ")
+            mia_editor.press("End")
+            top.first.get_by_role("button").click()
+            expect(mia_editor).to_have_value(re.compile(r"partners: \[#\d+\]$"))
+            fund_citation = re.search(r"\[#(\d+)\]", mia_editor.input_value()).group(1)
+            expect(mia_draft.locator("[data-role=coverage-figure]")).to_have_text(
+                "The draft cites 25 % of the support and 1 of 2 themes."
+            )
+            luc_editor.fill("## Données ouvertes\nPublier les données du partenariat : ")
+            luc_editor.press("End")
+            luc_draft.locator("[data-role=uncited-top] li", has_text="datos").get_by_role("button").click()
+            data_citation = re.search(r"\[#(\d+)\]", luc_editor.input_value()).group(1)
+
+            # Each sees which section the other is in (from live presence, every 2 s).
+            luc_editor.click()
+            expect(mia.locator("#question-1 [data-role=editing]")).to_have_text(
+                "luc is editing “Données ouvertes”.", timeout=10_000
+            )
+            mia_editor.click()
+            expect(luc.locator("#question-1 [data-role=editing]")).to_have_text(
+                "mia modifie « Funding ».", timeout=10_000
+            )
+
+            # Mia saves first: version 1. Luc's text is unsaved, so it stays, and he is told.
+            mia_draft.get_by_role("button", name="Save the draft").click()
+            expect(mia.locator("#announcer")).to_have_text("Draft saved as version 1.")
+            expect(luc_draft.locator("[data-role=draft-status]")).to_contain_text("La version 1")
+            expect(luc_editor).to_have_value(re.compile("Données ouvertes"))
+
+            # Luc saves from the empty draft: both wrote the same (first) lines, so nothing is written
+            # and both versions are marked in his editor, with who wrote the other.
+            luc_draft.get_by_role("button", name="Enregistrer le brouillon").click()
+            expect(luc.locator("#alerts")).to_contain_text("mia a enregistré la version 1")
+            clash = luc_editor.input_value()
+            assert clash.count("<<<<<<<") == 1 and clash.count(">>>>>>>") == 1
+            assert "Funding" in clash and "Données ouvertes" in clash
+            # He keeps both parts and removes the marker lines: version 2, which Mia receives.
+            luc_editor.fill(MARKER_LINE.sub("", clash))
+            luc_draft.get_by_role("button", name="Enregistrer le brouillon").click()
+            expect(luc.locator("#announcer")).to_have_text("Brouillon enregistré comme version 2.")
+            expect(mia_editor).to_have_value(re.compile(r"## Funding[\s\S]*## Données ouvertes"))
+
+            # Now they edit different lines at once: Mia her sentence, Luc his. Mia saves first; Luc's
+            # save is merged with hers on the server, and both end with both changes.
+            mia_editor.fill(
+                mia_editor.input_value().replace("run by the partners", "run jointly by all partners")
+            )
+            luc_editor.fill(
+                luc_editor.input_value().replace("Publier les données", "Publier en ligne les données")
+            )
+            mia_draft.get_by_role("button", name="Save the draft").click()
+            expect(mia.locator("#announcer")).to_have_text("Draft saved as version 3.")
+            expect(luc_draft.locator("[data-role=draft-status]")).to_contain_text("La version 3")
+            luc_draft.get_by_role("button", name="Enregistrer le brouillon").click()
+            expect(luc.locator("#announcer")).to_contain_text("version 4")
+            for editor in (mia_editor, luc_editor):
+                expect(editor).to_have_value(re.compile("run jointly by all partners"))
+                expect(editor).to_have_value(re.compile("Publier en ligne les données"))
+            # The preview shows each cited proposal with its support, and coverage counts both.
+            preview = mia_draft.locator("[data-role=draft-preview]")
+            expect(preview.locator(f"#draft-1-proposal-{fund_citation}")).to_contain_text("3 agree")
+            expect(preview.locator(f"#draft-1-proposal-{data_citation}")).to_contain_text("datos")
+            expect(mia_draft.locator("[data-role=coverage-figure]")).to_have_text(
+                "The draft cites 33 % of the support and 2 of 2 themes."
+            )
+            mia.screenshot(path=str(artifacts / "document-drafting-en-1280.png"), full_page=True)
+
+            # The organizer reviews the document and publishes it.
+            organizer.goto(f"{base}/r/LED111/document/")
+            review = organizer.locator("main")
+            expect(review).to_contain_text("run jointly by all partners")
+            assert violations(organizer) == []
+            organizer.get_by_label("Address of the public page").fill("led-alliances")
+            organizer.get_by_label("What changed in this version").fill("First version.")
+            organizer.get_by_role("button", name="Publish", exact=True).click()
+            expect(organizer).to_have_url(f"{base}/p/led-alliances/v1/")
+            expect(organizer.get_by_role("status")).to_contain_text("Version 1 is published.")
+            organizer.screenshot(path=str(artifacts / "document-published-en-1280.png"), full_page=True)
+
+            # A reader on a phone, in Spanish: the permanent page, then its PDF.
+            reader.goto(f"{base}/p/led-alliances/?lang=es")
+            page = reader.locator("main")
+            expect(page).to_contain_text("run jointly by all partners")
+            expect(page).to_contain_text("Publier en ligne les données")
+            expect(page.locator(f"#proposal-{data_citation}")).to_contain_text(
+                "Publicar en abierto todos los datos de la alianza"
+            )
+            assert violations(reader) == []
+            reader.screenshot(path=str(artifacts / "document-public-es-360.png"), full_page=True)
+            with reader.expect_download() as download_info:
+                reader.get_by_role("link", name="PDF").click()
+            download = download_info.value
+            assert download.suggested_filename.endswith(".pdf")
+            pdf = PdfReader(io.BytesIO(download.path().read_bytes()))
+            text = re.sub(r"\s+", "", "".join(page.extract_text() for page in pdf.pages))
+            for expected in (
+                "runjointlybyallpartners",
+                "Publierenligneles données".replace(" ", ""),
+                "Publicarenabiertotodoslosdatosdelaalianza",
+                "Escritaenespañol",
+            ):
+                assert expected in text, expected
+            for context in contexts.values():
+                context.close()
+            assert errors == []
