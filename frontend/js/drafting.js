@@ -95,10 +95,10 @@ export class DraftPanel {
     const state = this.getState();
     const draft = state.drafts?.get(this.questionId);
     if (!draft) return;
-    if (!this.dirty && draft.version !== this.base) {
-      this.editor.value = draft.text;
-      this.base = draft.version;
-    } else if (!this.dirty) {
+    // Without unsaved changes the editor shows the latest version, even when this moderator's own
+    // save was merged on the server and its event arrives after the ack.
+    if (!this.dirty) {
+      if (this.editor.value !== draft.text) this.editor.value = draft.text;
       this.base = draft.version;
     }
     this.latest = draft;

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.test_accessibility import violations
-from tests.support.pages import watch_console
+from tests.support.pages import cookie_for, watch_console
 from tests.support.room_live import TRILINGUAL_IDEAS, room_prepare
 from tests.support.servers import (
     ORGANIZER_PASSWORD,
@@ -68,10 +68,14 @@ def test_two_moderators_draft_at_once_an_organizer_publishes_a_reader_downloads_
                 "mia": browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB"),
                 "luc": browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR"),
                 "reader": browser.new_context(viewport={"width": 360, "height": 740}, locale="es-AR"),
+                "ana": browser.new_context(viewport={"width": 360, "height": 740}, locale="es-AR"),
             }
-            organizer, mia, luc, reader = (contexts[name].new_page() for name in contexts)
-            for page in (organizer, mia, luc, reader):
+            organizer, mia, luc, reader, ana = (contexts[name].new_page() for name in contexts)
+            for page in (organizer, mia, luc, reader, ana):
                 watch_console(page, errors)
+            cookie_for(contexts["ana"], base, people[0])
+            ana.goto(f"{base}/r/LED111/")
+            expect(ana.locator("#connection-status")).to_have_text("En vivo")
 
             organizer.goto(f"{base}/accounts/login/")
             organizer.locator("input[name=login]").fill("org@example.org")
@@ -165,6 +169,28 @@ def test_two_moderators_draft_at_once_an_organizer_publishes_a_reader_downloads_
             expect(mia_draft.locator("[data-role=coverage-figure]")).to_have_text(
                 "The draft cites 33 % of the support and 2 of 2 themes."
             )
+
+            # Mia checks a conclusion with the room; Ana answers on her phone; Mia cites the result.
+            mia_draft.get_by_label("Put a draft conclusion to the room").fill(
+                "A joint investment fund, run jointly by all partners."
+            )
+            mia_draft.get_by_role("button", name="Ask the room").click()
+            card = ana.locator("#room-checks")
+            expect(card).to_be_visible()
+            expect(card).to_contain_text("run jointly by all partners")
+            card.get_by_role("button", name="De acuerdo").click()
+            expect(card.get_by_role("button", name="De acuerdo")).to_have_attribute("aria-pressed", "true")
+            check = mia_draft.locator("[data-role=checks] li").first
+            expect(check).to_contain_text("1 agree, 0 disagree, 0 pass")
+            check.get_by_role("button", name="Close the check").click()
+            expect(check).to_contain_text("closed")
+            expect(card.get_by_role("button", name="De acuerdo")).to_be_disabled()
+            mia_editor.press("Control+End")
+            check.get_by_role("button", name="Cite room check 1").click()
+            mia_draft.get_by_role("button", name="Save the draft").click()
+            expect(mia.locator("#announcer")).to_have_text("Draft saved as version 5.")
+            expect(preview).to_contain_text("Room check 1")
+            expect(luc_editor).to_have_value(re.compile(r"\[check:1\]\s*$"))
             mia.screenshot(path=str(artifacts / "document-drafting-en-1280.png"), full_page=True)
 
             # The organizer reviews the document and publishes it.
@@ -178,6 +204,12 @@ def test_two_moderators_draft_at_once_an_organizer_publishes_a_reader_downloads_
             expect(organizer).to_have_url(f"{base}/p/led-alliances/v1/")
             expect(organizer.get_by_role("status")).to_contain_text("Version 1 is published.")
             organizer.screenshot(path=str(artifacts / "document-published-en-1280.png"), full_page=True)
+            # Participants are told, with a link.
+            published = ana.locator("#published")
+            expect(published).to_contain_text("versión 1")
+            published.get_by_role("link").click()
+            expect(ana).to_have_url(re.compile("/p/led-alliances/"))
+            expect(ana.locator("#q1-check-1")).to_contain_text("de acuerdo 1 · en desacuerdo 0 · paso 0")
 
             # A reader on a phone, in Spanish: the permanent page, then its PDF.
             reader.goto(f"{base}/p/led-alliances/?lang=es")
