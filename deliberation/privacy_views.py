@@ -32,7 +32,7 @@ def privacy(request: HttpRequest, roundtable: Roundtable, participant: Participa
         "roundtable": roundtable,
         "title": text_in_language(roundtable.title, participant.language, roundtable.languages),
         "participant": participant,
-        "counts": {key: len(data[key]) for key in ("proposals", "votes", "reports")},
+        "counts": {key: len(data[key]) for key in ("proposals", "votes", "reports", "room_checks")},
     }
     return render(request, "deliberation/privacy.html", context)
 

@@ -22,6 +22,7 @@ from deliberation.models import (
     Question,
     Role,
     Roundtable,
+    StatementResponse,
     Theme,
     Vote,
     VoteChoice,
@@ -398,6 +399,11 @@ def participant_contributions(*, participant: Participant) -> dict[str, Any]:
     proposals = Proposal.objects.filter(author=participant).select_related("question").order_by("id")
     votes = Vote.objects.filter(participant=participant).select_related("proposal").order_by("proposal_id")
     flags = Flag.objects.filter(participant=participant).order_by("proposal_id")
+    answers = (
+        StatementResponse.objects.filter(participant=participant)
+        .select_related("statement__question")
+        .order_by("statement__question__order", "statement__number")
+    )
     return {
         "roundtable": {"code": roundtable.code, "title": roundtable.title},
         "you": {
@@ -423,4 +429,14 @@ def participant_contributions(*, participant: Participant) -> dict[str, Any]:
             for vote in votes
         ],
         "reports": [{"proposal": flag.proposal_id, "at": flag.created_at.isoformat()} for flag in flags],
+        "room_checks": [
+            {
+                "question": answer.statement.question.order,
+                "check": answer.statement.number,
+                "statement": answer.statement.text,
+                "choice": answer.choice,
+                "at": answer.updated_at.isoformat(),
+            }
+            for answer in answers
+        ],
     }

@@ -9,6 +9,7 @@ from deliberation.models import Event, Participant, Proposal, Registrant, Vote
 from deliberation.selectors import proposal_tally, roundtable_snapshot
 from deliberation.services.moderation import proposal_edit, proposal_flag
 from deliberation.services.proposals import proposal_submit
+from deliberation.services.statements import statement_put, statement_respond
 from deliberation.services.votes import vote_cast
 from deliberation.sessions import session_participant_remember
 from tests.factories import ParticipantFactory, RoundtableFactory
@@ -34,6 +35,10 @@ def room(client):
     proposal_edit(
         **ids, participant_id=moderator.pk, proposal_id=ana_idea["proposal"], text="Presupuesto abierto anual"
     )
+    check = statement_put(
+        **ids, participant_id=moderator.pk, question_id=question, text="Un presupuesto abierto cada año"
+    ).result
+    statement_respond(**ids, participant_id=ana.pk, statement_id=check["statement"], choice="agree")
     Registrant.objects.create(roundtable=roundtable, email="ana@example.org", token="t", participant=ana)
     session = client.session
     session_participant_remember(session=session, participant=ana)
@@ -59,9 +64,13 @@ def test_a_participant_downloads_exactly_their_own_contributions(client, room):
     assert [p["text"] for p in data["proposals"]] == ["Presupuesto abierto anual"]
     assert data["votes"] == [{"proposal": ben_idea, "proposal_text": "Open data", "choice": "disagree"}]
     assert [r["proposal"] for r in data["reports"]] == [ben_idea]
+    assert [(a["question"], a["check"], a["statement"], a["choice"]) for a in data["room_checks"]] == [
+        (1, 1, "Un presupuesto abierto cada año", "agree")
+    ]
     assert "ana@example.org" not in response.content.decode(), "no email in what the roundtable shows"
     page = client.get("/r/PRIV1/privacy/").content.decode()
     assert "Tus propuestas: 1; tus votos: 1; tus reportes: 1" in page
+    assert "Tus respuestas a las consultas a la sala: 1" in page
 
 
 def test_anonymising_removes_the_name_everywhere_and_keeps_the_contributions(client, room):
