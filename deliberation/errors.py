@@ -37,6 +37,11 @@ MESSAGES = {
     "theme_merge_self": _("Pick another theme to merge into."),
     "theme_split_invalid": _("Pick one or more proposals of this theme to move to a new theme."),
     "theme_split_all": _("Leave at least one proposal in the theme you split."),
+    "translation_off": _("Machine translation is not set up for this roundtable."),
+    "translation_same_language": _("This proposal is already written in that language."),
+    "translation_unavailable": _(
+        "The translation service did not answer. The original text is shown; try again in a moment."
+    ),
     "draft_conflict": _(
         "%(author)s saved version %(version)s while you were writing, and you both changed the same lines. "
         "Both versions of those lines are now marked in your text: keep what should stay, remove the marker "

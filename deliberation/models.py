@@ -203,6 +203,9 @@ class Proposal(models.Model):
     # Its sentence vector (float32), computed once, and the encoder that made it.
     vector = models.BinaryField(null=True, blank=True, editable=False)
     vector_encoder = models.CharField(max_length=64, blank=True, default="")
+    # Machine translations asked for so far, by target language: {"en": {"of": <fingerprint of the text
+    # translated>, "text": ...}}. An edit changes the fingerprint, so an old translation is never shown.
+    translations = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

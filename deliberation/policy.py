@@ -31,6 +31,7 @@ class Action(StrEnum):
     STATEMENT_PUT = "statement.put"
     STATEMENT_RESPOND = "statement.respond"
     STATEMENT_CLOSE = "statement.close"
+    PROPOSAL_TRANSLATE = "proposal.translate"
     # Pages (HTTP).
     OWN_DATA = "own.data"
     MODERATION_CONSOLE = "moderation.console"
@@ -72,6 +73,8 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     # The room checks a conclusion: the participants, as they vote on proposals.
     Action.STATEMENT_RESPOND: frozenset({Role.PARTICIPANT}),
     Action.STATEMENT_CLOSE: STAFF,
+    # Reading a proposal in one's own language (a read: it changes nothing anyone else sees).
+    Action.PROPOSAL_TRANSLATE: EVERYONE_IN_THE_ROOM,
     # Download, anonymise or erase one's own contributions (staff act under their account's name).
     Action.OWN_DATA: frozenset({Role.PARTICIPANT}),
     Action.MODERATION_CONSOLE: STAFF,

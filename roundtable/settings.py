@@ -267,6 +267,8 @@ ROUNDTABLE_RATE_LIMITS = {
     "vote.cast": (int(os.environ.get("ROUNDTABLE_VOTES_PER_MINUTE", 120)), 60),
     "proposal.flag": (int(os.environ.get("ROUNDTABLE_FLAGS_PER_MINUTE", 10)), 60),
     "statement.respond": (int(os.environ.get("ROUNDTABLE_VOTES_PER_MINUTE", 120)), 60),
+    # Each one may cost the organisation's translation server a request.
+    "proposal.translate": (int(os.environ.get("ROUNDTABLE_TRANSLATIONS_PER_MINUTE", 30)), 60),
 }
 ROUNDTABLE_RATE_LIMIT_REDIS_URL = os.environ.get("REDIS_URL", "")
 # Keys carry the database's name: two deployments (or test databases) sharing one Redis never share counts.
@@ -288,3 +290,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"daphne": {"level": "WARNING"}},
 }
+
+# Machine translation of proposals (off unless a server is given): a server speaking LibreTranslate's HTTP
+# API (POST /translate), which organisations host themselves. The backend is a dotted path, so another
+# service can be plugged in with the same interface (deliberation/machine_translation.py).
+ROUNDTABLE_TRANSLATE_URL = os.environ.get("ROUNDTABLE_TRANSLATE_URL", "").rstrip("/")
+ROUNDTABLE_TRANSLATE_API_KEY = os.environ.get("ROUNDTABLE_TRANSLATE_API_KEY", "")
+ROUNDTABLE_TRANSLATE_TIMEOUT_SECONDS = float(os.environ.get("ROUNDTABLE_TRANSLATE_TIMEOUT_SECONDS", 10))
+ROUNDTABLE_TRANSLATE_BACKEND = os.environ.get(
+    "ROUNDTABLE_TRANSLATE_BACKEND", "deliberation.machine_translation.LibreTranslate"
+)

@@ -3,7 +3,7 @@
 A frame's `type` is only ever a key into COMMANDS; it never names a handler on the channel layer."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -29,6 +29,7 @@ from deliberation.services.questions import (
 )
 from deliberation.services.statements import statement_close, statement_put, statement_respond
 from deliberation.services.themes import proposal_move, theme_lock, theme_merge, theme_rename, theme_split
+from deliberation.services.translations import proposal_translate
 from deliberation.services.votes import vote_cast
 
 CommandId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -247,10 +248,21 @@ class Caller:
         return {"roundtable_id": self.roundtable_id, "participant_id": self.participant_id}
 
 
+class ProposalTranslateFrame(Frame):
+    type: Literal["proposal.translate"]
+    id: CommandId
+    proposal: ObjectId
+    language: LanguageCode
+
+
 @dataclass(frozen=True)
 class Command:
+    """`run` is a service that works on the database (run on the database thread); `run_async` one that
+    also waits on something outside (a translation server) and must not hold that thread meanwhile."""
+
     schema: type[Frame]
-    run: Callable[[Any, Caller], CommandResult]
+    run: Callable[[Any, Caller], CommandResult] | None = None
+    run_async: Callable[[Any, Caller], Awaitable[CommandResult]] | None = None
 
 
 def _on_proposal(service: Callable[..., CommandResult]) -> Command:
@@ -261,6 +273,12 @@ def _on_proposal(service: Callable[..., CommandResult]) -> Command:
 
 
 COMMANDS: dict[str, Command] = {
+    "proposal.translate": Command(
+        schema=ProposalTranslateFrame,
+        run_async=lambda frame, caller: proposal_translate(
+            **caller.ids(), proposal_id=frame.proposal, language=frame.language
+        ),
+    ),
     "proposal.submit": Command(
         schema=ProposalSubmitFrame,
         run=lambda frame, caller: proposal_submit(

@@ -199,7 +199,10 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             return
         caller = Caller(roundtable_id=self.roundtable_id, participant_id=self.participant_id)
         try:
-            outcome = await database_sync_to_async(command.run)(parsed, caller)
+            if command.run_async is not None:
+                outcome = await command.run_async(parsed, caller)
+            else:
+                outcome = await database_sync_to_async(command.run)(parsed, caller)
         except ServiceError as error:
             await self._send_error(command_id, error)
             return

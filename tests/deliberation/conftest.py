@@ -1,6 +1,8 @@
 import pytest
 from channels.layers import get_channel_layer
 
+from tests.support.libretranslate import libretranslate_server
+
 
 @pytest.fixture(autouse=True)
 async def fresh_channel_layer():
@@ -9,3 +11,13 @@ async def fresh_channel_layer():
     layer = get_channel_layer()
     if hasattr(layer, "flush"):
         await layer.flush()
+
+
+@pytest.fixture
+def translator(settings):
+    """Machine translation on, through a local server speaking LibreTranslate's API."""
+    with libretranslate_server(api_key="secret-key") as fake:
+        settings.ROUNDTABLE_TRANSLATE_URL = fake.url
+        settings.ROUNDTABLE_TRANSLATE_API_KEY = "secret-key"
+        settings.ROUNDTABLE_TRANSLATE_TIMEOUT_SECONDS = 1
+        yield fake

@@ -80,7 +80,10 @@ LIVE_COMMANDS = {
         {"statement": s["statement"], "choice": "agree"},
     ),
     Action.STATEMENT_CLOSE: lambda s: ("statement.close", {"statement": s["statement"]}),
+    Action.PROPOSAL_TRANSLATE: lambda s: ("proposal.translate", {"proposal": s["visible"], "language": "es"}),
 }
+# Commands that read (they answer, and write no event).
+READS = {Action.PROPOSAL_TRANSLATE}
 
 # Each page: (method, path under /r/<code>/, form data, the status an allowed person gets).
 PAGES = {
@@ -117,7 +120,7 @@ def test_every_action_of_the_table_is_walked_here():
 
 @pytest.mark.parametrize("action", list(LIVE_COMMANDS))
 @pytest.mark.parametrize("role", ROLES)
-async def test_each_role_may_send_exactly_the_commands_the_table_allows(action, role):
+async def test_each_role_may_send_exactly_the_commands_the_table_allows(action, role, translator):
     scene = await database_sync_to_async(build_scene)(role)
     client, _ = await connect(scene["roundtable"], scene["actor"])
     type_, fields = LIVE_COMMANDS[action](scene)
@@ -126,7 +129,10 @@ async def test_each_role_may_send_exactly_the_commands_the_table_allows(action, 
 
     if role is not None and role in PERMISSIONS[action]:
         assert reply["type"] == "ack", reply
-        assert reply["seq"] is not None, "an allowed command must take effect"
+        if action in READS:
+            assert reply["result"]["text"], "an allowed read must answer"
+        else:
+            assert reply["seq"] is not None, "an allowed command must take effect"
     else:
         assert (reply["type"], reply["code"]) == ("error", "not_joined" if role is None else "forbidden")
     await client.close()
@@ -175,6 +181,7 @@ def test_the_table_keeps_participants_to_taking_part_and_moderators_out_of_organ
         Action.PROPOSAL_FLAG,
         Action.OWN_DATA,
         Action.STATEMENT_RESPOND,
+        Action.PROPOSAL_TRANSLATE,
     }
     assert by_role[Role.MODERATOR] == set(Action) - {
         Action.PROPOSAL_FLAG,

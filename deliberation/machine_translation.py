@@ -1,0 +1,62 @@
+"""Machine translation backends. Off unless ROUNDTABLE_TRANSLATE_URL names a server; the one shipped speaks
+LibreTranslate's HTTP API, which organisations host themselves (no text leaves for a third party unless
+they choose so). Another backend is a class with the same `name` and `translate`, named by dotted path in
+ROUNDTABLE_TRANSLATE_BACKEND."""
+
+from typing import Protocol
+
+import httpx
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+class TranslationUnavailable(Exception):
+    """The server could not be reached, refused, or answered something that is not a translation."""
+
+
+class TranslationBackend(Protocol):
+    name: str
+
+    async def translate(self, *, text: str, source: str, target: str) -> str: ...
+
+
+class LibreTranslate:
+    """POST {url}/translate with {q, source, target, format: "text", api_key?} -> {"translatedText"}."""
+
+    name = "LibreTranslate"
+
+    def __init__(self, *, url: str, api_key: str, timeout: float) -> None:
+        self.url = url
+        self.api_key = api_key
+        self.timeout = timeout
+
+    async def translate(self, *, text: str, source: str, target: str) -> str:
+        payload = {"q": text, "source": source, "target": target, "format": "text"}
+        if self.api_key:
+            payload["api_key"] = self.api_key
+        try:
+            async with httpx.AsyncClient(timeout=self.timeout) as client:
+                response = await client.post(f"{self.url}/translate", json=payload)
+        except httpx.HTTPError as error:
+            raise TranslationUnavailable(f"{type(error).__name__}: {error}") from error
+        if response.status_code != 200:
+            raise TranslationUnavailable(f"HTTP {response.status_code}: {response.text[:200]}")
+        try:
+            translated = response.json().get("translatedText")
+        except (ValueError, AttributeError) as error:
+            raise TranslationUnavailable("the answer is not JSON with translatedText") from error
+        if not isinstance(translated, str) or not translated.strip():
+            raise TranslationUnavailable("the answer has no translatedText")
+        return translated
+
+
+def translation_backend() -> TranslationBackend | None:
+    """The configured backend, or None when machine translation is off."""
+    if not settings.ROUNDTABLE_TRANSLATE_URL:
+        return None
+    backend = import_string(settings.ROUNDTABLE_TRANSLATE_BACKEND)
+    return backend(
+        url=settings.ROUNDTABLE_TRANSLATE_URL,
+        api_key=settings.ROUNDTABLE_TRANSLATE_API_KEY,
+        timeout=settings.ROUNDTABLE_TRANSLATE_TIMEOUT_SECONDS,
+    )

@@ -1,0 +1,112 @@
+"""Machine translation of a proposal into the reader's language, on their request: read (may they see
+it? is a translation of this very text kept?), ask the backend without holding a database thread, keep
+the answer for the next reader. Nothing in the deliberation changes, so no event is written; the
+original text stays what everyone votes on."""
+
+import hashlib
+import logging
+import unicodedata
+from dataclasses import dataclass
+
+from channels.db import database_sync_to_async
+from django.db import transaction
+
+from deliberation.errors import ServiceError
+from deliberation.machine_translation import TranslationUnavailable, translation_backend
+from deliberation.models import Proposal, ProposalStatus, Roundtable
+from deliberation.policy import Action, policy_require
+from deliberation.selectors import participant_get
+from deliberation.services.commands import CONTROL_CHARACTERS, CommandResult
+
+logger = logging.getLogger(__name__)
+
+# A translation may run longer than its original; this bounds what a misbehaving server can make us keep.
+TRANSLATION_MAX_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class TranslationWanted:
+    proposal_id: int
+    text: str
+    source: str
+    target: str
+    fingerprint: str
+    kept: str | None
+
+
+def text_fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def proposal_translation_find(
+    *, roundtable_id: int, participant_id: int | None, proposal_id: int, language: str
+) -> TranslationWanted:
+    roundtable = Roundtable.objects.get(pk=roundtable_id)
+    actor = policy_require(
+        participant=participant_get(roundtable=roundtable, participant_id=participant_id),
+        action=Action.PROPOSAL_TRANSLATE,
+    )
+    if language not in roundtable.languages:
+        raise ServiceError("language_invalid")
+    proposal = Proposal.objects.filter(question__roundtable=roundtable, pk=proposal_id).first()
+    # What the person cannot see does not exist for them (a pending or hidden proposal of someone else).
+    if proposal is None or not (
+        actor.is_staff or proposal.status == ProposalStatus.VISIBLE or proposal.author_id == actor.pk
+    ):
+        raise ServiceError("proposal_not_found")
+    if proposal.language == language:
+        raise ServiceError("translation_same_language")
+    fingerprint = text_fingerprint(proposal.text)
+    kept = proposal.translations.get(language)
+    return TranslationWanted(
+        proposal_id=proposal.pk,
+        text=proposal.text,
+        source=proposal.language,
+        target=language,
+        fingerprint=fingerprint,
+        kept=kept["text"] if kept and kept.get("of") == fingerprint else None,
+    )
+
+
+def proposal_translation_keep(*, wanted: TranslationWanted, text: str) -> None:
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().filter(pk=wanted.proposal_id).first()
+        # Edited (or erased) meanwhile: this translation is of a text that no longer exists.
+        if proposal is None or text_fingerprint(proposal.text) != wanted.fingerprint:
+            return
+        proposal.translations = {
+            **proposal.translations,
+            wanted.target: {"of": wanted.fingerprint, "text": text},
+        }
+        proposal.save(update_fields=["translations"])
+
+
+def translation_clean(text: str) -> str:
+    """What the server sent is untrusted text: plain, one paragraph, bounded (shown as text, never HTML)."""
+    cleaned = " ".join(CONTROL_CHARACTERS.sub("", unicodedata.normalize("NFC", text)).split())
+    if not cleaned:
+        raise TranslationUnavailable("an empty translation")
+    return cleaned[:TRANSLATION_MAX_CHARS]
+
+
+async def proposal_translate(
+    *, roundtable_id: int, participant_id: int | None, proposal_id: int, language: str
+) -> CommandResult:
+    backend = translation_backend()
+    if backend is None:
+        raise ServiceError("translation_off")
+    wanted = await database_sync_to_async(proposal_translation_find)(
+        roundtable_id=roundtable_id, participant_id=participant_id, proposal_id=proposal_id, language=language
+    )
+    result = {"proposal": wanted.proposal_id, "source": wanted.source, "language": wanted.target}
+    if wanted.kept is not None:
+        return CommandResult(seq=None, result={**result, "text": wanted.kept, "provider": backend.name})
+    try:
+        text = translation_clean(
+            await backend.translate(text=wanted.text, source=wanted.source, target=wanted.target)
+        )
+    except TranslationUnavailable as error:
+        logger.warning("machine translation of proposal %s failed: %s", wanted.proposal_id, error)
+        raise ServiceError("translation_unavailable") from error
+    await database_sync_to_async(proposal_translation_keep)(wanted=wanted, text=text)
+    return CommandResult(seq=None, result={**result, "text": text, "provider": backend.name})

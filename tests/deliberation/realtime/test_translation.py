@@ -1,0 +1,146 @@
+"""Machine translation of proposals through the live protocol, against a local server speaking
+LibreTranslate's API: off by default, a translation is kept until the text changes, a failing or stalled
+server gets a clear error in the person's language and leaves the socket (and everyone else) working."""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+
+from deliberation.models import Proposal, ProposalStatus
+from deliberation.services.moderation import proposal_edit
+from tests.factories import ParticipantFactory, ProposalFactory, RoundtableFactory
+from tests.support.ws import connect
+
+pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
+
+FUND_ES = "Crear un fondo común de inversión para proyectos locales"
+
+
+@database_sync_to_async
+def room():
+    roundtable = RoundtableFactory()
+    ana = ParticipantFactory(roundtable=roundtable, display_name="Ana", language="es")
+    ben = ParticipantFactory(roundtable=roundtable, display_name="Ben", language="en")
+    chloe = ParticipantFactory(roundtable=roundtable, display_name="Chloé", language="fr")
+    moderator = ParticipantFactory(roundtable=roundtable, role="moderator", actor_type="")
+    fund = ProposalFactory(author=ana, text=FUND_ES, language="es")
+    pending = ProposalFactory(author=ana, text="Otra idea", language="es", status=ProposalStatus.PENDING)
+    return roundtable, {"ana": ana, "ben": ben, "chloe": chloe, "moderator": moderator}, fund, pending
+
+
+async def test_a_proposal_is_translated_into_the_readers_language_and_kept_until_it_is_edited(translator):
+    roundtable, people, fund, _pending = await room()
+    ben, _ = await connect(roundtable, people["ben"])
+    moderator, _ = await connect(roundtable, people["moderator"])
+
+    reply = await ben.command("proposal.translate", proposal=fund.pk, language="en")
+
+    assert reply["type"] == "ack", reply
+    assert reply["result"] == {
+        "proposal": fund.pk,
+        "source": "es",
+        "language": "en",
+        "text": "Create a common investment fund for local projects",
+        "provider": "LibreTranslate",
+    }
+    assert translator.requests == [
+        {"q": FUND_ES, "source": "es", "target": "en", "format": "text", "api_key": "secret-key"}
+    ]
+    # Asked again (by Ben or a moderator): answered from what was kept, the server is not asked twice.
+    again = await moderator.command("proposal.translate", proposal=fund.pk, language="en")
+    assert again["result"]["text"] == reply["result"]["text"]
+    assert len(translator.requests) == 1
+    # The original is untouched: everyone still votes on the Spanish text.
+    stored = await database_sync_to_async(Proposal.objects.get)(pk=fund.pk)
+    assert stored.text == FUND_ES
+
+    # A moderator edits the proposal: the kept translation is of a text that no longer exists.
+    await database_sync_to_async(proposal_edit)(
+        roundtable_id=roundtable.pk,
+        participant_id=people["moderator"].pk,
+        proposal_id=fund.pk,
+        text="Crear un fondo común para proyectos locales",
+    )
+    edited = await ben.command("proposal.translate", proposal=fund.pk, language="en")
+    assert edited["result"]["text"] == "[es→en] Crear un fondo común para proyectos locales"
+    assert len(translator.requests) == 2
+    await ben.close()
+    await moderator.close()
+
+
+async def test_refusals_say_why_in_the_persons_language(translator):
+    roundtable, people, fund, pending = await room()
+    chloe, _ = await connect(roundtable, people["chloe"])
+    ana, _ = await connect(roundtable, people["ana"])
+
+    same = await ana.command("proposal.translate", proposal=fund.pk, language="es")
+    unknown_language = await chloe.command("proposal.translate", proposal=fund.pk, language="de")
+    # Someone else's proposal held for review does not exist for Chloé; its author may translate it.
+    hidden_from_her = await chloe.command("proposal.translate", proposal=pending.pk, language="fr")
+    own = await ana.command("proposal.translate", proposal=pending.pk, language="fr")
+
+    assert (same["code"], same["message"]) == (
+        "translation_same_language",
+        "Esta propuesta ya está escrita en ese idioma.",
+    )
+    assert unknown_language["code"] == "language_invalid"
+    assert (hidden_from_her["code"], hidden_from_her["message"]) == (
+        "proposal_not_found",
+        "Cette proposition n'existe pas.",
+    )
+    assert own["type"] == "ack"
+    await chloe.close()
+    await ana.close()
+
+
+@pytest.mark.parametrize("mode", ["error", "garbage", "slow", "wrong-key"])
+async def test_a_failing_translation_server_gets_a_clear_error_and_the_socket_keeps_working(
+    translator, settings, mode
+):
+    roundtable, people, fund, _pending = await room()
+    chloe, _ = await connect(roundtable, people["chloe"])
+    translator.mode, translator.delay = mode, 3.0
+    if mode == "wrong-key":
+        settings.ROUNDTABLE_TRANSLATE_API_KEY = "not-the-key"
+
+    reply = await chloe.command("proposal.translate", proposal=fund.pk, language="fr")
+
+    assert (reply["type"], reply["code"]) == ("error", "translation_unavailable")
+    assert reply["message"].startswith("Le service de traduction n'a pas répondu.")
+    stored = await database_sync_to_async(Proposal.objects.get)(pk=fund.pk)
+    assert stored.translations == {}, "nothing kept from a failed answer"
+    # Still connected and taking part.
+    vote = await chloe.command("vote.cast", proposal=fund.pk, choice="agree")
+    assert vote["type"] == "ack"
+    await chloe.close()
+
+
+async def test_waiting_on_the_translation_server_holds_up_nobody_else(translator):
+    roundtable, people, fund, _pending = await room()
+    chloe, _ = await connect(roundtable, people["chloe"])
+    ben, _ = await connect(roundtable, people["ben"])
+    translator.mode, translator.delay = "slow", 0.8
+
+    translating = asyncio.create_task(chloe.command("proposal.translate", proposal=fund.pk, language="fr"))
+    await asyncio.sleep(0.1)
+    vote = await ben.command("vote.cast", proposal=fund.pk, choice="agree")
+    assert vote["type"] == "ack"
+    assert not translating.done(), "Ben's vote went through while Chloé's translation was still waiting"
+    reply = await translating
+    assert reply["result"]["text"] == f"[es→fr] {FUND_ES}"
+    await chloe.close()
+    await ben.close()
+
+
+async def test_translation_is_off_unless_a_server_is_configured():
+    roundtable, people, fund, _pending = await room()
+    ben, _ = await connect(roundtable, people["ben"])
+
+    reply = await ben.command("proposal.translate", proposal=fund.pk, language="en")
+
+    assert (reply["code"], reply["message"]) == (
+        "translation_off",
+        "Machine translation is not set up for this roundtable.",
+    )
+    await ben.close()

@@ -1,0 +1,103 @@
+"""A local server speaking LibreTranslate's HTTP API (POST /translate, GET /languages), standing in for the
+translation server an organisation hosts. It knows a few sentences of the seed's domain, answers others
+with a marked echo, records every request, and can be told to fail or to stall."""
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+KNOWN = {
+    ("es", "en", "Crear un fondo común de inversión para proyectos locales"): (
+        "Create a common investment fund for local projects"
+    ),
+    ("fr", "en", "Créer un fonds d'investissement commun pour les projets locaux"): (
+        "Create a common investment fund for local projects"
+    ),
+    ("en", "es", "Publish all partnership data openly on a shared platform"): (
+        "Publicar todos los datos de la alianza en una plataforma compartida"
+    ),
+    ("es", "fr", "Publicar en abierto todos los datos de la alianza"): (
+        "Publier ouvertement toutes les données de l'alliance"
+    ),
+}
+
+
+@dataclass
+class FakeLibreTranslate:
+    url: str = ""
+    api_key: str = ""
+    requests: list[dict] = field(default_factory=list)
+    # What the next answers do: "ok", "error" (HTTP 500 with LibreTranslate's error body), "garbage"
+    # (200 without translatedText), or "slow" (answers after `delay` seconds).
+    mode: str = "ok"
+    delay: float = 0.0
+
+    def translate(self, source: str, target: str, text: str) -> str:
+        return KNOWN.get((source, target, text), f"[{source}→{target}] {text}")
+
+
+def _handler(fake: FakeLibreTranslate):
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):  # quiet test output
+            pass
+
+        def _send(self, status: int, body: object) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self):
+            if self.path == "/languages":
+                codes = [("en", "English"), ("es", "Spanish"), ("fr", "French")]
+                self._send(200, [{"code": c, "name": n, "targets": ["en", "es", "fr"]} for c, n in codes])
+            else:
+                self._send(404, {"error": "Not Found"})
+
+        def do_POST(self):
+            if self.path != "/translate":
+                self._send(404, {"error": "Not Found"})
+                return
+            length = int(self.headers.get("Content-Length", 0))
+            try:
+                body = json.loads(self.rfile.read(length))
+            except ValueError:
+                self._send(400, {"error": "Invalid request: missing q parameter"})
+                return
+            fake.requests.append(body)
+            if fake.api_key and body.get("api_key") != fake.api_key:
+                self._send(403, {"error": "Invalid API key"})
+                return
+            if fake.mode == "slow":
+                time.sleep(fake.delay)
+            if fake.mode == "error":
+                self._send(500, {"error": "Cannot translate text: model not loaded"})
+            elif fake.mode == "garbage":
+                self._send(200, {"unexpected": True})
+            elif not body.get("q") or body.get("source") not in {"en", "es", "fr"}:
+                self._send(400, {"error": "Invalid request: missing q parameter"})
+            else:
+                self._send(200, {"translatedText": fake.translate(body["source"], body["target"], body["q"])})
+
+    return Handler
+
+
+@contextlib.contextmanager
+def libretranslate_server(api_key: str = "") -> Iterator[FakeLibreTranslate]:
+    fake = FakeLibreTranslate(api_key=api_key)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    server.daemon_threads = True
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
