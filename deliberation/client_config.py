@@ -27,6 +27,8 @@ def client_config(
         "strings": strings,
         # How long a command may wait for its answer once it has reached the server (not while offline).
         "commandTimeoutSeconds": settings.ROUNDTABLE_CLIENT_COMMAND_TIMEOUT_SECONDS,
+        # Proposals can be machine-translated into the reader's language (a server is configured).
+        "translation": bool(settings.ROUNDTABLE_TRANSLATE_URL) and language in roundtable.languages,
         **extra,
     }
     if with_questions:

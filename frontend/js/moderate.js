@@ -9,6 +9,7 @@ import { DraftPanel } from "./drafting.js";
 import { setStrings, t } from "./i18n.js";
 import { applyEvent, fromSnapshot } from "./state.js";
 import { connectionStatus } from "./status.js";
+import { Translations } from "./translate.js";
 
 const config = readConfig();
 setStrings(config.strings);
@@ -68,7 +69,7 @@ function renderProposal(proposal, { inQueue = false } = {}) {
       id: `${inQueue ? "queue" : "proposal"}-${proposal.id}`,
       dataset: { proposalId: String(proposal.id), status: proposal.status },
     },
-    element("p", { class: "proposal-text", lang: proposal.language }, proposal.text),
+    ...translations.render(proposal),
     element("p", { class: "proposal-meta" }, meta.join(" · ")),
     element(
       "p",
@@ -300,6 +301,21 @@ function keepFocus(render) {
     document.getElementById(key[0])?.querySelector(`[data-action=${key[1]}]`)?.focus();
   }
 }
+
+const translations = new Translations({
+  enabled: config.translation,
+  language: config.language,
+  command: (type, fields) => connection.command(type, fields),
+  rerender(id) {
+    const proposal = state?.proposals.get(id);
+    if (!proposal) return;
+    renderQuestion(state.questions.get(proposal.question));
+    renderQueue();
+  },
+  onError: (error) => {
+    alerts.textContent = error.code === "timeout" ? t("timeout") : error.message;
+  },
+});
 
 const connection = new LiveConnection({
   path: config.socketPath,

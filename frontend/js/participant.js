@@ -8,6 +8,7 @@ import { setStrings, t } from "./i18n.js";
 import { renderChecks, renderPublished } from "./checks.js";
 import { applyEvent, fromSnapshot } from "./state.js";
 import { connectionStatus } from "./status.js";
+import { Translations } from "./translate.js";
 
 const config = readConfig();
 setStrings(config.strings);
@@ -108,7 +109,7 @@ function renderProposal(proposal) {
     "li",
     { class: classes.filter(Boolean).join(" "), id: `proposal-${proposal.id}`, dataset: { proposalId: String(proposal.id) } },
     proposal.pinned ? element("p", { class: "pin-label" }, t("pinned")) : null,
-    element("p", { class: "proposal-text", lang: proposal.language }, proposal.text),
+    ...translations.render(proposal),
     element(
       "p",
       { class: "proposal-meta" },
@@ -286,6 +287,16 @@ const observer = new IntersectionObserver(
   { threshold: [0, 0.25, 0.5, 0.75, 1] },
 );
 for (const section of sections.values()) observer.observe(section);
+
+const translations = new Translations({
+  enabled: config.translation,
+  language: config.language,
+  command: (type, fields) => connection.command(type, fields),
+  rerender: (id) => state?.proposals.has(id) && replaceProposal(state.proposals.get(id)),
+  onError: (error) => {
+    alerts.textContent = error.code === "timeout" ? t("timeout") : error.message;
+  },
+});
 
 const connection = new LiveConnection({
   path: config.socketPath,

@@ -1,0 +1,91 @@
+// Machine translation of a proposal, when the organisation has set up a translation server: on request,
+// into the reader's language, marked as machine-made, with the original one click away. Votes are always
+// on the original; a translation of a text that was edited since is never shown.
+import { element } from "./dom.js";
+import { t } from "./i18n.js";
+
+// The sentence for a language ("Translate into Spanish"), written whole in each catalogue so that each
+// language's grammar is right; a generic one with the language's name for any other language.
+function about(key, language) {
+  const sentence = t(`${key}.${language}`);
+  return sentence === `${key}.${language}` ? t(key, { language: t(`lang.${language}`) }) : sentence;
+}
+
+export class Translations {
+  constructor({ enabled, language, command, rerender, onError }) {
+    this.enabled = enabled;
+    this.language = language;
+    this.command = command;
+    this.rerender = rerender; // (proposalId) => void: draw that proposal again
+    this.onError = onError;
+    this.kept = new Map(); // proposal id -> { of: original text, text: translation }
+    this.showing = new Set();
+    this.waiting = new Set();
+  }
+
+  translationOf(proposal) {
+    const kept = this.kept.get(proposal.id);
+    return kept && kept.of === proposal.text ? kept.text : null;
+  }
+
+  // The proposal's text as this reader has chosen to see it, and the control to switch.
+  render(proposal, textClass = "proposal-text") {
+    const original = element("p", { class: textClass, lang: proposal.language }, proposal.text);
+    if (!this.enabled || proposal.language === this.language) return [original];
+    const translated = this.showing.has(proposal.id) ? this.translationOf(proposal) : null;
+    if (translated !== null) {
+      return [
+        element("p", { class: `${textClass} machine-translated`, lang: this.language }, translated),
+        element(
+          "p",
+          { class: "translation-note" },
+          about("machineTranslated", proposal.language),
+          " ",
+          this.toggle(proposal, t("showOriginal"), () => this.showOriginal(proposal)),
+        ),
+      ];
+    }
+    const waiting = this.waiting.has(proposal.id);
+    const button = this.toggle(proposal, waiting ? t("translating") : about("translate", this.language), () =>
+      this.translate(proposal),
+    );
+    button.disabled = waiting;
+    return [original, element("p", { class: "translation-note" }, button)];
+  }
+
+  toggle(proposal, label, action) {
+    const button = element("button", { type: "button", class: "link-button", dataset: { translate: String(proposal.id) } }, label);
+    button.addEventListener("click", () => {
+      const holder = button.closest("li")?.id;
+      action().then(() => {
+        // Keep keyboard focus on the switch once the proposal is drawn again.
+        if (holder) document.getElementById(holder)?.querySelector("[data-translate]")?.focus();
+      });
+    });
+    return button;
+  }
+
+  async showOriginal(proposal) {
+    this.showing.delete(proposal.id);
+    this.rerender(proposal.id);
+  }
+
+  async translate(proposal) {
+    if (this.translationOf(proposal) === null) {
+      this.waiting.add(proposal.id);
+      this.rerender(proposal.id);
+      try {
+        const ack = await this.command("proposal.translate", { proposal: proposal.id, language: this.language });
+        this.kept.set(proposal.id, { of: proposal.text, text: ack.result.text });
+      } catch (error) {
+        this.onError(error);
+        return;
+      } finally {
+        this.waiting.delete(proposal.id);
+        this.rerender(proposal.id);
+      }
+    }
+    this.showing.add(proposal.id);
+    this.rerender(proposal.id);
+  }
+}
