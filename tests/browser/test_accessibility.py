@@ -126,7 +126,9 @@ def test_every_screen_has_no_accessibility_violations(browser, live_room, artifa
                 if problems:
                     found[name] = problems
             context.close()
-    assert found == {}
+    assert found == {}, "\n".join(
+        f"{screen}: {problem}" for screen, problems in found.items() for problem in problems
+    )
 
 
 def screen_open(browser, live_room, name: str, **context_options):
@@ -176,7 +178,9 @@ def test_every_screen_in_the_dark_scheme_and_at_200_percent_zoom(browser, live_r
         if overflow > 0:
             found[f"{name} at 200 %"] = [f"scrolls sideways by {overflow} px"]
         context.close()
-    assert found == {}
+    assert found == {}, "\n".join(
+        f"{screen}: {problem}" for screen, problems in found.items() for problem in problems
+    )
 
 
 def test_the_check_would_catch_a_violation(browser, live_room):
@@ -200,3 +204,74 @@ def test_the_check_would_catch_a_violation(browser, live_room):
     context.close()
     assert "label" in problems
     assert "image-alt" in problems
+
+
+FOCUSED = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    const outlined = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+    const calendarButton = el.type?.startsWith("date") && !el.matches(":focus");
+    // WCAG 2.5.8 exceptions: a link inside a sentence, or a small target with room around it (a 24 px
+    // square on its centre touches no other target).
+    const parent = el.parentElement;
+    const inSentence = el.tagName === "A" && getComputedStyle(parent).display !== "flex" &&
+        parent.textContent.trim().length > el.textContent.trim().length;
+    let crowded = false;
+    if (box.width < 24 || box.height < 24) {
+        const x = box.left + box.width / 2, y = box.top + box.height / 2;
+        const area = {left: x - 12, right: x + 12, top: y - 12, bottom: y + 12};
+        const targets = document.querySelectorAll("a[href], button, input, select, textarea, [tabindex]");
+        crowded = [...targets].some((other) => {
+            if (other === el || other.contains(el) || el.contains(other)) return false;
+            const r = other.getBoundingClientRect();
+            if (!r.width || !r.height) return false;
+            return r.left < area.right && r.right > area.left && r.top < area.bottom && r.bottom > area.top;
+        });
+    }
+    return {
+        key: el.id || `${el.tagName.toLowerCase()}:${(el.textContent || el.name || "").trim().slice(0, 40)}`,
+        index: [...document.querySelectorAll("*")].indexOf(el),
+        shown: box.width > 0 && box.height > 0 && style.visibility !== "hidden",
+        // Past a date field's parts, Chromium focuses its calendar button (inside the field, out of
+        // reach of getComputedStyle); app.css rings it, as the screenshots show.
+        ring: outlined || style.boxShadow !== "none" || calendarButton,
+        small: !inSentence && crowded,
+        skip: el.classList.contains("skip-link"),
+    };
+}"""
+
+
+def test_every_screen_can_be_walked_by_keyboard_with_a_visible_focus_on_24px_targets(browser, live_room):
+    """Tab from the top of each screen: the first stop is the skip link, every stop is visible with a
+    focus ring and (unless a link inside a sentence) at least 24x24 px, and Tab reaches the end of the
+    page and wraps round instead of getting stuck."""
+    found = {}
+    for name in SCREENS:
+        context, page = screen_open(browser, live_room, name, viewport={"width": 1280, "height": 900})
+        stops, problems = [], []
+        for _press in range(400):
+            page.keyboard.press("Tab")
+            stop = page.evaluate(FOCUSED)
+            if stop is None:
+                continue
+            if stops and stop["index"] == stops[0]["index"]:
+                break
+            stops.append(stop)
+            if not stop["shown"]:
+                problems.append(f"{stop['key']} is focused but not shown")
+            if not stop["ring"]:
+                problems.append(f"{stop['key']} has no visible focus ring")
+            if stop["small"] and not stop["skip"]:
+                problems.append(f"{stop['key']} is smaller than 24x24 px and crowded by another target")
+        else:
+            problems.append("Tab never came back round to the first stop (focus stuck, or over 400 stops)")
+        if not stops or not stops[0]["skip"]:
+            problems.append(f"the first Tab stop is {stops[0]['key'] if stops else None}, not the skip link")
+        if problems:
+            found[name] = problems
+        context.close()
+    assert found == {}, "\n".join(
+        f"{screen}: {problem}" for screen, problems in found.items() for problem in problems
+    )
