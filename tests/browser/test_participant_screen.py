@@ -134,3 +134,50 @@ def test_switching_language_mid_session_keeps_the_persons_place(browser, server)
     expect(page.locator("#announcer")).to_have_text("Tu propuesta fue enviada.")
     assert errors == []
     context.close()
+
+
+def tab_to(page, selector: str, presses: int = 80) -> None:
+    """Press Tab (only Tab) until the focused element matches `selector`."""
+    for _press in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("(selector) => document.activeElement?.matches(selector) ?? false", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_joining_proposing_and_voting_by_keyboard_alone(browser, server):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="es-AR")
+    page = context.new_page()
+    errors: list[str] = []
+    watch_console(page, errors)
+    page.goto(f"{server.base_url}/r/LED111/")
+
+    tab_to(page, "#display_name")
+    page.keyboard.type("Carla")
+    tab_to(page, "#actor_type")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    tab_to(page, "#language")
+    page.keyboard.type("Fr")
+    tab_to(page, "#join-form button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#connection-status")).to_have_text("En direct")
+
+    question = page.locator("#question-1")
+    expect(question.locator("[data-role=form]")).to_be_visible()
+    tab_to(page, "#question-1 textarea")
+    page.keyboard.type("Un guichet unique pour les partenariats locaux")
+    tab_to(page, "#question-1 [data-role=form] button[type=submit]")
+    page.keyboard.press("Enter")
+    mine = question.locator("li.proposal", has_text="Un guichet unique")
+    expect(mine).to_be_visible()
+    expect(mine).to_contain_text("Carla")
+
+    mine_id = mine.get_attribute("id")
+    tab_to(page, f"#{mine_id} [data-choice=agree]")
+    page.keyboard.press("Space")
+    expect(mine.locator("[data-choice=agree]")).to_have_attribute("aria-pressed", "true")
+    # Focus stays on the button the person pressed, through the live re-render.
+    assert page.evaluate("document.activeElement.dataset.choice") == "agree"
+    context.close()
+    assert errors == []
