@@ -5,9 +5,9 @@ the console and the participant and the projector see the new name at once."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.pages import cookie_for
+from tests.support.pages import cookie_for, sign_in
 from tests.support.room_live import TRILINGUAL_IDEAS, in_thread, open_socket, room_fill
-from tests.support.servers import ORGANIZER_PASSWORD, daphne_servers, http_join, manage, sqlite_database
+from tests.support.servers import daphne_servers, organizer_password, people_join, sqlite_database
 
 pytestmark = pytest.mark.browser
 
@@ -18,25 +18,13 @@ def test_themes_and_opinion_groups_on_the_phone_console_and_projector(browser, a
         with daphne_servers(env) as (server,):
             base = server.base_url
             errors: list[str] = []
-            printed = manage(env, "organizer_account", "--email", "org@example.org", "--base-url", base)
-            password = ORGANIZER_PASSWORD.search(printed).group(1)
-            people = [
-                http_join(base, "LED111", name=name, actor_type=actor, language=language)
-                for name, actor, language in [
-                    ("Ana", "government-local", "es"),
-                    ("Ben", "academia-research", "en"),
-                    ("Chloé", "civil-society", "fr"),
-                    ("Dan", "sme", "en"),
-                ]
-            ]
+            password = organizer_password(env, base, "org@example.org")
+            people = people_join(base)
 
             organizer = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB")
             console = organizer.new_page()
             console.on("pageerror", lambda error: errors.append(str(error)))
-            console.goto(f"{base}/accounts/login/")
-            console.locator("input[name=login]").fill("org@example.org")
-            console.locator("input[name=password]").fill(password)
-            console.locator("form button[type=submit]").first.click()
+            sign_in(console, base, email="org@example.org", password=password)
             console.goto(f"{base}/r/LED111/moderate/")
             expect(console.locator("#connection-status")).to_have_text("Live")
             first = console.locator("#question-1")

@@ -11,16 +11,9 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.test_accessibility import violations
-from tests.support.pages import cookie_for, watch_console
+from tests.support.pages import cookie_for, sign_in, watch_console
 from tests.support.room_live import TRILINGUAL_IDEAS, room_prepare
-from tests.support.servers import (
-    ORGANIZER_PASSWORD,
-    daphne_servers,
-    http_join,
-    http_login,
-    manage,
-    sqlite_database,
-)
+from tests.support.servers import daphne_servers, http_login, organizer_password, people_join, sqlite_database
 
 pytestmark = pytest.mark.browser
 
@@ -43,17 +36,8 @@ def test_two_moderators_draft_at_once_an_organizer_publishes_a_reader_downloads_
         with daphne_servers(env) as (server,):
             base = server.base_url
             errors: list[str] = []
-            printed = manage(env, "organizer_account", "--email", "org@example.org", "--base-url", base)
-            password = ORGANIZER_PASSWORD.search(printed).group(1)
-            people = [
-                http_join(base, "LED111", name=name, actor_type=actor, language=language)
-                for name, actor, language in [
-                    ("Ana", "government-local", "es"),
-                    ("Ben", "academia-research", "en"),
-                    ("Chloé", "civil-society", "fr"),
-                    ("Dan", "sme", "en"),
-                ]
-            ]
+            password = organizer_password(env, base, "org@example.org")
+            people = people_join(base)
             # Three of four agree with the fund ideas (the first three), one with open data.
             room_prepare(
                 server,
@@ -77,10 +61,7 @@ def test_two_moderators_draft_at_once_an_organizer_publishes_a_reader_downloads_
             ana.goto(f"{base}/r/LED111/")
             expect(ana.locator("#connection-status")).to_have_text("En vivo")
 
-            organizer.goto(f"{base}/accounts/login/")
-            organizer.locator("input[name=login]").fill("org@example.org")
-            organizer.locator("input[name=password]").fill(password)
-            organizer.locator("form button[type=submit]").first.click()
+            sign_in(organizer, base, email="org@example.org", password=password)
             invite_moderator(
                 organizer, server, "mia@example.org", mia, "Accept and open the moderator console"
             )

@@ -6,7 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.servers import ORGANIZER_PASSWORD, daphne_servers, manage, sqlite_database
+from tests.support.pages import sign_in
+from tests.support.servers import daphne_servers, organizer_password, sqlite_database
 
 pytestmark = pytest.mark.browser
 
@@ -29,8 +30,7 @@ def test_a_question_runs_through_every_phase_on_three_screens(browser, served, a
     env, server = served
     base = server.base_url
     errors: list[str] = []
-    printed = manage(env, "organizer_account", "--email", "org@example.org", "--base-url", base)
-    password = ORGANIZER_PASSWORD.search(printed).group(1)
+    password = organizer_password(env, base, "org@example.org")
     contexts = {
         "organizer": browser.new_context(viewport={"width": 1920, "height": 1080}, locale="en-GB"),
         "moderator": browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR"),
@@ -41,10 +41,7 @@ def test_a_question_runs_through_every_phase_on_three_screens(browser, served, a
         watch_console(page, errors)
 
     # The organizer signs in, sees the join link and QR code, and invites a moderator by email.
-    organizer.goto(f"{base}/accounts/login/")
-    organizer.locator("input[name=login]").fill("org@example.org")
-    organizer.locator("input[name=password]").fill(password)
-    organizer.locator("form button[type=submit]").first.click()
+    sign_in(organizer, base, email="org@example.org", password=password)
     organizer.goto(f"{base}/r/LED111/organize/")
     expect(organizer.locator(".qr svg")).to_be_visible()
     expect(organizer.locator("#join-url")).to_have_value(f"{base}/r/LED111/")
@@ -145,16 +142,13 @@ def test_switches_and_moderation_as_a_participant_sees_them(browser, served):
     env, server = served
     base = server.base_url
     errors: list[str] = []
-    printed = manage(env, "organizer_account", "--email", "mo2@example.org", "--base-url", base)
+    password = organizer_password(env, base, "mo2@example.org")
     staff = browser.new_context(locale="en-GB").new_page()
     people = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB")
     ben, cleo = people.new_page(), browser.new_context(locale="en-GB").new_page()
     for page in (staff, ben, cleo):
         watch_console(page, errors)
-    staff.goto(f"{base}/accounts/login/")
-    staff.locator("input[name=login]").fill("mo2@example.org")
-    staff.locator("input[name=password]").fill(ORGANIZER_PASSWORD.search(printed).group(1))
-    staff.locator("form button[type=submit]").first.click()
+    sign_in(staff, base, email="mo2@example.org", password=password)
     staff.goto(f"{base}/r/LED111/moderate/")
     first = staff.locator("#question-1")
     for page, name, actor in ((ben, "Ben", "Small or medium enterprise"), (cleo, "Cleo", "Citizen")):

@@ -4,7 +4,8 @@ another participant's, the projector's and the moderator console."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.servers import ORGANIZER_PASSWORD, daphne_servers, manage, sqlite_database
+from tests.support.pages import sign_in
+from tests.support.servers import daphne_servers, organizer_password, sqlite_database
 
 pytestmark = pytest.mark.browser
 
@@ -44,11 +45,8 @@ def test_hostile_names_and_proposals_stay_text_on_every_live_screen(browser, ser
     screen = browser.new_context().new_page()
     screen.goto(f"{base}/r/LED111/screen/?lang=en")
     staff = browser.new_context(locale="en-GB").new_page()
-    printed = manage(env, "organizer_account", "--email", "hostile-check@example.org", "--base-url", base)
-    staff.goto(f"{base}/accounts/login/")
-    staff.locator("input[name=login]").fill("hostile-check@example.org")
-    staff.locator("input[name=password]").fill(ORGANIZER_PASSWORD.search(printed).group(1))
-    staff.locator("form button[type=submit]").first.click()
+    password = organizer_password(env, base, "hostile-check@example.org")
+    sign_in(staff, base, email="hostile-check@example.org", password=password)
     staff.goto(f"{base}/r/LED111/moderate/")
 
     expect(reader.locator("#question-1 .proposal-text")).to_have_text(HOSTILE_TEXT)

@@ -21,3 +21,11 @@ def cookie_for(context, base_url: str, header: str) -> None:
 def watch_console(page, errors: list[str]) -> None:
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
+
+
+def sign_in(page, base_url: str, *, email: str, password: str) -> None:
+    """Through allauth's login form, as a person would."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit]").first.click()

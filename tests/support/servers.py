@@ -190,6 +190,29 @@ def http_login(base_url: str, *, email: str, password: str) -> str:
 ORGANIZER_PASSWORD = re.compile(r"password: (\S+)")
 
 
+def organizer_password(env: dict[str, str], base_url: str, email: str) -> str:
+    """Make an organizer account for the seed roundtable (as `make run` does); its password."""
+    printed = manage(env, "organizer_account", "--email", email, "--base-url", base_url)
+    return ORGANIZER_PASSWORD.search(printed).group(1)
+
+
+# Four people of four actor types in the three languages: what the browser tests fill rooms with.
+FOUR_PEOPLE = [
+    ("Ana", "government-local", "es"),
+    ("Ben", "academia-research", "en"),
+    ("Chloé", "civil-society", "fr"),
+    ("Dan", "sme", "en"),
+]
+
+
+def people_join(base_url: str, people=FOUR_PEOPLE, code: str = "LED111") -> list[str]:
+    """Each joins through the HTML form; their session cookie headers, in order."""
+    return [
+        http_join(base_url, code, name=name, actor_type=actor, language=language)
+        for name, actor, language in people
+    ]
+
+
 def organizer_login(env: dict[str, str], base_url: str, code: str = "LED111") -> str:
     """Make the seed roundtable's organizer account (as `make run` does) and sign in with it."""
     email = "organizer@roundtable.localhost"
