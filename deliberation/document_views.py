@@ -208,8 +208,8 @@ def _publication_page(request, chosen, versions, document, changes, language) ->
 
 @require_GET
 async def publication_file(request: HttpRequest, slug: str, version: int, filename: str) -> HttpResponse:
-    """Async, so rendering (a PDF takes about 0.3 s, the bundle 0.5 s at full-session size) runs on a
-    worker thread of its own, not on the one thread every live command's database work shares."""
+    """Async: rendering (a PDF takes about 0.3 s, the bundle 0.5 s at full-session size) runs on a
+    worker thread of its own, so concurrent readers' downloads render in parallel."""
     chosen, _versions = await sync_to_async(_publication)(slug, version)
     render = sync_to_async(document_file, thread_sensitive=False)
     return await render(chosen.document, filename, _reader_language(request))
