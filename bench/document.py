@@ -97,6 +97,42 @@ def main() -> None:
             seconds, (body, _) = timed(lambda name=name: document_file_render(document, name, "es"))
             emit({"bench": "document.file", "file": name, "seconds": round(seconds, 3), "bytes": len(body)})
 
+    # The published page, as readers open it: version 1, then the latest (version 2), which also lists
+    # what changed since version 1.
+    from django.test import Client
+
+    from deliberation.services.publications import document_publish
+
+    organizer = Participant.objects.create(
+        roundtable=roundtable, display_name="Organizer", actor_type="", language="es", role=Role.ORGANIZER
+    )
+    publish = {"roundtable_id": roundtable.pk, "participant_id": organizer.pk}
+    seconds, _ = timed(lambda: document_publish(**publish, slug="benchdoc", note="v"), repeat=1)
+    emit({"bench": "document.publish", "seconds": round(seconds, 3)})
+    first = questions[0].draft_revisions.order_by("-version").first()
+    DraftRevision.objects.create(question=questions[0], version=2, text=first.text + "\nA correction.\n")
+    document_publish(**publish, note="A correction")
+    # The first reader draws the page (or file); later ones get what the process kept.
+    reader = Client(HTTP_HOST="localhost")
+    for path in (
+        "/p/benchdoc/v1/?lang=es",
+        "/p/benchdoc/?lang=es",
+        "/p/benchdoc/v2/document.pdf?lang=es",
+        "/p/benchdoc/v2/bundle.zip?lang=es",
+    ):
+        first, response = timed(lambda path=path: reader.get(path), repeat=1)
+        assert response.status_code == 200, response.status_code
+        kept, _ = timed(lambda path=path: reader.get(path))
+        emit(
+            {
+                "bench": "document.page",
+                "path": path,
+                "first_seconds": round(first, 3),
+                "kept_seconds": round(kept, 4),
+                "bytes": len(response.content),
+            }
+        )
+
 
 if __name__ == "__main__":
     main()

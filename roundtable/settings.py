@@ -300,3 +300,14 @@ ROUNDTABLE_TRANSLATE_TIMEOUT_SECONDS = float(os.environ.get("ROUNDTABLE_TRANSLAT
 ROUNDTABLE_TRANSLATE_BACKEND = os.environ.get(
     "ROUNDTABLE_TRANSLATE_BACKEND", "deliberation.machine_translation.LibreTranslate"
 )
+
+# Published versions never change: their pages and files are drawn once per process and kept here.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "documents": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "roundtable-documents",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 64},
+    },
+}

@@ -12,6 +12,7 @@ from pathlib import Path
 import jsonschema
 import pypdf
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
@@ -204,6 +205,10 @@ def test_a_script_in_a_proposal_or_a_draft_never_reaches_a_page_or_a_file(room):
     assert "<script>" not in markdown and "<img" not in markdown
 
 
+def _pdf_text(body: bytes) -> str:
+    return " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(body)).pages)
+
+
 def _page(path: str) -> str:
     """A page without its per-request CSRF token (the language switch is a form)."""
     html = Client().get(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -227,6 +232,7 @@ def test_publishing_freezes_a_version_and_a_correction_is_a_new_one_with_its_cha
         **ids(roundtable, mia), question_id=question.pk, base_version=1, text=f"A common fund [#{fund}]."
     )
     assert Publication.objects.get(version=1).document == frozen
+    caches["documents"].clear()  # drawn again from the database, not from what the process kept
     assert _page("/p/led-alliances/v1/") == page_before
 
     second = publications.document_publish(**ids(roundtable, organizer), slug="ignored", note="Wording")
@@ -236,6 +242,31 @@ def test_publishing_freezes_a_version_and_a_correction_is_a_new_one_with_its_cha
     assert "Version 2, published" in latest
     older = Client().get("/p/led-alliances/v1/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "versión 2" in older.lower()
+
+
+def test_a_versions_pages_and_files_are_kept_per_language_and_served_the_same(room):
+    roundtable, question, _people, mia, _, organizer = room
+    fund, _ = _voted_room(room)
+    drafts.draft_save(
+        **ids(roundtable, mia), question_id=question.pk, base_version=0, text=f"A fund [#{fund}]."
+    )
+    publications.document_publish(**ids(roundtable, organizer), slug="kept")
+    reader = Client()
+
+    first = reader.get("/p/kept/v1/document.pdf?lang=fr")
+    again = reader.get("/p/kept/v1/document.pdf?lang=fr")
+    spanish = reader.get("/p/kept/v1/document.pdf?lang=es")
+
+    assert again.content == first.content
+    for header in ("Content-Type", "Content-Disposition", "Content-Language"):
+        assert again[header] == first[header]
+    assert (first["Content-Language"], spanish["Content-Language"]) == ("fr", "es")
+    assert spanish.content != first.content, "each language is drawn and kept on its own"
+    assert "d'accord" in _pdf_text(first.content) and "de acuerdo" in _pdf_text(spanish.content)
+    assert "Version 1" in _page("/p/kept/v1/")
+    french_page = reader.get("/p/kept/v1/?lang=fr").content.decode()
+    assert "Téléchargements" in french_page and "Downloads" not in french_page
+    assert reader.get("/p/kept/v1/nothing.txt").status_code == 404
 
 
 def test_publishing_refuses_citations_of_nothing_and_an_address_taken(room):
