@@ -1,6 +1,7 @@
 """One websocket per person per roundtable: parse a frame, call a service, answer; and pass on the
 batches of events the process's hub (hub.py) hands it, from the seq this connection has reached."""
 
+import asyncio
 import json
 import logging
 import math
@@ -34,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 CLOSE_ROUNDTABLE_NOT_FOUND = 4404
 CLOSE_TOO_MANY_CONNECTIONS = 4429
+# Commands waiting on an outside service at once, per socket (translations asked for in a row).
+MAX_WAITING_COMMANDS = 4
 
 
 def _connection_open(*, session_key: str | None, code: str) -> tuple[Roundtable, Participant | None] | None:
@@ -56,9 +59,11 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
     display_name = ""
     language: str = settings.LANGUAGE_CODE
     joined_hub = False
+    waiting: set[asyncio.Task]
 
     async def connect(self) -> None:
         self.seq = 0
+        self.waiting = set()
         self.bucket = connection_bucket()
         self.address = (self.scope.get("client") or ["unknown"])[0]
         if not connections_by_address.admit(self.address):
@@ -102,6 +107,8 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=self.hub.presence_text)
 
     async def disconnect(self, code: int) -> None:
+        for task in list(getattr(self, "waiting", ())):
+            task.cancel()
         if getattr(self, "address", None) is not None:
             connections_by_address.release(self.address)
             self.address = None
@@ -198,6 +205,19 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             await self._send_rate_limited(command_id, wait)
             return
         caller = Caller(roundtable_id=self.roundtable_id, participant_id=self.participant_id)
+        if command.run_async is not None:
+            # It waits on something outside (a translation server, for seconds at worst): answered when
+            # it is done, while this socket goes on taking the person's votes and proposals.
+            if len(self.waiting) >= MAX_WAITING_COMMANDS:
+                await self._send_rate_limited(command_id, 1)
+                return
+            task = asyncio.create_task(self._run(command, parsed, caller, command_id, frame_type))
+            self.waiting.add(task)
+            task.add_done_callback(self.waiting.discard)
+            return
+        await self._run(command, parsed, caller, command_id, frame_type)
+
+    async def _run(self, command, parsed, caller: Caller, command_id: str | None, frame_type: str) -> None:
         try:
             if command.run_async is not None:
                 outcome = await command.run_async(parsed, caller)

@@ -144,3 +144,31 @@ async def test_translation_is_off_unless_a_server_is_configured():
         "Machine translation is not set up for this roundtable.",
     )
     await ben.close()
+
+
+async def test_while_a_translation_waits_the_same_persons_votes_go_through(translator):
+    roundtable, people, fund, _pending = await room()
+    chloe, _ = await connect(roundtable, people["chloe"])
+    translator.mode, translator.delay = "slow", 0.8
+
+    await chloe.send({"type": "proposal.translate", "id": "t1", "proposal": fund.pk, "language": "fr"})
+    vote = await chloe.command("vote.cast", proposal=fund.pk, choice="agree")
+
+    assert vote["type"] == "ack"
+    assert not [frame for frame in chloe.unread if frame.get("id") == "t1"], "the vote was answered first"
+    translated = await chloe.reply_to("t1")
+    assert translated["result"]["text"] == f"[es→fr] {FUND_ES}"
+    # At most four wait at once on one socket: a fifth is asked to slow down, and nothing is lost.
+    for n in range(5):
+        await chloe.send({"type": "proposal.translate", "id": f"w{n}", "proposal": fund.pk, "language": "en"})
+    refused = await chloe.reply_to("w4")
+    assert (refused["code"], refused["retryable"]) == ("rate_limited", True)
+    waited = {"w0", "w1", "w2", "w3"}
+    answers = {frame["id"]: frame for frame in chloe.unread if frame.get("id") in waited}
+    while len(answers) < 4:  # in whatever order the server answers them
+        frame = await chloe.receive()
+        if frame.get("id") in waited:
+            answers[frame["id"]] = frame
+    assert sorted(answers) == ["w0", "w1", "w2", "w3"]
+    assert all(answer["type"] == "ack" for answer in answers.values())
+    await chloe.close()
