@@ -211,11 +211,24 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             if len(self.waiting) >= MAX_WAITING_COMMANDS:
                 await self._send_rate_limited(command_id, 1)
                 return
-            task = asyncio.create_task(self._run(command, parsed, caller, command_id, frame_type))
+            task = asyncio.create_task(self._run_waiting(command, parsed, caller, command_id, frame_type))
             self.waiting.add(task)
             task.add_done_callback(self.waiting.discard)
             return
         await self._run(command, parsed, caller, command_id, frame_type)
+
+    async def _run_waiting(
+        self, command, parsed, caller: Caller, command_id: str | None, frame_type: str
+    ) -> None:
+        # A task's failure would otherwise only reach the event loop's log, and the person would wait
+        # for an answer that never comes.
+        try:
+            await self._run(command, parsed, caller, command_id, frame_type)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("command %s failed", frame_type)
+            await self._send_error(command_id, ServiceError("unavailable"), retryable=True)
 
     async def _run(self, command, parsed, caller: Caller, command_id: str | None, frame_type: str) -> None:
         try:
