@@ -408,6 +408,9 @@ class Statement(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="statements")
     number = models.PositiveIntegerField()
     text = models.CharField(max_length=500)
+    # The language it is written in (detected), and machine translations asked for, as on Proposal.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
+    translations = models.JSONField(default=dict, blank=True, editable=False)
     state = models.CharField(max_length=8, choices=StatementState.choices, default=StatementState.OPEN)
     created_by = models.ForeignKey(Participant, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

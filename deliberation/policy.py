@@ -32,6 +32,7 @@ class Action(StrEnum):
     STATEMENT_RESPOND = "statement.respond"
     STATEMENT_CLOSE = "statement.close"
     PROPOSAL_TRANSLATE = "proposal.translate"
+    STATEMENT_TRANSLATE = "statement.translate"
     # Pages (HTTP).
     OWN_DATA = "own.data"
     MODERATION_CONSOLE = "moderation.console"
@@ -75,6 +76,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.STATEMENT_CLOSE: STAFF,
     # Reading a proposal in one's own language (a read: it changes nothing anyone else sees).
     Action.PROPOSAL_TRANSLATE: EVERYONE_IN_THE_ROOM,
+    Action.STATEMENT_TRANSLATE: EVERYONE_IN_THE_ROOM,
     # Download, anonymise or erase one's own contributions (staff act under their account's name).
     Action.OWN_DATA: frozenset({Role.PARTICIPANT}),
     Action.MODERATION_CONSOLE: STAFF,

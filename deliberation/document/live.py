@@ -66,7 +66,7 @@ def question_commitments(*, question_id: int) -> list[dict[str, Any]]:
 
 def statement_views(*, statements: list[Statement]) -> list[dict[str, Any]]:
     return [
-        {"id": statement.pk, "question": statement.question_id, **result}
+        {"id": statement.pk, "question": statement.question_id, "language": statement.language, **result}
         for statement, result in zip(statements, statement_results(statements=statements), strict=True)
     ]
 

@@ -29,7 +29,7 @@ from deliberation.services.questions import (
 )
 from deliberation.services.statements import statement_close, statement_put, statement_respond
 from deliberation.services.themes import proposal_move, theme_lock, theme_merge, theme_rename, theme_split
-from deliberation.services.translations import proposal_translate
+from deliberation.services.translations import proposal_translate, statement_translate
 from deliberation.services.votes import vote_cast
 
 CommandId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -255,6 +255,13 @@ class ProposalTranslateFrame(Frame):
     language: LanguageCode
 
 
+class StatementTranslateFrame(Frame):
+    type: Literal["statement.translate"]
+    id: CommandId
+    statement: ObjectId
+    language: LanguageCode
+
+
 @dataclass(frozen=True)
 class Command:
     """`run` is a service that works on the database (run on the database thread); `run_async` one that
@@ -277,6 +284,12 @@ COMMANDS: dict[str, Command] = {
         schema=ProposalTranslateFrame,
         run_async=lambda frame, caller: proposal_translate(
             **caller.ids(), proposal_id=frame.proposal, language=frame.language
+        ),
+    ),
+    "statement.translate": Command(
+        schema=StatementTranslateFrame,
+        run_async=lambda frame, caller: statement_translate(
+            **caller.ids(), statement_id=frame.statement, language=frame.language
         ),
     ),
     "proposal.submit": Command(

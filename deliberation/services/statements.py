@@ -4,6 +4,7 @@ live; the result (overall and by actor type) goes beside that conclusion in the 
 from django.db import transaction
 from django.db.models import Max
 
+from deliberation.analysis.languages import language_detect
 from deliberation.document.live import statement_view
 from deliberation.errors import ServiceError
 from deliberation.models import Statement, StatementResponse, StatementState, VoteChoice
@@ -35,7 +36,11 @@ def statement_put(
         question = question_in(roundtable=roundtable, question_id=question_id)
         highest = Statement.objects.filter(question=question).aggregate(highest=Max("number"))["highest"] or 0
         statement = Statement.objects.create(
-            question=question, number=highest + 1, text=cleaned, created_by=actor
+            question=question,
+            number=highest + 1,
+            text=cleaned,
+            language=language_detect(cleaned, candidates=roundtable.languages, default=actor.language),
+            created_by=actor,
         )
         event = event_record(
             roundtable=roundtable,

@@ -1,7 +1,7 @@
-"""Machine translation of a proposal into the reader's language, on their request: read (may they see
-it? is a translation of this very text kept?), ask the backend without holding a database thread, keep
-the answer for the next reader. Nothing in the deliberation changes, so no event is written; the
-original text stays what everyone votes on."""
+"""Machine translation of a proposal or a room check into the reader's language, on their request: read
+(may they see it? is a translation of this very text kept?), ask the backend without holding a database
+thread, keep the answer for the next reader. Nothing in the deliberation changes, so no event is
+written; the original text stays what everyone votes on."""
 
 import hashlib
 import logging
@@ -13,7 +13,7 @@ from django.db import transaction
 
 from deliberation.errors import ServiceError
 from deliberation.machine_translation import TranslationUnavailable, translation_backend
-from deliberation.models import Proposal, ProposalStatus, Roundtable
+from deliberation.models import Participant, Proposal, ProposalStatus, Roundtable, Statement
 from deliberation.policy import Action, policy_require
 from deliberation.selectors import participant_get
 from deliberation.services.commands import CONTROL_CHARACTERS, CommandResult
@@ -26,7 +26,8 @@ TRANSLATION_MAX_CHARS = 4000
 
 @dataclass(frozen=True)
 class TranslationWanted:
-    proposal_id: int
+    model: type[Proposal] | type[Statement]
+    pk: int
     text: str
     source: str
     target: str
@@ -38,47 +39,78 @@ def text_fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def proposal_translation_find(
-    *, roundtable_id: int, participant_id: int | None, proposal_id: int, language: str
-) -> TranslationWanted:
+def _reader(
+    *, roundtable_id: int, participant_id: int | None, action: Action, language: str
+) -> tuple[Roundtable, Participant]:
     roundtable = Roundtable.objects.get(pk=roundtable_id)
     actor = policy_require(
-        participant=participant_get(roundtable=roundtable, participant_id=participant_id),
-        action=Action.PROPOSAL_TRANSLATE,
+        participant=participant_get(roundtable=roundtable, participant_id=participant_id), action=action
     )
     if language not in roundtable.languages:
         raise ServiceError("language_invalid")
-    proposal = Proposal.objects.filter(question__roundtable=roundtable, pk=proposal_id).first()
-    # What the person cannot see does not exist for them (a pending or hidden proposal of someone else).
-    if proposal is None or not (
-        actor.is_staff or proposal.status == ProposalStatus.VISIBLE or proposal.author_id == actor.pk
-    ):
-        raise ServiceError("proposal_not_found")
-    if proposal.language == language:
+    return roundtable, actor
+
+
+def _wanted(item: Proposal | Statement, language: str) -> TranslationWanted:
+    if item.language == language:
         raise ServiceError("translation_same_language")
-    fingerprint = text_fingerprint(proposal.text)
-    kept = proposal.translations.get(language)
+    fingerprint = text_fingerprint(item.text)
+    kept = item.translations.get(language)
     return TranslationWanted(
-        proposal_id=proposal.pk,
-        text=proposal.text,
-        source=proposal.language,
+        model=type(item),
+        pk=item.pk,
+        text=item.text,
+        source=item.language,
         target=language,
         fingerprint=fingerprint,
         kept=kept["text"] if kept and kept.get("of") == fingerprint else None,
     )
 
 
-def proposal_translation_keep(*, wanted: TranslationWanted, text: str) -> None:
+def proposal_translation_find(
+    *, roundtable_id: int, participant_id: int | None, proposal_id: int, language: str
+) -> TranslationWanted:
+    roundtable, actor = _reader(
+        roundtable_id=roundtable_id,
+        participant_id=participant_id,
+        action=Action.PROPOSAL_TRANSLATE,
+        language=language,
+    )
+    proposal = Proposal.objects.filter(question__roundtable=roundtable, pk=proposal_id).first()
+    # What the person cannot see does not exist for them (a pending or hidden proposal of someone else).
+    if proposal is None or not (
+        actor.is_staff or proposal.status == ProposalStatus.VISIBLE or proposal.author_id == actor.pk
+    ):
+        raise ServiceError("proposal_not_found")
+    return _wanted(proposal, language)
+
+
+def statement_translation_find(
+    *, roundtable_id: int, participant_id: int | None, statement_id: int, language: str
+) -> TranslationWanted:
+    roundtable, _actor = _reader(
+        roundtable_id=roundtable_id,
+        participant_id=participant_id,
+        action=Action.STATEMENT_TRANSLATE,
+        language=language,
+    )
+    statement = Statement.objects.filter(question__roundtable=roundtable, pk=statement_id).first()
+    if statement is None:
+        raise ServiceError("statement_not_found")
+    if not statement.language:
+        # Put to the room before languages were detected on room checks: nothing to translate from.
+        raise ServiceError("translation_same_language")
+    return _wanted(statement, language)
+
+
+def translation_keep(*, wanted: TranslationWanted, text: str) -> None:
     with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().filter(pk=wanted.proposal_id).first()
+        item = wanted.model.objects.select_for_update().filter(pk=wanted.pk).first()
         # Edited (or erased) meanwhile: this translation is of a text that no longer exists.
-        if proposal is None or text_fingerprint(proposal.text) != wanted.fingerprint:
+        if item is None or text_fingerprint(item.text) != wanted.fingerprint:
             return
-        proposal.translations = {
-            **proposal.translations,
-            wanted.target: {"of": wanted.fingerprint, "text": text},
-        }
-        proposal.save(update_fields=["translations"])
+        item.translations = {**item.translations, wanted.target: {"of": wanted.fingerprint, "text": text}}
+        item.save(update_fields=["translations"])
 
 
 def translation_clean(text: str) -> str:
@@ -89,16 +121,12 @@ def translation_clean(text: str) -> str:
     return cleaned[:TRANSLATION_MAX_CHARS]
 
 
-async def proposal_translate(
-    *, roundtable_id: int, participant_id: int | None, proposal_id: int, language: str
-) -> CommandResult:
+async def _translate(find, *, result_key: str, **lookup: int | str | None) -> CommandResult:
     backend = translation_backend()
     if backend is None:
         raise ServiceError("translation_off")
-    wanted = await database_sync_to_async(proposal_translation_find)(
-        roundtable_id=roundtable_id, participant_id=participant_id, proposal_id=proposal_id, language=language
-    )
-    result = {"proposal": wanted.proposal_id, "source": wanted.source, "language": wanted.target}
+    wanted = await database_sync_to_async(find)(**lookup)
+    result = {result_key: wanted.pk, "source": wanted.source, "language": wanted.target}
     if wanted.kept is not None:
         return CommandResult(seq=None, result={**result, "text": wanted.kept, "provider": backend.name})
     try:
@@ -106,7 +134,33 @@ async def proposal_translate(
             await backend.translate(text=wanted.text, source=wanted.source, target=wanted.target)
         )
     except TranslationUnavailable as error:
-        logger.warning("machine translation of proposal %s failed: %s", wanted.proposal_id, error)
+        logger.warning("machine translation of %s %s failed: %s", result_key, wanted.pk, error)
         raise ServiceError("translation_unavailable") from error
-    await database_sync_to_async(proposal_translation_keep)(wanted=wanted, text=text)
+    await database_sync_to_async(translation_keep)(wanted=wanted, text=text)
     return CommandResult(seq=None, result={**result, "text": text, "provider": backend.name})
+
+
+async def proposal_translate(
+    *, roundtable_id: int, participant_id: int | None, proposal_id: int, language: str
+) -> CommandResult:
+    return await _translate(
+        proposal_translation_find,
+        result_key="proposal",
+        roundtable_id=roundtable_id,
+        participant_id=participant_id,
+        proposal_id=proposal_id,
+        language=language,
+    )
+
+
+async def statement_translate(
+    *, roundtable_id: int, participant_id: int | None, statement_id: int, language: str
+) -> CommandResult:
+    return await _translate(
+        statement_translation_find,
+        result_key="statement",
+        roundtable_id=roundtable_id,
+        participant_id=participant_id,
+        statement_id=statement_id,
+        language=language,
+    )

@@ -5,7 +5,7 @@ import { t } from "./i18n.js";
 
 const CHOICES = ["agree", "disagree", "pass"];
 
-export function renderChecks(container, { statements, questions, onRespond }) {
+export function renderChecks(container, { statements, questions, onRespond, translations }) {
   const list = container.querySelector("[data-role=checks]");
   const shown = [...statements.values()].sort((a, b) => a.question - b.question || a.number - b.number);
   container.hidden = shown.length === 0;
@@ -34,9 +34,9 @@ export function renderChecks(container, { statements, questions, onRespond }) {
       }
       return element(
         "li",
-        { class: "check-item", dataset: { statement: String(statement.id) } },
+        { class: "check-item", id: `check-${statement.id}`, dataset: { statement: String(statement.id) } },
         element("p", { class: "hint" }, t("checkOf", { number: statement.number, order }), " · ", open ? t("checkOpen") : t("checkClosed")),
-        element("blockquote", {}, statement.text),
+        ...translations.render(statement, { tag: "blockquote", textClass: "check-text" }),
         buttons,
       );
     }),

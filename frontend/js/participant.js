@@ -188,6 +188,7 @@ function renderRoomChecks() {
   renderChecks(document.getElementById("room-checks"), {
     statements: state.statements,
     questions: state.questions,
+    translations: checkTranslations,
     onRespond: async (statement, choice) => {
       try {
         await connection.command("statement.respond", { statement, choice });
@@ -293,6 +294,19 @@ const translations = new Translations({
   language: config.language,
   command: (type, fields) => connection.command(type, fields),
   rerender: (id) => state?.proposals.has(id) && replaceProposal(state.proposals.get(id)),
+  onError: (error) => {
+    alerts.textContent = error.code === "timeout" ? t("timeout") : error.message;
+  },
+});
+
+// Room checks are written by a moderator in one language: each person may read them in theirs.
+const checkTranslations = new Translations({
+  enabled: config.translation,
+  language: config.language,
+  command: (type, fields) => connection.command(type, fields),
+  commandType: "statement.translate",
+  idField: "statement",
+  rerender: () => state && renderRoomChecks(),
   onError: (error) => {
     alerts.textContent = error.code === "timeout" ? t("timeout") : error.message;
   },

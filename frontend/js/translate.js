@@ -12,13 +12,17 @@ function about(key, language) {
 }
 
 export class Translations {
-  constructor({ enabled, language, command, rerender, onError }) {
+  // `commandType` and `idField` say what is translated: proposals ("proposal.translate", "proposal")
+  // or room checks ("statement.translate", "statement").
+  constructor({ enabled, language, command, rerender, onError, commandType = "proposal.translate", idField = "proposal" }) {
     this.enabled = enabled;
     this.language = language;
     this.command = command;
+    this.commandType = commandType;
+    this.idField = idField;
     this.rerender = rerender; // (proposalId) => void: draw that proposal again
     this.onError = onError;
-    this.kept = new Map(); // proposal id -> { of: original text, text: translation }
+    this.kept = new Map(); // id -> { of: original text, text: translation }
     this.showing = new Set();
     this.waiting = new Set();
   }
@@ -28,14 +32,14 @@ export class Translations {
     return kept && kept.of === proposal.text ? kept.text : null;
   }
 
-  // The proposal's text as this reader has chosen to see it, and the control to switch.
-  render(proposal, textClass = "proposal-text") {
-    const original = element("p", { class: textClass, lang: proposal.language }, proposal.text);
-    if (!this.enabled || proposal.language === this.language) return [original];
+  // The text as this reader has chosen to see it, and the control to switch.
+  render(proposal, { tag = "p", textClass = "proposal-text" } = {}) {
+    const original = element(tag, { class: textClass, lang: proposal.language || undefined }, proposal.text);
+    if (!this.enabled || !proposal.language || proposal.language === this.language) return [original];
     const translated = this.showing.has(proposal.id) ? this.translationOf(proposal) : null;
     if (translated !== null) {
       return [
-        element("p", { class: `${textClass} machine-translated`, lang: this.language }, translated),
+        element(tag, { class: `${textClass} machine-translated`, lang: this.language }, translated),
         element(
           "p",
           { class: "translation-note" },
@@ -75,7 +79,7 @@ export class Translations {
       this.waiting.add(proposal.id);
       this.rerender(proposal.id);
       try {
-        const ack = await this.command("proposal.translate", { proposal: proposal.id, language: this.language });
+        const ack = await this.command(this.commandType, { [this.idField]: proposal.id, language: this.language });
         this.kept.set(proposal.id, { of: proposal.text, text: ack.result.text });
       } catch (error) {
         this.onError(error);

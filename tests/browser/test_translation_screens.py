@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.test_accessibility import violations
 from tests.support.libretranslate import libretranslate_server
 from tests.support.pages import cookie_for, watch_console
-from tests.support.room_live import TRILINGUAL_IDEAS, room_prepare
+from tests.support.room_live import TRILINGUAL_IDEAS, command, in_thread, open_socket, room_prepare
 from tests.support.servers import daphne_servers, http_join, organizer_login, sqlite_database
 
 pytestmark = pytest.mark.browser
@@ -107,6 +107,32 @@ def test_participants_and_moderators_translate_proposals_and_keep_the_original_o
             expect(row).to_contain_text("Traduction automatique de l'espagnol.")
             row.get_by_role("button", name="Voir l'original").click()
             expect(row.locator(".proposal-text")).to_have_text(TRILINGUAL_IDEAS[1])
+
+            # A room check put in Spanish: Ben reads it in English on his phone, and answers it.
+            async def put_check():
+                socket, snapshot = await open_socket(server, organizer)
+                question = snapshot["questions"][0]["id"]
+                frame = {
+                    "type": "statement.put",
+                    "id": "c1",
+                    "question": question,
+                    "text": TRILINGUAL_IDEAS[1],
+                }
+                await command(socket, frame)
+                await socket.close()
+
+            in_thread(put_check())
+            check = page.locator("#room-checks li.check-item")
+            expect(check).to_contain_text(TRILINGUAL_IDEAS[1])
+            check.get_by_role("button", name="Translate into English").click()
+            expect(check.locator(".check-text")).to_have_text(
+                "Create a common investment fund for local projects"
+            )
+            expect(check).to_contain_text("Machine translation from Spanish.")
+            check.locator("[data-choice=agree]").click()
+            expect(check.locator("[data-choice=agree]")).to_have_attribute("aria-pressed", "true")
+            check.get_by_role("button", name="Show the original").click()
+            expect(check.locator(".check-text")).to_have_text(TRILINGUAL_IDEAS[1])
             phone.close()
             console_context.close()
             assert errors == []

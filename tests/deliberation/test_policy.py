@@ -37,7 +37,7 @@ def build_scene(role: str | None):
     one, two = Theme.objects.create(question=first, number=1), Theme.objects.create(question=first, number=2)
     Proposal.objects.filter(pk__in=[scene["visible"], scene["duplicate"]]).update(theme=one)
     Proposal.objects.filter(pk=scene["other"]).update(theme=two)
-    scene["statement"] = Statement.objects.create(question=first, number=1, text="We agree").pk
+    scene["statement"] = Statement.objects.create(question=first, number=1, text="We agree", language="en").pk
     scene["commitment"] = Commitment.objects.create(question=first, what="A fund", organisation="CONGOPE").pk
     if role is not None:
         user = None
@@ -81,9 +81,13 @@ LIVE_COMMANDS = {
     ),
     Action.STATEMENT_CLOSE: lambda s: ("statement.close", {"statement": s["statement"]}),
     Action.PROPOSAL_TRANSLATE: lambda s: ("proposal.translate", {"proposal": s["visible"], "language": "es"}),
+    Action.STATEMENT_TRANSLATE: lambda s: (
+        "statement.translate",
+        {"statement": s["statement"], "language": "fr"},
+    ),
 }
 # Commands that read (they answer, and write no event).
-READS = {Action.PROPOSAL_TRANSLATE}
+READS = {Action.PROPOSAL_TRANSLATE, Action.STATEMENT_TRANSLATE}
 
 # Each page: (method, path under /r/<code>/, form data, the status an allowed person gets).
 PAGES = {
@@ -182,6 +186,7 @@ def test_the_table_keeps_participants_to_taking_part_and_moderators_out_of_organ
         Action.OWN_DATA,
         Action.STATEMENT_RESPOND,
         Action.PROPOSAL_TRANSLATE,
+        Action.STATEMENT_TRANSLATE,
     }
     assert by_role[Role.MODERATOR] == set(Action) - {
         Action.PROPOSAL_FLAG,

@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async
 
 from deliberation.models import Proposal, ProposalStatus
 from deliberation.services.moderation import proposal_edit
+from deliberation.services.statements import statement_put
 from tests.factories import ParticipantFactory, ProposalFactory, RoundtableFactory
 from tests.support.ws import connect
 
@@ -172,3 +173,33 @@ async def test_while_a_translation_waits_the_same_persons_votes_go_through(trans
     assert sorted(answers) == ["w0", "w1", "w2", "w3"]
     assert all(answer["type"] == "ack" for answer in answers.values())
     await chloe.close()
+
+
+async def test_a_room_check_is_put_in_one_language_and_each_person_may_read_it_in_theirs(translator):
+    roundtable, people, _fund, _pending = await room()
+    question = await database_sync_to_async(lambda: roundtable.questions.get(order=1).pk)()
+    put = await database_sync_to_async(statement_put)(
+        roundtable_id=roundtable.pk,
+        participant_id=people["moderator"].pk,
+        question_id=question,
+        text=FUND_ES,
+    )
+    ben, snapshot = await connect(roundtable, people["ben"])
+    check = next(item for item in snapshot["statements"] if item["id"] == put.result["statement"])
+    assert check["language"] == "es", "the language a check is written in is detected, as for proposals"
+
+    reply = await ben.command("statement.translate", statement=check["id"], language="en")
+    unknown = await ben.command("statement.translate", statement=999999, language="en")
+
+    assert reply["result"] == {
+        "statement": check["id"],
+        "source": "es",
+        "language": "en",
+        "text": "Create a common investment fund for local projects",
+        "provider": "LibreTranslate",
+    }
+    assert unknown["code"] == "statement_not_found"
+    # Answering is still on the check itself.
+    answer = await ben.command("statement.respond", statement=check["id"], choice="agree")
+    assert answer["type"] == "ack"
+    await ben.close()
