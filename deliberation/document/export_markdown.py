@@ -81,11 +81,7 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
         if question.cited:
             lines += ["", f"### {_('Cited proposals')}", ""]
             for proposal in question.cited:
-                heading = f"**#{proposal.id}** · {proposal.written_in} · {proposal.actor_type}"
-                if proposal.theme:
-                    heading += f" · {proposal.theme}"
-                if proposal.consensus:
-                    heading += f" · {_('Consensus across groups')}"
+                heading = f"**#{proposal.id}** · {proposal.details}"
                 lines += [f'<a id="{proposal.anchor}"></a>', heading, "", _quote(proposal.text), ""]
                 lines.append(f"{_('Support')}: {proposal.support}")
                 lines += [f"- {line}" for line in proposal.by_group + proposal.by_actor_type]

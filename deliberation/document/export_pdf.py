@@ -323,11 +323,7 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
         if question.cited:
             story.append(Paragraph(escape(_("Cited proposals")), styles["h3"]))
             for proposal in question.cited:
-                heading = f"#{proposal.id} · {proposal.written_in} · {proposal.actor_type}"
-                if proposal.theme:
-                    heading += f" · {proposal.theme}"
-                if proposal.consensus:
-                    heading += f" · {_('Consensus across groups')}"
+                heading = f"#{proposal.id} · {proposal.details}"
                 block = [
                     Paragraph(f'<a name="{proposal.anchor}"/><b>{escape(heading)}</b>', styles["body"]),
                     Paragraph(escape(proposal.text), styles["quote"]),

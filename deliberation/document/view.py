@@ -44,6 +44,14 @@ class CitedProposal:
     by_actor_type: list[str]
     consensus: bool
 
+    @property
+    def details(self) -> str:
+        """What follows "#12" in its heading, in every format: language, actor type, theme, consensus."""
+        parts = [self.written_in, self.actor_type, self.theme]
+        if self.consensus:
+            parts.append(_("Consensus across groups"))
+        return " · ".join(part for part in parts if part)
+
 
 @dataclass
 class QuestionView:

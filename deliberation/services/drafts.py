@@ -163,7 +163,8 @@ def commitment_add(
         if earlier is not None:
             return CommandResult(seq=earlier.seq, result={"question": question_id})
         question = question_in(roundtable=roundtable, question_id=question_id)
-        if actor_type and actor_type not in Roundtable.objects.get(pk=roundtable.pk).actor_type_keys:
+        # actor_types is deferred by the lock; reading it loads that one field.
+        if actor_type and actor_type not in roundtable.actor_type_keys:
             raise ServiceError("actor_type_invalid")
         if not actor_type and not cleaned_organisation:
             raise ServiceError("commitment_responsible_missing")

@@ -288,6 +288,22 @@ def test_publishing_refuses_citations_of_nothing_and_an_address_taken(room):
     assert not Publication.objects.filter(roundtable=roundtable).exists()
 
 
+def test_a_commitment_names_one_of_the_roundtables_actor_types_or_an_organisation(room):
+    roundtable, question, _, mia, _, _ = room
+    for fields, code in (
+        ({"actor_type": "astronaut"}, "actor_type_invalid"),
+        ({}, "commitment_responsible_missing"),
+    ):
+        with pytest.raises(ServiceError) as refused:
+            drafts.commitment_add(**ids(roundtable, mia), question_id=question.pk, what="A fund", **fields)
+        assert refused.value.code == code
+    assert not question.commitments.exists()
+    drafts.commitment_add(
+        **ids(roundtable, mia), question_id=question.pk, what="A fund", actor_type="government-local"
+    )
+    assert question.commitments.get().actor_type == "government-local"
+
+
 def test_every_export_opens_in_its_parser_and_says_the_same(room, tmp_path):
     roundtable, question, people, mia, _, organizer = room
     fund, data = _voted_room(room)
