@@ -260,6 +260,7 @@ def test_a_versions_pages_and_files_are_kept_per_language_and_served_the_same(ro
     assert again.content == first.content
     for header in ("Content-Type", "Content-Disposition", "Content-Language"):
         assert again[header] == first[header]
+    assert first["Content-Disposition"] == 'attachment; filename="kept-v1-document.pdf"'
     assert (first["Content-Language"], spanish["Content-Language"]) == ("fr", "es")
     assert spanish.content != first.content, "each language is drawn and kept on its own"
     assert "d'accord" in _pdf_text(first.content) and "de acuerdo" in _pdf_text(spanish.content)
