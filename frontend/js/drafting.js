@@ -3,7 +3,7 @@
 // they changed the same ones), a preview whose citations show the cited text and support, a coverage
 // panel of what the draft does not cite yet, commitments, and room checks.
 import { element } from "./dom.js";
-import { t } from "./i18n.js";
+import { t, errorText } from "./i18n.js";
 
 const CITATION = /\[(?:#(\d{1,12})|theme:(\d{1,9})|check:(\d{1,9}))\]/g;
 
@@ -222,7 +222,7 @@ export class DraftPanel {
         this.renderStatus();
         this.editor.focus();
       }
-      this.alert(error.code === "timeout" ? t("timeout") : error.message);
+      this.alert(errorText(error));
     }
   }
 

@@ -13,3 +13,8 @@ export function t(key, params = {}) {
     .replace(/%\((\w+)\)s/g, (_, name) => (name in params ? String(params[name]) : ""))
     .replaceAll("%%", "%");
 }
+
+// What to tell the person when a command failed: the server's translated message, or that it timed out.
+export function errorText(error) {
+  return error.code === "timeout" ? t("timeout") : error.message;
+}

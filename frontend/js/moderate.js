@@ -6,7 +6,7 @@ import { renderBalance, renderOpinionMap, renderThemes, themeLabel } from "./ana
 import { LiveConnection } from "./connection.js";
 import { byPinThenId, element, readConfig } from "./dom.js";
 import { DraftPanel } from "./drafting.js";
-import { setStrings, t } from "./i18n.js";
+import { setStrings, t, errorText } from "./i18n.js";
 import { applyEvent, fromSnapshot } from "./state.js";
 import { connectionStatus } from "./status.js";
 import { Translations } from "./translate.js";
@@ -313,7 +313,7 @@ const translations = new Translations({
     renderQueue();
   },
   onError: (error) => {
-    alerts.textContent = error.code === "timeout" ? t("timeout") : error.message;
+    alerts.textContent = errorText(error);
   },
 });
 
@@ -369,7 +369,7 @@ async function run(type, fields, doneMessage = t("done")) {
     renderStaleThemes();
     return true;
   } catch (error) {
-    alerts.textContent = error.code === "timeout" ? t("timeout") : error.message;
+    alerts.textContent = errorText(error);
     return false;
   }
 }

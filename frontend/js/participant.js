@@ -4,7 +4,7 @@ import { showCountdown, syncClock, tickCountdowns } from "./clock.js";
 import { renderOpinionMap, renderThemes } from "./analysis.js";
 import { LiveConnection } from "./connection.js";
 import { byPinThenId, element, readConfig, tallyTotal } from "./dom.js";
-import { setStrings, t } from "./i18n.js";
+import { setStrings, t, errorText } from "./i18n.js";
 import { renderChecks, renderPublished } from "./checks.js";
 import { applyEvent, fromSnapshot } from "./state.js";
 import { connectionStatus } from "./status.js";
@@ -194,7 +194,7 @@ function renderRoomChecks() {
         await connection.command("statement.respond", { statement, choice });
         announcer.textContent = t("checkAnswered");
       } catch (error) {
-        alerts.textContent = error.code === "timeout" ? t("timeout") : error.message;
+        alerts.textContent = errorText(error);
       }
     },
   });
@@ -289,27 +289,24 @@ const observer = new IntersectionObserver(
 );
 for (const section of sections.values()) observer.observe(section);
 
-const translations = new Translations({
+const translating = {
   enabled: config.translation,
   language: config.language,
   command: (type, fields) => connection.command(type, fields),
-  rerender: (id) => state?.proposals.has(id) && replaceProposal(state.proposals.get(id)),
   onError: (error) => {
-    alerts.textContent = error.code === "timeout" ? t("timeout") : error.message;
+    alerts.textContent = errorText(error);
   },
+};
+const translations = new Translations({
+  ...translating,
+  rerender: (id) => state?.proposals.has(id) && replaceProposal(state.proposals.get(id)),
 });
-
 // Room checks are written by a moderator in one language: each person may read them in theirs.
 const checkTranslations = new Translations({
-  enabled: config.translation,
-  language: config.language,
-  command: (type, fields) => connection.command(type, fields),
+  ...translating,
   commandType: "statement.translate",
   idField: "statement",
   rerender: () => state && renderRoomChecks(),
-  onError: (error) => {
-    alerts.textContent = error.code === "timeout" ? t("timeout") : error.message;
-  },
 });
 
 const connection = new LiveConnection({
@@ -359,7 +356,7 @@ for (const section of sections.values()) {
       announcer.textContent = held ? t("sentPending") : t("sent");
       if (held) showNotice(t("sentPending"));
     } catch (error) {
-      showFormError(section, error.code === "timeout" ? t("timeout") : error.message);
+      showFormError(section, errorText(error));
     } finally {
       submit.disabled = false;
       submit.textContent = t("submit");
@@ -372,7 +369,7 @@ for (const section of sections.values()) {
         await connection.command("proposal.flag", { proposal: Number(flagButton.dataset.flag) });
         announcer.textContent = t("flagDone");
       } catch (error) {
-        alerts.textContent = error.code === "timeout" ? t("timeout") : error.message;
+        alerts.textContent = errorText(error);
       }
       return;
     }
@@ -389,7 +386,7 @@ for (const section of sections.values()) {
     } catch (error) {
       const proposal = state?.proposals.get(proposalId);
       if (proposal) replaceProposal(proposal);
-      alerts.textContent = error.code === "timeout" ? t("timeout") : error.message;
+      alerts.textContent = errorText(error);
     }
   });
 }
