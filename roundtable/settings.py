@@ -132,7 +132,12 @@ if os.environ.get("REDIS_URL"):
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [os.environ["REDIS_URL"]]},
+            # Deployments (or test runs) sharing one Redis keep their groups apart with their own prefix:
+            # Redis's publish/subscribe ignores the database number.
+            "CONFIG": {
+                "hosts": [os.environ["REDIS_URL"]],
+                "prefix": os.environ.get("ROUNDTABLE_CHANNEL_PREFIX", "asgi"),
+            },
         }
     }
 else:
