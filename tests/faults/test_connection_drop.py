@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import launch_chromium
-from tests.faults.helpers import fresh_state, join_people
+from tests.faults.helpers import assert_matches_database, join_people
 from tests.support.pages import join
 from tests.support.proxy import tcp_proxy
 from tests.support.resilient import ResilientClient
@@ -60,8 +60,7 @@ def test_a_dropped_socket_resumes_from_its_last_seq_and_ends_with_the_servers_st
             for client in (victim, *others):
                 await client.reached(last)
             assert victim.reconnects > before, "the victim noticed the drop and came back"
-            truth = await fresh_state(server.port, server.base_url, cookies[0])
-            assert victim.state == truth
+            truth = await assert_matches_database(victim, server.port, server.base_url)
             assert truth["proposals"][proposals[0]]["my_vote"] == "disagree", "its own vote got through once"
             for client in (victim, *others):
                 await client.stop()

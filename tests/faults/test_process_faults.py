@@ -12,7 +12,7 @@ import time
 
 import psycopg
 
-from tests.faults.helpers import fresh_state, join_people
+from tests.faults.helpers import assert_matches_database, join_people
 from tests.support.resilient import ResilientClient
 from tests.support.servers import daphne_servers, free_port, postgres_redis_database, wait_for_port
 
@@ -84,8 +84,7 @@ def test_a_daphne_killed_during_a_vote_burst_loses_no_acknowledged_vote():
         async def check():
             for client in clients:
                 assert not client.errors, client.errors
-                await client.reached(truth["last_seq"])
-                assert client.state == await fresh_state(survivor.port, survivor.base_url, client.cookie)
+                await assert_matches_database(client, survivor.port, survivor.base_url)
                 await client.stop()
 
         asyncio.run(check())
@@ -146,7 +145,7 @@ def test_a_redis_restart_mid_session_leaves_every_client_with_the_databases_stat
                 await asyncio.gather(*(client.reached(last, timeout=30) for client in clients))
                 caught_up = time.monotonic() - started
                 for client in clients:
-                    assert client.state == await fresh_state(first.port, first.base_url, client.cookie)
+                    await assert_matches_database(client, first.port, first.base_url)
                     await client.stop()
                 return clients, proposals, caught_up
 
