@@ -13,8 +13,34 @@ from deliberation.models import Event
 PROTOCOL_VERSION = 1
 
 
+# No client frame nests deeper than this (a command's fields, a list of ids): deeper is an attack.
+MAX_FRAME_DEPTH = 8
+
+
 def frame_dumps(frame: dict[str, Any]) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def frame_loads(text: str) -> Any:
+    """A client frame's JSON, or ValueError: unreadable, or nested deeper than MAX_FRAME_DEPTH (a frame
+    nested thousands deep makes the parser raise RecursionError, not ValueError)."""
+    try:
+        frame = json.loads(text)
+    except RecursionError as error:
+        raise ValueError("nested too deep") from error
+    if _depth_exceeds(frame, MAX_FRAME_DEPTH):
+        raise ValueError("nested too deep")
+    return frame
+
+
+def _depth_exceeds(value: Any, budget: int) -> bool:
+    if isinstance(value, dict):
+        value = list(value.values())
+    elif not isinstance(value, list):
+        return False
+    if budget == 0:
+        return True
+    return any(_depth_exceeds(item, budget - 1) for item in value)
 
 
 @dataclass(frozen=True, slots=True)

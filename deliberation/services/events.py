@@ -50,6 +50,8 @@ def event_record(
         private=private or {},
         actor=actor,
         command_id=command_id,
+        # Set by command_begin on the roundtable it locked for this command.
+        command=getattr(roundtable, "command_action", "") if command_id is not None else "",
     )
     transaction.on_commit(lambda: event_publish(event=event))
     return event
