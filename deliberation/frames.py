@@ -53,6 +53,8 @@ class EventText:
     text: str
     staff_text: str | None = None
     personal: dict[str, list[str]] | None = None
+    # Earlier events were rewritten with this one (Event.rewrote_history): copies of them are stale.
+    rewrote_history: bool = False
 
     def for_viewer(self, viewer_id: int | None, *, staff: bool = False) -> str:
         if self.personal and viewer_id is not None and (own := self.personal.get(str(viewer_id))):
@@ -67,7 +69,7 @@ class EventText:
 
     def as_message(self) -> list:
         """A form every channel layer carries (msgpack for Redis)."""
-        return [self.seq, self.text, self.staff_text, self.personal]
+        return [self.seq, self.text, self.staff_text, self.personal, self.rewrote_history]
 
     @classmethod
     def from_message(cls, item: list) -> "EventText":
@@ -92,6 +94,7 @@ def event_text(event: Event) -> EventText:
         text=_item(event),
         staff_text=_item(event, event.staff) if event.staff else None,
         personal=personal or None,
+        rewrote_history=event.rewrote_history,
     )
 
 

@@ -336,6 +336,9 @@ class Event(models.Model):
     # Which command the id was given to ("vote.cast"...): the same id sent again with another command
     # is refused, not answered with the first command's result. "" for events no command caused.
     command = models.CharField(max_length=48, blank=True, default="")
+    # This event's transaction rewrote earlier events (moderation withdrew something they showed):
+    # whoever keeps copies of earlier events (a hub's replay memory) must drop them.
+    rewrote_history = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

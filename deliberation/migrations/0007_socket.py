@@ -12,4 +12,9 @@ class Migration(migrations.Migration):
             name="command",
             field=models.CharField(blank=True, default="", max_length=48),
         ),
+        migrations.AddField(
+            model_name="event",
+            name="rewrote_history",
+            field=models.BooleanField(default=False),
+        ),
     ]

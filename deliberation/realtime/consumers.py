@@ -5,6 +5,7 @@ import asyncio
 import logging
 import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -20,6 +21,7 @@ from pydantic import ValidationError
 from deliberation.errors import ServiceError
 from deliberation.frames import events_frame_text, frame_dumps, frame_loads
 from deliberation.models import Participant, Roundtable
+from deliberation.realtime.background import in_background
 from deliberation.realtime.commands import COMMANDS, Caller, PresenceFrame, ResumeFrame
 from deliberation.realtime.hub import Batch, hub_join, hub_leave
 from deliberation.realtime.limits import (
@@ -27,6 +29,8 @@ from deliberation.realtime.limits import (
     connections_by_address,
     participant_rate_check,
     participant_rate_refund,
+    replay_bucket,
+    replays_by_address,
 )
 from deliberation.realtime.signout import session_group
 from deliberation.selectors import events_since, roundtable_get_by_code, roundtable_snapshot_for
@@ -41,6 +45,9 @@ CLOSE_SIGNED_OUT = 4401
 # A `since` the client may give: a seq, in ASCII digits (str.isdigit() also takes "²" and "٣").
 SINCE_PATTERN = re.compile(r"[0-9]{1,19}", re.ASCII)
 MAX_SEQ = 2**62
+# Replays and catch-up snapshots the database must serve (the hub's memory did not reach back far
+# enough) are read on a thread of their own: a flood of them waits there, not in the commands' queue.
+REPLAY_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roundtable-replay")
 # Commands waiting on an outside service at once, per socket (translations asked for in a row).
 MAX_WAITING_COMMANDS = 4
 
@@ -78,7 +85,8 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         self.waiting = set()
         self.held = []
         self.bucket = connection_bucket()
-        self.address = (self.scope.get("client") or ["unknown"])[0]
+        self.replay_bucket = replay_bucket()
+        self.address = self.address_of_client = (self.scope.get("client") or ["unknown"])[0]
         if not connections_by_address.admit(self.address):
             self.address = None
             self.language = self._pick_language(None)
@@ -328,9 +336,13 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         if parsed.seq > self.seq:
             await self._send_error(command_id, ServiceError("seq_invalid"))
             return
+        # A client resumes after a gap, rarely; a socket or an address that keeps asking is flooding.
+        if (wait := max(self.replay_bucket.take(), replays_by_address.take(self.address_of_client))) > 0:
+            await self._send_rate_limited(command_id, wait)
+            return
         self.held = []
         if not await self._replay(parsed.seq, resend=True):
-            await self._send_snapshot()
+            await self._send_snapshot(off_command_thread=True)
         await self._release_held()
         await self._send_frame({"type": "ack", "id": command_id, "seq": self.seq, "result": {}})
 
@@ -340,8 +352,16 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         """Send the events after `since` as one frame; False when that is impossible (too many missing,
         or a seq this roundtable never reached) and a snapshot must be sent instead.
 
-        With `resend`, events the client says it lost are sent again even if this connection sent them."""
-        events = await database_sync_to_async(events_since)(roundtable_id=self.roundtable_id, seq=since)
+        With `resend`, events the client says it lost are sent again even if this connection sent them.
+        From the hub's memory when it reaches back that far; else from the database, on the replay
+        thread, never on the thread commands wait for."""
+        if self.hub.seq - since > settings.ROUNDTABLE_REPLAY_LIMIT:
+            return False
+        events = self.hub.events_after(since)
+        if events is None:
+            events = await in_background(events_since, executor=REPLAY_EXECUTOR)(
+                roundtable_id=self.roundtable_id, seq=since
+            )
         if events is None:
             return False
         fresh = [event for event in events if resend or event.seq > self.seq]
@@ -354,10 +374,13 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         self.seq = max([self.seq, since, *(event.seq for event in events)])
         return True
 
-    async def _send_snapshot(self) -> None:
-        snapshot = await database_sync_to_async(roundtable_snapshot_for)(
-            roundtable_id=self.roundtable_id, participant_id=self.participant_id
+    async def _send_snapshot(self, *, off_command_thread: bool = False) -> None:
+        read = (
+            in_background(roundtable_snapshot_for, executor=REPLAY_EXECUTOR)
+            if off_command_thread
+            else database_sync_to_async(roundtable_snapshot_for)
         )
+        snapshot = await read(roundtable_id=self.roundtable_id, participant_id=self.participant_id)
         await self.send(text_data=frame_dumps(snapshot))
         self.seq = snapshot["seq"]
 
