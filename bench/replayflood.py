@@ -94,23 +94,25 @@ async def _voter(port: int, cookie: str, seconds: float) -> list[float]:
     return latencies
 
 
-async def _attacker(port: int, seconds: float, totals: dict) -> None:
+async def _attacker(port: int, seconds: float, totals: dict, ready: asyncio.Barrier) -> None:
     socket = await _open(port)
     await _first(socket, "snapshot")
-    stop = time.monotonic() + seconds
 
     async def read():
         async for text in socket:
             totals["bytes"] += len(text)
             if '"code":"rate_limited"' in text:
                 totals["refused"] += 1
-            elif '"type":"events"' in text or '"type":"snapshot"' in text:
+            elif text.startswith('{"type":"ack"'):
                 totals["replays"] += 1
 
+    # Every attacker is connected (and the connections' snapshots served) before the flood starts.
+    await ready.wait()
     reader = asyncio.create_task(read())
+    stop = time.monotonic() + seconds
     while time.monotonic() < stop:
         try:
-            await socket.send(json.dumps({"type": "resume", "seq": 0}))
+            await socket.send(json.dumps({"type": "resume", "id": "r", "seq": 0}))
         except websockets.ConnectionClosed:
             break
         # As fast as the per-connection frame bucket lets through (5/s sustained, bursts of 30).
@@ -133,7 +135,9 @@ def _summary(latencies: list[float]) -> dict:
 async def _run(port: int, cookie: str, attackers: int, seconds: float) -> dict:
     quiet = await _voter(port, cookie, 3)
     totals = {"bytes": 0, "refused": 0, "replays": 0}
-    flood = [asyncio.create_task(_attacker(port, seconds, totals)) for _ in range(attackers)]
+    ready = asyncio.Barrier(attackers + 1)
+    flood = [asyncio.create_task(_attacker(port, seconds, totals, ready)) for _ in range(attackers)]
+    await ready.wait()
     await asyncio.sleep(0.5)
     under_flood = await _voter(port, cookie, seconds)
     await asyncio.gather(*flood)
