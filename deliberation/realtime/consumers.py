@@ -161,7 +161,11 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             await hub_leave(roundtable_id=self.roundtable_id, listener=self)
         if self.session_group is not None:
             group, self.session_group = self.session_group, None
-            await self.channel_layer.group_discard(group, self.channel_name)
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                # Redis away: the membership expires with the layer's group expiry.
+                logger.warning("could not leave the session's group", exc_info=True)
 
     async def session_closed(self, message: dict) -> None:
         """The session this staff socket was opened with signed out: no command from it may count."""
