@@ -16,7 +16,10 @@ from deliberation.frames import events_frame_text
 from deliberation.models import Role
 from deliberation.realtime.hub import _hubs
 from deliberation.selectors import events_since
+from deliberation.services import moderation
 from tests.factories import ParticipantFactory, RoundtableFactory
+from tests.support.scenes import scene_build, scene_record
+from tests.support.state import state_apply_event, state_from_snapshot
 from tests.support.ws import connect
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
@@ -185,3 +188,32 @@ async def test_a_resume_flood_is_refused_past_the_limits_while_votes_are_still_a
     assert (await zoe.reply_to("mine"))["type"] == "ack"
     for client in (zoe, *attackers):
         await client.close()
+
+
+def withdrawn_then_back(scene) -> None:
+    """A proposal submitted, voted on, hidden, restored, corrected, and its question made anonymous; and
+    another submitted, merged away and reported: rewrites of history inside the replayed window."""
+    mine = scene.submit(scene.ana, SECRET)
+    scene.vote(scene.ben, mine, "agree")
+    moderation.proposal_hide(**scene.ids(scene.mod), proposal_id=mine, reason="A phone number")
+    scene.vote(scene.chloe, scene.proposal.pk, "pass")
+    moderation.proposal_restore(**scene.ids(scene.mod), proposal_id=mine)
+    moderation.proposal_edit(**scene.ids(scene.mod), proposal_id=mine, text="About the budget")
+    scene.switch(anonymous=True)
+    duplicate = scene.submit(scene.ben, "Budgets open to all")
+    moderation.proposal_merge(**scene.ids(scene.mod), proposal_id=duplicate, into_id=mine)
+
+
+@database_sync_to_async
+def record_withdrawn_then_back():
+    return scene_record(scene_build(), withdrawn_then_back)
+
+
+async def test_events_rewritten_by_moderation_still_bring_every_reader_to_a_fresh_snapshot():
+    for seen in await record_withdrawn_then_back():
+        state = state_from_snapshot(seen["before"])
+        for event in seen["events"]:
+            state_apply_event(state, event)
+        assert state == state_from_snapshot(seen["after"]), seen["viewer"]
+        if seen["viewer"] != "mod":
+            assert "600 123 456" not in json.dumps(seen["events"], ensure_ascii=False), seen["viewer"]
