@@ -86,6 +86,8 @@ MESSAGES = {
     "capacity_below_seated": _("%(seated)s people already have a seat: give at least that many seats."),
     "unavailable": _("The server is busy. Please try again in a moment."),
     "rate_limited": _("You are going too fast. Try again in %(seconds)s s."),
+    "command_id_reused": _("This command id was already used for another action. Please reload the page."),
+    "signed_out": _("You signed out. Sign in again to go on."),
     "too_many_connections": _("Too many connections from your network. Close other tabs and try again."),
 }
 

@@ -13,8 +13,34 @@ from deliberation.models import Event
 PROTOCOL_VERSION = 1
 
 
+# No client frame nests deeper than this (a command's fields, a list of ids): deeper is an attack.
+MAX_FRAME_DEPTH = 8
+
+
 def frame_dumps(frame: dict[str, Any]) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def frame_loads(text: str) -> Any:
+    """A client frame's JSON, or ValueError: unreadable, or nested deeper than MAX_FRAME_DEPTH (a frame
+    nested thousands deep makes the parser raise RecursionError, not ValueError)."""
+    try:
+        frame = json.loads(text)
+    except RecursionError as error:
+        raise ValueError("nested too deep") from error
+    if _depth_exceeds(frame, MAX_FRAME_DEPTH):
+        raise ValueError("nested too deep")
+    return frame
+
+
+def _depth_exceeds(value: Any, budget: int) -> bool:
+    if isinstance(value, dict):
+        value = list(value.values())
+    elif not isinstance(value, list):
+        return False
+    if budget == 0:
+        return True
+    return any(_depth_exceeds(item, budget - 1) for item in value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +53,8 @@ class EventText:
     text: str
     staff_text: str | None = None
     personal: dict[str, list[str]] | None = None
+    # Earlier events were rewritten with this one (Event.rewrote_history): copies of them are stale.
+    rewrote_history: bool = False
 
     def for_viewer(self, viewer_id: int | None, *, staff: bool = False) -> str:
         if self.personal and viewer_id is not None and (own := self.personal.get(str(viewer_id))):
@@ -41,7 +69,7 @@ class EventText:
 
     def as_message(self) -> list:
         """A form every channel layer carries (msgpack for Redis)."""
-        return [self.seq, self.text, self.staff_text, self.personal]
+        return [self.seq, self.text, self.staff_text, self.personal, self.rewrote_history]
 
     @classmethod
     def from_message(cls, item: list) -> "EventText":
@@ -66,6 +94,7 @@ def event_text(event: Event) -> EventText:
         text=_item(event),
         staff_text=_item(event, event.staff) if event.staff else None,
         personal=personal or None,
+        rewrote_history=event.rewrote_history,
     )
 
 

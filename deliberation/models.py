@@ -333,6 +333,12 @@ class Event(models.Model):
     # The client's command id, so a retried command takes effect once.
     # NULL, not "", for events no client command caused: the once-only constraint skips them.
     command_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    # Which command the id was given to ("vote.cast"...): the same id sent again with another command
+    # is refused, not answered with the first command's result. "" for events no command caused.
+    command = models.CharField(max_length=48, blank=True, default="")
+    # This event's transaction rewrote earlier events (moderation withdrew something they showed):
+    # whoever keeps copies of earlier events (a hub's replay memory) must drop them.
+    rewrote_history = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

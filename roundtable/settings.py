@@ -283,6 +283,11 @@ ROUNDTABLE_RATE_LIMIT_PREFIX = os.environ.get(
 # Every frame of one connection: a sustained rate and a burst.
 ROUNDTABLE_CONNECTION_FRAMES_PER_SECOND = float(os.environ.get("ROUNDTABLE_CONNECTION_FRAMES_PER_SECOND", 5))
 ROUNDTABLE_CONNECTION_FRAME_BURST = float(os.environ.get("ROUNDTABLE_CONNECTION_FRAME_BURST", 30))
+# `resume` frames (a client catching up after a gap): per socket, and per client address per process.
+ROUNDTABLE_SOCKET_REPLAYS_PER_SECOND = float(os.environ.get("ROUNDTABLE_SOCKET_REPLAYS_PER_SECOND", 0.2))
+ROUNDTABLE_SOCKET_REPLAY_BURST = float(os.environ.get("ROUNDTABLE_SOCKET_REPLAY_BURST", 3))
+ROUNDTABLE_ADDRESS_REPLAYS_PER_SECOND = float(os.environ.get("ROUNDTABLE_ADDRESS_REPLAYS_PER_SECOND", 5))
+ROUNDTABLE_ADDRESS_REPLAY_BURST = float(os.environ.get("ROUNDTABLE_ADDRESS_REPLAY_BURST", 50))
 # Open sockets per client address, per process. A room on one Wi-Fi shares an address: keep it high.
 ROUNDTABLE_MAX_CONNECTIONS_PER_IP = int(os.environ.get("ROUNDTABLE_MAX_CONNECTIONS_PER_IP", 200))
 # How often each process tells the others who is connected (live presence).

@@ -2,9 +2,10 @@
 batches of events the process's hub (hub.py) hands it, from the seq this connection has reached."""
 
 import asyncio
-import json
 import logging
 import math
+import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -18,8 +19,9 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from pydantic import ValidationError
 
 from deliberation.errors import ServiceError
-from deliberation.frames import events_frame_text, frame_dumps
+from deliberation.frames import events_frame_text, frame_dumps, frame_loads
 from deliberation.models import Participant, Roundtable
+from deliberation.realtime.background import in_background
 from deliberation.realtime.commands import COMMANDS, Caller, PresenceFrame, ResumeFrame
 from deliberation.realtime.hub import Batch, hub_join, hub_leave
 from deliberation.realtime.limits import (
@@ -27,7 +29,10 @@ from deliberation.realtime.limits import (
     connections_by_address,
     participant_rate_check,
     participant_rate_refund,
+    replay_bucket,
+    replays_by_address,
 )
+from deliberation.realtime.signout import session_group
 from deliberation.selectors import events_since, roundtable_get_by_code, roundtable_snapshot_for
 from deliberation.sessions import session_for_key, session_participant
 
@@ -35,6 +40,14 @@ logger = logging.getLogger(__name__)
 
 CLOSE_ROUNDTABLE_NOT_FOUND = 4404
 CLOSE_TOO_MANY_CONNECTIONS = 4429
+CLOSE_SERVER_ERROR = 1011
+CLOSE_SIGNED_OUT = 4401
+# A `since` the client may give: a seq, in ASCII digits (str.isdigit() also takes "²" and "٣").
+SINCE_PATTERN = re.compile(r"[0-9]{1,19}", re.ASCII)
+MAX_SEQ = 2**62
+# Replays and catch-up snapshots the database must serve (the hub's memory did not reach back far
+# enough) are read on a thread of their own: a flood of them waits there, not in the commands' queue.
+REPLAY_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roundtable-replay")
 # Commands waiting on an outside service at once, per socket (translations asked for in a row).
 MAX_WAITING_COMMANDS = 4
 
@@ -59,13 +72,21 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
     display_name = ""
     language: str = settings.LANGUAGE_CODE
     joined_hub = False
+    accepted = False
+    # The id of the frame being handled, for the error answering a failure nobody foresaw.
+    frame_id: str | None = None
+    # The channel-layer group of a staff socket's session (signout.py), and whether it signed out.
+    session_group: str | None = None
+    signed_out = False
     waiting: set[asyncio.Task]
 
     async def connect(self) -> None:
         self.seq = 0
         self.waiting = set()
+        self.held = []
         self.bucket = connection_bucket()
-        self.address = (self.scope.get("client") or ["unknown"])[0]
+        self.replay_bucket = replay_bucket()
+        self.address = self.address_of_client = (self.scope.get("client") or ["unknown"])[0]
         if not connections_by_address.admit(self.address):
             self.address = None
             self.language = self._pick_language(None)
@@ -73,15 +94,26 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             await self._send_error(None, ServiceError("too_many_connections"), retryable=True)
             await self.close(code=CLOSE_TOO_MANY_CONNECTIONS)
             return
+        try:
+            await self._open()
+        except Exception:
+            # Whatever failed, give back the address's slot and the hub's place now: a consumer that
+            # raises is never told to disconnect, and its slot would stay taken until a restart.
+            logger.exception("opening a socket failed")
+            await self._release()
+            if self.accepted:
+                await self._send_error(None, ServiceError("unavailable"), retryable=True)
+            await self.close(code=CLOSE_SERVER_ERROR)
+
+    async def _open(self) -> None:
         # While the connection reads its starting state, batches from the hub wait here.
-        self.held: list[Batch] | None = []
+        self.held = []
         opened = await database_sync_to_async(_connection_open)(
             session_key=self.scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME),
             code=self.scope["url_route"]["kwargs"]["code"],
         )
         if opened is None:
-            connections_by_address.release(self.address)
-            self.address = None
+            await self._release()
             await self.close(code=CLOSE_ROUNDTABLE_NOT_FOUND)
             return
         roundtable, participant = opened
@@ -95,11 +127,19 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             self.actor_type, self.role = participant.actor_type, participant.role
             self.display_name = participant.display_name
         self.language = self._pick_language(participant)
+        session_key = self.scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME)
+        if self.staff and session_key:
+            # Staff rights come from the signed-in session: signing it out closes this socket.
+            self.session_group = session_group(session_key=session_key)
+            await self.channel_layer.group_add(self.session_group, self.channel_name)
         # Listen before reading state, so no event falls between the read and the subscription.
         self.hub = await hub_join(roundtable_id=roundtable.pk, group=roundtable.group_name, listener=self)
         self.joined_hub = True
         await self.accept()
-        since = self._query_since()
+        self.accepted = True
+        since, since_valid = self._query_since()
+        if not since_valid:
+            await self._send_error(None, ServiceError("invalid"), fields=["since"])
         if since is None or not await self._replay(since):
             await self._send_snapshot()
         await self._release_held()
@@ -107,13 +147,32 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=self.hub.presence_text)
 
     async def disconnect(self, code: int) -> None:
+        await self._release()
+
+    async def _release(self) -> None:
+        """Give back what connect took (the address's slot, the place in the hub); safe to call twice."""
         for task in list(getattr(self, "waiting", ())):
             task.cancel()
         if getattr(self, "address", None) is not None:
             connections_by_address.release(self.address)
             self.address = None
         if self.joined_hub:
+            self.joined_hub = False
             await hub_leave(roundtable_id=self.roundtable_id, listener=self)
+        if self.session_group is not None:
+            group, self.session_group = self.session_group, None
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                # Redis away: the membership expires with the layer's group expiry.
+                logger.warning("could not leave the session's group", exc_info=True)
+
+    async def session_closed(self, message: dict) -> None:
+        """The session this staff socket was opened with signed out: no command from it may count."""
+        self.signed_out = True
+        self.staff, self.participant_id = False, None
+        await self._send_error(None, ServiceError("signed_out"))
+        await self.close(code=CLOSE_SIGNED_OUT)
 
     # Events from the hub ----------------------------------------------------------------------------
 
@@ -162,6 +221,19 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
     # Client frames ---------------------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        try:
+            await self._receive(text_data)
+        except Exception:
+            # A bug or an outage must not kill the socket (Daphne would close it with 1011 and never
+            # run disconnect): the person is told to try again and the socket stays open.
+            logger.exception("handling a frame failed")
+            await self._send_error(self.frame_id, ServiceError("unavailable"), retryable=True)
+
+    async def _receive(self, text_data: str | None) -> None:
+        self.frame_id = None
+        if self.signed_out:
+            # Frames that were on their way while the socket closed.
+            return
         if (wait := self.bucket.take()) > 0:
             await self._send_rate_limited(None, wait)
             return
@@ -175,7 +247,7 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             await self._send_error(None, ServiceError("frame_too_large"))
             return
         try:
-            frame = json.loads(text_data)
+            frame = frame_loads(text_data)
         except ValueError:
             await self._send_error(None, ServiceError("bad_frame"))
             return
@@ -183,6 +255,7 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             await self._send_error(None, ServiceError("bad_frame"))
             return
         command_id = frame.get("id") if isinstance(frame.get("id"), str) and len(frame["id"]) <= 64 else None
+        self.frame_id = command_id
         frame_type = frame.get("type")
         if frame_type == "resume":
             await self._receive_resume(frame, command_id)
@@ -267,9 +340,13 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         if parsed.seq > self.seq:
             await self._send_error(command_id, ServiceError("seq_invalid"))
             return
+        # A client resumes after a gap, rarely; a socket or an address that keeps asking is flooding.
+        if (wait := max(self.replay_bucket.take(), replays_by_address.take(self.address_of_client))) > 0:
+            await self._send_rate_limited(command_id, wait)
+            return
         self.held = []
         if not await self._replay(parsed.seq, resend=True):
-            await self._send_snapshot()
+            await self._send_snapshot(off_command_thread=True)
         await self._release_held()
         await self._send_frame({"type": "ack", "id": command_id, "seq": self.seq, "result": {}})
 
@@ -279,8 +356,16 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         """Send the events after `since` as one frame; False when that is impossible (too many missing,
         or a seq this roundtable never reached) and a snapshot must be sent instead.
 
-        With `resend`, events the client says it lost are sent again even if this connection sent them."""
-        events = await database_sync_to_async(events_since)(roundtable_id=self.roundtable_id, seq=since)
+        With `resend`, events the client says it lost are sent again even if this connection sent them.
+        From the hub's memory when it reaches back that far; else from the database, on the replay
+        thread, never on the thread commands wait for."""
+        if self.hub.seq - since > settings.ROUNDTABLE_REPLAY_LIMIT:
+            return False
+        events = self.hub.events_after(since)
+        if events is None:
+            events = await in_background(events_since, executor=REPLAY_EXECUTOR)(
+                roundtable_id=self.roundtable_id, seq=since
+            )
         if events is None:
             return False
         fresh = [event for event in events if resend or event.seq > self.seq]
@@ -293,10 +378,13 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         self.seq = max([self.seq, since, *(event.seq for event in events)])
         return True
 
-    async def _send_snapshot(self) -> None:
-        snapshot = await database_sync_to_async(roundtable_snapshot_for)(
-            roundtable_id=self.roundtable_id, participant_id=self.participant_id
+    async def _send_snapshot(self, *, off_command_thread: bool = False) -> None:
+        read = (
+            in_background(roundtable_snapshot_for, executor=REPLAY_EXECUTOR)
+            if off_command_thread
+            else database_sync_to_async(roundtable_snapshot_for)
         )
+        snapshot = await read(roundtable_id=self.roundtable_id, participant_id=self.participant_id)
         await self.send(text_data=frame_dumps(snapshot))
         self.seq = snapshot["seq"]
 
@@ -361,6 +449,11 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         values = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get(name)
         return values[0] if values else None
 
-    def _query_since(self) -> int | None:
+    def _query_since(self) -> tuple[int | None, bool]:
+        """(the seq to replay from or None, whether what was given could be read)."""
         value = self._query_value("since")
-        return int(value) if value is not None and value.isdigit() else None
+        if value is None:
+            return None, True
+        if SINCE_PATTERN.fullmatch(value) is None or int(value) > MAX_SEQ:
+            return None, False
+        return int(value), True

@@ -5,11 +5,17 @@ threads and processes). The hub puts them in seq order once for the whole proces
 the Event table once (after waiting `ROUNDTABLE_GAP_WAIT_SECONDS` for the missing event to arrive),
 and hands contiguous runs to every local connection. Whatever arrives while it is handing out a run
 (or resting after one) goes out together in the next one, so under load many events share one
-websocket frame per client and the per-client cost is paid per batch, not per event."""
+websocket frame per client and the per-client cost is paid per batch, not per event.
+
+The hub also remembers the last ROUNDTABLE_REPLAY_LIMIT events it handed out, serialised: a client
+catching up (`?since=`, `resume`) is answered from that memory, without a query, on the event loop;
+only what the memory does not hold is read from the database, off the thread commands use."""
 
 import asyncio
+import collections
 import contextlib
 import functools
+import itertools
 import logging
 import time
 import uuid
@@ -90,12 +96,18 @@ class RoomHub:
         # Live presence: each process's last report (time received, people, watchers).
         self.reports: dict[str, tuple[float, list, int]] = {}
         self.presence_text: str | None = None
+        # The events (remembered_from, seq], contiguous, oldest first (replays; see the module's text).
+        self.remembered: collections.deque[EventText] = collections.deque()
+        self.remembered_from = 0
+        self.refill: asyncio.Task | None = None
 
     async def start(self) -> None:
         self.channel = await self.layer.new_channel()
         # Subscribe before reading the seq, so no event falls between the two.
         await self.layer.group_add(self.group, self.channel)
         self.seq = await database_sync_to_async(roundtable_last_seq)(roundtable_id=self.roundtable_id)
+        self.remembered_from = self.seq
+        self._refill_memory()
         self.tasks = [
             asyncio.create_task(self._receive()),
             asyncio.create_task(self._hand_out()),
@@ -103,6 +115,8 @@ class RoomHub:
         ]
 
     async def stop(self) -> None:
+        if self.refill is not None:
+            self.refill.cancel()
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:
@@ -180,7 +194,55 @@ class RoomHub:
         while (event := self.pending.pop(self.seq + 1, None)) is not None:
             run.append(event)
             self.seq = event.seq
+            self._remember(event)
         return run
+
+    # Replay memory -------------------------------------------------------------------------------------
+
+    def events_after(self, seq: int) -> list[EventText] | None:
+        """The events after `seq` up to the last one handed out, from memory; None when the memory does
+        not reach back that far (or `seq` is ahead of this hub): the caller reads the database."""
+        if not self.remembered_from <= seq <= self.seq:
+            return None
+        skip = seq - self.remembered_from
+        return list(itertools.islice(self.remembered, skip, None))
+
+    def _remember(self, event: EventText) -> None:
+        if event.rewrote_history:
+            # Moderation rewrote earlier events in the database (services/history.py): forget the old
+            # copies, and read the rewritten ones back once, off the loop.
+            self.remembered.clear()
+            self.remembered_from = event.seq - 1
+            self._refill_memory()
+        self.remembered.append(event)
+        while len(self.remembered) > settings.ROUNDTABLE_REPLAY_LIMIT:
+            self.remembered.popleft()
+            self.remembered_from += 1
+
+    def _refill_memory(self) -> None:
+        """Read from the database the events before the memory's start, up to the replay limit."""
+        if self.refill is not None:
+            self.refill.cancel()
+        self.refill = asyncio.get_running_loop().create_task(self._read_back_memory(self.remembered_from))
+
+    async def _read_back_memory(self, upto: int) -> None:
+        after = max(0, upto - settings.ROUNDTABLE_REPLAY_LIMIT + len(self.remembered))
+        if after >= upto:
+            return
+        try:
+            earlier = await in_background(events_between)(
+                roundtable_id=self.roundtable_id, after=after, upto=upto
+            )
+        except Exception:
+            # Replays before the memory's start are read from the database meanwhile: nothing is lost.
+            logger.warning("could not read back the replay memory", exc_info=True)
+            return
+        if self.remembered_from != upto or [event.seq for event in earlier] != list(
+            range(after + 1, upto + 1)
+        ):
+            return  # the memory moved on meanwhile (another rewrite), or the read raced a deletion
+        self.remembered.extendleft(reversed(earlier))
+        self.remembered_from = after
 
     async def _hand_out(self) -> None:
         while True:

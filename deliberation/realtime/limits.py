@@ -5,6 +5,7 @@
 - Per participant: fixed windows per action (proposals, votes, reports), counted across all of the
   person's connections, and across processes through Redis when the deployment has it (in-process
   otherwise: the embedded default is one process).
+- Per socket and per IP: `resume` frames (replays), token buckets, per process.
 - Per IP: open connections per address, per process (nginx's limit_conn covers the whole deployment:
   deploy/nginx.conf)."""
 
@@ -40,10 +41,46 @@ class TokenBucket:
             return 0.0
         return (1 - self.tokens) / self.rate
 
+    def take_nothing(self) -> float:
+        """The tokens there now, taking none."""
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        return self.tokens
+
 
 def connection_bucket() -> TokenBucket:
     rate, burst = settings.ROUNDTABLE_CONNECTION_FRAMES_PER_SECOND, settings.ROUNDTABLE_CONNECTION_FRAME_BURST
     return TokenBucket(rate=rate, burst=burst)
+
+
+def replay_bucket() -> TokenBucket:
+    """`resume` frames of one socket: a client asks after a gap, not in a loop."""
+    rate, burst = settings.ROUNDTABLE_SOCKET_REPLAYS_PER_SECOND, settings.ROUNDTABLE_SOCKET_REPLAY_BURST
+    return TokenBucket(rate=rate, burst=burst)
+
+
+class AddressBuckets:
+    """One token bucket per client address, in this process (`resume` frames of all its sockets)."""
+
+    def __init__(self, *, rate: str, burst: str) -> None:
+        self.rate_setting, self.burst_setting = rate, burst
+        self.buckets: dict[str, TokenBucket] = {}
+
+    def take(self, address: str) -> float:
+        bucket = self.buckets.get(address)
+        if bucket is None:
+            if len(self.buckets) > 10_000:
+                # Full buckets are worth nothing: forget them rather than grow without bound.
+                self.buckets = {key: b for key, b in self.buckets.items() if b.take_nothing() < b.burst}
+            rate, burst = getattr(settings, self.rate_setting), getattr(settings, self.burst_setting)
+            bucket = self.buckets[address] = TokenBucket(rate=rate, burst=burst)
+        return bucket.take()
+
+
+replays_by_address = AddressBuckets(
+    rate="ROUNDTABLE_ADDRESS_REPLAYS_PER_SECOND", burst="ROUNDTABLE_ADDRESS_REPLAY_BURST"
+)
 
 
 class _LocalWindows:

@@ -35,11 +35,17 @@ def text_clean(*, text: str, max_chars: int) -> str:
     return cleaned
 
 
-def command_find(*, actor: Participant, command_id: str | None) -> Event | None:
-    """The event an earlier delivery of this command wrote, if any (a retry after a network drop)."""
+def command_find(*, actor: Participant, command_id: str | None, action: Action) -> Event | None:
+    """The event an earlier delivery of this command wrote, if any (a retry after a network drop).
+
+    Command ids are the person's own (the once-only constraint is on actor and id); an id they already
+    gave to another kind of command is refused rather than answered with that command's result."""
     if command_id is None:
         return None
-    return Event.objects.filter(actor=actor, command_id=command_id).first()
+    earlier = Event.objects.filter(actor=actor, command_id=command_id).first()
+    if earlier is not None and earlier.command and earlier.command != action.value:
+        raise ServiceError("command_id_reused")
+    return earlier
 
 
 def command_begin(
@@ -47,12 +53,16 @@ def command_begin(
 ) -> tuple[Roundtable, Participant, Event | None]:
     """How every live command opens, inside its transaction: take the roundtable's lock (commands on one
     roundtable take turns), check the policy table, and find the event an earlier delivery of this same
-    command wrote (a retry), which the caller answers with instead of acting again."""
+    command wrote (a retry), which the caller answers with instead of acting again.
+
+    The locked roundtable carries the action to `event_record`, which stores it with the command id
+    (the one object every command service hands from here to there)."""
     roundtable = roundtable_lock(roundtable_id=roundtable_id)
     actor = policy_require(
         participant=participant_get(roundtable=roundtable, participant_id=participant_id), action=action
     )
-    return roundtable, actor, command_find(actor=actor, command_id=command_id)
+    roundtable.command_action = action.value
+    return roundtable, actor, command_find(actor=actor, command_id=command_id, action=action)
 
 
 def question_in(*, roundtable: Roundtable, question_id: int) -> Question:

@@ -34,11 +34,13 @@ def event_record(
     private: dict[str, dict[str, Any]] | None = None,
     actor: Participant | None = None,
     command_id: str | None = None,
+    rewrote_history: bool = False,
 ) -> Event:
     """Append the next Event; the caller holds roundtable_lock inside transaction.atomic.
 
     `staff` is laid over `data` for moderators and organizers; `private` maps participant ids (as
-    strings) to what is laid over it for that person alone."""
+    strings) to what is laid over it for that person alone. `rewrote_history`: the transaction rewrote
+    earlier events (services/history.py), so replay memories drop their copies when this one arrives."""
     roundtable.last_seq += 1
     roundtable.save(update_fields=["last_seq"])
     event = Event.objects.create(
@@ -50,6 +52,9 @@ def event_record(
         private=private or {},
         actor=actor,
         command_id=command_id,
+        # Set by command_begin on the roundtable it locked for this command.
+        command=getattr(roundtable, "command_action", "") if command_id is not None else "",
+        rewrote_history=rewrote_history,
     )
     transaction.on_commit(lambda: event_publish(event=event))
     return event

@@ -14,6 +14,7 @@ from deliberation.policy import Action
 from deliberation.services.analysis import analysis_request
 from deliberation.services.commands import CommandResult, command_begin, text_clean
 from deliberation.services.events import event_record
+from deliberation.services.history import event_history_rewrite
 from deliberation.services.proposal_events import proposal_event_data, proposal_layers
 
 HIDE_REASON_MAX_CHARS = 200
@@ -77,6 +78,11 @@ def _proposal_event(
         # Themes list what the public sees; it comes back to a theme at the next run if restored.
         proposal.theme, proposal.theme_fixed = None, False
         proposal.save(update_fields=["theme", "theme_fixed"])
+    # Hidden or held (no longer the public's to see), or its text corrected: replays must show it as
+    # it is now, not as it was (services/history.py).
+    withdrawn = proposal.status != ProposalStatus.VISIBLE or action == "edit"
+    if withdrawn:
+        event_history_rewrite(roundtable=roundtable, proposals=[proposal])
     analysis_request(question_id=proposal.question_id)
     public, staff, private = proposal_layers(
         proposal=proposal, question=proposal.question, with_voters=with_voters
@@ -94,6 +100,7 @@ def _proposal_event(
         private=private,
         actor=actor,
         command_id=command_id,
+        rewrote_history=withdrawn,
     )
 
 

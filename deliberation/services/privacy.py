@@ -54,6 +54,7 @@ def participant_anonymise(*, roundtable_id: int, participant_id: int | None) -> 
             staff={"proposals": staff},
             private=private,
             actor=participant,
+            rewrote_history=True,
         )
 
 
@@ -87,6 +88,7 @@ def participant_erase(*, roundtable_id: int, participant_id: int | None) -> Even
             },
             staff={"proposals": {**gone, **staff}},
             private={key: {"proposals": {**gone, **part["proposals"]}} for key, part in private.items()},
+            rewrote_history=True,
         )
 
 

@@ -23,6 +23,7 @@ from deliberation.selectors import (
 )
 from deliberation.services.commands import CommandResult, command_begin, question_in
 from deliberation.services.events import event_record, roundtable_lock
+from deliberation.services.history import event_history_rewrite
 from deliberation.services.proposal_events import proposals_views
 
 # The phase a countdown leads to when the moderator does not say: the next one along.
@@ -54,6 +55,7 @@ def _question_event(
     command_id: str | None,
     views_changed: bool,
     audit: dict[str, Any],
+    withdraws_authors: bool = False,
 ) -> Event:
     data: dict[str, Any] = {
         "question": question_public(question=question),
@@ -65,6 +67,9 @@ def _question_event(
     if views_changed:
         proposals = list(Proposal.objects.filter(question=question).select_related("author", "question"))
         data["proposals"], staff["proposals"], private = proposals_views(proposals=proposals)
+        if withdraws_authors:
+            # Made anonymous: replays must not name the authors either (services/history.py).
+            event_history_rewrite(roundtable=roundtable, proposals=proposals)
     return event_record(
         roundtable=roundtable,
         kind="question.updated",
@@ -73,6 +78,7 @@ def _question_event(
         private=private,
         actor=actor,
         command_id=command_id,
+        rewrote_history=views_changed and withdraws_authors,
     )
 
 
@@ -221,6 +227,7 @@ def question_settings_set(
             command_id=command_id,
             views_changed=look != _public_look(question),
             audit={"switches": changed},
+            withdraws_authors=changed.get("anonymous") is True,
         )
     return CommandResult(seq=event.seq)
 

@@ -65,6 +65,12 @@ export class LiveConnection {
         this.onStatus("gone");
         return;
       }
+      // 4401: this staff page's session signed out (in this tab or another): the page asks again who
+      // this is (a staff page sends a signed-out browser to sign in).
+      if (close.code === 4401) {
+        location.reload();
+        return;
+      }
       // 4429: too many connections from this address; wait the longest before trying again.
       if (close.code === 4429) this.attempt = Math.max(this.attempt, 6);
       this.scheduleReconnect();
