@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 INVITATION_LINK = re.compile(r"http://testserver(/invitation/\S+/)")
 
 
-def verified_account(email: str, password: str = "x-Secret-123", **fields):
+def verified_account(email: str, password: str = "x-Secret-123", **fields):  # noqa: S107
     user = get_user_model().objects.create_user(
         username=email.split("@")[0], email=email, password=password, **fields
     )
