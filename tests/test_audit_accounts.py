@@ -315,3 +315,37 @@ def test_a_moderator_cannot_withdraw_invitations(roundtable, organizer):
     refused = moderator.post("/r/LED111/organize/invitation/revoke/", {"invitation": invitation.pk})
     assert refused.status_code == 403
     assert Invitation.objects.filter(pk=invitation.pk).exists()
+
+
+def test_upgrading_renames_staff_seats_that_were_named_after_their_email():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("deliberation", "0006_machine_translation")])
+    old = executor.loader.project_state([("deliberation", "0006_machine_translation")]).apps
+    roundtable = old.get_model("deliberation", "Roundtable").objects.create(
+        code="OLD7", languages=["es", "en"]
+    )
+    users = old.get_model("auth", "User").objects
+    seats = old.get_model("deliberation", "Participant").objects
+    named = seats.create(
+        roundtable=roundtable,
+        user=users.create(username="a", email="jdoe1984@example.org"),
+        display_name="jdoe1984",
+        role="moderator",
+        language="es",
+    )
+    chosen = seats.create(
+        roundtable=roundtable,
+        user=users.create(username="b", email="ana@example.org"),
+        display_name="Ana Ruiz",
+        role="organizer",
+        language="es",
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert Participant.objects.get(pk=named.pk).display_name == "Moderador/a"
+    assert Participant.objects.get(pk=chosen.pk).display_name == "Ana Ruiz"
