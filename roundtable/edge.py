@@ -8,6 +8,7 @@ client. Django's REMOTE_ADDR (so allauth's per-address limits), the socket's per
 page's scheme all come from the one scope this sets.
 """
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 from urllib.parse import urlparse
@@ -41,16 +42,16 @@ def header_values(scope: dict, name: bytes) -> list[str]:
     return [value.decode("latin1") for key, value in scope.get("headers", []) if key.lower() == name]
 
 
+def is_trusted(address, trusted: list[Network]) -> bool:
+    return address is not None and any(address in network for network in trusted)
+
+
 def client_resolve(*, peer: str, forwarded_for: list[str], trusted: list[Network]) -> str:
     """The client's address: the peer itself unless it is a trusted proxy; then, walking the
     X-Forwarded-For hops from the right, the first one that is not a trusted proxy. A hop that is not an
     address ends the walk: what lies left of it came from the client and proves nothing."""
-
-    def is_trusted(address) -> bool:
-        return any(address in network for network in trusted)
-
     peer_address = address_parse(peer)
-    if peer_address is None or not is_trusted(peer_address):
+    if not is_trusted(peer_address, trusted):
         return peer
     client = str(peer_address)
     hops = [hop for value in forwarded_for for hop in value.split(",")]
@@ -59,9 +60,19 @@ def client_resolve(*, peer: str, forwarded_for: list[str], trusted: list[Network
         if address is None:
             break
         client = str(address)
-        if not is_trusted(address):
+        if not is_trusted(address, trusted):
             break
     return client
+
+
+@functools.cache
+def _trusted_proxies(entries: tuple[str, ...]) -> list[Network]:
+    return networks_parse(entries)
+
+
+def trusted_proxies() -> list[Network]:
+    """ROUNDTABLE_TRUSTED_PROXIES, parsed once per value (tests may change the setting)."""
+    return _trusted_proxies(tuple(settings.ROUNDTABLE_TRUSTED_PROXIES))
 
 
 class TrustedProxyMiddleware:
@@ -73,10 +84,9 @@ class TrustedProxyMiddleware:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] in {"http", "websocket"} and scope.get("client"):
-            trusted = networks_parse(settings.ROUNDTABLE_TRUSTED_PROXIES)
+            trusted = trusted_proxies()
             peer = scope["client"][0]
-            peer_address = address_parse(peer)
-            if trusted and peer_address is not None and any(peer_address in n for n in trusted):
+            if is_trusted(address_parse(peer), trusted):
                 client = client_resolve(
                     peer=peer, forwarded_for=header_values(scope, b"x-forwarded-for"), trusted=trusted
                 )

@@ -4,6 +4,7 @@ DEBUG, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, DATABASE_URL, REDIS_URL,
 EMAIL_URL-less console mail in development. See docs/deploying.md.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -176,6 +177,11 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
 # Addresses or networks of our own reverse proxies (nginx), comma-separated: only a connection from one of
 # them may say who the client is (X-Forwarded-For) and whether it came over https (X-Forwarded-Proto).
 ROUNDTABLE_TRUSTED_PROXIES = env_list("ROUNDTABLE_TRUSTED_PROXIES")
+for _proxy in ROUNDTABLE_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"ROUNDTABLE_TRUSTED_PROXIES: {_proxy!r} is not an address") from _error
 # An invitation to moderate or co-organize can be accepted for this many days after it was sent.
 ROUNDTABLE_INVITATION_DAYS = int(os.environ.get("ROUNDTABLE_INVITATION_DAYS", 14))
 LOGIN_REDIRECT_URL = "/organize/"

@@ -344,8 +344,23 @@ def test_upgrading_renames_staff_seats_that_were_named_after_their_email():
         language="es",
     )
 
+    # A squatter's session from when verification was optional, and a proven account's.
+    from django.contrib.sessions.backends.db import SessionStore
+
+    squatter = users.create(username="sq", email="victim@example.org")
+    EmailAddress.objects.create(user_id=squatter.pk, email="victim@example.org", verified=False, primary=True)
+    EmailAddress.objects.create(user_id=chosen.user_id, email="ana@example.org", verified=True, primary=True)
+    sessions = {}
+    for name, user_id in (("squatter", squatter.pk), ("proven", chosen.user_id)):
+        store = SessionStore()
+        store["_auth_user_id"] = str(user_id)
+        store.create()
+        sessions[name] = store.session_key
+
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 
     assert Participant.objects.get(pk=named.pk).display_name == "Moderador/a"
     assert Participant.objects.get(pk=chosen.pk).display_name == "Ana Ruiz"
+    assert not SessionStore().exists(sessions["squatter"]), "the squatter is signed out"
+    assert SessionStore().exists(sessions["proven"])
