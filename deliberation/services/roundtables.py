@@ -151,6 +151,16 @@ def staff_seat_grant(*, roundtable: Roundtable, user: Any, role: str, display_na
         with translation.override(roundtable.languages[0]):
             chosen = str(Role(role).label)
     name = chosen[:60]
+    # Staff tell each other apart by name (who is editing which draft): two "Moderator"s become two.
+    taken = set(
+        roundtable.participants.filter(role__in=[Role.MODERATOR, Role.ORGANIZER])
+        .exclude(user=user)
+        .values_list("display_name", flat=True)
+    )
+    number = 1
+    while name in taken:
+        number += 1
+        name = f"{chosen[:55]} {number}"
     seat, created = Participant.objects.get_or_create(
         roundtable=roundtable,
         user=user,
