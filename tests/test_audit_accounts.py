@@ -4,6 +4,7 @@ URLs, forms, sessions and allauth, as a browser would use them."""
 
 import datetime
 import re
+import uuid
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -29,6 +30,16 @@ def verified_account(email: str, password: str = "x-Secret-123", **fields):  # n
     )
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
+
+
+@pytest.fixture(autouse=True)
+def own_sign_in_counts(settings):
+    """allauth counts failed sign-ins per address in the default cache, and every test client comes from
+    127.0.0.1: each test counts its own (keys of their own, in memory or in Redis)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"},
+    }
 
 
 @pytest.fixture
