@@ -38,6 +38,7 @@ from deliberation.services.staff import (
     invitation_get,
     invitation_revoke,
     staff_invite,
+    staff_name_clean,
 )
 from deliberation.texts import text_in_language
 from deliberation.views import personal_link_url
@@ -311,6 +312,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     signed_in = request.user if request.user.is_authenticated else None
     display_name = request.POST.get("display_name", "")
     try:
+        # A name that will be refused is refused before any account is made or signed in.
+        staff_name_clean(display_name=display_name)
         user = invitation_account(invitation=found, signed_in=signed_in)
         if user is None:
             return redirect_to_login(request.get_full_path())

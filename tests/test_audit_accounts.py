@@ -378,3 +378,16 @@ def test_upgrading_renames_staff_seats_that_were_named_after_their_email():
     assert Participant.objects.get(pk=chosen.pk).display_name == "Ana Ruiz"
     assert not SessionStore().exists(sessions["squatter"]), "the squatter is signed out"
     assert SessionStore().exists(sessions["proven"])
+
+
+def test_a_name_too_long_is_refused_with_a_translated_error_and_no_seat(roundtable, organizer):
+    link = invite(organizer, "long@example.org")
+    invitee = Client()
+    invitee.cookies["django_language"] = "fr"
+    refused = invitee.post(link, {"display_name": "N" * 61})
+
+    assert refused.status_code == 400
+    assert "Un nom compte au plus 60 caractères." in refused.content.decode()
+    assert not get_user_model().objects.filter(email="long@example.org").exists(), "nothing made half-way"
+    assert invitee.post(link, {"display_name": "Noor"}).status_code == 302
+    assert Participant.objects.get(user__email="long@example.org").display_name == "Noor"

@@ -78,12 +78,18 @@ def invitation_account(*, invitation: Invitation, signed_in: Any) -> Any:
     return account_for_email(email=invitation.email)
 
 
-def invitation_accept(*, invitation: Invitation, user: Any, display_name: str = "") -> Participant:
-    """Give the account the invited seat, under the public name the invitee chose (or a neutral one).
-    An invitation is used once, before it expires, by an account that has proven the invited address."""
+def staff_name_clean(*, display_name: str) -> str:
+    """The public name a staff member typed, spaces tidied; empty means "use my role"."""
     name = " ".join(display_name.split())
     if len(name) > STAFF_NAME_MAX_CHARS:
         raise ServiceError("display_name_too_long", limit=STAFF_NAME_MAX_CHARS)
+    return name
+
+
+def invitation_accept(*, invitation: Invitation, user: Any, display_name: str = "") -> Participant:
+    """Give the account the invited seat, under the public name the invitee chose (or a neutral one).
+    An invitation is used once, before it expires, by an account that has proven the invited address."""
+    name = staff_name_clean(display_name=display_name)
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
         if locked is None:
