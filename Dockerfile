@@ -11,3 +11,5 @@ RUN pip install --no-cache-dir . \
 RUN useradd --system roundtable
 USER roundtable
 EXPOSE 8000
+# Without --proxy-headers: set ROUNDTABLE_TRUSTED_PROXIES to the reverse proxy's address instead.
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "roundtable.asgi:application"]

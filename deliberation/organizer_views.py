@@ -31,7 +31,15 @@ from deliberation.services.roundtables import (
     roundtable_create,
     roundtable_registration_set,
 )
-from deliberation.services.staff import invitation_accept, invitation_account, invitation_get, staff_invite
+from deliberation.services.staff import (
+    invitation_accept,
+    invitation_account,
+    invitation_expired,
+    invitation_get,
+    invitation_revoke,
+    staff_invite,
+    staff_name_clean,
+)
 from deliberation.texts import text_in_language
 from deliberation.views import personal_link_url
 
@@ -53,6 +61,7 @@ AUDIT_ACTION_LABELS = {
     "theme.merge": gettext_lazy("Themes merged"),
     "theme.split": gettext_lazy("Theme split"),
     "proposal.move": gettext_lazy("Proposal moved to another theme"),
+    "invitation.revoke": gettext_lazy("Invitation withdrawn"),
 }
 
 
@@ -131,7 +140,10 @@ def _organize_page(request: HttpRequest, roundtable: Roundtable, **forms) -> Htt
         "join_url": join_url,
         "qr": join_qr_svg(join_url, title=_("QR code of the join link %(url)s") % {"url": join_url}),
         "staff": roundtable.participants.filter(role__in=["moderator", "organizer"]).select_related("user"),
-        "invitations": roundtable.invitations.filter(accepted_at=None),
+        "invitations": [
+            {"invitation": invitation, "expired": invitation_expired(invitation=invitation)}
+            for invitation in roundtable.invitations.filter(accepted_at=None)
+        ],
         "invite_form": forms.get("invite_form") or InviteForm(),
         "settings_form": forms.get("settings_form")
         or SettingsForm(
@@ -178,6 +190,23 @@ def organize_invite(request: HttpRequest, roundtable: Roundtable, organizer: Par
         link=lambda token: request.build_absolute_uri(reverse("deliberation:invitation", args=[token])),
     )
     return _done(request, roundtable, _("Invitation sent to %(email)s.") % {"email": invited.email})
+
+
+@require_POST
+@allowed_to(Action.STAFF_INVITE)
+def organize_invitation_revoke(
+    request: HttpRequest, roundtable: Roundtable, organizer: Participant
+) -> HttpResponse:
+    try:
+        revoked = invitation_revoke(
+            roundtable=roundtable, organizer=organizer, invitation_id=int(request.POST.get("invitation", "0"))
+        )
+    except ValueError:
+        return _organize_page(request, roundtable, error=_("Check the form."))
+    except ServiceError as error:
+        return _organize_page(request, roundtable, error=error.message)
+    message = _("The invitation of %(email)s is withdrawn.") % {"email": revoked.email}
+    return _done(request, roundtable, message)
 
 
 @require_POST
@@ -269,22 +298,29 @@ def csv_safe_cell(value: object) -> object:
 @require_http_methods(["GET", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """An invitation link: the emailed token proves the address, so opening it (and confirming, a POST,
-    so mail scanners that follow links accept nothing) signs the invitee in and gives them the seat."""
+    so mail scanners that follow links accept nothing) signs the invitee in and gives them the seat,
+    under the public name they choose here (never one made from their address)."""
     found = invitation_get(token=token)
     if found is None:
         return render(request, "deliberation/invitation.html", {"invalid": True}, status=404)
+    context = {"invitation": found, "title": _title(found.roundtable)}
+    if invitation_expired(invitation=found):
+        context["error"] = ServiceError("invitation_expired").message
+        return render(request, "deliberation/invitation.html", {**context, "expired": True}, status=410)
     if request.method == "GET":
-        context = {"invitation": found, "title": _title(found.roundtable)}
         return render(request, "deliberation/invitation.html", context)
     signed_in = request.user if request.user.is_authenticated else None
-    user = invitation_account(invitation=found, signed_in=signed_in)
-    if user is None:
-        return redirect_to_login(request.get_full_path())
-    if user != signed_in:
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    display_name = request.POST.get("display_name", "")
     try:
-        invitation_accept(invitation=found, user=user)
+        # A name that will be refused is refused before any account is made or signed in.
+        staff_name_clean(display_name=display_name)
+        user = invitation_account(invitation=found, signed_in=signed_in)
+        if user is None:
+            return redirect_to_login(request.get_full_path())
+        if user != signed_in:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        invitation_accept(invitation=found, user=user, display_name=display_name)
     except ServiceError as error:
-        context = {"invitation": found, "title": _title(found.roundtable), "error": error.message}
+        context.update(error=error.message, display_name=display_name)
         return render(request, "deliberation/invitation.html", context, status=400)
     return redirect("deliberation:moderate", code=found.roundtable.code)

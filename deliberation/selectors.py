@@ -337,6 +337,7 @@ AUDITED_KINDS = (
     "commitments.updated",
     "statement.updated",
     "publication.created",
+    "invitation.revoked",
 )
 
 

@@ -26,6 +26,11 @@ urlpatterns = [
     path("r/<str:code>/screen/", console_views.screen, name="screen"),
     path("r/<str:code>/organize/", organizer_views.organize, name="organize"),
     path("r/<str:code>/organize/invite/", organizer_views.organize_invite, name="organize_invite"),
+    path(
+        "r/<str:code>/organize/invitation/revoke/",
+        organizer_views.organize_invitation_revoke,
+        name="organize_invitation_revoke",
+    ),
     path("r/<str:code>/organize/settings/", organizer_views.organize_settings, name="organize_settings"),
     path(
         "r/<str:code>/organize/registration/",

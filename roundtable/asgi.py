@@ -7,20 +7,24 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "roundtable.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from channels.sessions import CookieMiddleware  # noqa: E402
 
 from deliberation.realtime.analysis_runner import analysis_runner_ensure  # noqa: E402
 from deliberation.realtime.routing import websocket_urlpatterns  # noqa: E402
 from deliberation.realtime.timers import timer_sweeper_ensure  # noqa: E402
+from roundtable.edge import SameOriginValidator, TrustedProxyMiddleware  # noqa: E402
 
-router = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        # Only cookies: the consumer reads its session once at connect. Channels' session middleware
-        # would wrap every send of every event for a save that websockets never need.
-        "websocket": AllowedHostsOriginValidator(CookieMiddleware(URLRouter(websocket_urlpatterns))),
-    }
+# The client's address and scheme are settled first (from our proxy's headers, or the TCP peer), so
+# Django's REMOTE_ADDR, the origin check and the socket's per-address limit all see the same client.
+router = TrustedProxyMiddleware(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            # Only cookies: the consumer reads its session once at connect. Channels' session middleware
+            # would wrap every send of every event for a save that websockets never need.
+            "websocket": SameOriginValidator(CookieMiddleware(URLRouter(websocket_urlpatterns))),
+        }
+    )
 )
 
 

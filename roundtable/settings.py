@@ -4,6 +4,7 @@ DEBUG, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, DATABASE_URL, REDIS_URL,
 EMAIL_URL-less console mail in development. See docs/deploying.md.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -89,10 +90,11 @@ TEMPLATES = [
 
 # SQLite is the embedded default; DATABASE_URL switches to PostgreSQL (or anything dj-database-url reads).
 SQLITE_PATH = os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
-if os.environ.get("DATABASE_URL"):
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL and not DATABASE_URL.startswith("sqlite:"):
     # A connection pool per process (psycopg_pool): under ASGI every request runs in its own thread,
     # and persistent per-thread connections would pile up until PostgreSQL refuses new clients.
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(os.environ.get("DATABASE_POOL_MIN", 2)),
         "max_size": int(os.environ.get("DATABASE_POOL_MAX", 10)),
@@ -107,6 +109,10 @@ if os.environ.get("DATABASE_URL"):
     # out, so one that PostgreSQL dropped (a restart, a failover) is replaced, not used for a command.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
+    if DATABASE_URL:
+        # DATABASE_URL=sqlite:///path names the file; the settings below (no pool: that is PostgreSQL's)
+        # are the embedded default's.
+        SQLITE_PATH = dj_database_url.parse(DATABASE_URL)["NAME"]
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -155,8 +161,29 @@ AUTHENTICATION_BACKENDS = [
 ]
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1"]
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+# Anyone may sign up, but an account gets nothing (no sign-in, so no roundtable, no publication, no
+# invited seat) until its owner proves the address: an unproven address can be anyone's (pre-hijacking).
+# Mandatory verification is also what lets allauth answer sign-up, password reset and sign-in by code
+# alike whether or not the address has an account (ACCOUNT_PREVENT_ENUMERATION, allauth's default).
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# allauth's own limits (failed sign-ins per address and per account, codes, resets), kept in the default
+# cache: shared by every process when REDIS_URL is set (CACHES below). The admin signs in through them too.
+# allauth reads the client's address from REMOTE_ADDR, which roundtable/edge.py has already resolved
+# from our proxy's X-Forwarded-For: allauth must not read that header a second time.
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
+# Addresses or networks of our own reverse proxies (nginx), comma-separated: only a connection from one of
+# them may say who the client is (X-Forwarded-For) and whether it came over https (X-Forwarded-Proto).
+ROUNDTABLE_TRUSTED_PROXIES = env_list("ROUNDTABLE_TRUSTED_PROXIES")
+for _proxy in ROUNDTABLE_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"ROUNDTABLE_TRUSTED_PROXIES: {_proxy!r} is not an address") from _error
+# An invitation to moderate or co-organize can be accepted for this many days after it was sent.
+ROUNDTABLE_INVITATION_DAYS = int(os.environ.get("ROUNDTABLE_INVITATION_DAYS", 14))
 LOGIN_REDIRECT_URL = "/organize/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # Development prints emails (invitations, personal links, sign-in codes) on the console; production
@@ -226,7 +253,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # No SECURE_PROXY_SSL_HEADER: it would believe X-Forwarded-Proto from anyone. roundtable/edge.py sets
+    # the request's scheme from it only for ROUNDTABLE_TRUSTED_PROXIES.
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -312,8 +340,17 @@ ROUNDTABLE_TRANSLATE_BACKEND = os.environ.get(
 )
 
 # Published versions never change: their pages and files are drawn once per process and kept here.
+# The default cache holds allauth's counts of failed sign-ins and sent codes: with several processes
+# (REDIS_URL) they must share it, or each process would allow the whole limit again.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        # Keys carry the database's name: deployments (or test databases) sharing one Redis keep apart.
+        "KEY_PREFIX": f"roundtable:{DATABASES['default']['NAME']}:cache",
+    }
+    if os.environ.get("REDIS_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "documents": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "roundtable-documents",

@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from roundtable.views import admin_login
+
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
+    # Before admin.site.urls, so the admin's own password form (no attempt limit) is never reached.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("", include("deliberation.urls")),
 ]

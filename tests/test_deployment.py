@@ -25,7 +25,13 @@ def test_two_daphne_processes_share_postgres_and_redis_behind_nginx(compose):
     assert len(daphnes) >= 2
     for name in daphnes:
         service = services[name]
-        assert "--proxy-headers" in service["command"]
+        # Daphne's --proxy-headers believes the client's own X-Forwarded-For; roundtable/edge.py
+        # believes it only from the proxy's address.
+        assert "--proxy-headers" not in service["command"]
+        assert (
+            service["environment"]["ROUNDTABLE_TRUSTED_PROXIES"].split(",")[0]
+            == (services["nginx"]["networks"]["default"]["ipv4_address"])
+        )
         assert service["environment"]["DATABASE_URL"].startswith("postgres://")
         assert "@postgres:5432/" in service["environment"]["DATABASE_URL"]
         assert service["environment"]["REDIS_URL"] == "redis://redis:6379/0"
@@ -50,6 +56,9 @@ def test_nginx_forwards_websocket_upgrades_to_every_daphne(compose):
     assert "proxy_set_header Upgrade $http_upgrade;" in conf
     assert "proxy_set_header Connection $connection_upgrade;" in conf
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in conf
+    # The peer's address, never the client's own header with the peer appended.
+    assert "$proxy_add_x_forwarded_for" not in conf
+    assert conf.count("proxy_set_header X-Forwarded-For $remote_addr;") == 2
     daphnes = [
         name for name, service in compose["services"].items() if "daphne" in service.get("command", [])
     ]
@@ -137,3 +146,20 @@ def test_production_answers_with_hsts_secure_cookies_and_a_csp_without_inline_sc
     assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
     assert seen["cookies"]["csrftoken"]["secure"] is True
     assert seen["cookies"]["csrftoken"]["samesite"] == "Lax"
+
+
+def test_database_url_may_name_a_sqlite_file(tmp_path):
+    """DATABASE_URL=sqlite:///path used to crash at start: the PostgreSQL pool option was applied to it."""
+    import urllib.request
+
+    from tests.support.servers import daphne_servers, manage, server_environment
+
+    database = tmp_path / "named.sqlite3"
+    env = server_environment(DATABASE_URL=f"sqlite:///{database}")
+    manage(env, "migrate", "--noinput", "-v0")
+    with (
+        daphne_servers(env) as [server],
+        urllib.request.urlopen(f"{server.base_url}/healthz", timeout=10) as answer,
+    ):
+        assert answer.status == 200 and answer.read() == b"ok"
+    assert database.stat().st_size > 0, "the named file is the database"

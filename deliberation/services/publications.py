@@ -71,6 +71,10 @@ def document_publish(
                 raise ServiceError("slug_invalid")
             if Publication.objects.filter(slug=chosen).exclude(roundtable=roundtable).exists():
                 raise ServiceError("slug_taken")
+            # A roundtable's code is its address-to-be (/p/<code>/ is the default): nobody else takes it
+            # first, whether or not that roundtable has published yet.
+            if Roundtable.objects.filter(code__iexact=chosen).exclude(pk=roundtable.pk).exists():
+                raise ServiceError("slug_reserved")
         full = Roundtable.objects.get(pk=roundtable.pk)
         if cleaned_organizers is not None and cleaned_organizers != full.organizers:
             full.organizers = cleaned_organizers

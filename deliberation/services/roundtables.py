@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 
 from deliberation.errors import ServiceError
 from deliberation.models import Participant, Question, QuestionState, Role, Roundtable
@@ -138,10 +139,28 @@ def roundtable_create(
     return roundtable
 
 
-def staff_seat_grant(*, roundtable: Roundtable, user: Any, role: str) -> Participant:
+def staff_seat_grant(*, roundtable: Roundtable, user: Any, role: str, display_name: str = "") -> Participant:
     """Give an account a moderator or organizer seat (an organizer is never demoted by an invitation to
-    moderate). No event: staff are not counted in participation."""
-    name = (user.get_full_name() or user.email.split("@")[0] or user.get_username())[:60]
+    moderate). No event: staff are not counted in participation.
+
+    The seat's public name is the one the person chose, else their account's full name, else their role
+    in the roundtable's first language: never anything made from their email address, which would show
+    the address's local part to everyone as the author of their proposals and drafts."""
+    chosen = " ".join(display_name.split()) or user.get_full_name().strip()
+    if not chosen:
+        with translation.override(roundtable.languages[0]):
+            chosen = str(Role(role).label)
+    name = chosen[:60]
+    # Staff tell each other apart by name (who is editing which draft): two "Moderator"s become two.
+    taken = set(
+        roundtable.participants.filter(role__in=[Role.MODERATOR, Role.ORGANIZER])
+        .exclude(user=user)
+        .values_list("display_name", flat=True)
+    )
+    number = 1
+    while name in taken:
+        number += 1
+        name = f"{chosen[:55]} {number}"
     seat, created = Participant.objects.get_or_create(
         roundtable=roundtable,
         user=user,

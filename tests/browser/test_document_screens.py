@@ -27,6 +27,8 @@ def invite_moderator(organizer, server, email: str, moderator, accept_label: str
     organizer.get_by_role("button", name="Send invitation").click()
     expect(organizer.get_by_role("status")).to_have_text(f"Invitation sent to {email}.")
     moderator.goto(INVITATION_LINK.findall(server.log_path.read_text())[-1])
+    # The public name the moderator chooses (never taken from their email address).
+    moderator.locator("input[name=display_name]").fill(email.split("@")[0])
     moderator.get_by_role("button", name=accept_label).click()
 
 

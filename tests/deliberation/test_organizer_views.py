@@ -237,7 +237,7 @@ def test_the_audit_log_export_lists_who_did_what_and_when(client, organizer):
     assert lines[0] == "seq,at,actor,role,email,action,question,proposal,details"
     event = Event.objects.get(roundtable=roundtable, data__action="phase")
     assert lines[1].startswith(
-        f"{event.seq},{event.created_at.isoformat()},org,organizer,org@example.org,phase,1,"
+        f"{event.seq},{event.created_at.isoformat()},Organizer,organizer,org@example.org,phase,1,"
     )
     assert '""to"": ""collecting""' in lines[1]
     assert "from: closed; to: collecting" in page, "the page shows what changed, readably"

@@ -123,6 +123,8 @@ def state_apply_event(state: dict[str, Any], event: dict[str, Any]) -> None:
             _set_statement(state, data["statement"])
         case "publication.created":
             state["publications"].append(copy.deepcopy(data["publication"]))
+        case "invitation.revoked":
+            pass  # for the audit log: nothing any screen shows changes
         case kind:
             raise AssertionError(f"the reference reducer does not know {kind!r}")
 

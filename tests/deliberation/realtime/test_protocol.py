@@ -320,7 +320,10 @@ async def test_a_socket_from_a_foreign_origin_is_refused():
 
 async def test_an_unknown_roundtable_closes_the_socket_with_a_clear_code():
     communicator = WebsocketCommunicator(
-        application, "/ws/r/NOPE42/", headers=[(b"origin", b"http://127.0.0.1:8000")]
+        application,
+        "/ws/r/NOPE42/",
+        # A browser sends the page's Host with its Origin: the origin check compares the two.
+        headers=[(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")],
     )
     connected, code = await communicator.connect()
     assert not connected and code == 4404
