@@ -210,12 +210,29 @@ def question_themes(*, question_id: int) -> list[dict[str, Any]]:
     return themes_by_question(question_ids=[question_id])[question_id]
 
 
-def opinions_public(*, stored: dict[str, Any]) -> dict[str, Any] | None:
-    """Opinion groups as anyone may see them: no one's group or position is tied to their name."""
+def opinions_public(*, stored: dict[str, Any], tallies_shown: bool) -> dict[str, Any] | None:
+    """Opinion groups as anyone may see them: no one's group or position is tied to their name. While a
+    question's tallies are hidden from its reader, no figure about any proposal either: each is a tally
+    in disguise (a group's agree rate is (agree + 1) / (seen + 2), and the group sizes are known), and so
+    are the proposals' places on the map, their consensus and the groups' characteristic proposals. The
+    groups, their sizes and make-up and the people's dots stay."""
     if not stored or not stored.get("groups"):
         return None
     # `state` is what the next run starts from: who was in which group, by id.
-    return {key: value for key, value in stored.items() if key != "state"}
+    public = {key: value for key, value in stored.items() if key != "state"}
+    if not tallies_shown:
+        public.update(
+            proposals={},
+            consensus=[],
+            divisive=[],
+            groups=[{**group, "representative": []} for group in public["groups"]],
+        )
+    return public
+
+
+def opinions_for(*, question: Question, staff: bool) -> dict[str, Any] | None:
+    """A question's opinion groups as a reader sees them now: staff always with every figure."""
+    return opinions_public(stored=question.opinions, tallies_shown=staff or question.tallies_public)
 
 
 def balance_view(*, balance: dict[str, Any]) -> dict[str, Any] | None:
@@ -232,7 +249,7 @@ def roundtable_analysis(
         "opinions": [
             {
                 "question": q.pk,
-                "opinions": opinions_public(stored=q.opinions),
+                "opinions": opinions_for(question=q, staff=viewer is not None and viewer.is_staff),
             }
             for q in questions
         ],

@@ -248,6 +248,7 @@ function onEvent(event) {
   } else if (kind === "question.updated") {
     const question = state.questions.get(data.question.id);
     renderQuestion(question);
+    if ("opinions" in data) renderAnalysis(question.id);
     if (previousState !== question.state) {
       announcer.textContent = t("phaseChanged", { number: question.order, state: t(`state.${question.state}`) });
     }
