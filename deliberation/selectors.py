@@ -146,17 +146,23 @@ def participant_counts(*, roundtable: Roundtable) -> dict[str, Any]:
     return {"total": sum(by_actor_type.values()), "by_actor_type": dict(sorted(by_actor_type.items()))}
 
 
-def opinion_key(*, participant_id: int) -> str:
-    """Which point of the opinion map is this person's: told to them alone, meaningless to others."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"opinion-map:{participant_id}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:12]
+def opinion_key(*, participant_id: int, question_id: int) -> str:
+    """Which point of a question's opinion map is this person's: told to them alone, meaningless to others,
+    and different in each question, so no one can follow one person's dot from question to question."""
+    message = f"opinion-map:{question_id}:{participant_id}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:12]
 
 
-def participant_public_self(*, participant: Participant | None) -> dict[str, Any] | None:
+def participant_public_self(
+    *, participant: Participant | None, question_ids: list[int]
+) -> dict[str, Any] | None:
     if participant is None:
         return None
     return {
-        "opinion_key": opinion_key(participant_id=participant.pk),
+        "opinion_keys": {
+            str(question_id): opinion_key(participant_id=participant.pk, question_id=question_id)
+            for question_id in question_ids
+        },
         "id": participant.pk,
         "display_name": participant.display_name,
         "actor_type": participant.actor_type,
@@ -305,7 +311,7 @@ def roundtable_snapshot(*, roundtable: Roundtable, viewer: Participant | None) -
         "questions": [question_public(question=q) for q in questions.values()],
         "proposals": proposal_rows,
         "participants": participant_counts(roundtable=roundtable),
-        "me": participant_public_self(participant=viewer),
+        "me": participant_public_self(participant=viewer, question_ids=list(questions)),
         **roundtable_analysis(roundtable=roundtable, questions=list(questions.values()), viewer=viewer),
         **drafting_snapshot(
             roundtable_id=roundtable.pk,

@@ -222,7 +222,11 @@ def _opinions_apply(*, roundtable: Roundtable, question: Question, groups: dict[
         # Anonymous points; each carries a key only its own person is told (in their snapshot's `me`),
         # so one event serves everyone instead of a private copy of the whole map per person.
         "points": sorted(
-            [*place["position"], place["group"], opinion_key(participant_id=int(person))]
+            [
+                *place["position"],
+                place["group"],
+                opinion_key(participant_id=int(person), question_id=question.pk),
+            ]
             for person, place in groups["people"].items()
         ),
         "proposals": {str(key): value for key, value in groups["proposals"].items()},

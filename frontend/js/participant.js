@@ -178,7 +178,7 @@ function renderAnalysis(questionId) {
   const opinions = state.opinions.get(questionId);
   renderOpinionMap(section.querySelector("[data-role=opinions]"), {
     opinions: opinions ?? null,
-    myKey: state.me?.opinion_key ?? null,
+    myKey: state.me?.opinion_keys?.[questionId] ?? null,
     proposals: state.proposals,
     actorTypes: config.actorTypes,
   });

@@ -363,6 +363,10 @@ async def test_while_tallies_are_hidden_the_live_opinion_map_carries_no_figure_a
     again, snapshot = await connect(roundtable, people[1])
     [entry] = [item for item in snapshot["opinions"] if item["question"] == question.pk]
     assert entry["opinions"]["groups"] and not per_proposal_figures(entry["opinions"])
+    # The map's dots are keyed per question: the person finds theirs; no key follows them elsewhere.
+    keys = snapshot["me"]["opinion_keys"]
+    assert [point for point in entry["opinions"]["points"] if point[3] == keys[str(question.pk)]]
+    assert len(set(keys.values())) == len(keys) == 4
     await again.close()
     staff_again, staff_snapshot = await connect(roundtable, moderator)
     [entry] = [item for item in staff_snapshot["opinions"] if item["question"] == question.pk]
