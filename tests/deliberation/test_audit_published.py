@@ -3,6 +3,7 @@ items 4, 6, 10, 11 and 18): the published files downloaded over HTTP and the liv
 read from a real socket, by someone with no seat or an ordinary one."""
 
 import csv
+import importlib
 import io
 import json
 import re
@@ -20,7 +21,7 @@ from django.test import Client
 from markdown_it import MarkdownIt
 
 from deliberation.document.files import document_schema_text
-from deliberation.models import Question, Role, Theme
+from deliberation.models import Publication, Question, Role, Theme, Vote
 from deliberation.services import analysis, drafts, publications, statements
 from deliberation.services.proposals import proposal_submit
 from deliberation.services.votes import vote_cast
@@ -449,3 +450,43 @@ async def test_room_check_answers_by_actor_type_never_show_a_group_of_fewer_than
     markdown = (await database_sync_to_async(download)("/p/led-checks/v1/document.md?lang=en")).decode()
     check_part = markdown.split("Room check 1", 1)[1].split("###", 1)[0]
     assert "Other actor types: agree 2" in check_part and "National government" not in check_part
+
+
+def test_versions_published_before_the_fix_are_rewritten_once_without_the_link(voted_room):
+    """A version frozen in the old form (one number per person, as author and as voter) is unlinked by
+    migration 0007; its texts and tallies stay, and a second run leaves it as it is."""
+    from django.apps import apps
+
+    migration = importlib.import_module("deliberation.migrations.0007_published_data")
+    roundtable, named, anonymous, people, proposals = voted_room
+    publication = Publication.objects.get(roundtable=roundtable)
+    old = publication.document
+    number = {person.pk: index for index, person in enumerate(people, start=1)}
+    votes = Vote.objects.filter(proposal__question__roundtable=roundtable).order_by("updated_at", "id")
+    for vote, row in zip(votes, old["votes"], strict=True):
+        row["voter"] = number[vote.participant_id]
+    old["authors"] = {str(p.pk): number[p.author_id] for q in (named, anonymous) for p in q.proposals.all()}
+    for question in old["questions"]:
+        del question["anonymous"]
+    Publication.objects.filter(pk=publication.pk).update(document=old)
+
+    migration.published_documents_unlink(apps, None)
+    rewritten = Publication.objects.get(pk=publication.pk).document
+    authors = {value for value in rewritten["authors"].values() if value is not None}
+    voters = {vote["voter"] for vote in rewritten["votes"]}
+    assert authors and voters and not authors & voters
+    assert all(rewritten["authors"][str(proposal)] is None for proposal in proposals[anonymous.pk])
+    by_question = defaultdict(set)
+    for vote in rewritten["votes"]:
+        by_question[vote["proposal"] in proposals[anonymous.pk]].add(vote["voter"])
+    assert len(by_question[True]) == len(by_question[False]) == len(people)
+    assert not by_question[True] & by_question[False]
+
+    def tallies(document):
+        return [(p["id"], p["tally"], p["text"]) for q in document["questions"] for p in q["proposals"]]
+
+    assert tallies(rewritten) == tallies(old), "texts and tallies unchanged"
+    jsonschema.validate(rewritten, json.loads(document_schema_text()))
+
+    migration.published_documents_unlink(apps, None)
+    assert Publication.objects.get(pk=publication.pk).document == rewritten, "done once"
