@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from deliberation.analysis.breakdowns import make_up_fold
 from deliberation.document.live import drafting_snapshot
 from deliberation.frames import PROTOCOL_VERSION, EventText, event_text
 from deliberation.models import (
@@ -226,6 +227,12 @@ def opinions_public(*, stored: dict[str, Any], tallies_shown: bool) -> dict[str,
         return None
     # `state` is what the next run starts from: who was in which group, by id.
     public = {key: value for key, value in stored.items() if key != "state"}
+    # Runs store the make-up folded; folded again here for maps stored before they did.
+    make_up = make_up_fold(
+        {group["id"]: group.get("actor_types", {}) for group in public["groups"]},
+        minimum=settings.ROUNDTABLE_BREAKDOWN_MIN_GROUP,
+    )
+    public["groups"] = [{**group, "actor_types": make_up[group["id"]]} for group in public["groups"]]
     if not tallies_shown:
         public.update(
             proposals={},
