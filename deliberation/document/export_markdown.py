@@ -14,18 +14,15 @@ from deliberation.document.view import DocumentView, document_view
 
 
 def _line(text: str) -> str:
+    """A text people typed, on one line (a heading, a list item, a table cell: `|` is escaped too)."""
     return markdown_text_escape(text, one_line=True)
-
-
-def _cell(text: str) -> str:
-    return _line(text)
 
 
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     return [
-        "| " + " | ".join(_cell(cell) for cell in head) + " |",
+        "| " + " | ".join(_line(cell) for cell in head) + " |",
         "|" + "---|" * len(head),
-        *("| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows),
+        *("| " + " | ".join(_line(cell) for cell in row) + " |" for row in rows),
     ]
 
 
