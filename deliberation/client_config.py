@@ -5,9 +5,17 @@ own strings and extras."""
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 
+from deliberation.analysis.breakdowns import OTHER
 from deliberation.models import Roundtable
 from deliberation.texts import text_in_language
+
+
+def other_actor_types(language: str) -> str:
+    with translation.override(language):
+        return _("Other actor types")
 
 
 def client_config(
@@ -23,7 +31,11 @@ def client_config(
         "code": roundtable.code,
         "socketPath": f"/ws/r/{roundtable.code}/{socket_query}",
         "language": language,
-        "actorTypes": {a["key"]: text_in_language(a, language).text for a in roundtable.actor_types},
+        "actorTypes": {
+            **{a["key"]: text_in_language(a, language).text for a in roundtable.actor_types},
+            # Public breakdowns count actor types with too few people together under this key.
+            OTHER: other_actor_types(language),
+        },
         "strings": strings,
         # How long a command may wait for its answer once it has reached the server (not while offline).
         "commandTimeoutSeconds": settings.ROUNDTABLE_CLIENT_COMMAND_TIMEOUT_SECONDS,

@@ -1,7 +1,6 @@
 """The organizer's pages: their roundtables, creating one, and one roundtable's set-up (join link and QR
 code, moderators, registration list, audit log). Writes go through services; reads through selectors."""
 
-import csv
 import json
 
 import segno
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deliberation.access import allowed_to
+from deliberation.csv_safe import CsvSafeWriter
 from deliberation.errors import ServiceError
 from deliberation.forms import InviteForm, RegistrantForm, RegistrantsUploadForm, RoundtableForm, SettingsForm
 from deliberation.models import Participant, Roundtable
@@ -267,12 +267,11 @@ def organize_registration(
 def audit_export(request: HttpRequest, roundtable: Roundtable, organizer: Participant) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{roundtable.code}.csv"'
-    writer = csv.writer(response)
+    writer = CsvSafeWriter(response)
     writer.writerow(["seq", "at", "actor", "role", "email", "action", "question", "proposal", "details"])
     for row in audit_log(roundtable=roundtable):
         writer.writerow(
-            csv_safe_cell(cell)
-            for cell in [
+            [
                 row["seq"],
                 row["at"].isoformat(),
                 row["actor"] or "",
@@ -285,14 +284,6 @@ def audit_export(request: HttpRequest, roundtable: Roundtable, organizer: Partic
             ]
         )
     return response
-
-
-def csv_safe_cell(value: object) -> object:
-    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab or return) is a formula to
-    Excel and LibreOffice, so it gets a leading apostrophe (OWASP's advice on CSV injection)."""
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + value
-    return value
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from deliberation.analysis.breakdowns import make_up_fold
 from deliberation.document.live import drafting_snapshot
 from deliberation.frames import PROTOCOL_VERSION, EventText, event_text
 from deliberation.models import (
@@ -146,17 +147,23 @@ def participant_counts(*, roundtable: Roundtable) -> dict[str, Any]:
     return {"total": sum(by_actor_type.values()), "by_actor_type": dict(sorted(by_actor_type.items()))}
 
 
-def opinion_key(*, participant_id: int) -> str:
-    """Which point of the opinion map is this person's: told to them alone, meaningless to others."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"opinion-map:{participant_id}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:12]
+def opinion_key(*, participant_id: int, question_id: int) -> str:
+    """Which point of a question's opinion map is this person's: told to them alone, meaningless to others,
+    and different in each question, so no one can follow one person's dot from question to question."""
+    message = f"opinion-map:{question_id}:{participant_id}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:12]
 
 
-def participant_public_self(*, participant: Participant | None) -> dict[str, Any] | None:
+def participant_public_self(
+    *, participant: Participant | None, question_ids: list[int]
+) -> dict[str, Any] | None:
     if participant is None:
         return None
     return {
-        "opinion_key": opinion_key(participant_id=participant.pk),
+        "opinion_keys": {
+            str(question_id): opinion_key(participant_id=participant.pk, question_id=question_id)
+            for question_id in question_ids
+        },
         "id": participant.pk,
         "display_name": participant.display_name,
         "actor_type": participant.actor_type,
@@ -210,12 +217,35 @@ def question_themes(*, question_id: int) -> list[dict[str, Any]]:
     return themes_by_question(question_ids=[question_id])[question_id]
 
 
-def opinions_public(*, stored: dict[str, Any]) -> dict[str, Any] | None:
-    """Opinion groups as anyone may see them: no one's group or position is tied to their name."""
+def opinions_public(*, stored: dict[str, Any], tallies_shown: bool) -> dict[str, Any] | None:
+    """Opinion groups as anyone may see them: no one's group or position is tied to their name. While a
+    question's tallies are hidden from its reader, no figure about any proposal either: each is a tally
+    in disguise (a group's agree rate is (agree + 1) / (seen + 2), and the group sizes are known), and so
+    are the proposals' places on the map, their consensus and the groups' characteristic proposals. The
+    groups, their sizes and make-up and the people's dots stay."""
     if not stored or not stored.get("groups"):
         return None
     # `state` is what the next run starts from: who was in which group, by id.
-    return {key: value for key, value in stored.items() if key != "state"}
+    public = {key: value for key, value in stored.items() if key != "state"}
+    # Runs store the make-up folded; folded again here for maps stored before they did.
+    make_up = make_up_fold(
+        {group["id"]: group.get("actor_types", {}) for group in public["groups"]},
+        minimum=settings.ROUNDTABLE_BREAKDOWN_MIN_GROUP,
+    )
+    public["groups"] = [{**group, "actor_types": make_up[group["id"]]} for group in public["groups"]]
+    if not tallies_shown:
+        public.update(
+            proposals={},
+            consensus=[],
+            divisive=[],
+            groups=[{**group, "representative": []} for group in public["groups"]],
+        )
+    return public
+
+
+def opinions_for(*, question: Question, staff: bool) -> dict[str, Any] | None:
+    """A question's opinion groups as a reader sees them now: staff always with every figure."""
+    return opinions_public(stored=question.opinions, tallies_shown=staff or question.tallies_public)
 
 
 def balance_view(*, balance: dict[str, Any]) -> dict[str, Any] | None:
@@ -232,7 +262,7 @@ def roundtable_analysis(
         "opinions": [
             {
                 "question": q.pk,
-                "opinions": opinions_public(stored=q.opinions),
+                "opinions": opinions_for(question=q, staff=viewer is not None and viewer.is_staff),
             }
             for q in questions
         ],
@@ -288,7 +318,7 @@ def roundtable_snapshot(*, roundtable: Roundtable, viewer: Participant | None) -
         "questions": [question_public(question=q) for q in questions.values()],
         "proposals": proposal_rows,
         "participants": participant_counts(roundtable=roundtable),
-        "me": participant_public_self(participant=viewer),
+        "me": participant_public_self(participant=viewer, question_ids=list(questions)),
         **roundtable_analysis(roundtable=roundtable, questions=list(questions.values()), viewer=viewer),
         **drafting_snapshot(
             roundtable_id=roundtable.pk,

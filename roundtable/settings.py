@@ -291,6 +291,10 @@ ROUNDTABLE_ANALYSIS_INTERVAL_SECONDS = float(os.environ.get("ROUNDTABLE_ANALYSIS
 # When only the positions on the opinion map moved (same groups, same members, same characteristic
 # proposals), the map is re-published at most this often.
 ROUNDTABLE_OPINIONS_REFRESH_SECONDS = float(os.environ.get("ROUNDTABLE_OPINIONS_REFRESH_SECONDS", 15))
+# Answers broken down by actor type (room checks, votes in the published document, the opinion groups'
+# make-up) show an actor type on its own only where at least this many people of it are counted; smaller
+# ones are counted together as "other actor types", so no one's answer is visible through a small group.
+ROUNDTABLE_BREAKDOWN_MIN_GROUP = max(2, int(os.environ.get("ROUNDTABLE_BREAKDOWN_MIN_GROUP", 3)))
 # Rate limits (deliberation/realtime/limits.py). Per participant: (how many, per how many seconds).
 ROUNDTABLE_RATE_LIMITS = {
     "proposal.submit": (

@@ -2,12 +2,15 @@
 an organizer publishes, and what the draft exports show before that. Its shape is `schema.json`."""
 
 import dataclasses
+import random
 from collections import Counter, defaultdict
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
+from deliberation.analysis.breakdowns import OTHER, make_up_fold, tallies_fold
 from deliberation.analysis.opinions import OpinionSettings
 from deliberation.analysis.themes import ThemeSettings
 from deliberation.document.markdown import citations_find
@@ -46,8 +49,6 @@ def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
             "pk", "actor_type"
         )
     )
-    # Voters and authors appear as numbers: the order they joined in, nothing else about them.
-    anonymous = {participant_id: number for number, participant_id in enumerate(sorted(people), start=1)}
     proposals = list(
         Proposal.objects.filter(question__roundtable=roundtable, status=ProposalStatus.VISIBLE)
         .select_related("author")
@@ -58,6 +59,10 @@ def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
         Vote.objects.filter(proposal_id__in=visible_ids, participant__role=Role.PARTICIPANT)
         .order_by("updated_at", "id")
         .values_list("proposal_id", "participant_id", "choice", "updated_at")
+    )
+    question_of = {proposal.pk: proposal.question_id for proposal in proposals}
+    voter_numbers, author_numbers = pseudonyms_draw(
+        questions=questions, proposals=proposals, votes=votes, people=people
     )
     by_question = {
         question.pk: _question_section(question=question, proposals=proposals, votes=votes, people=people)
@@ -109,13 +114,16 @@ def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
         "votes": [
             {
                 "proposal": proposal_id,
-                "voter": anonymous[participant_id],
+                "voter": voter_numbers[question_of[proposal_id], participant_id],
                 "choice": choice,
                 "at": updated_at.isoformat(),
             }
             for proposal_id, participant_id, choice, updated_at in votes
         ],
-        "authors": {str(proposal.pk): anonymous.get(proposal.author_id) for proposal in proposals},
+        "authors": {
+            str(proposal.pk): author_numbers.get((proposal.question_id, proposal.author_id))
+            for proposal in proposals
+        },
         "algorithms": {
             "themes": dataclasses.asdict(ThemeSettings()),
             "opinions": dataclasses.asdict(OpinionSettings()),
@@ -126,6 +134,39 @@ def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
             "representativeness z-tests, group-informed consensus",
         },
     }
+
+
+# Pseudonyms are drawn at random from this range, all different within a document.
+PSEUDONYM_RANGE = range(1, 2**31)
+
+
+def pseudonyms_draw(
+    *,
+    questions: list[Question],
+    proposals: list[Proposal],
+    votes: list[tuple],
+    people: dict[int, str],
+) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], int]]:
+    """(voter numbers, author numbers), each keyed by (question id, participant id).
+
+    The live screens name the authors of a question that is not anonymous, so a number that stood for a
+    person as an author and as a voter would publish that named person's votes; one number across
+    questions would tie an anonymous question's proposals to a named author of another. So: a person has
+    a voter number per question, an author number per question, all different and random (not the order
+    people joined in), and a proposal on an anonymous question has no author number at all. Within a
+    question a voter keeps one number: the votes still give the tallies and opinion groups."""
+    question_of = {proposal.pk: proposal.question_id for proposal in proposals}
+    anonymous = {question.pk for question in questions if question.anonymous}
+    voters = sorted({(question_of[proposal_id], participant_id) for proposal_id, participant_id, *_ in votes})
+    authors = sorted(
+        {
+            (proposal.question_id, proposal.author_id)
+            for proposal in proposals
+            if proposal.author_id in people and proposal.question_id not in anonymous
+        }
+    )
+    numbers = random.SystemRandom().sample(PSEUDONYM_RANGE, len(voters) + len(authors))
+    return dict(zip(voters, numbers, strict=False)), dict(zip(authors, numbers[len(voters) :], strict=False))
 
 
 def _actor_type_keys(roundtable: Roundtable, present: set[str]) -> list[str]:
@@ -174,10 +215,25 @@ def _question_section(
     text = draft.text if draft else ""
     cited = citations_find(text)
     statements = list(Statement.objects.filter(question=question).order_by("number"))
+    minimum = settings.ROUNDTABLE_BREAKDOWN_MIN_GROUP
+    type_sizes = Counter(people.values())
+    # Stored folded since the analysis does it; folded again for maps stored before it did.
+    make_up = make_up_fold(
+        {group["id"]: group.get("actor_types", {}) for group in opinions.get("groups", [])}, minimum=minimum
+    )
+
+    def author_type(proposal: Proposal) -> str:
+        key = people.get(proposal.author_id, proposal.author.actor_type)
+        # On an anonymous question, an actor type only one or two people have would name the author.
+        if question.anonymous and proposal.author_id in people and type_sizes[key] < minimum:
+            return OTHER
+        return key
+
     return {
         "id": question.pk,
         "order": question.order,
         "text": question.text,
+        "anonymous": question.anonymous,
         "conclusions": {
             "markdown": text,
             "version": draft.version if draft else 0,
@@ -196,11 +252,11 @@ def _question_section(
                 "id": proposal.pk,
                 "text": proposal.text,
                 "language": proposal.language,
-                "actor_type": people.get(proposal.author_id, proposal.author.actor_type),
+                "actor_type": author_type(proposal),
                 "theme": numbers.get(theme_of[proposal.pk]),
                 "created_at": proposal.created_at.isoformat(),
                 "tally": tallies[proposal.pk],
-                "by_actor_type": {key: dict(value) for key, value in sorted(by_type[proposal.pk].items())},
+                "by_actor_type": tallies_fold(by_type[proposal.pk], minimum=minimum),
                 "by_group": {key: dict(value) for key, value in sorted(by_group[proposal.pk].items())},
                 "consensus": proposal.pk in consensus,
                 "divisive": proposal.pk in divisive,
@@ -208,11 +264,7 @@ def _question_section(
             for proposal in mine
         ],
         "opinion_groups": [
-            {
-                "letter": _letter(group["id"]),
-                "size": group["size"],
-                "by_actor_type": group.get("actor_types", {}),
-            }
+            {"letter": _letter(group["id"]), "size": group["size"], "by_actor_type": make_up[group["id"]]}
             for group in opinions.get("groups", [])
         ],
         "commitments": [
@@ -233,7 +285,10 @@ def _letter(group: int) -> str:
 
 
 def statement_results(*, statements: list[Statement]) -> list[dict[str, Any]]:
-    """Statements and how the room answered them, overall and by actor type: one query for all."""
+    """Statements and how the room answered them, overall and by actor type: one query for all. These are
+    public (live and in the document): an actor type with fewer than ROUNDTABLE_BREAKDOWN_MIN_GROUP
+    answers is counted with the other small ones, for everyone, staff included: answers to a room check
+    are anonymous, and moderators often belong to one of the actor types themselves."""
     tallies: dict[int, dict[str, int]] = defaultdict(_tally)
     by_type: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(_tally))
     rows = (
@@ -250,7 +305,9 @@ def statement_results(*, statements: list[Statement]) -> list[dict[str, Any]]:
             "text": statement.text,
             "state": statement.state,
             "tally": dict(tallies[statement.pk]),
-            "by_actor_type": {key: dict(value) for key, value in sorted(by_type[statement.pk].items())},
+            "by_actor_type": tallies_fold(
+                by_type[statement.pk], minimum=settings.ROUNDTABLE_BREAKDOWN_MIN_GROUP
+            ),
         }
         for statement in statements
     ]

@@ -3,13 +3,13 @@
 (proposals.jsonl), and a zip bundle with the algorithm settings used, so anyone can re-compute the themes
 and opinion groups and check them."""
 
-import csv
 import datetime
 import io
 import json
 import zipfile
 from typing import Any
 
+from deliberation.csv_safe import CsvSafeWriter
 from deliberation.document.export_markdown import document_markdown
 
 POLIS_VOTE = {"agree": 1, "disagree": -1, "pass": 0}
@@ -39,9 +39,10 @@ def _question(document: dict[str, Any], order: int) -> dict[str, Any]:
 
 
 def polis_comments_csv(document: dict[str, Any], order: int) -> str:
-    """One question's proposals as Polis's comments.csv; authors as the document's anonymous numbers."""
+    """One question's proposals as Polis's comments.csv; authors as the document's per-question author
+    pseudonyms (blank on an anonymous question). Text cells cannot start a spreadsheet formula."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvSafeWriter(out, lineterminator="\n")
     writer.writerow(COMMENTS_HEADER)
     for proposal in _question(document, order)["proposals"]:
         stamp, text = _polis_time(proposal["created_at"])
@@ -61,10 +62,11 @@ def polis_comments_csv(document: dict[str, Any], order: int) -> str:
 
 
 def polis_votes_csv(document: dict[str, Any], order: int) -> str:
-    """One question's votes as Polis's votes.csv (agree 1, disagree -1, pass 0), latest vote per person."""
+    """One question's votes as Polis's votes.csv (agree 1, disagree -1, pass 0), latest vote per person;
+    voter-id is the per-question voter pseudonym, unrelated to any author-id."""
     ids = {proposal["id"] for proposal in _question(document, order)["proposals"]}
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvSafeWriter(out, lineterminator="\n")
     writer.writerow(VOTES_HEADER)
     for vote in document["votes"]:
         if vote["proposal"] in ids:
@@ -96,7 +98,11 @@ document.md     the same document, readable
 settings.json   the algorithm settings used for themes and opinion groups
 q<N>/comments.csv, q<N>/votes.csv
                 question N's proposals and votes in Polis's export format
-                (voters and authors are anonymous numbers; votes: agree 1, disagree -1, pass 0)
+                (votes: agree 1, disagree -1, pass 0; voter-id and author-id are random
+                pseudonyms drawn per question: a voter-id is the same for one person's
+                votes in that question and never equals an author-id; an anonymous
+                question has no author-id; a text cell that would start a spreadsheet
+                formula begins with an apostrophe)
 q<N>/proposals.jsonl
                 question N's proposals as the themes engine reads them
 

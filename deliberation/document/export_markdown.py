@@ -5,29 +5,29 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from deliberation.document.markdown import CITATION
+from deliberation.document.markdown import CITATION, markdown_source_safe, markdown_text_escape
 from deliberation.document.view import DocumentView, document_view
 
+# Every text that comes from people (titles, questions, organizers, proposals, commitments, theme names,
+# room checks) is escaped: it shows as typed in any Markdown viewer, even one that renders raw HTML.
+# Moderators' conclusions are Markdown: kept, without raw HTML or links to anything but pages.
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+
+def _line(text: str) -> str:
+    """A text people typed, on one line (a heading, a list item, a table cell: `|` is escaped too)."""
+    return markdown_text_escape(text, one_line=True)
 
 
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     return [
-        "| " + " | ".join(_cell(cell) for cell in head) + " |",
+        "| " + " | ".join(_line(cell) for cell in head) + " |",
         "|" + "---|" * len(head),
-        *("| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows),
+        *("| " + " | ".join(_line(cell) for cell in row) + " |" for row in rows),
     ]
 
 
-def _no_html(text: str) -> str:
-    """People's texts stay text: a Markdown viewer renders `<` written as an entity as `<`, never a tag."""
-    return text.replace("<", "&lt;")
-
-
 def _quote(text: str) -> str:
-    return "\n".join(f"> {line}" if line else ">" for line in _no_html(text).splitlines())
+    return "\n".join(f"> {markdown_text_escape(line)}" if line.strip() else ">" for line in text.splitlines())
 
 
 def _anchored(markdown: str, order: int) -> str:
@@ -44,21 +44,26 @@ def _anchored(markdown: str, order: int) -> str:
 
 def document_markdown(document: dict[str, Any], language: str) -> str:
     view: DocumentView = document_view(document, language)
-    lines = [f"# {view.title}", "", f"*{view.status_line}*", ""]
+    lines = [f"# {_line(view.title)}", "", f"*{_line(view.status_line)}*", ""]
     if view.note:
-        lines += [f"*{_('What changed in this version')}: {view.note}*", ""]
-    lines += [f"- **{label}:** {value}" for label, value in view.metadata]
-    lines += ["", f"## {_('Participation')}", "", view.participation_summary, ""]
+        lines += [f"*{_line(_('What changed in this version'))}: {_line(view.note)}*", ""]
+    lines += [f"- **{_line(label)}:** {_line(value)}" for label, value in view.metadata]
+    lines += ["", f"## {_('Participation')}", "", _line(view.participation_summary), ""]
     lines += _table(view.participation_head, view.participation_rows)
     for question in view.questions:
-        lines += ["", f'<a id="{question.anchor}"></a>', f"## {question.heading}: {question.text}", ""]
+        lines += [
+            "",
+            f'<a id="{question.anchor}"></a>',
+            f"## {_line(question.heading)}: {_line(question.text)}",
+            "",
+        ]
         lines += [f"### {_('Conclusions')}", ""]
         lines.append(
-            _anchored(_no_html(question.conclusions_markdown.strip()), question.order)
+            _anchored(markdown_source_safe(question.conclusions_markdown.strip()), question.order)
             if question.conclusions_markdown.strip()
             else f"*{_('No conclusions were written for this question.')}*"
         )
-        lines += ["", f"*{question.coverage}*"]
+        lines += ["", f"*{_line(question.coverage)}*"]
         if question.commitments:
             lines += ["", f"### {_('Commitments')}", ""]
             lines += _table(
@@ -74,23 +79,23 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
                     "",
                     _quote(check["text"]),
                     "",
-                    f"{check['support']}" + (f" ({_('still open')})" if check["open"] else ""),
+                    _line(check["support"] + (f" ({_('still open')})" if check["open"] else "")),
                 ]
-                lines += [f"- {line}" for line in check["by_actor_type"]]
+                lines += [f"- {_line(line)}" for line in check["by_actor_type"]]
                 lines.append("")
         if question.cited:
             lines += ["", f"### {_('Cited proposals')}", ""]
             for proposal in question.cited:
-                heading = f"**#{proposal.id}** · {proposal.details}"
+                heading = f"**#{proposal.id}** · {_line(proposal.details)}"
                 lines += [f'<a id="{proposal.anchor}"></a>', heading, "", _quote(proposal.text), ""]
-                lines.append(f"{_('Support')}: {proposal.support}")
-                lines += [f"- {line}" for line in proposal.by_group + proposal.by_actor_type]
+                lines.append(_line(f"{_('Support')}: {proposal.support}"))
+                lines += [f"- {_line(line)}" for line in proposal.by_group + proposal.by_actor_type]
                 lines.append("")
         if question.themes:
             lines += ["", f"### {_('Themes')}", ""]
             lines += [
                 f'- <a id="{theme["anchor"]}"></a>{_("Theme %(number)s") % {"number": theme["number"]}}: '
-                f"{theme['name']} ({theme['size']})"
+                f"{_line(theme['name'])} ({_line(theme['size'])})"
                 for theme in question.themes
             ]
     return "\n".join(lines).rstrip() + "\n"

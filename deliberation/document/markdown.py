@@ -2,6 +2,7 @@
 and nh3 cleans what comes out), and citations become links: `[#12]` a proposal, `[theme:3]` a theme of
 the question, `[check:2]` a statement put to the room."""
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -160,3 +161,55 @@ def markdown_blocks(text: str) -> list[Token]:
 
 def conflict_markers_present(text: str) -> bool:
     return CONFLICT_MARKERS.search(text) is not None
+
+
+# Markdown source for any renderer (document.md is downloaded and opened in viewers we do not control,
+# some with raw HTML on). Plain-text fields are escaped; moderators' conclusions keep their Markdown.
+
+# The ASCII punctuation that starts a link, an image, emphasis, code, raw HTML, an entity, a table cell or
+# (in some renderers) attributes; CommonMark lets each be escaped with a backslash, so the text shows
+# exactly as typed. A `#` matters only at the start of a line.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&]|^\s*#)", re.MULTILINE)
+# A link or image destination (inline) and a link reference definition's, where a renderer makes a link.
+# Up to the line's end or a parenthesis, spaces included: a lenient renderer may read `java script:`.
+_INLINE_DESTINATION = re.compile(r"\]\(\s*((?:\\.|[^)\\\n])*)")
+_REFERENCE_DESTINATION = re.compile(r"\]:\s*((?:\\.|[^\\\n])*)")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def markdown_text_escape(text: str, *, one_line: bool = False) -> str:
+    """A plain text (a title, a proposal, a theme's name) as Markdown that shows it as typed."""
+    if one_line:
+        text = " ".join(text.split())
+    return _MARKDOWN_SPECIAL.sub(lambda match: match.group(0)[:-1] + "\\" + match.group(0)[-1], text)
+
+
+def link_target_safe(destination: str) -> bool:
+    """Whether a link's target is a page (http, https, mailto, or relative), judged as a browser reads
+    it: entities decoded, backslash escapes and the whitespace and control characters that browsers drop
+    from a URL removed."""
+    target = html.unescape(destination)
+    target = re.sub(r"\\(.)", r"\1", target)
+    target = "".join(char for char in target if char > " " and char != "\x7f").lstrip("<").lower()
+    scheme = _SCHEME.match(target)
+    return scheme is None or scheme.group(1) in SAFE_LINK_SCHEMES
+
+
+def markdown_source_safe(text: str) -> str:
+    """Moderators' Markdown for any renderer: raw HTML and autolinks become text (`<` as an entity), and a
+    link, image or reference definition whose target is not a page (javascript:, data:, vbscript:...)
+    stays as visible text instead of a link."""
+    text = text.replace("<", "&lt;")
+
+    def inline(match: re.Match) -> str:
+        if link_target_safe(match.group(1)):
+            return match.group(0)
+        return "]\\(" + match.group(0)[2:]
+
+    def reference(match: re.Match) -> str:
+        if link_target_safe(match.group(1)):
+            return match.group(0)
+        return "\\]:" + match.group(0)[2:]
+
+    return _REFERENCE_DESTINATION.sub(reference, _INLINE_DESTINATION.sub(inline, text))

@@ -11,6 +11,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from deliberation.analysis.breakdowns import OTHER
 from deliberation.document.markdown import CHECK, PROPOSAL, THEME, markdown_html
 from deliberation.texts import text_in_language
 
@@ -116,6 +117,8 @@ def document_view(document: dict[str, Any], language: str) -> DocumentView:
     actor_types = {item["key"]: item for item in meta.get("actor_types", [])}
 
     def actor_type_name(key: str) -> str:
+        if key == OTHER:
+            return _("Other actor types")
         item = actor_types.get(key)
         return text_in_language(item, language, languages).text if item else (key or _("Not given"))
 

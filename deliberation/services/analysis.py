@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from deliberation.analysis.breakdowns import make_up_fold
 from deliberation.analysis.embedding import encoder_name, texts_embed, vector_from_bytes, vector_to_bytes
 from deliberation.analysis.opinions import OpinionPrevious, OpinionSettings, opinion_groups
 from deliberation.analysis.themes import (
@@ -38,7 +39,7 @@ from deliberation.models import (
     Theme,
     Vote,
 )
-from deliberation.selectors import balance_view, opinion_key, opinions_public, question_themes
+from deliberation.selectors import balance_view, opinion_key, opinions_for, question_themes
 from deliberation.services.events import event_record, roundtable_lock
 
 logger = logging.getLogger(__name__)
@@ -209,16 +210,23 @@ def _opinions_apply(*, roundtable: Roundtable, question: Question, groups: dict[
     make_up: dict[int, Counter] = defaultdict(Counter)
     for person, place in groups["people"].items():
         make_up[place["group"]][actor_types.get(int(person), "")] += 1
+    # Public: an actor type with one or two people on the map would tell which group they are in.
+    folded = make_up_fold(
+        {group["id"]: make_up[group["id"]] for group in groups["groups"]},
+        minimum=settings.ROUNDTABLE_BREAKDOWN_MIN_GROUP,
+    )
     stored = {
         "k": groups["k"],
         "participants_in": groups["participants_in"],
-        "groups": [
-            {**group, "actor_types": dict(sorted(make_up[group["id"]].items()))} for group in groups["groups"]
-        ],
+        "groups": [{**group, "actor_types": folded[group["id"]]} for group in groups["groups"]],
         # Anonymous points; each carries a key only its own person is told (in their snapshot's `me`),
         # so one event serves everyone instead of a private copy of the whole map per person.
         "points": sorted(
-            [*place["position"], place["group"], opinion_key(participant_id=int(person))]
+            [
+                *place["position"],
+                place["group"],
+                opinion_key(participant_id=int(person), question_id=question.pk),
+            ]
             for person, place in groups["people"].items()
         ),
         "proposals": {str(key): value for key, value in groups["proposals"].items()},
@@ -251,14 +259,16 @@ def _opinions_apply(*, roundtable: Roundtable, question: Question, groups: dict[
     question.save(update_fields=["opinions"])
     roundtable.balance = balance
     roundtable.save(update_fields=["balance"])
+    # While tallies are hidden, the public gets the map without its per-proposal figures; staff all of it.
+    # The switches are read again under the lock: a moderator may have hidden the tallies during the run.
+    question.refresh_from_db(fields=["tallies_hidden", "state"])
+    public = opinions_for(question=question, staff=False)
+    every_figure = opinions_for(question=question, staff=True)
     return event_record(
         roundtable=roundtable,
         kind="opinions.updated",
-        data={
-            "question": question.pk,
-            "opinions": opinions_public(stored=stored),
-            "balance": balance_view(balance=balance),
-        },
+        data={"question": question.pk, "opinions": public, "balance": balance_view(balance=balance)},
+        staff={"opinions": every_figure} if every_figure != public else {},
     )
 
 

@@ -18,9 +18,7 @@ from deliberation.models import (
     Roundtable,
 )
 from deliberation.policy import Action
-from deliberation.selectors import (
-    question_public,
-)
+from deliberation.selectors import opinions_for, question_public
 from deliberation.services.commands import CommandResult, command_begin, question_in
 from deliberation.services.events import event_record, roundtable_lock
 from deliberation.services.history import event_history_rewrite
@@ -70,6 +68,9 @@ def _question_event(
         if withdraws_authors:
             # Made anonymous: replays must not name the authors either (services/history.py).
             event_history_rewrite(roundtable=roundtable, proposals=proposals)
+        # Showing or hiding tallies shows or hides the opinion map's per-proposal figures too.
+        data["opinions"] = opinions_for(question=question, staff=False)
+        staff["opinions"] = opinions_for(question=question, staff=True)
     return event_record(
         roundtable=roundtable,
         kind="question.updated",

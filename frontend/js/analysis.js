@@ -72,7 +72,7 @@ export function renderThemes(list, { themes, proposals, language, controls = nul
 
 // The opinion map: each person a dot in their group's colour and shape, proposals as small squares,
 // the reader's own place ringed. `describe` is filled with the same content as text.
-// `myKey` is the reader's own point's key (their snapshot's me.opinion_key), for "you are here".
+// `myKey` is the reader's own point's key (their snapshot's me.opinion_keys[question]), for "you are here".
 // `brief` (the projector): the groups and at most three agreed and three dividing proposals, so the
 // screen fits a wall without scrolling; the full text alternative is on the participants' screens.
 export function renderOpinionMap(figure, { opinions, myKey, proposals, actorTypes, brief = false }) {

@@ -178,7 +178,7 @@ function renderAnalysis(questionId) {
   const opinions = state.opinions.get(questionId);
   renderOpinionMap(section.querySelector("[data-role=opinions]"), {
     opinions: opinions ?? null,
-    myKey: state.me?.opinion_key ?? null,
+    myKey: state.me?.opinion_keys?.[questionId] ?? null,
     proposals: state.proposals,
     actorTypes: config.actorTypes,
   });
@@ -248,6 +248,7 @@ function onEvent(event) {
   } else if (kind === "question.updated") {
     const question = state.questions.get(data.question.id);
     renderQuestion(question);
+    if ("opinions" in data) renderAnalysis(question.id);
     if (previousState !== question.state) {
       announcer.textContent = t("phaseChanged", { number: question.order, state: t(`state.${question.state}`) });
     }

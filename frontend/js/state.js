@@ -91,6 +91,8 @@ const handlers = {
     state.questions.set(data.question.id, { ...data.question });
     state.roundtable.current_question = data.current_question;
     for (const [id, view] of Object.entries(data.proposals ?? {})) setProposal(state, Number(id), view, {});
+    // Tallies shown or hidden: the opinion map with or without its per-proposal figures.
+    if ("opinions" in data) state.opinions.set(data.question.id, data.opinions);
   },
   "participant.anonymised"(state, data) {
     for (const [id, view] of Object.entries(data.proposals)) setProposal(state, Number(id), view, {});

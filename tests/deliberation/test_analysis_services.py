@@ -298,11 +298,13 @@ def test_each_person_finds_their_own_place_on_the_map_and_only_theirs(room):
     assert len(points) == 6
     places = {}
     for person in people[:6]:
-        key = roundtable_snapshot(roundtable=roundtable, viewer=person)["me"]["opinion_key"]
+        key = roundtable_snapshot(roundtable=roundtable, viewer=person)["me"]["opinion_keys"][
+            str(question.pk)
+        ]
         [own] = [point for point in points if point[3] == key]
         places[person.pk] = own[2]
     assert len(set(places.values())) == 2
     assert {places[p.pk] for p in people[0:6:2]} != {places[p.pk] for p in people[1:6:2]}
-    assert roundtable_snapshot(roundtable=roundtable, viewer=people[6])["me"]["opinion_key"] not in {
-        point[3] for point in points
-    }, "someone who did not vote has no point"
+    assert roundtable_snapshot(roundtable=roundtable, viewer=people[6])["me"]["opinion_keys"][
+        str(question.pk)
+    ] not in {point[3] for point in points}, "someone who did not vote has no point"

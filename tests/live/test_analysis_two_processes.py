@@ -95,12 +95,12 @@ def test_themes_and_opinion_groups_reach_everyone_and_curation_survives_reruns()
                 # map names nobody, and no event carries a private copy of it.
                 groups = []
                 for (_, snapshot), seen in zip(sockets, watched[1:], strict=True):
-                    key = snapshot["me"]["opinion_key"]
+                    key = snapshot["me"]["opinion_keys"][str(question)]
                     points = latest(seen, "opinions.updated")["opinions"]["points"]
                     [own] = [point for point in points if point[3] == key]
                     groups.append(own[2])
                 assert groups[0] == groups[2] != groups[1] == groups[3]
-                assert len({snapshot["me"]["opinion_key"] for _, snapshot in sockets}) == 4
+                assert len({snapshot["me"]["opinion_keys"][str(question)] for _, snapshot in sockets}) == 4
                 assert "people" not in latest(watched[0], "opinions.updated")["opinions"]
 
                 # A moderator names the fund theme and locks it; later runs keep both.

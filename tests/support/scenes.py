@@ -203,6 +203,13 @@ def themes_and_opinions_computed(scene: Scene) -> list[int]:
     return ids
 
 
+def opinions_computed_with_tallies_hidden_then_shown(scene: Scene) -> None:
+    """The public map has no per-proposal figures while tallies are hidden; showing them brings them."""
+    scene.switch(tallies_hidden=True)
+    themes_and_opinions_computed(scene)
+    scene.switch(tallies_hidden=False)
+
+
 def themes_curated(scene: Scene) -> None:
     themes_and_opinions_computed(scene)
     question = scene.question
@@ -304,6 +311,7 @@ ACTIONS: list[Callable[[Scene], None]] = [
     someone_is_anonymised,
     someone_is_erased,
     themes_and_opinions_computed,
+    opinions_computed_with_tallies_hidden_then_shown,
     themes_curated,
     a_themed_proposal_is_hidden,
     two_moderators_draft_and_merge,

@@ -97,6 +97,9 @@ def state_apply_event(state: dict[str, Any], event: dict[str, Any]) -> None:
             state["roundtable"]["current_question"] = data["current_question"]
             for proposal_id, view in data.get("proposals", {}).items():
                 _set_proposal(state, int(proposal_id), view, {})
+            # Tallies shown or hidden: the opinion map with or without its per-proposal figures.
+            if "opinions" in data:
+                state["opinions"][data["question"]["id"]] = copy.deepcopy(data["opinions"])
         case "participant.anonymised" | "participant.erased":
             for proposal_id, view in data["proposals"].items():
                 _set_proposal(state, int(proposal_id), view, {})
