@@ -87,6 +87,12 @@ MESSAGES = {
     "unavailable": _("The server is busy. Please try again in a moment."),
     "rate_limited": _("You are going too fast. Try again in %(seconds)s s."),
     "too_many_connections": _("Too many connections from your network. Close other tabs and try again."),
+    "joins_too_many": _(
+        "Too many seats were taken from your network or this browser just now. Try again in %(seconds)s s."
+    ),
+    "link_requests_too_many": _(
+        "Too many links were asked for just now. Try again in %(minutes)s min, and check your spam folder."
+    ),
 }
 
 
