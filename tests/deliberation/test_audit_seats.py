@@ -21,7 +21,8 @@ from tests.factories import ParticipantFactory, ProposalFactory, RoundtableFacto
 from tests.support import ws
 from tests.support.ws import connect
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Live: run on the embedded default and again on PostgreSQL + Redis (where a NUL byte used to be a 500).
+pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
@@ -205,7 +206,6 @@ def test_lost_link_requests_are_limited_per_address_and_per_roundtable(lost_link
 # 17. A NUL byte gives a 500 on PostgreSQL -----------------------------------------------------------
 
 
-@pytest.mark.live
 def test_a_nul_byte_in_a_code_or_token_is_a_404_or_a_form_error(client):
     RoundtableFactory(code="NUL1", registration_required=True)
 
