@@ -64,6 +64,7 @@ def _join_form(
     error: str | None = None,
     values=None,
     registrant: Registrant | None = None,
+    status: int | None = None,
 ):
     if roundtable.registration_required and registrant is None:
         return _registered_only(request, roundtable, error=error)
@@ -85,7 +86,7 @@ def _join_form(
         "values": values,
         "registrant": registrant,
     }
-    return render(request, "deliberation/join.html", context, status=400 if error else 200)
+    return render(request, "deliberation/join.html", context, status=status or (400 if error else 200))
 
 
 def _registered_only(
@@ -168,7 +169,10 @@ def roundtable_join(
             **values,
         )
     except ServiceError as error:
-        return _join_form(request, roundtable, error=error.message, values=values, registrant=registrant)
+        status = 429 if error.code == "joins_too_many" else 400
+        return _join_form(
+            request, roundtable, error=error.message, values=values, registrant=registrant, status=status
+        )
     session_participant_remember(session=request.session, participant=participant)
     return _to_roundtable(roundtable, language=participant.language)
 

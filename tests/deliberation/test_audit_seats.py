@@ -243,7 +243,7 @@ def test_joins_are_limited_per_address_with_a_translated_error(settings):
     # A script that drops its cookies: a new browser session for every join.
     scripted = [join(Client()) for _ in range(4)]
 
-    assert [r.status_code for r in scripted] == [302, 302, 302, 400]
+    assert [r.status_code for r in scripted] == [302, 302, 302, 429]
     refused = join(Client(), language="es")
     assert "Se ocuparon demasiados lugares desde tu red o este navegador" in page(refused)
     assert 'id="join-form"' in page(refused), "the join form, with the error on it"
@@ -266,7 +266,7 @@ def test_the_same_browser_gets_its_seat_back_and_its_joins_are_limited(settings)
     assert join(browser, address="198.51.100.21").status_code == 302
     assert browser.post("/r/OPEN/privacy/erase/", {"confirm": "yes"}).status_code == 302
     refused = join(browser, address="198.51.100.22")
-    assert refused.status_code == 400 and "Too many seats were taken" in page(refused)
+    assert refused.status_code == 429 and "Too many seats were taken" in page(refused)
     assert participants() == 0
 
 
