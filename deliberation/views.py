@@ -65,6 +65,7 @@ def _join_form(
     values=None,
     registrant: Registrant | None = None,
     status: int | None = None,
+    current: Participant | None = None,
 ):
     if roundtable.registration_required and registrant is None:
         return _registered_only(request, roundtable, error=error)
@@ -85,6 +86,7 @@ def _join_form(
         "error": error,
         "values": values,
         "registrant": registrant,
+        "current": current,
     }
     return render(request, "deliberation/join.html", context, status=status or (400 if error else 200))
 
@@ -148,15 +150,19 @@ def roundtable_page(
 def roundtable_join(
     request: HttpRequest, roundtable: Roundtable, existing: Participant | None
 ) -> HttpResponse:
-    if existing is not None:
+    token = request.POST.get("token", "")
+    if existing is not None and not token:
+        # The same browser joining again gets the seat it holds, never a second one.
         return redirect("deliberation:roundtable", code=roundtable.code)
     values = {key: request.POST.get(key, "") for key in ("display_name", "actor_type", "language")}
-    token = request.POST.get("token", "")
     registrant = registrant_by_token(roundtable=roundtable, token=token) if token else None
     if values["language"] in roundtable.languages:
         translation.activate(values["language"])
     if token and registrant is None:
         return _registered_only(request, roundtable, error=ServiceError("registration_invalid").message)
+    if existing is not None and registrant.participant_id == existing.pk:
+        return redirect("deliberation:roundtable", code=roundtable.code)
+    # With a personal link, this POST from its join form (which said so) moves the browser to that seat.
     if request.session.session_key is None:
         # Give the browser its session now, so its very first seat counts against its own limit too.
         request.session.save()
@@ -205,7 +211,7 @@ def personal_link(
         return _registered_only(request, roundtable, error=error, status=404)
     seat = registrant.participant
     if seat is None:
-        return _join_form(request, roundtable, registrant=registrant)
+        return _join_form(request, roundtable, registrant=registrant, current=participant)
     if participant is not None and participant.pk == seat.pk:
         return _to_roundtable(roundtable, language=seat.language)
     if request.method == "POST":

@@ -164,6 +164,26 @@ def test_opening_someone_elses_personal_link_asks_before_switching_and_a_get_cha
     assert seat_name(page(ana.get("/r/SWAP/"))) == "Eve", "switched when she confirmed"
 
 
+def test_a_personal_link_without_a_seat_yet_says_the_browser_will_move_and_moves_only_on_joining(
+    two_registrants,
+):
+    Registrant.objects.create(roundtable=two_registrants, email="new@example.org", token="New-token")
+    ana = Client()  # her pages then follow her seat's language, French
+    ana.post("/r/SWAP/me/Ana-token/")
+    assert seat_name(page(ana.get("/r/SWAP/"))) == "Ana"
+
+    form = page(ana.get("/r/SWAP/me/New-token/"))
+
+    assert 'id="join-form"' in form and "Ce navigateur participe en ce moment en tant que Ana." in form
+    assert seat_name(page(ana.get("/r/SWAP/"))) == "Ana", "the GET changed nothing"
+    joined = ana.post(
+        "/r/SWAP/join/",
+        {"display_name": "Nora", "actor_type": "sme", "language": "en", "token": "New-token"},
+    )
+    assert joined.status_code == 302 and seat_name(page(ana.get("/r/SWAP/"))) == "Nora"
+    assert Registrant.objects.get(token="New-token").participant.display_name == "Nora"
+
+
 # 16. The lost-link form sends mail without limit ----------------------------------------------------
 
 
