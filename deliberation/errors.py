@@ -93,6 +93,12 @@ MESSAGES = {
     "command_id_reused": _("This command id was already used for another action. Please reload the page."),
     "signed_out": _("You signed out. Sign in again to go on."),
     "too_many_connections": _("Too many connections from your network. Close other tabs and try again."),
+    "joins_too_many": _(
+        "Too many seats were taken from your network or this browser just now. Try again in %(seconds)s s."
+    ),
+    "link_requests_too_many": _(
+        "Too many links were asked for just now. Try again in %(minutes)s min, and check your spam folder."
+    ),
 }
 
 

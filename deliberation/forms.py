@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from deliberation.models import Role
+from deliberation.selectors import code_could_exist
 from deliberation.texts import LANGUAGE_NAMES
 
 
@@ -113,6 +114,18 @@ class RegistrantsUploadForm(forms.Form):
             "One person per line: email, then optionally name and actor type (a header row is fine)."
         ),
     )
+
+
+class JoinCodeForm(forms.Form):
+    """The home page's code. A CharField refuses a NUL byte before anything reaches the database."""
+
+    code = forms.CharField(max_length=32, strip=True)
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if not code_could_exist(code):
+            raise forms.ValidationError(_("No roundtable has this code. Check it and try again."))
+        return code
 
 
 class LinkRequestForm(forms.Form):

@@ -130,6 +130,9 @@ class Participant(models.Model):
     language = models.CharField(max_length=8, choices=settings.LANGUAGES)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PARTICIPANT)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # When the seat first opened a socket. A participant's seat that has not within
+    # ROUNDTABLE_SEAT_CONNECT_SECONDS of joining stops counting against capacity and is removed.
+    connected_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -32,7 +32,20 @@ from deliberation.models import (
 EMPTY_TALLY = {choice: 0 for choice in VoteChoice.values}
 
 
+def code_could_exist(code: str) -> bool:
+    """Whether `code` has the shape of a join code (as roundtable_create allows them). Checked before
+    any query: PostgreSQL refuses a NUL byte in a string outright, which would be a 500."""
+    return 0 < len(code) <= 32 and code.replace("-", "").replace("_", "").isalnum()
+
+
+def token_could_exist(token: str) -> bool:
+    """Whether `token` has the shape of a link token (secrets.token_urlsafe: letters, digits, - and _)."""
+    return 0 < len(token) <= 64 and token.isascii() and token.replace("-", "").replace("_", "").isalnum()
+
+
 def roundtable_get_by_code(*, code: str) -> Roundtable | None:
+    if not code_could_exist(code):
+        return None
     return Roundtable.objects.filter(code__iexact=code).first()
 
 

@@ -13,7 +13,7 @@ from deliberation.access import in_roundtable
 from deliberation.client_config import client_config
 from deliberation.client_strings import client_strings
 from deliberation.errors import ServiceError
-from deliberation.forms import LinkRequestForm
+from deliberation.forms import JoinCodeForm, LinkRequestForm
 from deliberation.models import Participant, Registrant, Roundtable
 from deliberation.selectors import roundtable_get_by_code
 from deliberation.services.participants import participant_join, participant_language_set
@@ -49,9 +49,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
-        code = request.POST.get("code", "").strip()
-        if roundtable_get_by_code(code=code) is not None:
-            return redirect("deliberation:roundtable", code=code.upper())
+        form = JoinCodeForm(request.POST)
+        if form.is_valid() and roundtable_get_by_code(code=form.cleaned_data["code"]) is not None:
+            return redirect("deliberation:roundtable", code=form.cleaned_data["code"].upper())
         error = _("No roundtable has this code. Check it and try again.")
     context = {"error": error, "languages": language_choices()}
     return render(request, "deliberation/home.html", context, status=400 if error else 200)
@@ -64,6 +64,8 @@ def _join_form(
     error: str | None = None,
     values=None,
     registrant: Registrant | None = None,
+    status: int | None = None,
+    current: Participant | None = None,
 ):
     if roundtable.registration_required and registrant is None:
         return _registered_only(request, roundtable, error=error)
@@ -84,11 +86,14 @@ def _join_form(
         "error": error,
         "values": values,
         "registrant": registrant,
+        "current": current,
     }
-    return render(request, "deliberation/join.html", context, status=400 if error else 200)
+    return render(request, "deliberation/join.html", context, status=status or (400 if error else 200))
 
 
-def _registered_only(request: HttpRequest, roundtable: Roundtable, *, error=None, form=None, sent=False):
+def _registered_only(
+    request: HttpRequest, roundtable: Roundtable, *, error=None, form=None, sent=False, status=None
+):
     """A roundtable for registered people: the way in is the personal link; this page resends it."""
     language = translation.get_language()
     context = {
@@ -99,7 +104,8 @@ def _registered_only(request: HttpRequest, roundtable: Roundtable, *, error=None
         "sent": sent,
         "languages": language_choices(roundtable.languages),
     }
-    status = 400 if error or (form is not None and form.errors) else 200
+    if status is None:
+        status = 400 if error or (form is not None and form.errors) else 200
     return render(request, "deliberation/registered_only.html", context, status=status)
 
 
@@ -144,19 +150,35 @@ def roundtable_page(
 def roundtable_join(
     request: HttpRequest, roundtable: Roundtable, existing: Participant | None
 ) -> HttpResponse:
-    if existing is not None:
+    token = request.POST.get("token", "")
+    if existing is not None and not token:
+        # The same browser joining again gets the seat it holds, never a second one.
         return redirect("deliberation:roundtable", code=roundtable.code)
     values = {key: request.POST.get(key, "") for key in ("display_name", "actor_type", "language")}
-    token = request.POST.get("token", "")
     registrant = registrant_by_token(roundtable=roundtable, token=token) if token else None
     if values["language"] in roundtable.languages:
         translation.activate(values["language"])
     if token and registrant is None:
         return _registered_only(request, roundtable, error=ServiceError("registration_invalid").message)
+    if existing is not None and registrant.participant_id == existing.pk:
+        return redirect("deliberation:roundtable", code=roundtable.code)
+    # With a personal link, this POST from its join form (which said so) moves the browser to that seat.
+    if request.session.session_key is None:
+        # Give the browser its session now, so its very first seat counts against its own limit too.
+        request.session.save()
     try:
-        participant = participant_join(roundtable=roundtable, registrant=registrant, **values)
+        participant = participant_join(
+            roundtable=roundtable,
+            registrant=registrant,
+            address=request.META.get("REMOTE_ADDR", ""),
+            session_key=request.session.session_key,
+            **values,
+        )
     except ServiceError as error:
-        return _join_form(request, roundtable, error=error.message, values=values, registrant=registrant)
+        status = 429 if error.code == "joins_too_many" else 400
+        return _join_form(
+            request, roundtable, error=error.message, values=values, registrant=registrant, status=status
+        )
     session_participant_remember(session=request.session, participant=participant)
     return _to_roundtable(roundtable, language=participant.language)
 
@@ -174,20 +196,36 @@ def participant_language(
     return _to_roundtable(roundtable, language=language)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @in_roundtable
 def personal_link(
     request: HttpRequest, roundtable: Roundtable, participant: Participant | None, token: str
 ) -> HttpResponse:
     """A registered person's own way in: the join form the first time, their seat after that (on any
-    device: the link is theirs)."""
+    device: the link is theirs). Opening the link (a GET) never changes which seat this browser holds:
+    a link someone else sent could otherwise swap it silently; taking the seat is a POST from the page
+    that asks."""
     registrant = registrant_by_token(roundtable=roundtable, token=token)
     if registrant is None:
-        return _registered_only(request, roundtable, error=ServiceError("registration_invalid").message)
-    if registrant.participant is not None:
-        session_participant_remember(session=request.session, participant=registrant.participant)
-        return _to_roundtable(roundtable, language=registrant.participant.language)
-    return _join_form(request, roundtable, registrant=registrant)
+        error = ServiceError("registration_invalid").message
+        return _registered_only(request, roundtable, error=error, status=404)
+    seat = registrant.participant
+    if seat is None:
+        return _join_form(request, roundtable, registrant=registrant, current=participant)
+    if participant is not None and participant.pk == seat.pk:
+        return _to_roundtable(roundtable, language=seat.language)
+    if request.method == "POST":
+        session_participant_remember(session=request.session, participant=seat)
+        return _to_roundtable(roundtable, language=seat.language)
+    language = translation.get_language()
+    context = {
+        "roundtable": roundtable,
+        "title": text_in_language(roundtable.title, language, roundtable.languages),
+        "seat": seat,
+        "current": participant,
+        "languages": language_choices(roundtable.languages),
+    }
+    return render(request, "deliberation/personal_link.html", context)
 
 
 @require_POST
@@ -198,11 +236,16 @@ def personal_link_request(
     form = LinkRequestForm(request.POST)
     if not form.is_valid():
         return _registered_only(request, roundtable, form=form)
-    registrant_link_request(
-        roundtable=roundtable,
-        email=form.cleaned_data["email"],
-        link=lambda token: personal_link_url(request, roundtable, token),
-    )
+    try:
+        registrant_link_request(
+            roundtable=roundtable,
+            email=form.cleaned_data["email"],
+            address=request.META.get("REMOTE_ADDR", ""),
+            link=lambda token: personal_link_url(request, roundtable, token),
+        )
+    except ServiceError as error:
+        status = 429 if error.code == "link_requests_too_many" else 400
+        return _registered_only(request, roundtable, form=form, error=error.message, status=status)
     return _registered_only(request, roundtable, sent=True)
 
 

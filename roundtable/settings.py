@@ -325,6 +325,26 @@ ROUNDTABLE_MAX_CONNECTIONS_PER_IP = int(os.environ.get("ROUNDTABLE_MAX_CONNECTIO
 # How often each process tells the others who is connected (live presence).
 ROUNDTABLE_PRESENCE_SECONDS = float(os.environ.get("ROUNDTABLE_PRESENCE_SECONDS", 2))
 
+# Seats and joining (docs/reliability.md, "The 2026-11-30 audit: seats, joining and personal links").
+# Joins of an open roundtable, (how many, per how many seconds), per client address and per browser
+# session. A room on one Wi-Fi shares an address: raise the first for a large venue behind one NAT.
+ROUNDTABLE_JOINS_PER_ADDRESS = (int(os.environ.get("ROUNDTABLE_JOINS_PER_ADDRESS_PER_MINUTE", 30)), 60)
+ROUNDTABLE_JOINS_PER_SESSION = (int(os.environ.get("ROUNDTABLE_JOINS_PER_SESSION_PER_HOUR", 3)), 3600)
+# A participant's seat that has not opened a socket this long after joining no longer counts against
+# capacity, and the next join removes it.
+ROUNDTABLE_SEAT_CONNECT_SECONDS = int(os.environ.get("ROUNDTABLE_SEAT_CONNECT_SECONDS", 300))
+# A report counts toward hiding a proposal automatically only from a seat this old, or one that has
+# cast this many votes; younger seats' reports are shown to moderators without hiding anything.
+ROUNDTABLE_FLAG_MIN_SEAT_AGE_SECONDS = int(os.environ.get("ROUNDTABLE_FLAG_MIN_SEAT_AGE_SECONDS", 600))
+ROUNDTABLE_FLAG_MIN_VOTES = int(os.environ.get("ROUNDTABLE_FLAG_MIN_VOTES", 5))
+# "Lost your link?" requests, (how many, per how many seconds): per client address, per email address
+# typed, and per roundtable.
+ROUNDTABLE_LINK_REQUEST_LIMITS = {
+    "address": (int(os.environ.get("ROUNDTABLE_LINK_REQUESTS_PER_ADDRESS_PER_HOUR", 10)), 3600),
+    "email": (int(os.environ.get("ROUNDTABLE_LINK_REQUESTS_PER_EMAIL_PER_HOUR", 3)), 3600),
+    "roundtable": (int(os.environ.get("ROUNDTABLE_LINK_REQUESTS_PER_ROUNDTABLE_PER_HOUR", 200)), 3600),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

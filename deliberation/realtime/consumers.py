@@ -34,6 +34,7 @@ from deliberation.realtime.limits import (
 )
 from deliberation.realtime.signout import session_group
 from deliberation.selectors import events_since, roundtable_get_by_code, roundtable_snapshot_for
+from deliberation.services.participants import participant_connected
 from deliberation.sessions import session_for_key, session_participant
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,9 @@ def _connection_open(*, session_key: str | None, code: str) -> tuple[Roundtable,
     roundtable = roundtable_get_by_code(code=code)
     if roundtable is None:
         return None
-    return roundtable, session_participant(session=session_for_key(session_key), roundtable=roundtable)
+    participant = session_participant(session=session_for_key(session_key), roundtable=roundtable)
+    participant_connected(participant=participant)
+    return roundtable, participant
 
 
 class RoundtableConsumer(AsyncWebsocketConsumer):

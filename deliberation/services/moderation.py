@@ -2,10 +2,12 @@
 and participants' flags. Each is one Event, which is also the audit log's entry (who, when, what)."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from deliberation.errors import ServiceError
@@ -309,7 +311,10 @@ def proposal_merge(
 def proposal_flag(
     *, roundtable_id: int, participant_id: int | None, proposal_id: int, command_id: str | None = None
 ) -> CommandResult:
-    """A participant reports a proposal. Once `flag_threshold` people have, it is held for review."""
+    """A participant reports a proposal. Once `flag_threshold` established seats have (see
+    _reports_that_hide), it is held for review, unless a moderator already approved or restored it:
+    then reports only reach the moderators (the console shows the count), so a handful of fresh seats
+    cannot take a proposal off the screens again after every approval."""
     with transaction.atomic():
         roundtable, flagger, earlier = command_begin(
             roundtable_id=roundtable_id,
@@ -328,7 +333,10 @@ def proposal_flag(
             return CommandResult(seq=None, result={"proposal": proposal.pk})
         Flag.objects.create(proposal=proposal, participant=flagger)
         count = Flag.objects.filter(proposal=proposal).count()
-        held = count >= roundtable.flag_threshold
+        counted = _reports_that_hide(proposal=proposal)
+        held = counted >= roundtable.flag_threshold and not _cleared_by_moderator(
+            roundtable=roundtable, proposal=proposal
+        )
         if held:
             proposal.status, proposal.flagged, proposal.pinned = ProposalStatus.PENDING, True, False
             proposal.save(update_fields=["status", "flagged", "pinned"])
@@ -338,7 +346,37 @@ def proposal_flag(
             action="flag",
             actor=flagger,
             command_id=command_id,
-            audit={"flags": count, "held": held},
+            audit={"flags": count, "counted": counted, "held": held},
             notice=held,
         )
     return CommandResult(seq=event.seq, result={"proposal": proposal.pk})
+
+
+def _reports_that_hide(*, proposal: Proposal) -> int:
+    """Reports from seats that were at least ROUNDTABLE_FLAG_MIN_SEAT_AGE_SECONDS old when they
+    reported, or that have cast ROUNDTABLE_FLAG_MIN_VOTES votes: a burst of seats taken a minute ago
+    cannot hide anything by itself."""
+    min_age = timedelta(seconds=settings.ROUNDTABLE_FLAG_MIN_SEAT_AGE_SECONDS)
+    flags = list(Flag.objects.filter(proposal=proposal).select_related("participant"))
+    votes = dict(
+        Vote.objects.filter(participant__in=[flag.participant_id for flag in flags])
+        .values_list("participant")
+        .annotate(n=Count("id"))
+    )
+    return sum(
+        1
+        for flag in flags
+        if flag.created_at - flag.participant.joined_at >= min_age
+        or votes.get(flag.participant_id, 0) >= settings.ROUNDTABLE_FLAG_MIN_VOTES
+    )
+
+
+def _cleared_by_moderator(*, roundtable: Roundtable, proposal: Proposal) -> bool:
+    """Whether a moderator has approved or restored this proposal: they judged it, so reports alone no
+    longer take it down (it would be the reporters overruling the moderators)."""
+    return Event.objects.filter(
+        roundtable=roundtable,
+        kind="proposal.updated",
+        data__id=proposal.pk,
+        data__action__in=["approve", "restore"],
+    ).exists()

@@ -14,7 +14,6 @@ from deliberation.models import (
     Flag,
     Participant,
     Proposal,
-    Registrant,
     Role,
     Roundtable,
     Statement,
@@ -42,8 +41,9 @@ def participant_anonymise(*, roundtable_id: int, participant_id: int | None) -> 
         participant = _participant(roundtable=roundtable, participant_id=participant_id)
         participant.display_name = ""
         participant.save(update_fields=["display_name"])
-        # The registration list keeps the address (the organizers' record), not its link to what was said.
-        Registrant.objects.filter(participant=participant).update(participant=None)
+        # The registration keeps its seat: the personal link must give back this same seat, or one
+        # registrant would hold a fresh seat per anonymisation, each able to vote (audit 2026-11-30).
+        # Organizers' registration list shows only that the person joined, never which seat.
         mine = list(Proposal.objects.filter(author=participant).select_related("author", "question"))
         _scrub(roundtable=roundtable, proposal_ids={p.pk for p in mine}, erase=False, person=participant)
         public, staff, private = proposals_views(proposals=mine)

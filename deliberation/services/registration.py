@@ -3,10 +3,12 @@ file, sending each their personal link, and sending it again to someone who lost
 
 import csv
 import io
+import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,7 +16,9 @@ from deliberation.emails import email_send
 from deliberation.errors import ServiceError
 from deliberation.models import Participant, Registrant, Roundtable
 from deliberation.policy import Action, policy_require
+from deliberation.selectors import token_could_exist
 from deliberation.services.staff import email_clean
+from deliberation.throttles import throttle_hit
 
 CSV_MAX_BYTES = 1_000_000
 
@@ -114,16 +118,29 @@ def registrants_invite(
     return sent
 
 
-def registrant_link_request(*, roundtable: Roundtable, email: str, link: Callable[[str], str]) -> None:
+def registrant_link_request(
+    *, roundtable: Roundtable, email: str, address: str, link: Callable[[str], str]
+) -> None:
     """Someone lost their link: send it again if this email is registered. Says nothing either way, so
-    the form cannot be used to find out who is registered."""
-    address = email_clean(email)
-    registrant = Registrant.objects.filter(roundtable=roundtable, email=address).first()
+    the form cannot be used to find out who is registered. Every request counts against the limits per
+    client `address`, per email typed and per roundtable (ROUNDTABLE_LINK_REQUEST_LIMITS), whether or
+    not the email is registered, so being refused tells nothing either."""
+    email_address = email_clean(email)
+    keys = {"address": address, "email": email_address, "roundtable": ""}
+    waits = []
+    for scope, (limit, seconds) in settings.ROUNDTABLE_LINK_REQUEST_LIMITS.items():
+        key = f"{roundtable.pk}:{keys[scope]}"
+        waits.append(throttle_hit(scope=f"link-request-{scope}", key=key, limit=limit, seconds=seconds))
+    if any(waits):
+        raise ServiceError("link_requests_too_many", minutes=math.ceil(max(w for w in waits if w) / 60))
+    registrant = Registrant.objects.filter(roundtable=roundtable, email=email_address).first()
     if registrant is not None:
         _send_link(registrant=registrant, link=link)
 
 
 def registrant_by_token(*, roundtable: Roundtable, token: str) -> Registrant | None:
+    if not token_could_exist(token):
+        return None
     return Registrant.objects.filter(roundtable=roundtable, token=token).select_related("participant").first()
 
 

@@ -16,6 +16,7 @@ from deliberation.errors import ServiceError
 from deliberation.models import Invitation, Participant, Role, Roundtable
 from deliberation.policy import Action, policy_require
 from deliberation.services.events import event_record, roundtable_lock
+from deliberation.selectors import token_could_exist
 from deliberation.services.roundtables import staff_seat_grant
 
 STAFF_NAME_MAX_CHARS = 60
@@ -54,6 +55,8 @@ def staff_invite(*, roundtable: Roundtable, inviter: Participant | None, email: 
 
 
 def invitation_get(*, token: str) -> Invitation | None:
+    if not token_could_exist(token):
+        return None
     return Invitation.objects.select_related("roundtable").filter(token=token).first()
 
 

@@ -131,6 +131,10 @@ def flags_hold_a_proposal_then_approved(scene: Scene) -> None:
     scene.roundtable.flag_threshold = 2
     scene.roundtable.save(update_fields=["flag_threshold"])
     scene.vote(scene.chloe, scene.proposal.pk, "agree")
+    # Seats of an hour ago: reports from seats taken a moment before hide nothing by themselves.
+    Participant.objects.filter(pk__in=[scene.ben.pk, scene.chloe.pk]).update(
+        joined_at=timezone.now() - datetime.timedelta(hours=1)
+    )
     moderation.proposal_flag(**scene.ids(scene.ben), proposal_id=scene.proposal.pk)
     moderation.proposal_flag(**scene.ids(scene.chloe), proposal_id=scene.proposal.pk)
     moderation.proposal_approve(**scene.ids(scene.mod), proposal_id=scene.proposal.pk)

@@ -191,7 +191,9 @@ async def test_merging_duplicates_moves_votes_and_never_counts_a_person_twice():
     await close_all(clients)
 
 
-async def test_enough_flags_hold_a_proposal_for_review_and_a_person_counts_once():
+async def test_enough_flags_hold_a_proposal_for_review_and_a_person_counts_once(settings):
+    # Seats of any age count here; tests/deliberation/test_audit_seats.py checks that fresh ones do not.
+    settings.ROUNDTABLE_FLAG_MIN_SEAT_AGE_SECONDS = 0
     roundtable, people = await room(flag_threshold=2)
     proposal = await database_sync_to_async(ProposalFactory)(author=people["ana"])
     clients = await open_all(roundtable, people, "ana", "ben", "cleo", "mo")
@@ -297,7 +299,8 @@ async def test_bad_moderation_input_gets_clear_errors_and_changes_nothing():
     await mo.close()
 
 
-async def test_the_audit_log_records_every_moderation_action_with_who_and_when():
+async def test_the_audit_log_records_every_moderation_action_with_who_and_when(settings):
+    settings.ROUNDTABLE_FLAG_MIN_SEAT_AGE_SECONDS = 0
     roundtable, people = await room(flag_threshold=1)
     question = await database_sync_to_async(first_question)(roundtable)
     a = await database_sync_to_async(ProposalFactory)(author=people["ana"])
@@ -338,7 +341,11 @@ async def test_the_audit_log_records_every_moderation_action_with_who_and_when()
     assert by_action["hide"]["actor"] == "Mo" and by_action["hide"]["email"] == "mo@example.org"
     assert by_action["hide"]["details"] == {"reason": "Rude", "was": "visible"}
     assert by_action["edit"]["details"]["after"] == "Corrected"
-    assert by_action["flag"]["actor"] == "Ben" and by_action["flag"]["details"] == {"flags": 1, "held": True}
+    assert by_action["flag"]["actor"] == "Ben" and by_action["flag"]["details"] == {
+        "flags": 1,
+        "counted": 1,
+        "held": True,
+    }
     assert all(row["at"] is not None and row["role"] for row in log)
     assert (
         await database_sync_to_async(lambda: Proposal.objects.get(pk=c.pk).status)() == ProposalStatus.MERGED
