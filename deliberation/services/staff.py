@@ -15,8 +15,8 @@ from deliberation.emails import email_send
 from deliberation.errors import ServiceError
 from deliberation.models import Invitation, Participant, Role, Roundtable
 from deliberation.policy import Action, policy_require
-from deliberation.services.events import event_record, roundtable_lock
 from deliberation.selectors import token_could_exist
+from deliberation.services.events import event_record, roundtable_lock
 from deliberation.services.roundtables import staff_seat_grant
 
 STAFF_NAME_MAX_CHARS = 60
