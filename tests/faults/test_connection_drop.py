@@ -30,7 +30,10 @@ def test_a_dropped_socket_resumes_from_its_last_seq_and_ends_with_the_servers_st
     async def scenario():
         with tcp_proxy(server.port) as proxy:
             victim = ResilientClient(
-                "victim", [(f"ws://127.0.0.1:{proxy.port}/ws/r/LED111/", server.base_url)], cookies[0]
+                # The origin a browser would send: the page's, loaded through the same proxy.
+                "victim",
+                [(f"ws://127.0.0.1:{proxy.port}/ws/r/LED111/", f"http://127.0.0.1:{proxy.port}")],
+                cookies[0],
             )
             others = [
                 ResilientClient(

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from deliberation.frames import events_frame_text
 from deliberation.models import Role
 from deliberation.realtime.hub import _hubs
-from deliberation.selectors import events_since
+from deliberation.selectors import events_since, roundtable_last_seq
 from deliberation.services import moderation
 from tests.factories import ParticipantFactory, RoundtableFactory
 from tests.support.scenes import scene_build, scene_record
@@ -57,10 +57,14 @@ async def replay_text(roundtable, participant=None, *, since: int = 0, resume: b
 
 
 async def memory_settled(roundtable) -> None:
-    """Until the hub's replay memory reaches back to the start again (after a rewrite it reads it back)."""
+    """Until the hub has handed out the roundtable's last event and its replay memory reaches back to the
+    start again (after a rewrite it reads the rewritten events back, off the loop)."""
+    last = await database_sync_to_async(roundtable_last_seq)(roundtable_id=roundtable.pk)
     hub = _hubs[asyncio.get_running_loop()][roundtable.pk]
-    if hub.refill is not None:
-        await asyncio.wait_for(hub.refill, 5)
+    deadline = time.monotonic() + 5
+    while hub.seq < last or (hub.refill is not None and not hub.refill.done()):
+        assert time.monotonic() < deadline, f"the hub stood at {hub.seq} of {last}, memory still refilling"
+        await asyncio.sleep(0.02)
     assert hub.remembered_from == 0
 
 
