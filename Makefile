@@ -46,9 +46,9 @@ format: $(VENV)/.installed-test
 test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	@echo "== every test, on the embedded default (SQLite, in-memory channel layer)"
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 	@echo "== the live tests again, on PostgreSQL and Redis"
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -m live
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -m live -n 2 --dist loadfile
 
 # Benchmarks (not part of `make test`): one JSON line per scenario, also kept in test-artifacts/bench.jsonl.
 # See docs/performance.md. Needs PostgreSQL and Redis for the two-process scenarios.

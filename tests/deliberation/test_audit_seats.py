@@ -4,13 +4,13 @@ attack done again as the audit did it, over HTTP and the real socket, and what n
 import asyncio
 import datetime
 import re
+import uuid
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.core import mail
-from django.core.cache import caches
 from django.test import AsyncClient, Client
 from django.utils import timezone
 
@@ -26,11 +26,10 @@ pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def fresh_counters():
-    """Join and link-request counters live in the default cache; each test starts from none."""
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
+def fresh_counters(settings):
+    """Join and link-request counters live in the default cache under the rate-limit prefix; each test
+    counts under a prefix of its own (clearing the cache would wipe other tests' counts in a shared Redis)."""
+    settings.ROUNDTABLE_RATE_LIMIT_PREFIX = f"test-{uuid.uuid4().hex}:rate"
 
 
 async def socket_of(browser: AsyncClient, roundtable) -> tuple[ws.Client, dict]:
