@@ -35,21 +35,39 @@ async def assert_matches_database(client, port: int, base_url: str, *, timeout: 
     """The client's state equals what a new connection of the same person gets, compared at one seq.
 
     A snapshot is "as of at least its seq" (selectors.roundtable_snapshot reads the seq first, so rows
-    an event commits meanwhile may already show). So the client is compared with a snapshot only when
-    the next snapshot, read after it, has the same seq: nothing was written while the first was read,
-    and it is exactly the state at that seq. The client must reach each snapshot's seq (failing loudly at
-    the deadline); events written meanwhile (an analysis run's themes, say) make both be read again. So
-    the check cannot pass or fail by timing, only by a client that lost or misapplied an event. Returns
-    the snapshot's state."""
+    an event commits meanwhile may already show), and a few parts of it are computed when it is read
+    (the balance by actor type), which the analysis runner publishes a few seconds after the votes that
+    move them. So the client is compared with a snapshot when the next snapshot, read after it, has the
+    same seq (nothing was written while the first was read), and the two must agree before the deadline:
+    events still to come (an analysis run's themes and balance) are waited for, never skipped. A client
+    that lost or misapplied an event fails, with what differs. Returns the snapshot's state."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     previous: dict | None = None
     while True:
         truth = await fresh_state(port, base_url, client.cookie)
         await client.reached(truth["seq"], timeout=max(0.1, deadline - loop.time()))
-        if previous is not None and previous["seq"] == truth["seq"] == client.seq:
-            assert client.state == previous, f"{client.name}: at seq {client.seq}, unlike a snapshot"
+        settled = previous is not None and previous["seq"] == truth["seq"] == client.seq
+        if settled and client.state == previous:
             return previous
         if loop.time() > deadline:
-            raise AssertionError(f"{client.name}: never stood at the same seq as two snapshots in a row")
+            where = f"at seq {client.seq}" if settled else "never at the seq of two snapshots in a row"
+            raise AssertionError(f"{client.name} {where}: {differences(client.state, truth)}")
         previous = truth
+        await asyncio.sleep(0.2)
+
+
+def differences(state: dict, truth: dict) -> str:
+    """What differs between a client's state and a snapshot, to read in a failure."""
+    lines = []
+    for key in sorted(set(state) | set(truth)):
+        mine, theirs = state.get(key), truth.get(key)
+        if mine == theirs:
+            continue
+        if isinstance(mine, dict) and isinstance(theirs, dict):
+            for item in sorted(set(mine) | set(theirs), key=str):
+                if mine.get(item) != theirs.get(item):
+                    lines.append(f"{key}[{item}]: client {mine.get(item)!r} / snapshot {theirs.get(item)!r}")
+        else:
+            lines.append(f"{key}: client {mine!r} / snapshot {theirs!r}")
+    return "\n".join(line[:600] for line in lines[:10])

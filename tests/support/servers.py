@@ -1,11 +1,14 @@
 """Real servers for end-to-end tests: Daphne processes on free loopback ports, each with its own
 database (a temporary SQLite file, or a fresh PostgreSQL database) and channel layer."""
 
+import atexit
 import contextlib
 import http.cookiejar
 import os
 import re
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -55,31 +58,73 @@ def python_module(module: str, *args: str) -> subprocess.CompletedProcess:
 OPEN_SEED = ("--open-registration",)
 
 
-@contextlib.contextmanager
-def sqlite_database(seed_args: tuple[str, ...] = OPEN_SEED) -> Iterator[dict[str, str]]:
-    with tempfile.TemporaryDirectory(prefix="roundtable-") as folder:
-        env = server_environment(SQLITE_PATH=str(Path(folder) / "db.sqlite3"))
+# A migrated and seeded database is made once per test process and seed, then copied for each test that
+# needs a fresh one: migrate and seed cost each new database seconds of two Python start-ups.
+_TEMPLATES_FOLDER = Path(tempfile.mkdtemp(prefix="roundtable-templates-"))
+atexit.register(shutil.rmtree, _TEMPLATES_FOLDER, ignore_errors=True)
+_sqlite_templates: dict[tuple[str, ...], Path] = {}
+_postgres_templates: dict[tuple[str, ...], str] = {}
+
+
+def _sqlite_template(seed_args: tuple[str, ...]) -> Path:
+    if seed_args not in _sqlite_templates:
+        path = _TEMPLATES_FOLDER / f"template-{len(_sqlite_templates)}.sqlite3"
+        env = server_environment(SQLITE_PATH=str(path))
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "seed_roundtable", *seed_args)
-        yield env
+        _sqlite_templates[seed_args] = path
+    return _sqlite_templates[seed_args]
+
+
+@contextlib.contextmanager
+def sqlite_database(seed_args: tuple[str, ...] = OPEN_SEED) -> Iterator[dict[str, str]]:
+    """A fresh SQLite file, migrated and seeded (a copy of this process's template for `seed_args`)."""
+    with tempfile.TemporaryDirectory(prefix="roundtable-") as folder:
+        path = Path(folder) / "db.sqlite3"
+        # The backup API copies a consistent database whatever its journal (WAL) holds.
+        source, copy = sqlite3.connect(_sqlite_template(seed_args)), sqlite3.connect(path)
+        try:
+            source.backup(copy)
+        finally:
+            source.close()
+            copy.close()
+        yield server_environment(SQLITE_PATH=str(path))
+
+
+def _postgres_url(name: str) -> str:
+    return urllib.parse.urlunsplit(urllib.parse.urlsplit(TEST_DATABASE_URL)._replace(path=f"/{name}"))
+
+
+def _postgres_template(seed_args: tuple[str, ...]) -> str:
+    if seed_args not in _postgres_templates:
+        name = f"roundtable_template_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        atexit.register(_postgres_drop, name)
+        env = server_environment(DATABASE_URL=_postgres_url(name), REDIS_URL=TEST_REDIS_URL)
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "seed_roundtable", *seed_args)
+        _postgres_templates[seed_args] = name
+    return _postgres_templates[seed_args]
+
+
+def _postgres_drop(name: str) -> None:
+    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextlib.contextmanager
 def postgres_redis_database(seed_args: tuple[str, ...] = OPEN_SEED) -> Iterator[dict[str, str]]:
-    """A new PostgreSQL database for this test only, dropped afterwards; Redis as the channel layer."""
+    """A new PostgreSQL database for this test only (a copy of this process's migrated and seeded
+    template), dropped afterwards; Redis as the channel layer."""
+    template = _postgres_template(seed_args)
     name = f"roundtable_e2e_{uuid.uuid4().hex[:12]}"
-    admin = urllib.parse.urlsplit(TEST_DATABASE_URL)
     with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = urllib.parse.urlunsplit(admin._replace(path=f"/{name}"))
+        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     try:
-        env = server_environment(DATABASE_URL=url, REDIS_URL=TEST_REDIS_URL)
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "seed_roundtable", *seed_args)
-        yield env
+        yield server_environment(DATABASE_URL=_postgres_url(name), REDIS_URL=TEST_REDIS_URL)
     finally:
-        with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _postgres_drop(name)
 
 
 def wait_for_port(port: int, *, process: subprocess.Popen, timeout: float = 30) -> bool:
