@@ -12,11 +12,11 @@ from channels.sessions import CookieMiddleware  # noqa: E402
 from deliberation.realtime.analysis_runner import analysis_runner_ensure  # noqa: E402
 from deliberation.realtime.routing import websocket_urlpatterns  # noqa: E402
 from deliberation.realtime.timers import timer_sweeper_ensure  # noqa: E402
-from roundtable.edge import SameOriginValidator, TrustedProxyMiddleware  # noqa: E402
+from roundtable.edge import SameOriginValidator, client_from_trusted_proxy  # noqa: E402
 
 # The client's address and scheme are settled first (from our proxy's headers, or the TCP peer), so
 # Django's REMOTE_ADDR, the origin check and the socket's per-address limit all see the same client.
-router = TrustedProxyMiddleware(
+router = client_from_trusted_proxy(
     ProtocolTypeRouter(
         {
             "http": django_asgi_app,

@@ -179,7 +179,7 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
 ROUNDTABLE_TRUSTED_PROXIES = env_list("ROUNDTABLE_TRUSTED_PROXIES")
 for _proxy in ROUNDTABLE_TRUSTED_PROXIES:
     try:
-        ipaddress.ip_network(_proxy, strict=False)
+        ipaddress.ip_network(_proxy)
     except ValueError as _error:
         raise ImproperlyConfigured(f"ROUNDTABLE_TRUSTED_PROXIES: {_proxy!r} is not an address") from _error
 # An invitation to moderate or co-organize can be accepted for this many days after it was sent.
