@@ -123,16 +123,17 @@ def registrant_link_request(
 ) -> None:
     """Someone lost their link: send it again if this email is registered. Says nothing either way, so
     the form cannot be used to find out who is registered. Every request counts against the limits per
-    client `address`, per email typed and per roundtable (ROUNDTABLE_LINK_REQUEST_LIMITS), whether or
-    not the email is registered, so being refused tells nothing either."""
+    client `address`, then per email typed, then per roundtable (ROUNDTABLE_LINK_REQUEST_LIMITS),
+    whether or not the email is registered, so being refused tells nothing either. A request refused by
+    one limit counts against none of the next: one address's flood must not use up the whole
+    roundtable's allowance and lock everyone else out."""
     email_address = email_clean(email)
     keys = {"address": address, "email": email_address, "roundtable": ""}
-    waits = []
-    for scope, (limit, seconds) in settings.ROUNDTABLE_LINK_REQUEST_LIMITS.items():
+    for scope in ("address", "email", "roundtable"):
+        limit, seconds = settings.ROUNDTABLE_LINK_REQUEST_LIMITS[scope]
         key = f"{roundtable.pk}:{keys[scope]}"
-        waits.append(throttle_hit(scope=f"link-request-{scope}", key=key, limit=limit, seconds=seconds))
-    if any(waits):
-        raise ServiceError("link_requests_too_many", minutes=math.ceil(max(w for w in waits if w) / 60))
+        if wait := throttle_hit(scope=f"link-request-{scope}", key=key, limit=limit, seconds=seconds):
+            raise ServiceError("link_requests_too_many", minutes=math.ceil(wait / 60))
     registrant = Registrant.objects.filter(roundtable=roundtable, email=email_address).first()
     if registrant is not None:
         _send_link(registrant=registrant, link=link)
