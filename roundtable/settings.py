@@ -336,7 +336,6 @@ ROUNDTABLE_SEAT_CONNECT_SECONDS = int(os.environ.get("ROUNDTABLE_SEAT_CONNECT_SE
 # A report counts toward hiding a proposal automatically only from a seat this old, or one that has
 # cast this many votes; younger seats' reports are shown to moderators without hiding anything.
 ROUNDTABLE_FLAG_MIN_SEAT_AGE_SECONDS = int(os.environ.get("ROUNDTABLE_FLAG_MIN_SEAT_AGE_SECONDS", 600))
-ROUNDTABLE_FLAG_MIN_VOTES = int(os.environ.get("ROUNDTABLE_FLAG_MIN_VOTES", 5))
 # "Lost your link?" requests, (how many, per how many seconds): per client address, per email address
 # typed, and per roundtable.
 ROUNDTABLE_LINK_REQUEST_LIMITS = {

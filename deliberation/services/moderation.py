@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from deliberation.errors import ServiceError
@@ -354,21 +353,11 @@ def proposal_flag(
 
 def _reports_that_hide(*, proposal: Proposal) -> int:
     """Reports from seats that were at least ROUNDTABLE_FLAG_MIN_SEAT_AGE_SECONDS old when they
-    reported, or that have cast ROUNDTABLE_FLAG_MIN_VOTES votes: a burst of seats taken a minute ago
-    cannot hide anything by itself."""
+    reported: a burst of seats taken a minute ago cannot hide anything by itself. Age, not activity: a
+    fresh seat's votes cost nothing (a review hid a proposal with three seats of five quick votes each)."""
     min_age = timedelta(seconds=settings.ROUNDTABLE_FLAG_MIN_SEAT_AGE_SECONDS)
-    flags = list(Flag.objects.filter(proposal=proposal).select_related("participant"))
-    votes = dict(
-        Vote.objects.filter(participant__in=[flag.participant_id for flag in flags])
-        .values_list("participant")
-        .annotate(n=Count("id"))
-    )
-    return sum(
-        1
-        for flag in flags
-        if flag.created_at - flag.participant.joined_at >= min_age
-        or votes.get(flag.participant_id, 0) >= settings.ROUNDTABLE_FLAG_MIN_VOTES
-    )
+    flags = Flag.objects.filter(proposal=proposal).select_related("participant")
+    return sum(1 for flag in flags if flag.created_at - flag.participant.joined_at >= min_age)
 
 
 def _cleared_by_moderator(*, roundtable: Roundtable, proposal: Proposal) -> bool:
