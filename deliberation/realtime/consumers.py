@@ -32,7 +32,7 @@ from deliberation.realtime.limits import (
     replay_bucket,
     replays_by_address,
 )
-from deliberation.realtime.signout import session_group
+from deliberation.realtime.signout import account_group, session_group
 from deliberation.selectors import events_since, roundtable_get_by_code, roundtable_snapshot_for
 from deliberation.services.participants import participant_connected
 from deliberation.sessions import session_for_key, session_participant
@@ -78,8 +78,9 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
     accepted = False
     # The id of the frame being handled, for the error answering a failure nobody foresaw.
     frame_id: str | None = None
-    # The channel-layer group of a staff socket's session (signout.py), and whether it signed out.
-    session_group: str | None = None
+    # The channel-layer groups of a staff socket (its session's, its account's: signout.py), and whether
+    # it was told to close.
+    staff_groups: tuple[str, ...] = ()
     signed_out = False
     waiting: set[asyncio.Task]
 
@@ -132,9 +133,13 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         self.language = self._pick_language(participant)
         session_key = self.scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME)
         if self.staff and session_key:
-            # Staff rights come from the signed-in session: signing it out closes this socket.
-            self.session_group = session_group(session_key=session_key)
-            await self.channel_layer.group_add(self.session_group, self.channel_name)
+            # Staff rights come from the signed-in session: signing it out, or changing the account's
+            # password (which signs out its other sessions), closes this socket.
+            self.staff_groups = (session_group(session_key=session_key),)
+            if participant.user_id is not None:
+                self.staff_groups += (account_group(user_id=participant.user_id),)
+            for group in self.staff_groups:
+                await self.channel_layer.group_add(group, self.channel_name)
         # Listen before reading state, so no event falls between the read and the subscription.
         self.hub = await hub_join(roundtable_id=roundtable.pk, group=roundtable.group_name, listener=self)
         self.joined_hub = True
@@ -162,16 +167,17 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         if self.joined_hub:
             self.joined_hub = False
             await hub_leave(roundtable_id=self.roundtable_id, listener=self)
-        if self.session_group is not None:
-            group, self.session_group = self.session_group, None
+        groups, self.staff_groups = self.staff_groups, ()
+        for group in groups:
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)
             except Exception:
                 # Redis away: the membership expires with the layer's group expiry.
-                logger.warning("could not leave the session's group", exc_info=True)
+                logger.warning("could not leave a staff socket's group", exc_info=True)
 
     async def session_closed(self, message: dict) -> None:
-        """The session this staff socket was opened with signed out: no command from it may count."""
+        """The session this staff socket was opened with signed out, or its account's password changed:
+        no command from it may count."""
         self.signed_out = True
         self.staff, self.participant_id = False, None
         await self._send_error(None, ServiceError("signed_out"))

@@ -18,7 +18,9 @@ from tests.support.servers import (
     csrf_token,
     daphne_servers,
     http_join,
+    http_login,
     organizer_login,
+    organizer_password,
     postgres_redis_database,
     sqlite_database,
 )
@@ -157,6 +159,61 @@ def test_signing_out_closes_the_sessions_staff_socket_and_its_commands_take_no_e
         await asyncio.to_thread(http_logout, server.base_url, cookie)
 
         # The socket is told why and closed; anything sent on it after that changes nothing.
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await console.send(
+                json.dumps(
+                    {"type": "question.phase", "id": "late", "question": question["id"], "state": "locked"}
+                )
+            )
+        error = (await frames_until(console, "error"))[-1]
+        assert error["code"] == "signed_out"
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(console.recv(), timeout=5)
+        assert console.close_code == 4401
+        assert await watcher_sees_no_event(watcher)
+        await watcher.close()
+
+    asyncio.run(scenario())
+
+
+def http_password_change(base_url: str, cookie: str, *, old: str, new: str) -> None:
+    """Change the account's password through allauth's form, from the session `cookie` names."""
+    headers = {"Cookie": cookie, "Referer": base_url}
+    page = urllib.request.urlopen(
+        urllib.request.Request(f"{base_url}/accounts/password/change/", headers=headers), timeout=10
+    ).read()
+    form = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": csrf_token(page.decode()),
+            "oldpassword": old,
+            "password1": new,
+            "password2": new,
+        }
+    ).encode()
+    request = urllib.request.Request(f"{base_url}/accounts/password/change/", data=form, headers=headers)
+    urllib.request.urlopen(request, timeout=10).read()
+
+
+def test_a_password_changed_elsewhere_closes_the_accounts_staff_sockets(server):
+    """The review after the fix: a password change signs the account's other sessions out over HTTP,
+    but their open staff sockets kept their rights (a phase change was still acknowledged)."""
+    email = "organizer@roundtable.localhost"
+    password = organizer_password(server.env, server.base_url, email)
+    laptop = http_login(server.base_url, email=email, password=password)
+    phone = http_login(server.base_url, email=email, password=password)
+
+    async def scenario():
+        console = await open_socket(server, laptop)
+        snapshot = (await frames_until(console, "snapshot"))[-1]
+        assert snapshot["me"]["role"] == "organizer"
+        question = snapshot["questions"][0]
+        watcher = await open_socket(server)
+        await frames_until(watcher, "snapshot")
+
+        await asyncio.to_thread(
+            http_password_change, server.base_url, phone, old=password, new="An0ther-long-passphrase"
+        )
+
         with contextlib.suppress(websockets.ConnectionClosed):
             await console.send(
                 json.dumps(
