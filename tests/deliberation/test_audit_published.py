@@ -293,14 +293,20 @@ def test_document_md_rendered_with_raw_html_on_runs_no_script_and_links_to_no_sc
 
 
 async def next_event(client, kind: str) -> dict:
-    """The data of the next event of `kind` this socket receives (earlier ones of other kinds skipped)."""
+    """The data of the next event of `kind` this socket receives (earlier ones of other kinds skipped).
+    Events after it in the same frame are kept for the next call: over Redis, several often share one."""
     while True:
         frames, client.unread = client.unread, []
         if not frames:
             frames = [await client.receive(timeout=20)]
-        for frame in frames:
-            for event in frame.get("events", []) if frame["type"] == "events" else []:
+        for index, frame in enumerate(frames):
+            events = frame.get("events", []) if frame["type"] == "events" else []
+            for position, event in enumerate(events):
                 if event["kind"] == kind:
+                    rest = events[position + 1 :]
+                    client.unread = ([{"type": "events", "events": rest}] if rest else []) + frames[
+                        index + 1 :
+                    ]
                     return event["data"]
 
 
