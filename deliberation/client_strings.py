@@ -180,6 +180,16 @@ def console_strings() -> dict[str, str]:
         "balanceVoted": _("Voted"),
         "balanceShare": _("Share who spoke"),
         "spokeShare": _("%(share)s%% made a proposal"),
+        # The console as a control room (issue 15): cards' menus, the queue across questions, errors
+        # shown next to their control, one line of presence.
+        "actionsFor": _("Actions for proposal #%(id)s"),
+        "moreActions": _("More"),
+        "questionShort": _("Q%(number)s"),
+        "mergeChooseFirst": _("Choose the proposal to merge into first."),
+        "correctionEmpty": _("The corrected text is empty. Write the text, or hide the proposal instead."),
+        "hideReasonMissing": _("Give the author a reason."),
+        "themeOpen": _("Its proposals and changes"),
+        "presenceOf": _("Participants connected now: %(count)s of %(joined)s"),
     }
 
 

@@ -4,6 +4,7 @@
 // panel of what the draft does not cite yet, commitments, and room checks.
 import { element } from "./dom.js";
 import { t, errorText } from "./i18n.js";
+import { clearError, showError } from "./console/errors.js";
 
 const CITATION = /\[(?:#(\d{1,12})|theme:(\d{1,9})|check:(\d{1,9}))\]/g;
 
@@ -213,6 +214,7 @@ export class DraftPanel {
         if (draft && draft.version === this.base && !this.dirty) this.editor.value = draft.text;
       }
       this.renderStatus();
+      clearError(this.editor);
       this.announce(ack.result.merged ? t("draftMerged", { version: ack.result.version }) : t("draftSaved", { version: ack.result.version }));
     } catch (error) {
       if (error.code === "draft_conflict" && error.details) {
@@ -222,7 +224,7 @@ export class DraftPanel {
         this.renderStatus();
         this.editor.focus();
       }
-      this.alert(errorText(error));
+      showError(this.editor, errorText(error));
     }
   }
 
@@ -232,7 +234,7 @@ export class DraftPanel {
     list.replaceChildren(
       ...items.map((item) => {
         const remove = element("button", { type: "button" }, t("remove"));
-        remove.addEventListener("click", () => this.run("commitment.remove", { commitment: item.id }));
+        remove.addEventListener("click", () => this.run("commitment.remove", { commitment: item.id }, { anchor: remove }));
         const who = [item.actor_type ? this.actorTypes[item.actor_type] ?? item.actor_type : "", item.organisation].filter(Boolean).join(", ");
         return element("li", {}, element("strong", {}, item.what), ` · ${who}`, item.due ? ` · ${t("byDate", { date: item.due })}` : "", " ", remove);
       }),
@@ -248,7 +250,7 @@ export class DraftPanel {
       organisation: form.elements.organisation.value,
     };
     if (form.elements.due.value) fields.due = form.elements.due.value;
-    if (await this.run("commitment.add", fields)) form.reset();
+    if (await this.run("commitment.add", fields, { anchor: form })) form.reset();
   }
 
   renderChecks() {
@@ -259,7 +261,7 @@ export class DraftPanel {
         const cite = element("button", { type: "button" }, t("citeCheck", { number: check.number }));
         cite.addEventListener("click", () => this.insert(`[check:${check.number}]`));
         const close = element("button", { type: "button" }, t("closeCheck"));
-        close.addEventListener("click", () => this.run("statement.close", { statement: check.id }));
+        close.addEventListener("click", () => this.run("statement.close", { statement: check.id }, { anchor: close }));
         return element(
           "li",
           { id: `q${this.questionId}-check-${check.number}` },
@@ -274,14 +276,10 @@ export class DraftPanel {
 
   async putStatement(form) {
     const text = form.elements.statement.value;
-    if (await this.run("statement.put", { question: this.questionId, text })) form.reset();
+    if (await this.run("statement.put", { question: this.questionId, text }, { anchor: form })) form.reset();
   }
 
   announce(message) {
     document.getElementById("announcer").textContent = message;
-  }
-
-  alert(message) {
-    document.getElementById("alerts").textContent = message;
   }
 }
