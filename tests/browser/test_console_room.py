@@ -234,3 +234,125 @@ def test_the_console_fits_the_window_with_each_pane_scrolling(browser, busy_room
     assert [item["id"] for item in results.response["violations"]] == [], results.response["violations"]
     assert errors == []
     page.context.close()
+
+
+MERGE_FIRST = {
+    "en": "Choose the proposal to merge into first.",
+    "es": "Elige primero la propuesta en la que fusionarla.",
+    "fr": "Choisissez d'abord la proposition dans laquelle fusionner.",
+}
+EMPTY_CORRECTION = {
+    "en": "The corrected text is empty.",
+    "es": "El texto corregido está vacío.",
+    "fr": "Le texte corrigé est vide.",
+}
+
+
+def near(page, error: str, control: str) -> None:
+    """The error is visible, within a few lines of its control, and was announced."""
+    expect(page.locator(error)).to_be_visible()
+    gap = box(page, error)["y"] - box(page, control)["bottom"]
+    assert -5 <= gap <= 120, (error, control, gap)
+    expect(page.locator("#alerts")).to_have_text(page.locator(error).inner_text().strip())
+
+
+@pytest.mark.parametrize("language", LOCALES)
+def test_an_error_shows_next_to_the_control_that_caused_it(browser, busy_room, artifacts, language):
+    server, organizer = busy_room
+    errors: list[str] = []
+    page = open_console(browser, server, organizer, language=language, size=(1280, 800), errors=errors)
+    card = page.locator("#question-1 [data-role=proposals] > li[data-status=visible]").nth(1)
+
+    # "Merge into…" without a target: said in the form, on its select.
+    card.locator("[data-menu]").click()
+    card.locator("[data-action=merge]").click()
+    form = card.locator("form.inline-edit")
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".inline-error")).to_have_text(MERGE_FIRST[language])
+    expect(form.locator("select")).to_have_attribute("aria-invalid", "true")
+    near(page, f"#{card.get_attribute('id')} .inline-error", f"#{card.get_attribute('id')} form select")
+    page.screenshot(path=str(artifacts / f"console-error-{language}-1280x800.png"))
+    form.locator("select").press("Escape")
+    expect(form).to_have_count(0)
+
+    # Saving an empty correction.
+    card.locator("[data-menu]").click()
+    card.locator("[data-action=edit]").click()
+    card.locator("form textarea").fill("")
+    card.locator("form button[type=submit]").click()
+    expect(card.locator("form .inline-error")).to_contain_text(EMPTY_CORRECTION[language])
+    near(page, f"#{card.get_attribute('id')} .inline-error", f"#{card.get_attribute('id')} form textarea")
+    card.locator("form [data-cancel]").click()
+
+    # The server refuses a countdown of five hours: its message, in the page's language, by the field.
+    phase = page.locator("#question-1 .phase-controls")
+    phase.locator("[data-role=minutes]").fill("300")
+    phase.locator("[data-phase=voting]").click()
+    expect(phase.locator(".inline-error")).to_contain_text("240")
+    expect(phase.locator("[data-role=minutes]")).to_have_attribute("aria-invalid", "true")
+    near(page, "#question-1 .phase-controls .inline-error", "#question-1 .timer-fields")
+    expect(page.locator("#question-1 [data-role=state]")).to_have_attribute("data-state", "collecting")
+    # Correcting the field clears it.
+    phase.locator("[data-role=minutes]").fill("")
+    expect(phase.locator(".inline-error")).to_have_count(0)
+    assert errors == []
+    page.context.close()
+
+
+def test_shortcuts_approve_hide_and_move_on_from_the_keyboard_alone(browser, busy_room, artifacts):
+    server, organizer = busy_room
+    errors: list[str] = []
+    page = open_console(browser, server, organizer, language="en", size=(1440, 900), errors=errors)
+    shortcuts = page.locator("#shortcuts")
+    expect(shortcuts).to_be_visible()
+    expect(shortcuts).to_contain_text("Approve")
+    expect(page.locator("#queue [data-action=approve]").first).to_have_attribute("aria-keyshortcuts", "A")
+    queued = page.locator("#queue > li")
+    expect(queued).to_have_count(4)
+    first_id, second_id, third_id = (queued.nth(i).get_attribute("data-proposal-id") for i in range(3))
+    focused = "document.activeElement.id"
+
+    # J: to the first item waiting for a decision; A approves it, and focus goes on to the next one.
+    page.keyboard.press("j")
+    assert page.evaluate(focused) == f"queue-{first_id}"
+    page.keyboard.press("a")
+    expect(page.locator(f"#queue-{first_id}")).to_have_count(0)
+    expect(page.locator(f"#proposal-{first_id}")).to_have_attribute("data-status", "visible")
+    expect(page.locator(f"#queue-{second_id}")).to_be_focused()
+
+    # J moves on; H asks for the reason, typed in its field without setting off shortcuts; Enter hides.
+    page.keyboard.press("j")
+    expect(page.locator(f"#queue-{third_id}")).to_be_focused()
+    page.keyboard.press("h")
+    reason = page.locator(f"#queue-{third_id} form input")
+    expect(reason).to_be_focused()
+    page.keyboard.type("Asked twice, join the other")
+    expect(reason).to_have_value("Asked twice, join the other")
+    expect(queued).to_have_count(3)
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#proposal-{third_id}")).to_have_attribute("data-status", "hidden")
+    expect(page.locator(f"#proposal-{third_id}")).to_contain_text("Asked twice, join the other")
+    expect(queued).to_have_count(2)
+    expect(page.locator("#queue > li:focus, #flagged > li:focus")).to_have_count(1)
+
+    # K goes back; 2 opens question 2; D switches between proposals and conclusions.
+    page.keyboard.press("k")
+    expect(page.locator(f"#queue-{second_id}")).to_be_focused()
+    page.keyboard.press("2")
+    expect(page.locator("#tab-2")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#question-2")).to_be_visible()
+    expect(page.locator("#question-1")).to_be_hidden()
+    expect(page.locator("#room-2")).to_be_visible()
+    # Arrow keys move between the question tabs (the tabs pattern).
+    expect(page.locator("#tab-2")).to_be_focused()
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("#tab-1")).to_be_focused()
+    expect(page.locator("#question-1")).to_be_visible()
+    page.keyboard.press("d")
+    expect(page.locator("#question-1 [data-role=drafting]")).to_be_visible()
+    expect(page.locator("#question-1 [data-view=drafting]")).to_be_focused()
+    page.keyboard.press("d")
+    expect(page.locator("#question-1 [data-role=proposals]")).to_be_visible()
+    page.screenshot(path=str(artifacts / "console-keyboard-en-1440x900.png"))
+    assert errors == []
+    page.context.close()

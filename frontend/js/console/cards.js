@@ -52,7 +52,7 @@ export function renderProposal(proposal, { where = "question" } = {}) {
     proposal.edited ? ` · ${t("edited")}` : "",
     proposal.flags ? ` · ${t("flags", { count: proposal.flags })}` : "",
     proposal.status === "hidden" && proposal.hidden_reason ? ` · ${t("hiddenBecause", { reason: proposal.hidden_reason })}` : "",
-    proposal.tally ? element("span", { class: "tally-line" }, ` · ${tallyLine(proposal.tally)}`) : "",
+    proposal.tally && proposal.status !== "pending" ? element("span", { class: "tally-line" }, ` · ${tallyLine(proposal.tally)}`) : "",
   ];
   return element(
     "li",
@@ -93,6 +93,9 @@ export function syncCards(list, proposals, { where = "question", force = null } 
     }
     return card;
   });
+  // A card that had focus and leaves the list (approved, hidden, merged) hands focus to the card that
+  // took its place, so a keyboard user goes on down the queue.
+  const leaving = [...list.children].findIndex((node) => node.contains(active) && !nodes.includes(node));
   let cursor = list.firstElementChild;
   for (const node of nodes) {
     if (node === cursor) {
@@ -105,6 +108,9 @@ export function syncCards(list, proposals, { where = "question", force = null } 
     const next = cursor.nextElementSibling;
     cursor.remove();
     cursor = next;
+  }
+  if (!refocus && leaving !== -1 && nodes.length) {
+    refocus = nodes[Math.min(leaving, nodes.length - 1)];
   }
   if (refocus?.isConnected) {
     const selection = "selectionStart" in refocus ? [refocus.selectionStart, refocus.selectionEnd] : null;
