@@ -76,13 +76,17 @@ def test_themes_and_opinion_groups_on_the_phone_console_and_projector(browser, a
             expect(projector.locator("#themes > li")).to_have_count(2, timeout=10_000)
 
             # The moderator names the fund theme; everyone sees the name live.
-            fund_theme = first.locator("[data-role=themes] li", has_text="fund").first
+            # Themes are in the room pane; each opens on its proposals and changes.
+            room = console.locator("#room-1")
+            expect(room).to_be_visible()
+            fund_theme = room.locator("[data-role=themes] li", has_text="fund").first
+            fund_theme.locator("summary").click()
             fund_theme.get_by_role("button", name="Rename").click()
             fund_theme.get_by_label("Name of theme").fill("Common investment fund")
             fund_theme.get_by_role("button", name="Save").click()
             expect(section.locator("[data-role=themes]")).to_contain_text("Common investment fund")
             expect(projector.locator("#themes")).to_contain_text("Common investment fund")
-            expect(first.locator("[data-role=themes]")).to_contain_text("Common investment fund")
+            expect(room.locator("[data-role=themes]")).to_contain_text("Common investment fund")
             # The console rebuilt the list once the form closed, and keyboard focus is back on that theme.
             focused_theme = console.evaluate("document.activeElement.closest('.theme')?.textContent ?? ''")
             assert "Common investment fund" in focused_theme

@@ -73,6 +73,11 @@ def test_two_moderators_draft_at_once_an_organizer_publishes_a_reader_downloads_
             expect(mia.locator("#connection-status")).to_have_text("Live")
             expect(luc.locator("#connection-status")).to_have_text("En direct")
 
+            # Drafting has its own view of the open question in the console (not under every question).
+            for console in (mia, luc):
+                console.locator("#tab-1").click()
+                console.locator("#question-1 [data-view=drafting]").click()
+                expect(console.locator("[data-role=drafting]:visible")).to_have_count(1)
             mia_draft = mia.locator("#question-1 [data-role=drafting]")
             luc_draft = luc.locator("#question-1 [data-role=drafting]")
             mia_editor = mia_draft.get_by_label("Conclusions draft (Markdown)")
@@ -120,6 +125,9 @@ def test_two_moderators_draft_at_once_an_organizer_publishes_a_reader_downloads_
             # and both versions are marked in his editor, with who wrote the other.
             luc_draft.get_by_role("button", name="Enregistrer le brouillon").click()
             expect(luc.locator("#alerts")).to_contain_text("mia a enregistré la version 1")
+            # ...and in view, by the editor it is about.
+            expect(luc_draft.locator(".inline-error")).to_contain_text("mia a enregistré la version 1")
+            expect(luc_editor).to_have_attribute("aria-invalid", "true")
             clash = luc_editor.input_value()
             assert clash.count("<<<<<<<") == 1 and clash.count(">>>>>>>") == 1
             assert "Funding" in clash and "Données ouvertes" in clash

@@ -75,14 +75,18 @@ def test_a_question_runs_through_every_phase_on_three_screens(browser, served, a
     ana_second = participant.locator("#question-2")
     expect(ana_second).to_contain_text("Cerrada")
     # Live presence: the moderator sees who is connected, by actor type, and on which question.
+    # One count of participants: connected now, out of those who joined, by actor type.
     expect(moderator.locator("#presence")).to_contain_text(
-        "Participants connectés en ce moment : 1 (Gouvernement local : 1)"
+        "Participants connectés en ce moment : 1 sur 1 (Gouvernement local : 1)"
     )
     expect(moderator.locator("#presence")).to_contain_text("écrans et observateurs : 1")
     expect(moderator.locator("#question-1 [data-role=presence]")).to_contain_text("Sur cette question : 1")
     expect(ana_second.locator("form")).to_be_hidden()
 
     # Collecting, with pre-moderation: the proposal waits for approval, seen only by its author.
+    moderator.get_by_role("tab", name="Question 2").click()
+    expect(second).to_be_visible()
+    expect(moderator.locator("#question-1")).to_be_hidden()
     second.get_by_label("Les propositions doivent être approuvées avant d'apparaître").check()
     second.get_by_role("button", name="Propositions ouvertes", exact=True).click()
     expect(ana_second.locator("[data-role=state]")).to_have_text("Recibiendo propuestas")
@@ -92,7 +96,7 @@ def test_a_question_runs_through_every_phase_on_three_screens(browser, served, a
     expect(participant.locator("#notices")).to_contain_text("Aparecerá cuando la moderación la apruebe")
     expect(ana_second.locator("li.proposal")).to_contain_text("Esperando a la moderación")
     queued = moderator.locator("#queue li").filter(has_text="Consejos territoriales")
-    expect(queued).to_contain_text("En attente de validation")
+    expect(moderator.locator("#queue-pending-title")).to_contain_text("En attente de validation 1")
     expect(screen.locator("#latest")).to_contain_text("No proposals yet.")
     queued.get_by_role("button", name="Approuver").click()
     expect(moderator.locator("#queue-empty")).to_be_visible()
@@ -151,6 +155,7 @@ def test_switches_and_moderation_as_a_participant_sees_them(browser, served):
     sign_in(staff, base, email="mo2@example.org", password=password)
     staff.goto(f"{base}/r/LED111/moderate/")
     first = staff.locator("#question-1")
+    staff.get_by_role("tab", name="Question 1").click()
     for page, name, actor in ((ben, "Ben", "Small or medium enterprise"), (cleo, "Cleo", "Citizen")):
         page.goto(f"{base}/r/LED111/")
         page.locator("#display_name").fill(name)
@@ -178,6 +183,7 @@ def test_switches_and_moderation_as_a_participant_sees_them(browser, served):
     expect(in_console).to_contain_text("Reports: 1")
 
     # Pinned, then hidden with a reason only its author reads, then restored with its vote.
+    in_console.get_by_role("button", name="More").click()
     in_console.get_by_role("button", name="Pin").click()
     expect(seen_by_cleo).to_contain_text("Pinned")
     in_console.get_by_role("button", name="Hide").click()

@@ -46,8 +46,9 @@ export function renderProposal(proposal, { where = "question" } = {}) {
   const meta = [`#${proposal.id}`];
   if (where !== "question") meta.push(t("questionShort", { number: questionOrder(proposal.question) }));
   meta.push(t("by", { name: proposal.author.name ?? t("anonymous") }), actorTypeName(proposal.author.actor_type), proposal.language.toUpperCase());
+  // In the queue the list's heading says the status; a question's list says it on each card.
   const flags = [
-    element("span", { class: "status-label" }, statusLabel(proposal)),
+    where === "question" ? element("span", { class: "status-label" }, statusLabel(proposal)) : "",
     proposal.pinned ? ` · ${t("pinned")}` : "",
     proposal.edited ? ` · ${t("edited")}` : "",
     proposal.flags ? ` · ${t("flags", { count: proposal.flags })}` : "",
