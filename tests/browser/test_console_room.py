@@ -126,7 +126,9 @@ async def fill(server, organizer: str, people: list[str]) -> None:
     await send(moderator, {"type": "question.settings", "question": first, "premoderation": True})
     for index, text in enumerate(PENDING):
         await send(sockets[index], {"type": "proposal.submit", "question": first, "text": text})
-    await send(sockets[4], {"type": "proposal.submit", "question": second, "text": "A regional guarantee fund"})
+    await send(
+        sockets[4], {"type": "proposal.submit", "question": second, "text": "A regional guarantee fund"}
+    )
     for socket in [moderator, *sockets]:
         await socket.close()
 
@@ -150,6 +152,10 @@ def box(page, selector: str) -> dict:
         "node => { const r = node.getBoundingClientRect();"
         " return {x: r.x, y: r.y, width: r.width, height: r.height, bottom: r.bottom, right: r.right}; }"
     )
+
+
+def in_view(where: dict, width: int, height: int) -> bool:
+    return where["x"] >= 0 and where["y"] >= 0 and where["right"] <= width and where["bottom"] <= height
 
 
 def scroll_alone(page, pane: str) -> None:
@@ -191,9 +197,13 @@ def test_the_console_fits_the_window_with_each_pane_scrolling(browser, busy_room
     # The decisions queue and the open question's phase and countdown are in view.
     expect(page.locator("#queue > li")).to_have_count(4)
     expect(page.locator("#flagged > li")).to_have_count(1)
-    for selector in ("#queue-heading", "#queue > li", "#question-1 [data-role=state]", "#question-1 [data-role=countdown]"):
-        where = box(page, selector)
-        assert 0 <= where["y"] and where["bottom"] <= height and 0 <= where["x"] and where["right"] <= width, selector
+    for selector in (
+        "#queue-heading",
+        "#queue > li",
+        "#question-1 [data-role=state]",
+        "#question-1 [data-role=countdown]",
+    ):
+        assert in_view(box(page, selector), width, height), selector
     # The tab says the question's phase and countdown too.
     expect(page.locator("#tab-1 [data-role=tab-countdown]")).to_be_visible()
     expect(page.locator("#tab-2 [data-role=tab-state]")).not_to_have_text("")
@@ -202,8 +212,7 @@ def test_the_console_fits_the_window_with_each_pane_scrolling(browser, busy_room
         scroll_alone(page, pane)
     # The phase and countdown stay in view while the proposals scroll under them.
     page.evaluate("document.querySelector('.pane-question').scrollTop = 1500")
-    where = box(page, "#question-1 [data-role=countdown]")
-    assert 0 <= where["y"] and where["bottom"] <= height
+    assert in_view(box(page, "#question-1 [data-role=countdown]"), width, height)
     page.evaluate("document.querySelector('.pane-question').scrollTop = 0")
 
     # Drafting is not under every question: one panel, in its own view.
@@ -223,7 +232,8 @@ def test_the_console_fits_the_window_with_each_pane_scrolling(browser, busy_room
           const h = head.getBoundingClientRect();
           return [...table.tBodies[0].rows].map(row => {
             const c = row.cells[i].getBoundingClientRect();
-            return [Math.round(h.x - c.x), Math.round(h.width - c.width), row.cells[i].textContent.trim() !== ''];
+            const filled = row.cells[i].textContent.trim() !== '';
+            return [Math.round(h.x - c.x), Math.round(h.width - c.width), filled];
           });
         })"""
     )
