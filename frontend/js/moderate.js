@@ -11,6 +11,7 @@ import { applyEvent, fromSnapshot } from "./state.js";
 import { connectionStatus } from "./status.js";
 import { Translations } from "./translate.js";
 import { cardClick } from "./console/actions.js";
+import { closeMenusOutside } from "./console/cards.js";
 import { drafts, renderEditing, setupDrafting } from "./console/drafting.js";
 import { showError } from "./console/errors.js";
 import {
@@ -19,6 +20,7 @@ import {
   renderProposals,
   renderQuestion,
   sections,
+  select,
   selectInitial,
   setupQuestions,
   switchChange,
@@ -35,6 +37,8 @@ setStrings(ctx.config.strings);
 ctx.afterCommand = renderStaleThemes;
 setupQuestions();
 onSelect(selectRoom);
+// Until the first snapshot says which question is live, the first one is open.
+select(sections.keys().next().value);
 
 ctx.translations = new Translations({
   enabled: ctx.config.translation,
@@ -116,6 +120,8 @@ document.getElementById("main").addEventListener("click", async (clickEvent) => 
   if (cardClick(button)) return;
   await questionClick(button);
 });
+
+document.addEventListener("click", (clickEvent) => closeMenusOutside(clickEvent.target));
 
 document.getElementById("main").addEventListener("change", (changeEvent) => {
   const box = changeEvent.target.closest("[data-switch]");

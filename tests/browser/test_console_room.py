@@ -238,6 +238,9 @@ def test_the_console_fits_the_window_with_each_pane_scrolling(browser, busy_room
         })"""
     )
     assert columns and all(cell == [0, 0, True] for column in columns for cell in column), columns
+    # ...and the whole table fits its pane: no column is cut off or needs scrolling sideways.
+    region = page.locator("#balance .table-scroll")
+    assert region.evaluate("node => node.scrollWidth - node.clientWidth") == 0
 
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     assert len(results.response["passes"]) > 10

@@ -131,3 +131,10 @@ export function toggleMenu(button, open = button.getAttribute("aria-expanded") !
     openMenus.delete(button.dataset.menu);
   }
 }
+
+// A click outside a card's actions closes the menus that are open (as menus do).
+export function closeMenusOutside(target) {
+  for (const toggle of document.querySelectorAll("[data-menu][aria-expanded=true]")) {
+    if (!toggle.parentElement.contains(target)) toggleMenu(toggle, false);
+  }
+}
