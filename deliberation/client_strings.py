@@ -190,6 +190,11 @@ def console_strings() -> dict[str, str]:
         "hideReasonMissing": _("Give the author a reason."),
         "themeOpen": _("Its proposals and changes"),
         "presenceOf": _("Participants connected now: %(count)s of %(joined)s"),
+        "switches": _("Switches"),
+        "switchesOn": _("Switches: %(list)s"),
+        "switchOn.premoderation": _("approval first"),
+        "switchOn.tallies_hidden": _("tallies hidden"),
+        "switchOn.anonymous": _("anonymous"),
     }
 
 

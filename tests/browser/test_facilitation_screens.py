@@ -87,7 +87,10 @@ def test_a_question_runs_through_every_phase_on_three_screens(browser, served, a
     moderator.get_by_role("tab", name="Question 2").click()
     expect(second).to_be_visible()
     expect(moderator.locator("#question-1")).to_be_hidden()
+    # The switches fold away under the phase controls; their summary says which are on.
+    second.locator("[data-role=switches-details] summary").click()
     second.get_by_label("Les propositions doivent être approuvées avant d'apparaître").check()
+    expect(second.locator("[data-role=switches-on]")).to_have_text("Réglages : validation préalable")
     second.get_by_role("button", name="Propositions ouvertes", exact=True).click()
     expect(ana_second.locator("[data-role=state]")).to_have_text("Recibiendo propuestas")
     expect(screen.locator("#screen-question")).to_contain_text("governance instruments")
@@ -165,6 +168,7 @@ def test_switches_and_moderation_as_a_participant_sees_them(browser, served):
         expect(page.locator("#connection-status")).to_have_text("Live")
 
     first.get_by_role("button", name="Collecting proposals", exact=True).click()
+    first.locator("[data-role=switches-details] summary").click()
     first.get_by_label("Anonymous authorship on public screens").check()
     first.get_by_label("Hide tallies until voting closes").check()
     ben.locator("#question-1").get_by_label("Your proposal").fill("A citizens' budget for every district")

@@ -28,6 +28,8 @@ export function setupQuestions() {
     const span = section.querySelector("[data-role=text]");
     span.textContent = text.text;
     span.lang = text.language;
+    // The pane's head shows two lines of it; the whole text on hover.
+    span.closest("h2").title = text.text;
   }
   for (const tab of document.querySelectorAll("[role=tab][data-question-id]")) {
     tabs.set(Number(tab.dataset.questionId), tab);
@@ -86,6 +88,9 @@ export function renderQuestion(question) {
     button.setAttribute("aria-pressed", button.dataset.phase === question.state ? "true" : "false");
   }
   for (const box of section.querySelectorAll("[data-switch]")) box.checked = Boolean(question[box.dataset.switch]);
+  // The switches fold away; their summary says which are on.
+  const on = ["premoderation", "tallies_hidden", "anonymous"].filter((name) => question[name]).map((name) => t(`switchOn.${name}`));
+  section.querySelector("[data-role=switches-on]").textContent = on.length ? t("switchesOn", { list: on.join(" · ") }) : t("switches");
   section.querySelector("[data-role=stop-timer]").hidden = !question.phase_ends_at;
   const onScreen = ctx.state.roundtable.current_question === question.id;
   section.querySelector("[data-role=on-screen]").hidden = !onScreen;
