@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from deliberation.models import ProposalStatus, QuestionState, Role, Roundtable
 from deliberation.texts import text_in_language
@@ -30,88 +30,88 @@ ACTION_LABELS = {
     "theme.split": gettext_lazy("Theme split"),
     "proposal.move": gettext_lazy("Proposal moved to another theme"),
     # Drafting and publishing.
-    "draft.save": gettext_lazy("Conclusions saved"),
-    "commitment.add": gettext_lazy("Commitment added"),
-    "commitment.remove": gettext_lazy("Commitment removed"),
-    "statement.put": gettext_lazy("Room check put to the room"),
-    "statement.close": gettext_lazy("Room check closed"),
-    "publication.create": gettext_lazy("Document published"),
+    "draft.save": pgettext_lazy("audit", "Conclusions saved"),
+    "commitment.add": pgettext_lazy("audit", "Commitment added"),
+    "commitment.remove": pgettext_lazy("audit", "Commitment removed"),
+    "statement.put": pgettext_lazy("audit", "Room check put to the room"),
+    "statement.close": pgettext_lazy("audit", "Room check closed"),
+    "publication.create": pgettext_lazy("audit", "Document published"),
     # Organizing.
-    "roundtable.create": gettext_lazy("Roundtable created"),
-    "roundtable.settings": gettext_lazy("Settings changed"),
-    "registration.rule": gettext_lazy("Registration rule changed"),
-    "registrant.add": gettext_lazy("Person added to the registration list"),
-    "registrants.upload": gettext_lazy("Registration list uploaded"),
-    "links.send": gettext_lazy("Personal links sent"),
-    "invitation.create": gettext_lazy("Moderator or organizer invited"),
+    "roundtable.create": pgettext_lazy("audit", "Roundtable created"),
+    "roundtable.settings": pgettext_lazy("audit", "Settings changed"),
+    "registration.rule": pgettext_lazy("audit", "Registration rule changed"),
+    "registrant.add": pgettext_lazy("audit", "Person added to the registration list"),
+    "registrants.upload": pgettext_lazy("audit", "Registration list uploaded"),
+    "links.send": pgettext_lazy("audit", "Personal links sent"),
+    "invitation.create": pgettext_lazy("audit", "Moderator or organizer invited"),
     "invitation.revoke": gettext_lazy("Invitation withdrawn"),
 }
 
 # What each detail is called; details not listed here are not shown on the page (the CSV has them all).
 DETAIL_LABELS = {
-    "from": gettext_lazy("From"),
-    "to": gettext_lazy("To"),
-    "then": gettext_lazy("Then"),
-    "seconds": gettext_lazy("Countdown"),
-    "switches": gettext_lazy("Switches"),
-    "question": gettext_lazy("Question"),
-    "flagged": gettext_lazy("It had been reported"),
-    "reason": gettext_lazy("Reason"),
-    "hidden_reason": gettext_lazy("Reason it had been hidden"),
+    "from": pgettext_lazy("audit", "From"),
+    "to": pgettext_lazy("audit", "To"),
+    "then": pgettext_lazy("audit", "Then"),
+    "seconds": pgettext_lazy("audit", "Countdown"),
+    "switches": pgettext_lazy("audit", "Switches"),
+    "question": pgettext_lazy("audit", "Question"),
+    "flagged": pgettext_lazy("audit", "It had been reported"),
+    "reason": pgettext_lazy("audit", "Reason"),
+    "hidden_reason": pgettext_lazy("audit", "Reason it had been hidden"),
     "was": pgettext_lazy("audit", "Before"),
     "before": pgettext_lazy("audit", "Before"),
     "after": pgettext_lazy("audit", "After"),
-    "pinned": gettext_lazy("Pinned"),
-    "flags": gettext_lazy("Reports"),
-    "counted": gettext_lazy("Reports that count"),
-    "held": gettext_lazy("Held for review"),
-    "into": gettext_lazy("Into"),
-    "votes_moved": gettext_lazy("Votes moved"),
-    "votes_dropped": gettext_lazy("Votes dropped"),
-    "theme": gettext_lazy("Theme"),
-    "name": gettext_lazy("Name"),
-    "locked": gettext_lazy("Locked"),
-    "new": gettext_lazy("New theme"),
-    "proposal": gettext_lazy("Proposal"),
-    "proposals": gettext_lazy("Proposals"),
-    "version": gettext_lazy("Version"),
-    "merged": gettext_lazy("Merged with a save made meanwhile"),
-    "characters": gettext_lazy("Characters"),
-    "commitment": gettext_lazy("Commitment"),
-    "what": gettext_lazy("What"),
-    "statement": gettext_lazy("Room check"),
-    "text": gettext_lazy("Text"),
-    "tally": gettext_lazy("Answers"),
-    "slug": gettext_lazy("Address"),
-    "note": gettext_lazy("Note"),
-    "email": gettext_lazy("Email"),
-    "role": gettext_lazy("Role"),
-    "code": gettext_lazy("Code"),
-    "languages": gettext_lazy("Languages"),
-    "questions": gettext_lazy("Questions"),
-    "actor_types": gettext_lazy("Actor types"),
-    "actor_type": gettext_lazy("Actor type"),
-    "capacity": gettext_lazy("Seats"),
-    "flag_threshold": gettext_lazy("Reports before review"),
-    "required": gettext_lazy("Only registered people may join"),
-    "added": gettext_lazy("Added"),
-    "already": gettext_lazy("Already listed"),
-    "rejected": gettext_lazy("Lines left out"),
-    "sent": gettext_lazy("Links sent"),
-    "resend": gettext_lazy("Sent again to everyone"),
-    "erased": gettext_lazy("Erased at the person's request"),
+    "pinned": pgettext_lazy("audit", "Pinned"),
+    "flags": pgettext_lazy("audit", "Reports"),
+    "counted": pgettext_lazy("audit", "Reports that count"),
+    "held": pgettext_lazy("audit", "Held for review"),
+    "into": pgettext_lazy("audit", "Into"),
+    "votes_moved": pgettext_lazy("audit", "Votes moved"),
+    "votes_dropped": pgettext_lazy("audit", "Votes dropped"),
+    "theme": pgettext_lazy("audit", "Theme"),
+    "name": pgettext_lazy("audit", "Name"),
+    "locked": pgettext_lazy("audit", "Locked"),
+    "new": pgettext_lazy("audit", "New theme"),
+    "proposal": pgettext_lazy("audit", "Proposal"),
+    "proposals": pgettext_lazy("audit", "Proposals"),
+    "version": pgettext_lazy("audit", "Version"),
+    "merged": pgettext_lazy("audit", "Merged with a save made meanwhile"),
+    "characters": pgettext_lazy("audit", "Characters"),
+    "commitment": pgettext_lazy("audit", "Commitment"),
+    "what": pgettext_lazy("audit", "What"),
+    "statement": pgettext_lazy("audit", "Room check"),
+    "text": pgettext_lazy("audit", "Text"),
+    "tally": pgettext_lazy("audit", "Answers"),
+    "slug": pgettext_lazy("audit", "Address"),
+    "note": pgettext_lazy("audit", "Note"),
+    "email": pgettext_lazy("audit", "Email"),
+    "role": pgettext_lazy("audit", "Role"),
+    "code": pgettext_lazy("audit", "Code"),
+    "languages": pgettext_lazy("audit", "Languages"),
+    "questions": pgettext_lazy("audit", "Questions"),
+    "actor_types": pgettext_lazy("audit", "Actor types"),
+    "actor_type": pgettext_lazy("audit", "Actor type"),
+    "capacity": pgettext_lazy("audit", "Seats"),
+    "flag_threshold": pgettext_lazy("audit", "Reports before review"),
+    "required": pgettext_lazy("audit", "Only registered people may join"),
+    "added": pgettext_lazy("audit", "Added"),
+    "already": pgettext_lazy("audit", "Already listed"),
+    "rejected": pgettext_lazy("audit", "Lines left out"),
+    "sent": pgettext_lazy("audit", "Links sent"),
+    "resend": pgettext_lazy("audit", "Sent again to everyone"),
+    "erased": pgettext_lazy("audit", "Erased at the person's request"),
 }
 
 SWITCH_LABELS = {
-    "premoderation": gettext_lazy("Pre-moderation"),
-    "tallies_hidden": gettext_lazy("Tallies hidden"),
-    "anonymous": gettext_lazy("Anonymous"),
+    "premoderation": pgettext_lazy("audit", "Pre-moderation"),
+    "tallies_hidden": pgettext_lazy("audit", "Tallies hidden"),
+    "anonymous": pgettext_lazy("audit", "Anonymous"),
 }
 
 TALLY_LABELS = {
-    "agree": gettext_lazy("agree"),
-    "disagree": gettext_lazy("disagree"),
-    "pass": gettext_lazy("pass"),
+    "agree": pgettext_lazy("audit", "agree"),
+    "disagree": pgettext_lazy("audit", "disagree"),
+    "pass": pgettext_lazy("audit", "pass"),
 }
 
 STATES = {**dict(QuestionState.choices), **dict(ProposalStatus.choices)}
@@ -121,7 +121,7 @@ STATE_KEYS = {"from", "to", "then"}
 
 
 def action_label(code: str) -> str:
-    return str(ACTION_LABELS.get(code, _("Other action")))
+    return str(ACTION_LABELS.get(code, pgettext("audit", "Other action")))
 
 
 def action_choices() -> list[tuple[str, str]]:
@@ -141,7 +141,7 @@ def _value(key: str, value: Any, *, action: str, roundtable: Roundtable, languag
     if key == "role":
         return str(ROLES.get(value, value))
     if key == "seconds":
-        return _("%(seconds)s s") % {"seconds": value}
+        return pgettext("audit", "%(seconds)s s") % {"seconds": value}
     if key == "actor_type":
         found = next((kind for kind in roundtable.actor_types if kind["key"] == value), None)
         return text_in_language(found, language, roundtable.languages).text if found else str(value)
@@ -172,7 +172,8 @@ def audit_details_readable(
             continue
         shown.append(
             {
-                "label": str(DETAIL_LABELS[key]),
+                # "Seats:", "Places :": the colon is the language's too.
+                "label": pgettext("audit", "%(label)s:") % {"label": DETAIL_LABELS[key]},
                 "value": _value(key, value, action=action, roundtable=roundtable, language=language),
             }
         )

@@ -124,6 +124,13 @@ class RoundtableForm(FieldErrorsMixin, forms.Form):
                 ),
             )
         _hinted(self)
+        codes = [code for code, _name in settings.LANGUAGES]
+        if self.is_bound and not any(f"actor_types_{code}" in self.data for code in codes):
+            # A form sent without the actor-type fields at all (a script, an older page) gets the ones the
+            # page shows to start from: the forum's.
+            self.data = self.data.copy()
+            for code, _name in settings.LANGUAGES:
+                self.data[f"actor_types_{code}"] = self.fields[f"actor_types_{code}"].initial
 
     def ticked(self) -> list[str]:
         """The languages ticked, as typed (for showing only their fields again after an error)."""
