@@ -117,7 +117,7 @@ class RoundtableForm(FieldErrorsMixin, forms.Form):
             self.fields[f"actor_types_{code}"] = forms.CharField(
                 label=_("Actor types in %(language)s, one per line") % {"language": language},
                 required=False,
-                widget=forms.Textarea(attrs={"rows": 6}),
+                widget=forms.Textarea(attrs={"rows": 10}),
                 initial="\n".join(actor_type.get(code, "") for actor_type in seed_types),
                 help_text=_(
                     "Who takes part, as people choose when they join: the same types in each language."

@@ -105,8 +105,15 @@ def roundtable_new(request: HttpRequest) -> HttpResponse:
             "%(count)s fields need your attention: they are marked below.",
             len(form.errors),
         ) % {"count": len(form.errors)}
+    # The summary links to each field in error, in the form's order (as GOV.UK's error summary does).
+    in_error = [
+        {"id": form[name].auto_id, "label": form[name].label, "message": " ".join(messages_)}
+        for name, messages_ in form.errors.items()
+        if name in form.fields
+    ]
     status = 400 if request.method == "POST" else 200
-    return render(request, "deliberation/roundtable_new.html", {"form": form, "error": error}, status=status)
+    context = {"form": form, "error": error, "in_error": in_error}
+    return render(request, "deliberation/roundtable_new.html", context, status=status)
 
 
 def _join_url(request: HttpRequest, roundtable: Roundtable) -> str:
