@@ -189,6 +189,10 @@ def test_the_organize_page_records_actions_in_words_filters_them_and_breaks_no_w
         assert page.evaluate(BROKEN_WORDS, "#audit-log") == []
         assert violations(page) == [], language
         page.locator("#audit").screenshot(path=str(artifacts / f"organizer-audit-{language}-1440x900.png"))
+        # Reflow: on a 320-px phone the page never scrolls sideways (the tables scroll in their region).
+        page.set_viewport_size({"width": 320, "height": 740})
+        sideways = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        assert page.evaluate(sideways) <= 0, f"the page scrolls sideways at 320 px in {language}"
         context.close()
     context, page = open_page(browser, served, "/r/LED111/organize/", size=(1280, 800))
     assert violations(page) == []
