@@ -15,10 +15,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from deliberation.models import Event, Participant, Publication, Registrant, Roundtable
 from deliberation.services.drafts import draft_save
-from deliberation.services.privacy import participant_erase
+from deliberation.services.moderation import proposal_flag
+from deliberation.services.privacy import participant_anonymise, participant_erase
+from deliberation.services.proposals import proposal_submit
 from deliberation.services.questions import question_phase_set
 from deliberation.services.staff import invitation_accept
 from deliberation.services.statements import statement_put
+from tests.factories import ParticipantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -232,6 +235,30 @@ def test_an_erased_participant_address_leaves_the_audit_log(client, organizer):
     entry = Event.objects.get(kind="registration.updated", data__action="registrant.add")
     assert entry.staff["audit"]["erased"] is True
     assert "Erased at the person's request:</span> yes" in audit_table(organize_page(client))
+
+
+def test_a_report_by_a_participant_who_became_anonymous_names_no_one_in_the_log(client, organizer):
+    create(client)
+    roundtable = Roundtable.objects.get(code="LED-CARE")
+    seat = Participant.objects.get(user=organizer)
+    question = roundtable.questions.get(order=1)
+    question_phase_set(
+        roundtable_id=roundtable.pk, participant_id=seat.pk, question_id=question.pk, state="collecting"
+    )
+    ana = ParticipantFactory(roundtable=roundtable, display_name="Ana Flagger")
+    ben = ParticipantFactory(roundtable=roundtable, display_name="Ben")
+    proposal = proposal_submit(
+        roundtable_id=roundtable.pk, participant_id=ben.pk, question_id=question.pk, text="Shared budgets"
+    ).result["proposal"]
+    proposal_flag(roundtable_id=roundtable.pk, participant_id=ana.pk, proposal_id=proposal)
+    assert "Ana Flagger" in audit_table(organize_page(client))
+
+    participant_anonymise(roundtable_id=roundtable.pk, participant_id=ana.pk)
+
+    page = organize_page(client)
+    assert "Ana Flagger" not in page
+    reported = next(row for row in audit_table(page).split("<tr>") if "Reported" in row)
+    assert "anonymous participant" in reported
 
 
 def test_organizer_events_name_no_one_in_their_public_layer(client, organizer):
