@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from deliberation.models import ProposalStatus, QuestionState, Role, Roundtable
-from deliberation.texts import text_in_language
+from deliberation.texts import LANGUAGE_NAMES, text_in_language
 
 ACTION_LABELS = {
     # Steering and moderation (the console).
@@ -145,6 +145,8 @@ def _value(key: str, value: Any, *, action: str, roundtable: Roundtable, languag
     if key == "actor_type":
         found = next((kind for kind in roundtable.actor_types if kind["key"] == value), None)
         return text_in_language(found, language, roundtable.languages).text if found else str(value)
+    if key == "languages" and isinstance(value, list):
+        return ", ".join(LANGUAGE_NAMES.get(code, code) for code in value)
     if key == "switches" and isinstance(value, dict):
         return ", ".join(
             f"{SWITCH_LABELS.get(name, name)}: {_yes_no(bool(on))}" for name, on in sorted(value.items())

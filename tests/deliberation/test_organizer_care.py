@@ -154,6 +154,7 @@ def test_every_organizer_action_is_recorded_and_shown_with_translated_labels_no_
     )
     assert "Added:</span> 1" in english and "Links sent:</span> 2" in english
     assert "Only registered people may join:</span> yes" in english
+    assert "Languages:</span> English, Español, Français" in english
 
     spanish = audit_table(organize_page(client, "es"))
     assert "Persona añadida a la lista de inscripción" in spanish
