@@ -22,6 +22,7 @@ from deliberation.errors import ServiceError
 from deliberation.forms import PublishForm
 from deliberation.models import Participant, Publication, Role, Roundtable
 from deliberation.policy import Action, policy_allows
+from deliberation.selectors import publication_gaps
 from deliberation.services.publications import citations_unresolved, document_publish
 from deliberation.texts import text_in_language
 
@@ -72,6 +73,7 @@ def _review_page(
     staff: Participant,
     form: PublishForm | None = None,
     error: str = "",
+    confirm: bool = False,
 ) -> HttpResponse:
     document = document_build(roundtable=roundtable)
     language = translation.get_language()
@@ -93,6 +95,9 @@ def _review_page(
         ),
         "slug_fixed": bool(published),
         "unresolved": citations_unresolved(document),
+        "gaps": publication_gaps(roundtable=roundtable, language=language),
+        "next_version": (published[0].version + 1) if published else 1,
+        "confirm": confirm,
         "error": error,
     }
     return render(request, "deliberation/document_review.html", context, status=400 if error else 200)
@@ -119,6 +124,10 @@ def document_publish_view(
     form = PublishForm(request.POST)
     if not form.is_valid():
         return _review_page(request, roundtable, organizer, form=form, error=_("Check the form."))
+    if request.POST.get("confirmed") != "yes":
+        # Publishing cannot be undone (a version is permanent): first what is missing, then a second,
+        # deliberate click.
+        return _review_page(request, roundtable, organizer, form=form, confirm=True)
     try:
         outcome = document_publish(
             roundtable_id=roundtable.pk,

@@ -99,6 +99,10 @@ MESSAGES = {
     "link_requests_too_many": _(
         "Too many links were asked for just now. Try again in %(minutes)s min, and check your spam folder."
     ),
+    # Organizer pages (issue 15).
+    "actor_types_invalid": _(
+        "Give 1 to %(limit)s actor types, each with a name in every language of the roundtable."
+    ),
 }
 
 

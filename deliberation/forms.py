@@ -4,18 +4,65 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from deliberation.models import Role
 from deliberation.selectors import code_could_exist
-from deliberation.texts import LANGUAGE_NAMES
+from deliberation.texts import LANGUAGE_NAMES, text_in_language
 
 
 def _time_zones() -> list[tuple[str, str]]:
     return [(zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())]
 
 
-class RoundtableForm(forms.Form):
+class FieldErrorsMixin:
+    """Each field says what it needs to assistive technology too: its hint and, once in error, its message
+    are named by aria-describedby (deliberation/organizer_field.html gives them these ids), and the field
+    is aria-invalid."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _hinted(self)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self.full_clean_marks()
+
+    def full_clean_marks(self) -> None:
+        """Mark the fields in error (again, after a view added an error a service found)."""
+        for name, field in self.fields.items():
+            bound = self[name]
+            described = [f"{bound.auto_id}-help"] if field.help_text else []
+            if name in self.errors:
+                described.insert(0, f"{bound.auto_id}-error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+
+
+def _hinted(form: forms.Form) -> None:
+    """Hints are named before any validation, too."""
+    for name, field in form.fields.items():
+        if field.help_text:
+            field.widget.attrs.setdefault("aria-describedby", f"{form[name].auto_id}-help")
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _seed_actor_types() -> list[dict[str, str]]:
+    from deliberation.services.roundtables import seed_read
+
+    return seed_read()["actor_types"]
+
+
+class RoundtableForm(FieldErrorsMixin, forms.Form):
+    """A new roundtable. The texts come per language: only the ticked languages' fields count (and only
+    they are shown: deliberation/templates/deliberation/roundtable_new.html, frontend/js/roundtable_new.js).
+    Actor types are typed one per line in each language, in the same order, starting from the forum's ten."""
+
     code = forms.CharField(
         label=_("Join code"),
         required=False,
@@ -27,6 +74,7 @@ class RoundtableForm(forms.Form):
         choices=[(code, LANGUAGE_NAMES[code]) for code, _name in settings.LANGUAGES],
         widget=forms.CheckboxSelectMultiple,
         initial=["en", "es", "fr"],
+        error_messages={"required": _("Tick at least one language.")},
     )
     capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=20000, initial=150)
     registration_required = forms.BooleanField(
@@ -42,23 +90,124 @@ class RoundtableForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        seed_types = _seed_actor_types()
         for code, _name in settings.LANGUAGES:
+            language = LANGUAGE_NAMES[code]
             self.fields[f"title_{code}"] = forms.CharField(
-                label=_("Title in %(language)s") % {"language": LANGUAGE_NAMES[code]},
+                label=_("Title in %(language)s") % {"language": language}, required=False, max_length=300
+            )
+            self.fields[f"event_name_{code}"] = forms.CharField(
+                label=_("Event name in %(language)s (optional)") % {"language": language},
                 required=False,
                 max_length=300,
+                help_text=_("The conference or programme this roundtable is part of."),
+            )
+            self.fields[f"description_{code}"] = forms.CharField(
+                label=_("Description in %(language)s (optional)") % {"language": language},
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=_("What the roundtable is for: published with the proposal document."),
             )
             self.fields[f"questions_{code}"] = forms.CharField(
-                label=_("Questions in %(language)s, one per line") % {"language": LANGUAGE_NAMES[code]},
+                label=_("Questions in %(language)s, one per line") % {"language": language},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 5}),
             )
+            self.fields[f"actor_types_{code}"] = forms.CharField(
+                label=_("Actor types in %(language)s, one per line") % {"language": language},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 10}),
+                initial="\n".join(actor_type.get(code, "") for actor_type in seed_types),
+                help_text=_(
+                    "Who takes part, as people choose when they join: the same types in each language."
+                ),
+            )
+        _hinted(self)
+        codes = [code for code, _name in settings.LANGUAGES]
+        if self.is_bound and not any(f"actor_types_{code}" in self.data for code in codes):
+            # A form sent without the actor-type fields at all (a script, an older page) gets the ones the
+            # page shows to start from: the forum's.
+            self.data = self.data.copy()
+            for code, _name in settings.LANGUAGES:
+                self.data[f"actor_types_{code}"] = self.fields[f"actor_types_{code}"].initial
 
-    def localized(self) -> list[tuple[str, str, forms.BoundField, forms.BoundField]]:
+    def ticked(self) -> list[str]:
+        """The languages ticked, as typed (for showing only their fields again after an error)."""
+        if self.is_bound:
+            return [code for code in self.data.getlist("languages") if code in LANGUAGE_NAMES]
+        return list(self.fields["languages"].initial)
+
+    def localized(self) -> list[dict]:
+        ticked = self.ticked()
         return [
-            (code, LANGUAGE_NAMES[code], self[f"title_{code}"], self[f"questions_{code}"])
+            {
+                "code": code,
+                "name": LANGUAGE_NAMES[code],
+                "ticked": code in ticked,
+                "fields": [
+                    self[f"{name}_{code}"]
+                    for name in ("title", "event_name", "description", "questions", "actor_types")
+                ],
+            }
             for code, _name in settings.LANGUAGES
         ]
+
+    def clean(self) -> dict:
+        from deliberation.errors import ServiceError
+        from deliberation.services.roundtables import QUESTIONS_MAX, actor_types_check
+
+        cleaned = super().clean()
+        languages = cleaned.get("languages") or []
+        for code in languages:
+            if not cleaned.get(f"title_{code}", "").strip():
+                self.add_error(
+                    f"title_{code}", _("Give the title in %(language)s.") % {"language": LANGUAGE_NAMES[code]}
+                )
+            if not _lines(cleaned.get(f"questions_{code}", "")):
+                self.add_error(
+                    f"questions_{code}",
+                    _("Give the questions in %(language)s, one per line.")
+                    % {"language": LANGUAGE_NAMES[code]},
+                )
+            if not _lines(cleaned.get(f"actor_types_{code}", "")):
+                self.add_error(
+                    f"actor_types_{code}",
+                    _("Give the actor types in %(language)s, one per line.")
+                    % {"language": LANGUAGE_NAMES[code]},
+                )
+        # The same questions (and actor types) in every language: a count unlike the first language's is
+        # marked on that language's field.
+        for name, message in (
+            ("questions", ServiceError("roundtable_questions_invalid", limit=QUESTIONS_MAX).message),
+            (
+                "actor_types",
+                _("Give the same actor types in every language, one per line, in the same order."),
+            ),
+        ):
+            counts = {code: len(_lines(cleaned.get(f"{name}_{code}", ""))) for code in languages}
+            if counts and len(set(counts.values())) > 1:
+                first = counts[languages[0]]
+                for code, count in counts.items():
+                    if count and count != first and f"{name}_{code}" not in self.errors:
+                        self.add_error(f"{name}_{code}", message)
+        if len(_lines(cleaned.get(f"questions_{languages[0]}", "") if languages else "")) > QUESTIONS_MAX:
+            self.add_error(
+                f"questions_{languages[0]}",
+                ServiceError("roundtable_questions_invalid", limit=QUESTIONS_MAX).message,
+            )
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", ServiceError("times_invalid").message)
+        code = cleaned.get("code", "").strip()
+        if code and not code.replace("-", "").replace("_", "").isalnum():
+            self.add_error("code", ServiceError("code_invalid").message)
+        if not self.errors and languages:
+            try:
+                actor_types_check(actor_types=self.actor_types(), languages=languages)
+            except ServiceError as error:
+                self.add_error(f"actor_types_{languages[0]}", error.message)
+        return cleaned
 
     def in_zone(self, name: str):
         """The typed local time, in the chosen time zone."""
@@ -70,17 +219,49 @@ class RoundtableForm(forms.Form):
 
     def questions(self) -> dict[str, list[str]]:
         return {
-            code: [
-                line.strip() for line in self.cleaned_data[f"questions_{code}"].splitlines() if line.strip()
-            ]
-            for code in self.cleaned_data["languages"]
+            code: _lines(self.cleaned_data[f"questions_{code}"]) for code in self.cleaned_data["languages"]
         }
 
     def titles(self) -> dict[str, str]:
         return {code: self.cleaned_data[f"title_{code}"] for code in self.cleaned_data["languages"]}
 
+    def texts(self, name: str) -> dict[str, str]:
+        """An optional text per ticked language ("event_name", "description")."""
+        return {code: self.cleaned_data[f"{name}_{code}"].strip() for code in self.cleaned_data["languages"]}
 
-class SettingsForm(forms.Form):
+    def actor_types(self) -> list[dict[str, str]]:
+        """The typed actor types with their keys: a type of the forum's card keeps the card's key (so its
+        statistics compare across roundtables), a new one gets a key made from its first name."""
+        languages = self.cleaned_data["languages"]
+        rows = zip(*(_lines(self.cleaned_data[f"actor_types_{code}"]) for code in languages), strict=True)
+        seed = _seed_actor_types()
+        known = {
+            (code, actor_type.get(code, "").casefold()): actor_type["key"]
+            for actor_type in seed
+            for code in languages
+        }
+        result, used = [], set()
+        for names in rows:
+            named = dict(zip(languages, names, strict=True))
+            key = next(
+                (
+                    known[(code, text.casefold())]
+                    for code, text in named.items()
+                    if (code, text.casefold()) in known
+                ),
+                "",
+            )
+            key = key or slugify(named[languages[0]])[:60] or "type"
+            base, number = key, 1
+            while key in used:
+                number += 1
+                key = f"{base}-{number}"
+            used.add(key)
+            result.append({"key": key, **named})
+        return result
+
+
+class SettingsForm(FieldErrorsMixin, forms.Form):
     capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=20000)
     flag_threshold = forms.IntegerField(
         label=_("Reports before a proposal is held for review"),
@@ -93,7 +274,7 @@ class SettingsForm(forms.Form):
     )
 
 
-class InviteForm(forms.Form):
+class InviteForm(FieldErrorsMixin, forms.Form):
     email = forms.EmailField(label=_("Email"))
     role = forms.ChoiceField(
         label=_("Role"),
@@ -102,18 +283,30 @@ class InviteForm(forms.Form):
     )
 
 
-class RegistrantForm(forms.Form):
+class RegistrantForm(FieldErrorsMixin, forms.Form):
     email = forms.EmailField(label=_("Email"))
     display_name = forms.CharField(label=_("Name (optional)"), required=False, max_length=60)
+    actor_type = forms.ChoiceField(label=_("Actor type (optional)"), required=False, choices=[])
+
+    def __init__(self, *args, roundtable, language: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["actor_type"].choices = [("", _("Not given: they choose when they join"))] + [
+            (kind["key"], text_in_language(kind, language, roundtable.languages).text)
+            for kind in roundtable.actor_types
+        ]
 
 
-class RegistrantsUploadForm(forms.Form):
+class RegistrantsUploadForm(FieldErrorsMixin, forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
             "One person per line: email, then optionally name and actor type (a header row is fine)."
         ),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _hinted(self)
 
 
 class JoinCodeForm(forms.Form):
@@ -132,7 +325,7 @@ class LinkRequestForm(forms.Form):
     email = forms.EmailField(label=_("The email you registered with"))
 
 
-class PublishForm(forms.Form):
+class PublishForm(FieldErrorsMixin, forms.Form):
     slug = forms.CharField(
         label=_("Address of the public page"),
         max_length=80,

@@ -15,16 +15,17 @@ from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deliberation.access import allowed_to
+from deliberation.audit_view import action_choices, action_label, audit_details_readable
 from deliberation.csv_safe import CsvSafeWriter
 from deliberation.errors import ServiceError
 from deliberation.forms import InviteForm, RegistrantForm, RegistrantsUploadForm, RoundtableForm, SettingsForm
 from deliberation.models import Participant, Roundtable
 from deliberation.policy import Action
-from deliberation.selectors import audit_log, staff_roundtables
+from deliberation.selectors import audit_log, audit_people, staff_roundtables
 from deliberation.services.registration import registrant_add, registrants_import, registrants_invite
 from deliberation.services.roundtables import (
     roundtable_configure,
@@ -43,27 +44,6 @@ from deliberation.services.staff import (
 from deliberation.texts import text_in_language
 from deliberation.views import personal_link_url
 
-# What the audit log's action codes mean, for the page; the CSV export keeps the codes.
-AUDIT_ACTION_LABELS = {
-    "settings": gettext_lazy("Switches changed"),
-    "phase": gettext_lazy("Phase changed"),
-    "timer": gettext_lazy("Countdown ended"),
-    "show_question": gettext_lazy("Shown on the projector"),
-    "approve": gettext_lazy("Approved"),
-    "hide": gettext_lazy("Hidden"),
-    "restore": gettext_lazy("Restored"),
-    "edit": gettext_lazy("Corrected"),
-    "pin": gettext_lazy("Pinned or unpinned"),
-    "flag": gettext_lazy("Reported"),
-    "merge": gettext_lazy("Merged"),
-    "theme.rename": gettext_lazy("Theme renamed"),
-    "theme.lock": gettext_lazy("Theme locked or unlocked"),
-    "theme.merge": gettext_lazy("Themes merged"),
-    "theme.split": gettext_lazy("Theme split"),
-    "proposal.move": gettext_lazy("Proposal moved to another theme"),
-    "invitation.revoke": gettext_lazy("Invitation withdrawn"),
-}
-
 
 def _title(roundtable: Roundtable) -> str:
     return text_in_language(roundtable.title, translation.get_language(), roundtable.languages).text
@@ -77,6 +57,16 @@ def organizer_home(request: HttpRequest) -> HttpResponse:
         for roundtable, role in staff_roundtables(user=request.user)
     ]
     return render(request, "deliberation/organizer_home.html", {"seats": seats})
+
+
+# Where a service's refusal belongs on the create form, when the form's own checks let it through.
+CREATE_ERROR_FIELDS = {
+    "code_invalid": "code",
+    "code_taken": "code",
+    "capacity_invalid": "capacity",
+    "time_zone_invalid": "time_zone",
+    "times_invalid": "ends_at",
+}
 
 
 @require_http_methods(["GET", "POST"])
@@ -97,13 +87,33 @@ def roundtable_new(request: HttpRequest) -> HttpResponse:
                 ends_at=form.in_zone("ends_at"),
                 time_zone=form.cleaned_data["time_zone"],
                 code=form.cleaned_data["code"],
+                actor_types=form.actor_types(),
+                event_name=form.texts("event_name"),
+                objectives=form.texts("description"),
             )
         except ServiceError as service_error:
-            error = service_error.message
+            if service_error.code in CREATE_ERROR_FIELDS:
+                form.add_error(CREATE_ERROR_FIELDS[service_error.code], service_error.message)
+                form.full_clean_marks()
+            else:
+                error = service_error.message
         else:
             return redirect("deliberation:organize", code=roundtable.code)
+    if request.method == "POST" and form.errors and error is None:
+        error = ngettext(
+            "%(count)s field needs your attention: it is marked below.",
+            "%(count)s fields need your attention: they are marked below.",
+            len(form.errors),
+        ) % {"count": len(form.errors)}
+    # The summary links to each field in error, in the form's order (as GOV.UK's error summary does).
+    in_error = [
+        {"id": form[name].auto_id, "label": form[name].label, "message": " ".join(messages_)}
+        for name, messages_ in form.errors.items()
+        if name in form.fields
+    ]
     status = 400 if request.method == "POST" else 200
-    return render(request, "deliberation/roundtable_new.html", {"form": form, "error": error}, status=status)
+    context = {"form": form, "error": error, "in_error": in_error}
+    return render(request, "deliberation/roundtable_new.html", context, status=status)
 
 
 def _join_url(request: HttpRequest, roundtable: Roundtable) -> str:
@@ -131,10 +141,58 @@ def _done(request: HttpRequest, roundtable: Roundtable, message: str) -> HttpRes
     return redirect("deliberation:organize", code=roundtable.code)
 
 
+def _invite_form(data=None) -> InviteForm:
+    # Two forms on the page ask for an email: their ids must differ, or a label focuses the other one.
+    return InviteForm(data, auto_id="invite_%s")
+
+
+def _registrant_form(roundtable: Roundtable, data=None) -> RegistrantForm:
+    return RegistrantForm(
+        data, roundtable=roundtable, language=translation.get_language(), auto_id="registrant_%s"
+    )
+
+
+def _audit_filters(request: HttpRequest) -> tuple[str, int | None]:
+    action = request.GET.get("action", "")
+    person = request.GET.get("person", "")
+    return action, int(person) if person.isdigit() else None
+
+
+def _audit_rows(request: HttpRequest, roundtable: Roundtable, *, limit: int | None) -> list[dict]:
+    action, person = _audit_filters(request)
+    language = translation.get_language()
+    return [
+        {
+            **row,
+            "action_label": action_label(row["action"]),
+            "details_readable": audit_details_readable(
+                row["details"], action=row["action"], roundtable=roundtable, language=language
+            ),
+        }
+        for row in audit_log(roundtable=roundtable, limit=limit, action=action, actor_id=person)
+    ]
+
+
+def _actor_type_label(roundtable: Roundtable, key: str, language: str) -> str:
+    found = next((kind for kind in roundtable.actor_types if kind["key"] == key), None)
+    return text_in_language(found, language, roundtable.languages).text if found else ""
+
+
 def _organize_page(request: HttpRequest, roundtable: Roundtable, **forms) -> HttpResponse:
     join_url = _join_url(request, roundtable)
-    registrants = list(roundtable.registrants.select_related("participant"))
+    language = translation.get_language()
+    registrants = [
+        {
+            "registrant": registrant,
+            "actor_type": _actor_type_label(roundtable, registrant.actor_type, language),
+        }
+        for registrant in roundtable.registrants.select_related("participant")
+    ]
+    action, person = _audit_filters(request)
+    shown = list(messages.get_messages(request))
     context = {
+        "notices": [message for message in shown if message.level != messages.WARNING],
+        "refused_lines": [message for message in shown if message.level == messages.WARNING],
         "roundtable": roundtable,
         "title": _title(roundtable),
         "join_url": join_url,
@@ -144,23 +202,30 @@ def _organize_page(request: HttpRequest, roundtable: Roundtable, **forms) -> Htt
             {"invitation": invitation, "expired": invitation_expired(invitation=invitation)}
             for invitation in roundtable.invitations.filter(accepted_at=None)
         ],
-        "invite_form": forms.get("invite_form") or InviteForm(),
+        "invite_form": forms.get("invite_form") or _invite_form(),
         "settings_form": forms.get("settings_form")
         or SettingsForm(
             initial={"capacity": roundtable.capacity, "flag_threshold": roundtable.flag_threshold}
         ),
-        "registrant_form": forms.get("registrant_form") or RegistrantForm(),
+        "registrant_form": forms.get("registrant_form") or _registrant_form(roundtable),
         "upload_form": forms.get("upload_form") or RegistrantsUploadForm(),
         "registrants": registrants,
-        "registrants_joined": sum(1 for registrant in registrants if registrant.participant_id),
-        "audit": [
-            {**row, "action_label": AUDIT_ACTION_LABELS.get(row["action"], row["action"])}
-            for row in audit_log(roundtable=roundtable, limit=50)
-        ],
+        "registrants_joined": sum(1 for row in registrants if row["registrant"].participant_id),
+        "audit": _audit_rows(request, roundtable, limit=AUDIT_PAGE_ROWS),
+        "audit_actions": action_choices(),
+        "audit_people": audit_people(roundtable=roundtable),
+        "audit_action": action,
+        "audit_person": person,
+        "audit_filtered": bool(action or person),
+        "audit_export_query": request.GET.urlencode(),
         "error": forms.get("error"),
     }
     status = 400 if forms.get("error") else 200
     return render(request, "deliberation/organize.html", context, status=status)
+
+
+# The organizer page shows the latest entries (of the chosen action or person); the CSV has them all.
+AUDIT_PAGE_ROWS = 100
 
 
 @require_POST
@@ -179,7 +244,7 @@ def organize_settings(request: HttpRequest, roundtable: Roundtable, organizer: P
 @require_POST
 @allowed_to(Action.STAFF_INVITE)
 def organize_invite(request: HttpRequest, roundtable: Roundtable, organizer: Participant) -> HttpResponse:
-    form = InviteForm(request.POST)
+    form = _invite_form(request.POST)
     if not form.is_valid():
         return _organize_page(request, roundtable, invite_form=form, error=_("Check the form."))
     invited = staff_invite(
@@ -225,7 +290,7 @@ def organize_registration(
                 _("Registration is now required.") if required else _("Anyone with the code may now join.")
             )
         elif step == "add":
-            form = RegistrantForm(request.POST)
+            form = _registrant_form(roundtable, request.POST)
             if not form.is_valid():
                 return _organize_page(request, roundtable, registrant_form=form, error=_("Check the form."))
             _registrant, added = registrant_add(
@@ -248,8 +313,10 @@ def organize_registration(
             }
             if report.rejected:
                 message += " " + _("Lines left out: %(lines)s.") % {
-                    "lines": ", ".join(str(number) for number, _code in report.rejected[:20])
+                    "lines": ", ".join(str(number) for number, _code, _value in report.rejected[:20])
                 }
+                for number, code, value in report.rejected[:REFUSED_LINES_SHOWN]:
+                    messages.warning(request, refused_line_text(number=number, code=code, value=value))
         elif step == "send":
             sent = registrants_invite(roundtable=roundtable, organizer=organizer, link=link)
             message = ngettext("Sent %(count)s personal link.", "Sent %(count)s personal links.", sent) % {
@@ -262,14 +329,33 @@ def organize_registration(
     return _done(request, roundtable, message)
 
 
+REFUSED_LINES_SHOWN = 50
+
+
+def refused_line_text(*, number: int, code: str, value: str) -> str:
+    """Why a line of an uploaded list was left out, in the reader's language."""
+    if code == "email_invalid":
+        if not value:
+            return _("Line %(line)s: no email address.") % {"line": number}
+        return _("Line %(line)s: “%(value)s” is not an email address.") % {"line": number, "value": value}
+    if code == "actor_type_invalid":
+        return _("Line %(line)s: “%(value)s” is not one of this roundtable's actor types.") % {
+            "line": number,
+            "value": value,
+        }
+    return _("Line %(line)s: %(reason)s") % {"line": number, "reason": ServiceError(code).message}
+
+
 @require_GET
 @allowed_to(Action.AUDIT_READ)
 def audit_export(request: HttpRequest, roundtable: Roundtable, organizer: Participant) -> HttpResponse:
+    """The whole log (or the entries of the action or person chosen on the page), codes and JSON details."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{roundtable.code}.csv"'
     writer = CsvSafeWriter(response)
     writer.writerow(["seq", "at", "actor", "role", "email", "action", "question", "proposal", "details"])
-    for row in audit_log(roundtable=roundtable):
+    action, person = _audit_filters(request)
+    for row in audit_log(roundtable=roundtable, action=action, actor_id=person):
         writer.writerow(
             [
                 row["seq"],

@@ -369,7 +369,8 @@ def events_between(*, roundtable_id: int, after: int, upto: int) -> list[EventTe
     return [event_text(event) for event in rows]
 
 
-# Every kind an organizer's audit log lists: whatever staff did, what flags and countdowns did.
+# Every kind an organizer's audit log lists: whatever staff did, what flags and countdowns did, and
+# organizers' own actions (services/audit.py).
 AUDITED_KINDS = (
     "question.updated",
     "roundtable.updated",
@@ -381,11 +382,37 @@ AUDITED_KINDS = (
     "statement.updated",
     "publication.created",
     "invitation.revoked",
+    "invitation.created",
+    "registration.updated",
+    "roundtable.configured",
+    "roundtable.created",
 )
 
 
-def audit_log(*, roundtable: Roundtable, limit: int | None = None) -> list[dict[str, Any]]:
-    """Moderation and steering, newest first: when, who (name, role, account email), what, on what."""
+def audit_action(event: Event) -> str:
+    """An entry's action code: the event's `action`, or for kinds that carry none, one made from the
+    kind ("draft.save", "commitment.add", "publication.create", "statement.put"...)."""
+    action = event.data.get("action")
+    if event.kind == "statement.updated":
+        return f"statement.{action}"
+    if action:
+        return action
+    if event.kind == "commitments.updated":
+        return "commitment.add" if "result" in event.staff.get("audit", {}) else "commitment.remove"
+    return {"draft.updated": "draft.save", "publication.created": "publication.create"}.get(
+        event.kind, event.kind
+    )
+
+
+def audit_log(
+    *,
+    roundtable: Roundtable,
+    limit: int | None = None,
+    action: str = "",
+    actor_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Moderation, steering and organizing, newest first: when, who (name, role, account email), what,
+    on what. `action` and `actor_id` keep only the entries of that action, or of that person."""
     events = (
         Event.objects.filter(roundtable=roundtable, kind__in=AUDITED_KINDS)
         .exclude(kind="proposal.updated", data__action="submit")
@@ -396,11 +423,16 @@ def audit_log(*, roundtable: Roundtable, limit: int | None = None) -> list[dict[
         .select_related("actor", "actor__user")
         .order_by("-seq")
     )
-    if limit is not None:
+    if actor_id is not None:
+        events = events.filter(actor_id=actor_id)
+    if limit is not None and not action:
         events = events[:limit]
     questions = dict(roundtable.questions.values_list("pk", "order"))
     rows = []
-    for event in events:
+    for event in events.iterator():
+        code = audit_action(event)
+        if action and code != action:
+            continue
         actor = event.actor
         question_id = event.data.get("question", {}).get("id") if event.kind == "question.updated" else None
         rows.append(
@@ -408,9 +440,10 @@ def audit_log(*, roundtable: Roundtable, limit: int | None = None) -> list[dict[
                 "seq": event.seq,
                 "at": event.created_at,
                 "actor": actor.display_name if actor else None,
+                "actor_id": actor.pk if actor else None,
                 "role": actor.role if actor else None,
                 "email": actor.user.email if actor and actor.user else "",
-                "action": event.data.get("action", event.kind),
+                "action": code,
                 "question": questions.get(question_id or event.data.get("question"))
                 if event.kind != "roundtable.updated"
                 else questions.get(event.data.get("current_question")),
@@ -419,7 +452,19 @@ def audit_log(*, roundtable: Roundtable, limit: int | None = None) -> list[dict[
                 "details_text": audit_details_text(event.staff.get("audit", {})),
             }
         )
+        if limit is not None and len(rows) >= limit:
+            break
     return rows
+
+
+def audit_people(*, roundtable: Roundtable) -> list[Participant]:
+    """Everyone with an entry in the audit log, for its filter: staff, and participants who reported."""
+    ids = (
+        Event.objects.filter(roundtable=roundtable, kind__in=AUDITED_KINDS, actor__isnull=False)
+        .values_list("actor_id", flat=True)
+        .distinct()
+    )
+    return list(Participant.objects.filter(pk__in=ids).order_by("role", "display_name"))
 
 
 def audit_details_text(details: dict[str, Any]) -> str:
@@ -482,5 +527,34 @@ def participant_contributions(*, participant: Participant) -> dict[str, Any]:
                 "at": answer.updated_at.isoformat(),
             }
             for answer in answers
+        ],
+    }
+
+
+def publication_gaps(*, roundtable: Roundtable, language: str) -> dict[str, list[dict[str, Any]]]:
+    """What a document published now would lack, for the organizer to see before they confirm: the
+    questions whose conclusions are still empty, and the room checks still open (their result would be
+    frozen half-way)."""
+    from deliberation.models import DraftRevision, Statement, StatementState
+    from deliberation.texts import text_in_language
+
+    questions = list(roundtable.questions.order_by("order"))
+    latest: dict[int, str] = {}
+    for revision in DraftRevision.objects.filter(question__roundtable=roundtable).order_by("version"):
+        latest[revision.question_id] = revision.text
+    open_checks = (
+        Statement.objects.filter(question__roundtable=roundtable, state=StatementState.OPEN)
+        .select_related("question")
+        .order_by("question__order", "number")
+    )
+    return {
+        "without_conclusions": [
+            {"order": question.order, "text": text_in_language(question.text, language, roundtable.languages)}
+            for question in questions
+            if not latest.get(question.pk, "").strip()
+        ],
+        "open_checks": [
+            {"question": check.question.order, "number": check.number, "text": check.text}
+            for check in open_checks
         ],
     }

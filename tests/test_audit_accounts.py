@@ -212,10 +212,16 @@ def test_a_stranger_cannot_publish_at_another_roundtables_code(roundtable):
     )
     assert created.status_code == 302, created.content.decode()[:500]
 
-    taken = stranger.post("/r/SQUAT-1/document/publish/", {"slug": "led111", "organizers": "", "note": ""})
+    taken = stranger.post(
+        "/r/SQUAT-1/document/publish/", {"slug": "led111", "organizers": "", "note": "", "confirmed": "yes"}
+    )
     stranger.cookies["django_language"] = "fr"
-    taken_fr = stranger.post("/r/SQUAT-1/document/publish/", {"slug": "LED111", "organizers": "", "note": ""})
-    own = stranger.post("/r/SQUAT-1/document/publish/", {"slug": "", "organizers": "", "note": ""})
+    taken_fr = stranger.post(
+        "/r/SQUAT-1/document/publish/", {"slug": "LED111", "organizers": "", "note": "", "confirmed": "yes"}
+    )
+    own = stranger.post(
+        "/r/SQUAT-1/document/publish/", {"slug": "", "organizers": "", "note": "", "confirmed": "yes"}
+    )
 
     assert taken.status_code == 400
     assert "This address belongs to another roundtable" in taken.content.decode()

@@ -14,6 +14,7 @@ from deliberation.models import (
     Flag,
     Participant,
     Proposal,
+    Registrant,
     Role,
     Roundtable,
     Statement,
@@ -96,6 +97,8 @@ def _scrub(*, roundtable: Roundtable, proposal_ids: set[int], erase: bool, perso
     """Rewrite the roundtable's past events so no replay shows what the person took out: their name on
     their proposals (anonymise), or their proposals and their own parts (erase)."""
     key = str(person.pk)
+    # An erased person's address leaves the audit log's "added to the registration list" entries too.
+    registered = Registrant.objects.filter(participant=person).values_list("email", flat=True).first()
     for event in Event.objects.filter(roundtable=roundtable).iterator():
         layers = {"data": event.data, "staff": event.staff, "private": event.private}
         changed = False
@@ -111,6 +114,9 @@ def _scrub(*, roundtable: Roundtable, proposal_ids: set[int], erase: bool, perso
         if erase and event.data.get("id") in proposal_ids and "before" in audit:
             # The log keeps that a moderator corrected it, not the erased texts.
             event.staff = {**event.staff, "audit": {**audit, "before": "", "after": ""}}
+            changed = True
+        if erase and registered and event.kind == "registration.updated" and audit.get("email") == registered:
+            event.staff = {**event.staff, "audit": {**audit, "email": None, "erased": True}}
             changed = True
         if erase and event.actor_id == person.pk:
             event.actor = None

@@ -11,6 +11,7 @@ from django.utils import translation
 from deliberation.errors import ServiceError
 from deliberation.models import Participant, Question, QuestionState, Role, Roundtable
 from deliberation.policy import Action, policy_require
+from deliberation.services.audit import organizer_action_record
 
 # The card of the forum's session 1.1.1 (a copy of ../shared/seed/), shipped so a clone alone runs.
 BUNDLED_SEED = Path(__file__).resolve().parents[1] / "seed" / "session-1.1.1.json"
@@ -20,6 +21,7 @@ TITLE_MAX_CHARS = 300
 QUESTION_MAX_CHARS = 500
 QUESTIONS_MAX = 20
 CAPACITY_MAX = 20000
+DESCRIPTION_MAX_CHARS = 2000
 
 
 def roundtable_load_seed(*, seed: dict[str, Any], code: str, registration_required: bool | None = None):
@@ -90,14 +92,26 @@ def roundtable_create(
     time_zone: str,
     code: str | None = None,
     actor_types: list[dict[str, str]] | None = None,
+    event_name: dict[str, str] | None = None,
+    objectives: dict[str, str] | None = None,
 ) -> Roundtable:
     """A new roundtable with its questions (all closed), and its creator as its first organizer. Its
     actor types are the forum card's multi-stakeholder set unless others are given.
 
     `title` and `questions` are keyed by language and must be given in every one of `languages`;
-    every language must have the same number of questions (they are the same questions)."""
+    every language must have the same number of questions (they are the same questions). The event's
+    name and the description (`objectives`) are optional, per language; actor types need a key and a
+    name in every language, keys unique."""
     if not languages:
         raise ServiceError("language_invalid")
+    actor_types = actor_types if actor_types is not None else seed_read()["actor_types"]
+    actor_types_check(actor_types=actor_types, languages=languages)
+    event_name = {language: text.strip() for language, text in (event_name or {}).items() if text.strip()}
+    objectives = {language: text.strip() for language, text in (objectives or {}).items() if text.strip()}
+    if any(len(text) > TITLE_MAX_CHARS for text in event_name.values()):
+        raise ServiceError("text_too_long", limit=TITLE_MAX_CHARS)
+    if any(len(text) > DESCRIPTION_MAX_CHARS for text in objectives.values()):
+        raise ServiceError("text_too_long", limit=DESCRIPTION_MAX_CHARS)
     for language in languages:
         if not title.get(language, "").strip() or len(title[language]) > TITLE_MAX_CHARS:
             raise ServiceError("roundtable_title_invalid", limit=TITLE_MAX_CHARS)
@@ -121,8 +135,10 @@ def roundtable_create(
         roundtable = Roundtable.objects.create(
             code=code,
             title={language: title[language].strip() for language in languages},
+            event_name={language: event_name[language] for language in languages if language in event_name},
+            objectives={language: objectives[language] for language in languages if language in objectives},
             languages=languages,
-            actor_types=actor_types if actor_types is not None else seed_read()["actor_types"],
+            actor_types=actor_types,
             capacity=capacity,
             registration_required=registration_required,
             starts_at=starts_at,
@@ -135,8 +151,35 @@ def roundtable_create(
                 order=order,
                 text={language: text.strip() for language, text in zip(languages, texts, strict=True)},
             )
-        staff_seat_grant(roundtable=roundtable, user=user, role=Role.ORGANIZER)
+        seat = staff_seat_grant(roundtable=roundtable, user=user, role=Role.ORGANIZER)
+        organizer_action_record(
+            roundtable=roundtable,
+            organizer=seat,
+            action="roundtable.create",
+            audit={"code": code, "languages": languages, "questions": order, "actor_types": len(actor_types)},
+        )
     return roundtable
+
+
+ACTOR_TYPES_MAX = 30
+ACTOR_TYPE_NAME_MAX_CHARS = 80
+
+
+def actor_types_check(*, actor_types: list[dict[str, str]], languages: list[str]) -> None:
+    """Between 1 and ACTOR_TYPES_MAX actor types, each with a key (letters, digits, dashes) and a name
+    in every language of the roundtable; no key twice."""
+    if not 1 <= len(actor_types) <= ACTOR_TYPES_MAX:
+        raise ServiceError("actor_types_invalid", limit=ACTOR_TYPES_MAX)
+    keys = [actor_type.get("key", "") for actor_type in actor_types]
+    if len(set(keys)) != len(keys) or not all(
+        key and len(key) <= 64 and key.replace("-", "").replace("_", "").isalnum() for key in keys
+    ):
+        raise ServiceError("actor_types_invalid", limit=ACTOR_TYPES_MAX)
+    for actor_type in actor_types:
+        for language in languages:
+            name = actor_type.get(language, "").strip()
+            if not name or len(name) > ACTOR_TYPE_NAME_MAX_CHARS:
+                raise ServiceError("actor_types_invalid", limit=ACTOR_TYPES_MAX)
 
 
 def staff_seat_grant(*, roundtable: Roundtable, user: Any, role: str, display_name: str = "") -> Participant:
@@ -191,6 +234,18 @@ def roundtable_configure(
         if capacity < seated:
             raise ServiceError("capacity_below_seated", seated=seated)
         Roundtable.objects.filter(pk=roundtable.pk).update(capacity=capacity, flag_threshold=flag_threshold)
+        changed = {
+            name: [before, after]
+            for name, before, after in (
+                ("capacity", locked.capacity, capacity),
+                ("flag_threshold", locked.flag_threshold, flag_threshold),
+            )
+            if before != after
+        }
+        if changed:
+            organizer_action_record(
+                roundtable=locked, organizer=organizer, action="roundtable.settings", audit=changed
+            )
     roundtable.capacity, roundtable.flag_threshold = capacity, flag_threshold
 
 
@@ -199,5 +254,17 @@ def roundtable_registration_set(
 ) -> None:
     """Require registration, or let anyone with the code join. Seats already taken stay taken."""
     policy_require(participant=organizer, action=Action.REGISTRATION_MANAGE)
-    Roundtable.objects.filter(pk=roundtable.pk).update(registration_required=required)
+    with transaction.atomic():
+        changed = (
+            Roundtable.objects.filter(pk=roundtable.pk)
+            .exclude(registration_required=required)
+            .update(registration_required=required)
+        )
+        if changed:
+            organizer_action_record(
+                roundtable=roundtable,
+                organizer=organizer,
+                action="registration.rule",
+                audit={"required": required},
+            )
     roundtable.registration_required = required

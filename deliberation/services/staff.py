@@ -16,6 +16,7 @@ from deliberation.errors import ServiceError
 from deliberation.models import Invitation, Participant, Role, Roundtable
 from deliberation.policy import Action, policy_require
 from deliberation.selectors import token_could_exist
+from deliberation.services.audit import organizer_action_record
 from deliberation.services.events import event_record, roundtable_lock
 from deliberation.services.roundtables import staff_seat_grant
 
@@ -38,13 +39,20 @@ def staff_invite(*, roundtable: Roundtable, inviter: Participant | None, email: 
     if role not in {Role.MODERATOR, Role.ORGANIZER}:
         raise ServiceError("forbidden")
     address = email_clean(email)
-    invitation = Invitation.objects.create(
-        roundtable=roundtable,
-        email=address,
-        role=role,
-        token=secrets.token_urlsafe(32),
-        invited_by=inviter,
-    )
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            roundtable=roundtable,
+            email=address,
+            role=role,
+            token=secrets.token_urlsafe(32),
+            invited_by=inviter,
+        )
+        organizer_action_record(
+            roundtable=roundtable,
+            organizer=inviter,
+            action="invitation.create",
+            audit={"email": address, "role": role},
+        )
     email_send(
         template="staff_invitation",
         to=address,

@@ -192,6 +192,8 @@ def test_two_moderators_draft_at_once_an_organizer_publishes_a_reader_downloads_
             organizer.get_by_label("Address of the public page").fill("led-alliances")
             organizer.get_by_label("What changed in this version").fill("First version.")
             organizer.get_by_role("button", name="Publish", exact=True).click()
+            # Publishing asks first (what is missing is listed above the confirming button).
+            organizer.get_by_role("button", name="Yes, publish version 1").click()
             expect(organizer).to_have_url(f"{base}/p/led-alliances/v1/")
             expect(organizer.get_by_role("status")).to_contain_text("Version 1 is published.")
             organizer.screenshot(path=str(artifacts / "document-published-en-1280.png"), full_page=True)

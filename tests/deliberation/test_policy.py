@@ -113,7 +113,12 @@ PAGES = {
         302,
     ),
     Action.DOCUMENT_REVIEW: ("get", "document/", None, 200),
-    Action.DOCUMENT_PUBLISH: ("post", "document/publish/", {"slug": "", "organizers": "A", "note": ""}, 302),
+    Action.DOCUMENT_PUBLISH: (
+        "post",
+        "document/publish/",
+        {"slug": "", "organizers": "A", "note": "", "confirmed": "yes"},
+        302,
+    ),
 }
 
 

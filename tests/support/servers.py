@@ -271,7 +271,13 @@ def http_publish(base_url: str, cookie: str, *, code: str, slug: str, note: str 
     review = urllib.request.Request(f"{base_url}/r/{code}/document/", headers=headers)
     page = urllib.request.urlopen(review, timeout=30).read().decode()
     form = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": csrf_token(page), "slug": slug, "organizers": "", "note": note}
+        {
+            "csrfmiddlewaretoken": csrf_token(page),
+            "slug": slug,
+            "organizers": "",
+            "note": note,
+            "confirmed": "yes",  # the second, confirming click
+        }
     ).encode()
     request = urllib.request.Request(f"{base_url}/r/{code}/document/publish/", data=form, headers=headers)
     with urllib.request.urlopen(request, timeout=30) as response:
