@@ -6,6 +6,7 @@ import { renderBalance, renderOpinionMap, renderThemes, themeLabel } from "./ana
 import { LiveConnection } from "./connection.js";
 import { byPinThenId, element, readConfig } from "./dom.js";
 import { DraftPanel } from "./drafting.js";
+import { duplicateButton, mergeDialogOpen } from "./merge_dialog.js";
 import { setStrings, t, errorText } from "./i18n.js";
 import { applyEvent, fromSnapshot } from "./state.js";
 import { connectionStatus } from "./status.js";
@@ -244,9 +245,8 @@ function renderAnalysis(questionId) {
   section.querySelector("[data-role=duplicates]").replaceChildren(
     ...pairs
       .filter(([a, b]) => state.proposals.get(a)?.status === "visible" && state.proposals.get(b)?.status === "visible")
-      .map(([a, b, score]) => {
-        const merge = element("button", { type: "button" }, t("mergeFirstIntoSecond", { a: b, b: a }));
-        merge.addEventListener("click", () => run("proposal.merge", { proposal: b, into: a }));
+      .map(([a, b, score, offer]) => {
+        const merge = duplicateButton({ code: config.code, pair: [a, b, score, offer], run });
         return element("li", {}, t("duplicatePair", { a, b, score }), " ", element("q", {}, state.proposals.get(a).text), " / ", element("q", {}, state.proposals.get(b).text), " ", merge);
       }),
   );
@@ -464,7 +464,7 @@ document.getElementById("main").addEventListener("click", async (clickEvent) => 
       label: t("mergeInto", { id: proposalId }),
       field,
       submitLabel: t("merge"),
-      onSubmit: (into) => run("proposal.merge", { proposal: proposalId, into: Number(into) }),
+      onSubmit: (into) => mergeDialogOpen({ code: config.code, proposal: proposalId, into: Number(into), run }),
     });
   }
 });
