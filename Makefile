@@ -31,9 +31,11 @@ run: $(VENV)/.installed-run
 	@echo
 	@echo "  Roundtable is serving. Participant link: http://$(HOST):$(PORT)/r/LED111/"
 	@echo "  Registration is required, as the session's card says: add people (or open the roundtable to"
-	@echo "  anyone with the code) on the organizer page. Emails are printed on this console."
+	@echo "  anyone with the code) on the organizer page."
+	@echo "  Emails are not sent in development: read them at http://$(HOST):$(PORT)/dev/outbox/ (signed in"
+	@echo "  as the organizer above). This console shows pages and sockets, not static files."
 	@echo
-	$(BIN)/daphne -b $(HOST) -p $(PORT) roundtable.asgi:application
+	$(BIN)/python -m roundtable.devserver -b $(HOST) -p $(PORT) roundtable.asgi:application
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
