@@ -35,7 +35,8 @@ run: $(VENV)/.installed-run
 	@echo "  Emails are not sent in development: read them at http://$(HOST):$(PORT)/dev/outbox/ (signed in"
 	@echo "  as the organizer above). This console shows pages and sockets, not static files."
 	@echo
-	$(BIN)/python -m roundtable.devserver -b $(HOST) -p $(PORT) roundtable.asgi:application
+	EMAIL_BACKEND=$${EMAIL_BACKEND:-roundtable.outbox.OutboxBackend} \
+		$(BIN)/python -m roundtable.devserver -b $(HOST) -p $(PORT) roundtable.asgi:application
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

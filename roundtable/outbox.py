@@ -45,10 +45,8 @@ class OutboxBackend(BaseEmailBackend):
         directory.mkdir(parents=True, exist_ok=True)
         sent = 0
         for message in email_messages:
-            html = next(
-                (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"),
-                None,
-            )
+            alternatives = getattr(message, "alternatives", [])
+            html = next((content for content, mimetype in alternatives if mimetype == "text/html"), None)
             record = {
                 "sent_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                 "from": message.from_email,
