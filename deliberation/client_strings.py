@@ -191,6 +191,7 @@ def console_strings() -> dict[str, str]:
             " use “Merge into…” on one of them."
         ),
         "close": _("Close"),
+        "compareIfMerged": _("If #%(merged)s were merged into #%(survivor)s:"),
         "balanceWaiting": _("The balance appears after the first proposals and votes."),
         "balanceCaption": _("Who takes part, by actor type"),
         "actorType": _("Actor type"),

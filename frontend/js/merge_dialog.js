@@ -34,7 +34,7 @@ function tallyList(tally, idPrefix) {
   return element(
     "dl",
     { class: "merge-tally", id: idPrefix },
-    ...["agree", "disagree", "pass"].flatMap((choice) => [element("dt", {}, t(choice)), element("dd", { class: `tally-${choice}` }, String(tally[choice]))]),
+    ...["agree", "disagree", "pass"].flatMap((choice) => [element("dt", {}, t(choice)), element("dd", { class: `merge-count merge-count-${choice}` }, String(tally[choice]))]),
   );
 }
 
@@ -58,6 +58,8 @@ function side(proposal, role, idPrefix) {
  */
 export function mergeDialogOpen({ code, proposal, into, mode = "merge", run }) {
   const opener = document.activeElement;
+  // If the console re-renders the opener's row meanwhile, focus returns to that row's merge control.
+  const openerRow = opener?.closest?.("li[id]")?.id;
   openCount += 1;
   const id = `merge-dialog-${openCount}`;
   let pair = { proposal, into };
@@ -86,6 +88,10 @@ export function mergeDialogOpen({ code, proposal, into, mode = "merge", run }) {
   dialog.addEventListener("close", () => {
     dialog.remove();
     if (opener?.isConnected) opener.focus();
+    else if (openerRow) {
+      const row = document.getElementById(openerRow);
+      (row?.querySelector("[data-action=merge]") ?? row?.querySelector("button"))?.focus();
+    }
     settle(merged);
   });
   cancel.addEventListener("click", () => dialog.close());
@@ -123,7 +129,7 @@ export function mergeDialogOpen({ code, proposal, into, mode = "merge", run }) {
         side(preview.survivor, mode === "merge" ? "survivor" : "first", `${id}-survivor`),
         side(preview.merged, mode === "merge" ? "merged" : "second", `${id}-merged`),
       ),
-      mode === "merge" ? summary : element("div", { class: "merge-summary", id: `${id}-summary` }, element("p", {}, t("compareNote")), ...summary.childNodes),
+      mode === "merge" ? summary : element("div", { class: "merge-summary", id: `${id}-summary` }, element("p", {}, t("compareNote")), element("p", { class: "merge-after-label" }, t("compareIfMerged", { merged: from, survivor: to })), ...summary.childNodes),
     );
     confirm.disabled = false;
   }
