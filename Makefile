@@ -23,6 +23,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed-run
 
+# In development emails are kept in the outbox (/dev/outbox/), unless EMAIL_BACKEND says otherwise.
+run: export EMAIL_BACKEND ?= roundtable.outbox.OutboxBackend
 run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_roundtable
@@ -35,8 +37,7 @@ run: $(VENV)/.installed-run
 	@echo "  Emails are not sent in development: read them at http://$(HOST):$(PORT)/dev/outbox/ (signed in"
 	@echo "  as the organizer above). This console shows pages and sockets, not static files."
 	@echo
-	EMAIL_BACKEND=$${EMAIL_BACKEND:-roundtable.outbox.OutboxBackend} \
-		$(BIN)/python -m roundtable.devserver -b $(HOST) -p $(PORT) roundtable.asgi:application
+	$(BIN)/python -m roundtable.devserver -b $(HOST) -p $(PORT) roundtable.asgi:application
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -136,9 +136,9 @@ def test_the_development_access_log_leaves_out_static_files():
 
 def test_make_run_uses_the_quiet_server_and_says_where_emails_are():
     makefile = (ROOT / "Makefile").read_text()
-    run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    run = makefile.split("\nrun: $(VENV)", 1)[1].split("\n\n", 1)[0]
     assert "-m roundtable.devserver" in run and "/dev/outbox/" in run
-    assert "EMAIL_BACKEND=$${EMAIL_BACKEND:-roundtable.outbox.OutboxBackend}" in run
+    assert "run: export EMAIL_BACKEND ?= roundtable.outbox.OutboxBackend" in makefile
     assert "bin)/daphne" not in run.lower()
 
 
