@@ -162,6 +162,7 @@ def test_likely_duplicates_offer_merge_or_compare_and_compare_cannot_merge(brows
     expect(duplicates).not_to_contain_text(TEXTS["other"])
     # Translations this close are precise enough for the one-click offer (the dialog still confirms).
     expect(pair.locator("button")).to_have_text(f"Merge #{ids['fr']} into #{ids['es']}")
+    duplicates.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "merge-duplicates-1440x900.png"))
 
     page.evaluate(
