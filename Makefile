@@ -23,6 +23,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed-run
 
+# In development emails are kept in the outbox (/dev/outbox/), unless EMAIL_BACKEND says otherwise.
+run: export EMAIL_BACKEND ?= roundtable.outbox.OutboxBackend
 run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_roundtable
@@ -31,9 +33,11 @@ run: $(VENV)/.installed-run
 	@echo
 	@echo "  Roundtable is serving. Participant link: http://$(HOST):$(PORT)/r/LED111/"
 	@echo "  Registration is required, as the session's card says: add people (or open the roundtable to"
-	@echo "  anyone with the code) on the organizer page. Emails are printed on this console."
+	@echo "  anyone with the code) on the organizer page."
+	@echo "  Emails are not sent in development: read them at http://$(HOST):$(PORT)/dev/outbox/ (signed in"
+	@echo "  as the organizer above). This console shows pages and sockets, not static files."
 	@echo
-	$(BIN)/daphne -b $(HOST) -p $(PORT) roundtable.asgi:application
+	$(BIN)/python -m roundtable.devserver -b $(HOST) -p $(PORT) roundtable.asgi:application
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -66,6 +70,7 @@ bench: $(VENV)/.installed-test
 	mkdir -p test-artifacts
 	$(BIN)/python -m bench.pageweight | tee test-artifacts/bench.jsonl
 	$(BIN)/python -m bench.analysis | tee -a test-artifacts/bench.jsonl
+	$(BIN)/python -m bench.duplicates | tee -a test-artifacts/bench.jsonl
 	$(BIN)/python -m bench.throttled | tee -a test-artifacts/bench.jsonl
 	$(BIN)/python -m bench.document | tee -a test-artifacts/bench.jsonl
 	$(BIN)/python -m bench.replayflood | tee -a test-artifacts/bench.jsonl

@@ -22,9 +22,10 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
+from deliberation.analysis.duplicates import duplicates_find
 from deliberation.analysis.embedding import encoder_name, texts_embed
 from deliberation.analysis.opinions import OpinionPrevious, opinion_groups, polis_votes_read
-from deliberation.analysis.themes import ThemeSettings, duplicate_pairs, themes_cluster, themes_label
+from deliberation.analysis.themes import ThemeSettings, themes_cluster, themes_label
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "bench" / "data" / "themes-trilingual.jsonl"
@@ -84,9 +85,7 @@ def bench_themes() -> None:
         started = time.perf_counter()
         clusters = themes_cluster(vectors[:count], languages[:count], settings)
         themes_label(texts=texts[:count], languages=languages[:count], clusters=clusters)
-        duplicate_pairs(
-            vectors=vectors[:count], ids=list(range(count)), threshold=settings.duplicate_similarity
-        )
+        duplicates_find(vectors=vectors[:count], languages=languages[:count], ids=list(range(count)))
         seconds = time.perf_counter() - started
         emit(
             {

@@ -169,8 +169,31 @@ def console_strings() -> dict[str, str]:
         "newTheme": _("A new theme"),
         "splitOff": _("Split into a new theme"),
         "duplicates": _("Likely duplicates: %(count)s"),
-        "duplicatePair": _("#%(a)s and #%(b)s (similarity %(score)s)"),
+        # The detector's score is a margin, not a percentage: say how sure it is in words instead.
+        "duplicateLikely": _("#%(a)s and #%(b)s: very likely the same proposal"),
+        "duplicatePossible": _("#%(a)s and #%(b)s: possibly the same proposal"),
         "mergeFirstIntoSecond": _("Merge #%(a)s into #%(b)s"),
+        # The merge dialog (frontend/js/merge_dialog.js).
+        "compareFirstAndSecond": _("Compare #%(a)s and #%(b)s"),
+        "mergeDialogTitle": _("Merge #%(merged)s into #%(survivor)s?"),
+        "compareDialogTitle": _("Compare #%(a)s and #%(b)s"),
+        "mergeStays": _("Stays: #%(id)s"),
+        "mergeGoes": _("Merged into the other: #%(id)s"),
+        "compareProposal": _("Proposal #%(id)s"),
+        "mergeVotesNow": _("Votes now"),
+        "mergeAfter": _("#%(id)s after the merge"),
+        "mergeConfirm": _("Merge #%(merged)s into #%(survivor)s"),
+        "mergeSwap": _("Keep #%(id)s instead"),
+        "compareSwap": _("Swap sides"),
+        "mergeLoading": _("Counting the votes…"),
+        "mergeUnavailable": _("These two proposals cannot be merged now."),
+        "mergeFailed": _("The merge did not go through: nothing changed."),
+        "compareNote": _(
+            "The detector is not sure enough that these say the same thing to offer a merge. If they do,"
+            " use “Merge into…” on one of them."
+        ),
+        "close": _("Close"),
+        "compareIfMerged": _("If #%(merged)s were merged into #%(survivor)s:"),
         "balanceWaiting": _("The balance appears after the first proposals and votes."),
         "balanceCaption": _("Who takes part, by actor type"),
         "actorType": _("Actor type"),

@@ -557,4 +557,63 @@ def publication_gaps(*, roundtable: Roundtable, language: str) -> dict[str, list
             {"question": check.question.order, "number": check.number, "text": check.text}
             for check in open_checks
         ],
+# --- Merge preview (issue 15): what a merge would do, read before it is confirmed. -----------------------
+
+
+def merge_preview(*, roundtable: Roundtable, proposal_id: int, into_id: int) -> dict[str, Any]:
+    """Both proposals as staff see them, their tallies, and what `proposal_merge` would do now: the votes
+    that move to the survivor, the votes dropped (a person who voted on both keeps their vote on the
+    survivor; their vote on the merged proposal is dropped) and the survivor's tally after. Raises the
+    errors the merge itself would raise."""
+    from deliberation.errors import ServiceError
+
+    found = {
+        proposal.pk: proposal
+        for proposal in Proposal.objects.select_related("author").filter(
+            question__roundtable=roundtable, pk__in=[proposal_id, into_id]
+        )
+    }
+    merged, survivor = found.get(proposal_id), found.get(into_id)
+    if merged is None or survivor is None:
+        raise ServiceError("proposal_not_found")
+    if merged.pk == survivor.pk or merged.question_id != survivor.question_id:
+        raise ServiceError("merge_invalid")
+    if merged.status not in (ProposalStatus.VISIBLE, ProposalStatus.PENDING, ProposalStatus.HIDDEN):
+        raise ServiceError("proposal_status_conflict")
+    if survivor.status != ProposalStatus.VISIBLE:
+        raise ServiceError("proposal_status_conflict")
+    votes = {merged.pk: {}, survivor.pk: {}}
+    for proposal, person, choice in Vote.objects.filter(proposal__in=[merged, survivor]).values_list(
+        "proposal_id", "participant_id", "choice"
+    ):
+        votes[proposal][person] = choice
+    on_both = votes[merged.pk].keys() & votes[survivor.pk].keys()
+    moving = [choice for person, choice in votes[merged.pk].items() if person not in on_both]
+    survivor_tally = {**EMPTY_TALLY, **Counter(votes[survivor.pk].values())}
+    after = dict(survivor_tally)
+    for choice in moving:
+        after[choice] += 1
+
+    def view(proposal: Proposal) -> dict[str, Any]:
+        return {
+            "id": proposal.pk,
+            "text": proposal.text,
+            "language": proposal.language,
+            "status": proposal.status,
+            "author": proposal.author.display_name if proposal.author else None,
+            "tally": {**EMPTY_TALLY, **Counter(votes[proposal.pk].values())},
+        }
+
+    return {
+        "question": merged.question_id,
+        "merged": view(merged),
+        "survivor": view(survivor),
+        "votes_moved": len(moving),
+        "votes_dropped": len(on_both),
+        # Of the people who voted on both, how many voted differently (their vote on the merged one is lost).
+        "votes_dropped_differing": sum(
+            1 for person in on_both if votes[merged.pk][person] != votes[survivor.pk][person]
+        ),
+        "survivor_after": after,
+        "rule": "survivor_vote_stands",
     }

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from deliberation import console_views, document_views, organizer_views, privacy_views, views
+from deliberation import console_views, document_views, merge_views, organizer_views, privacy_views, views
 
 app_name = "deliberation"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("r/<str:code>/privacy/anonymise/", privacy_views.anonymise, name="anonymise"),
     path("r/<str:code>/privacy/erase/", privacy_views.erase, name="erase"),
     path("r/<str:code>/moderate/", console_views.moderate, name="moderate"),
+    path("r/<str:code>/moderate/merge-preview/", merge_views.merge_preview_view, name="merge_preview"),
     path("r/<str:code>/screen/", console_views.screen, name="screen"),
     path("r/<str:code>/organize/", organizer_views.organize, name="organize"),
     path("r/<str:code>/organize/invite/", organizer_views.organize_invite, name="organize_invite"),

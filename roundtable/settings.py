@@ -188,7 +188,10 @@ LOGIN_REDIRECT_URL = "/organize/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # Development prints emails (invitations, personal links, sign-in codes) on the console; production
 # sets EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST settings.
+# `make run` sets EMAIL_BACKEND=roundtable.outbox.OutboxBackend: emails kept in an outbox that staff read
+# at /dev/outbox/ (roundtable/outbox.py), in ROUNDTABLE_OUTBOX_DIR.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+ROUNDTABLE_OUTBOX_DIR = os.environ.get("ROUNDTABLE_OUTBOX_DIR") or str(BASE_DIR / ".outbox")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 587))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -35,9 +35,6 @@ class ThemeSettings:
     seed: int = 1
     # How many texts' worth of the overall mean a language's centre starts from.
     language_shrinkage: float = 5.0
-    # Cosine similarity of the raw vectors from which two proposals are likely duplicates (translations
-    # of one idea measured 0.89-0.95 on the labelled set, different ideas of one theme 0.80-0.90).
-    duplicate_similarity: float = 0.9
     keywords: int = 3
 
     def as_dict(self) -> dict:
@@ -173,24 +170,6 @@ def label_for(labels: dict[str, str], *, language: str, sizes: dict[str, int]) -
         return "", language
     fallback = max(labels, key=lambda code: (sizes.get(code, 0), code))
     return labels[fallback], fallback
-
-
-def duplicate_pairs(
-    *, vectors: np.ndarray, ids: Sequence[int], threshold: float, limit: int = 50
-) -> list[tuple[int, int, float]]:
-    """Pairs of proposals likely saying the same thing, most similar first."""
-    if len(vectors) < 2:
-        return []
-    similarity = vectors @ vectors.T
-    rows, columns = np.where(np.triu(similarity, k=1) >= threshold)
-    pairs = sorted(
-        (
-            (ids[row], ids[column], round(float(similarity[row, column]), 3))
-            for row, column in zip(rows, columns, strict=True)
-        ),
-        key=lambda pair: -pair[2],
-    )
-    return pairs[:limit]
 
 
 def _read_lines(stream: Iterable[str], default_language: str | None) -> list[dict]:

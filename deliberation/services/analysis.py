@@ -18,11 +18,11 @@ from django.db.models import Count
 from django.utils import timezone
 
 from deliberation.analysis.breakdowns import make_up_fold
+from deliberation.analysis.duplicates import duplicates_find
 from deliberation.analysis.embedding import encoder_name, texts_embed, vector_from_bytes, vector_to_bytes
 from deliberation.analysis.opinions import OpinionPrevious, OpinionSettings, opinion_groups
 from deliberation.analysis.themes import (
     ThemeSettings,
-    duplicate_pairs,
     themes_cluster,
     themes_label,
     themes_match,
@@ -98,7 +98,7 @@ def question_analyse(*, question_id: int) -> list[Event]:
     ids = [row[0] for row in rows]
     vectors = np.vstack([vector_from_bytes(row[3]) for row in rows]) if rows else np.zeros((0, 1))
     clusters = themes_cluster(vectors, [row[2] for row in rows], theme_settings)
-    duplicates = duplicate_pairs(vectors=vectors, ids=ids, threshold=theme_settings.duplicate_similarity)
+    duplicates = duplicates_find(vectors=vectors, languages=[row[2] for row in rows], ids=ids)
 
     question = Question.objects.select_related("roundtable").get(pk=question_id)
     votes = list(

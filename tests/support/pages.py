@@ -28,4 +28,4 @@ def sign_in(page, base_url: str, *, email: str, password: str) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(password)
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()

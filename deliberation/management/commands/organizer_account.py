@@ -6,6 +6,7 @@ from deliberation.accounts import account_for_email
 from deliberation.models import Role
 from deliberation.selectors import roundtable_get_by_code
 from deliberation.services.roundtables import staff_seat_grant
+from roundtable.outbox import OUTBOX_PATH, outbox_in_use
 
 
 class Command(BaseCommand):
@@ -33,7 +34,13 @@ class Command(BaseCommand):
             f"  Organizer login for {roundtable.code}: {base}/accounts/login/\n"
             f"    email:    {email}\n"
             f"    password: {password}\n"
-            f"  (or sign in by emailed code: the code is printed on this console)\n"
+            f"  (or sign in by emailed code: {where_emails_go(base)})\n"
             f"  Then: {base}/r/{roundtable.code}/organize/ · {base}/r/{roundtable.code}/moderate/ · "
             f"{base}/r/{roundtable.code}/screen/"
         )
+
+
+def where_emails_go(base: str) -> str:
+    if outbox_in_use():
+        return f"read the code in the development outbox, {base}{OUTBOX_PATH}"
+    return "the code is printed on the server's console"

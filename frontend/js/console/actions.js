@@ -5,6 +5,7 @@ import { element } from "../dom.js";
 import { t } from "../i18n.js";
 import { showError } from "./errors.js";
 import { toggleMenu } from "./cards.js";
+import { mergeDialogOpen } from "../merge_dialog.js";
 import { ctx, run } from "./shared.js";
 
 // An inline form inside a card (hide reason, corrected text, merge target).
@@ -52,10 +53,12 @@ export function inlineForm(row, { label, field, submitLabel, onSubmit, validate 
 }
 
 // The one place a merge starts, from a card's "Merge into…" (no target yet: choose one) or a likely
-// duplicate pair (`into` known). The merge preview (frontend/js/merge_dialog.js, when present) is to be
-// wired here, so every merge goes through it.
-export function mergeStart({ proposalId, into = null, anchor }) {
-  if (into !== null) return run("proposal.merge", { proposal: proposalId, into }, { anchor });
+// duplicate pair (`into` known). Every merge goes through the preview dialog (merge_dialog.js): both
+// texts, both tallies and the votes that move or are dropped, before it is confirmed. A pair whose
+// detector score is not precise enough for a one-click merge opens it in "compare" mode.
+export function mergeStart({ proposalId, into = null, anchor, mode = "merge" }) {
+  const confirmRun = (type, fields) => run(type, fields, { anchor });
+  if (into !== null) return mergeDialogOpen({ code: ctx.config.code, proposal: proposalId, into, mode, run: confirmRun });
   const proposal = ctx.state.proposals.get(proposalId);
   const row = anchor.closest("li");
   const field = element("select", {}, element("option", { value: "" }, t("mergeChoose")));
@@ -66,7 +69,13 @@ export function mergeStart({ proposalId, into = null, anchor }) {
     field,
     submitLabel: t("mergeGo"),
     validate: (value) => (value ? null : t("mergeChooseFirst")),
-    onSubmit: (value, select) => run("proposal.merge", { proposal: proposalId, into: Number(value) }, { anchor: select }),
+    onSubmit: (value, select) =>
+      mergeDialogOpen({
+        code: ctx.config.code,
+        proposal: proposalId,
+        into: Number(value),
+        run: (type, fields) => run(type, fields, { anchor: select }),
+      }),
   });
 }
 

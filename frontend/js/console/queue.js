@@ -22,19 +22,22 @@ function renderDuplicates(pairs) {
   const list = document.getElementById("duplicates");
   const focusedKey = document.activeElement?.closest?.("#duplicates li")?.id;
   list.replaceChildren(
-    ...pairs.map(([questionId, a, b, score]) => {
+    ...pairs.map(([questionId, a, b, , offer]) => {
       const first = ctx.state.proposals.get(a);
       const second = ctx.state.proposals.get(b);
-      const merge = element("button", { type: "button", dataset: { duplicate: `${b}-${a}` } }, t("mergeFirstIntoSecond", { a: b, b: a }));
+      // Only pairs the detector is precise enough about are offered a merge; the others, a comparison.
+      const mode = offer === "merge" ? "merge" : "compare";
+      const label = mode === "merge" ? t("mergeFirstIntoSecond", { a: b, b: a }) : t("compareFirstAndSecond", { a, b });
+      const merge = element("button", { type: "button", class: `duplicate-${mode}`, dataset: { duplicate: `${b}-${a}` } }, label);
       const item = element(
         "li",
         { id: `duplicate-${a}-${b}`, class: "duplicate", tabindex: "-1", "data-error-host": "" },
-        element("p", { class: "proposal-meta" }, t("questionShort", { number: questionOrder(questionId) }), " · ", t("duplicatePair", { a, b, score })),
+        element("p", { class: "proposal-meta" }, t("questionShort", { number: questionOrder(questionId) }), " · ", t(mode === "merge" ? "duplicateLikely" : "duplicatePossible", { a, b })),
         element("p", {}, element("q", { lang: first.language }, first.text)),
         element("p", {}, element("q", { lang: second.language }, second.text)),
         merge,
       );
-      merge.addEventListener("click", () => mergeStart({ proposalId: b, into: a, anchor: merge }));
+      merge.addEventListener("click", () => mergeStart({ proposalId: b, into: a, anchor: merge, mode }));
       return item;
     }),
   );

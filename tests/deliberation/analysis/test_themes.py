@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
+from deliberation.analysis.duplicates import duplicates_find
 from deliberation.analysis.embedding import texts_embed
 from deliberation.analysis.languages import language_detect
 from deliberation.analysis.themes import (
     ThemeSettings,
-    duplicate_pairs,
     themes_cluster,
     themes_label,
     themes_match,
@@ -90,10 +90,8 @@ def test_translations_are_hinted_as_duplicates_and_other_ideas_are_not():
         "Crear un fondo común de inversión con aportes de municipios y empresas para proyectos locales",
         "Protect water and land when attracting new industry",
     ]
-    pairs = duplicate_pairs(
-        vectors=texts_embed(texts), ids=[10, 11, 12], threshold=ThemeSettings.duplicate_similarity
-    )
-    assert [(a, b) for a, b, _ in pairs] == [(10, 11)]
+    pairs = duplicates_find(vectors=texts_embed(texts), languages=["en", "es", "en"], ids=[10, 11, 12])
+    assert [(a, b) for a, b, *_ in pairs] == [(10, 11)]
 
 
 def test_language_detection_on_the_labelled_set():
