@@ -30,14 +30,16 @@ def _quote(text: str) -> str:
     return "\n".join(f"> {markdown_text_escape(line)}" if line.strip() else ">" for line in text.splitlines())
 
 
-def _anchored(markdown: str, order: int) -> str:
+def _anchored(markdown: str, citations: dict[str, tuple[str, str]]) -> str:
+    """Citations as the page shows them ("theme 1", "room check 2", "#12"), linked to their anchors;
+    one that cites nothing stays as written, as text."""
+
     def link(match: re.Match) -> str:
-        proposal, theme, check = match.groups()
-        if proposal:
-            return f"[#{proposal}](#proposal-{proposal})"
-        if theme:
-            return f"[{_('theme %(number)s') % {'number': theme}}](#q{order}-theme-{theme})"
-        return f"[{_('room check %(number)s') % {'number': check}}](#q{order}-check-{check})"
+        target = citations.get(match.group(0))
+        if target is None:
+            return markdown_text_escape(match.group(0))
+        href, label = target
+        return f"[{label}]({href})"
 
     return CITATION.sub(link, markdown)
 
@@ -59,11 +61,12 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
         ]
         lines += [f"### {_('Conclusions')}", ""]
         lines.append(
-            _anchored(markdown_source_safe(question.conclusions_markdown.strip()), question.order)
+            _anchored(markdown_source_safe(question.conclusions_markdown.strip()), question.citations)
             if question.conclusions_markdown.strip()
             else f"*{_('No conclusions were written for this question.')}*"
         )
-        lines += ["", f"*{_line(question.coverage)}*"]
+        if question.coverage:
+            lines += ["", f"*{_line(question.coverage)}*"]
         if question.commitments:
             lines += ["", f"### {_('Commitments')}", ""]
             lines += _table(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from deliberation.analysis.breakdowns import OTHER
-from deliberation.document.markdown import CHECK, PROPOSAL, THEME, markdown_html
+from deliberation.document.markdown import CHECK, CITATION, PROPOSAL, THEME, citation_kind, markdown_html
 from deliberation.texts import text_in_language
 
 
@@ -70,6 +70,9 @@ class QuestionView:
     coverage: str
     proposals_count: int
     empty: bool
+    # Each citation the conclusions make that resolves, by its source text ("[theme:1]"): the anchor it
+    # links to and what the reader sees ("theme 1"), the same on the page, in the PDF and the Markdown.
+    citations: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -84,16 +87,23 @@ class DocumentView:
     participation_head: list[str]
     questions: list[QuestionView] = field(default_factory=list)
     note: str = ""
+    # The roundtable's zone: every date of the document (and of its versions' list) is read in it.
+    time_zone: str = "UTC"
+
+
+def zone_name(zone: str | None) -> str:
+    """The roundtable's zone if this machine knows it, else UTC."""
+    try:
+        zoneinfo.ZoneInfo(zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return zone or "UTC"
 
 
 def _local(value: str | None, zone: str) -> datetime.datetime | None:
     if not value:
         return None
-    try:
-        tz = zoneinfo.ZoneInfo(zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("UTC")
-    return datetime.datetime.fromisoformat(value).astimezone(tz)
+    return datetime.datetime.fromisoformat(value).astimezone(zoneinfo.ZoneInfo(zone_name(zone)))
 
 
 def _when(document: dict[str, Any]) -> str:
@@ -138,6 +148,7 @@ def document_view(document: dict[str, Any], language: str) -> DocumentView:
         status_line=status_line,
         is_draft=document["status"] == "draft",
         note=document.get("note", ""),
+        time_zone=zone_name(meta.get("time_zone")),
         metadata=[
             (_("Event"), text_in_language(meta.get("event", {}), language, languages).text or _("Not set")),
             (_("Organizers"), ", ".join(meta.get("organizers") or []) or _("Not set")),
@@ -223,16 +234,9 @@ def _question_view(
                 consensus=proposal["consensus"],
             )
         )
-    coverage = question["coverage"]
-    coverage_text = _(
-        "The conclusions cite %(support)s of the support and %(cited)s of %(total)s themes."
-    ) % {
-        "support": f"{round(coverage['support'] * 100)} %" if coverage["support"] is not None else "—",
-        "cited": coverage["themes_cited"],
-        "total": coverage["themes_total"],
-    }
-    text = text_in_language(question["text"], language, languages)
     markdown = question["conclusions"]["markdown"]
+    coverage_text = _coverage_text(question["coverage"]) if markdown.strip() else ""
+    text = text_in_language(question["text"], language, languages)
     return QuestionView(
         order=question["order"],
         anchor=f"question-{question['order']}",
@@ -284,4 +288,38 @@ def _question_view(
         coverage=coverage_text,
         proposals_count=len(question["proposals"]),
         empty=not markdown.strip() and not question["commitments"] and not question["checks"],
+        citations={
+            match.group(0): (target[0], target[1])
+            for match in CITATION.finditer(markdown)
+            if (target := link(*citation_kind(match))) is not None
+        },
     )
+
+
+def _coverage_text(coverage: dict[str, Any]) -> str:
+    """How much of the room's support and themes the conclusions cite, saying only what is true: no
+    share of support when nothing had support yet, no themes when there were none."""
+    total = coverage["themes_total"]
+    figures = {"cited": coverage["themes_cited"], "total": total}
+    if coverage["support"] is not None:
+        figures["support"] = f"{round(coverage['support'] * 100)} %"
+        if total:
+            return (
+                ngettext(
+                    "The conclusions cite %(support)s of the support and %(cited)s of %(total)s theme.",
+                    "The conclusions cite %(support)s of the support and %(cited)s of %(total)s themes.",
+                    total,
+                )
+                % figures
+            )
+        return _("The conclusions cite %(support)s of the support.") % figures
+    if total:
+        return (
+            ngettext(
+                "No proposal had support yet; the conclusions cite %(cited)s of %(total)s theme.",
+                "No proposal had support yet; the conclusions cite %(cited)s of %(total)s themes.",
+                total,
+            )
+            % figures
+        )
+    return _("No proposal had support yet.")
