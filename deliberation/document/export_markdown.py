@@ -48,15 +48,15 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
     view: DocumentView = document_view(document, language)
     lines = [f"# {_line(view.title)}", "", f"*{_line(view.status_line)}*", ""]
     if view.note:
-        lines += [f"*{_line(_('What changed in this version'))}: {_line(view.note)}*", ""]
-    lines += [f"- **{_line(label)}:** {_line(value)}" for label, value in view.metadata]
+        lines += [f"*{_line(_('What changed in this version'))}{view.separator}{_line(view.note)}*", ""]
+    lines += [f"- **{_line(label)}**{view.separator}{_line(value)}" for label, value in view.metadata]
     lines += ["", f"## {_('Participation')}", "", _line(view.participation_summary), ""]
     lines += _table(view.participation_head, view.participation_rows)
     for question in view.questions:
         lines += [
             "",
             f'<a id="{question.anchor}"></a>',
-            f"## {_line(question.heading)}: {_line(question.text)}",
+            f"## {_line(question.heading)}{view.separator}{_line(question.text)}",
             "",
         ]
         lines += [f"### {_('Conclusions')}", ""]
@@ -91,14 +91,14 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
             for proposal in question.cited:
                 heading = f"**#{proposal.id}** · {_line(proposal.details)}"
                 lines += [f'<a id="{proposal.anchor}"></a>', heading, "", _quote(proposal.text), ""]
-                lines.append(_line(f"{_('Support')}: {proposal.support}"))
+                lines.append(_line(f"{_('Support')}{view.separator}{proposal.support}"))
                 lines += [f"- {_line(line)}" for line in proposal.by_group + proposal.by_actor_type]
                 lines.append("")
         if question.themes:
             lines += ["", f"### {_('Themes')}", ""]
             lines += [
-                f'- <a id="{theme["anchor"]}"></a>{_("Theme %(number)s") % {"number": theme["number"]}}: '
-                f"{_line(theme['name'])} ({_line(theme['size'])})"
+                f'- <a id="{theme["anchor"]}"></a>{_("Theme %(number)s") % {"number": theme["number"]}}'
+                f"{view.separator}{_line(theme['name'])} ({_line(theme['size'])})"
                 for theme in question.themes
             ]
     return "\n".join(lines).rstrip() + "\n"

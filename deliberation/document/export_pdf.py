@@ -316,7 +316,11 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
         Paragraph(escape(view.status_line), styles["status"]),
     ]
     if view.note:
-        story.append(Paragraph(escape(f"{_('What changed in this version')}: {view.note}"), styles["status"]))
+        story.append(
+            Paragraph(
+                escape(f"{_('What changed in this version')}{view.separator}{view.note}"), styles["status"]
+            )
+        )
     story.append(Spacer(1, 3 * mm))
     story.append(_table([[cell(label), cell(value)] for label, value in view.metadata], header=False))
     story += [
@@ -331,7 +335,8 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
     )
     for question in view.questions:
         heading = Paragraph(
-            f'<a name="{question.anchor}"/>{escape(question.heading)}: {escape(question.text)}', styles["h2"]
+            f'<a name="{question.anchor}"/>' + escape(f"{question.heading}{view.separator}{question.text}"),
+            styles["h2"],
         )
         if question.empty and not question.cited and not question.themes:
             # Nothing to show but that nothing was written: one short block, kept on the page of what
@@ -383,7 +388,7 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
                 block = [
                     Paragraph(f'<a name="{proposal.anchor}"/><b>{escape(heading)}</b>', styles["body"]),
                     Paragraph(escape(proposal.text), styles["quote"]),
-                    Paragraph(escape(f"{_('Support')}: {proposal.support}"), styles["body"]),
+                    Paragraph(escape(f"{_('Support')}{view.separator}{proposal.support}"), styles["body"]),
                     *(
                         Paragraph(escape(line), styles["small"])
                         for line in proposal.by_group + proposal.by_actor_type
@@ -397,7 +402,7 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
                 label = _("Theme %(number)s") % {"number": theme["number"]}
                 story.append(
                     Paragraph(
-                        f'<a name="{theme["anchor"]}"/>{escape(label)}: '
+                        f'<a name="{theme["anchor"]}"/>{escape(label)}{escape(view.separator)}'
                         f"{escape(theme['name'])} ({escape(theme['size'])})",
                         styles["body"],
                     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from deliberation.analysis.breakdowns import OTHER
 from deliberation.document.markdown import CHECK, CITATION, PROPOSAL, THEME, citation_kind, markdown_html
@@ -25,6 +25,11 @@ def written_in(code: str) -> str:
     return {"en": _("Written in English"), "es": _("Written in Spanish"), "fr": _("Written in French")}.get(
         code, code
     )
+
+
+def separator() -> str:
+    """What goes between a label and its value: ": " in English and Spanish, " : " in French."""
+    return pgettext("between a label and its value", ": ")
 
 
 def tally_text(tally: dict[str, int]) -> str:
@@ -89,6 +94,8 @@ class DocumentView:
     note: str = ""
     # The roundtable's zone: every date of the document (and of its versions' list) is read in it.
     time_zone: str = "UTC"
+    # Between a label and its value, as the reader's language writes it ("Soutien : ...").
+    separator: str = ": "
 
 
 def zone_name(zone: str | None) -> str:
@@ -149,6 +156,7 @@ def document_view(document: dict[str, Any], language: str) -> DocumentView:
         is_draft=document["status"] == "draft",
         note=document.get("note", ""),
         time_zone=zone_name(meta.get("time_zone")),
+        separator=separator(),
         metadata=[
             (_("Event"), text_in_language(meta.get("event", {}), language, languages).text or _("Not set")),
             (_("Organizers"), ", ".join(meta.get("organizers") or []) or _("Not set")),
@@ -211,7 +219,7 @@ def _question_view(
         ]
 
     def type_lines(by_type: dict[str, dict[str, int]]) -> list[str]:
-        return [f"{actor_type_name(key)}: {tally_text(tally)}" for key, tally in by_type.items()]
+        return [f"{actor_type_name(key)}{separator()}{tally_text(tally)}" for key, tally in by_type.items()]
 
     cited = []
     for number in question["citations"]["proposals"]:

@@ -220,3 +220,22 @@ def test_a_version_has_one_date_on_its_page(published, language):
     assert len(listed) == 1
     assert listed[0] in status, (listed, status)
     assert "26" in listed[0] and "27" not in listed[0]
+
+
+def test_a_label_and_its_value_are_punctuated_as_each_language_writes_them(published):
+    """French puts a space before the colon (from the catalogue, like "Participant·es : 8" on screens)."""
+    publication, _ = published
+    expected = {
+        "en": ["Question 1: How", "Support: agree 3", "Theme 1: Common fund"],
+        "es": ["Pregunta 1: ¿Cómo", "Tema 1: Common fund"],
+        "fr": ["Question 1 : Comment", "Soutien : d'accord 3", "Thème 1 : Common fund"],
+    }
+    for language, parts in expected.items():
+        with translation.override(language):
+            markdown = document_markdown(publication.document, language)
+        page = Client().get(f"/p/paper/?lang={language}").content.decode()
+        pdf = " ".join(" ".join(text.split()) for text in pages_text(pdf_of(publication.document, language)))
+        for part in parts:
+            assert part in markdown, (language, part)
+            assert part.replace("'", "&#x27;") in re.sub(r"<[^>]+>", "", page), (language, part)
+            assert part in pdf, (language, part)
