@@ -60,7 +60,7 @@ def screen(request: HttpRequest, roundtable: Roundtable, viewer: Participant | N
         "title": text_in_language(roundtable.title, language, roundtable.languages),
         "join_url": join_url,
         "join_host": join_url.split("//", 1)[-1].split("/", 1)[0],
-        "qr": join_qr_svg(join_url, title=join_url, scale=5),
+        "qr": join_qr_svg(join_url, title=join_url, scale=5, scalable=True),
         "screen_languages": language_choices(roundtable.languages),
         # The public view, whoever's browser shows it (an organizer's, signed in, sharing their screen).
         "client_config": client_config(

@@ -120,11 +120,17 @@ def _join_url(request: HttpRequest, roundtable: Roundtable) -> str:
     return request.build_absolute_uri(reverse("deliberation:roundtable", args=[roundtable.code]))
 
 
-def join_qr_svg(url: str, *, title: str, scale: int = 6) -> str:
-    """The join link as an inline SVG QR code (no image request, no script)."""
+def join_qr_svg(url: str, *, title: str, scale: int = 6, scalable: bool = False) -> str:
+    """The join link as an inline SVG QR code (no image request, no script). `scalable`: a viewBox
+    instead of a fixed size, so the code fills (and is centred in) whatever size the page gives it."""
     return mark_safe(  # noqa: S308 - segno writes the SVG itself; the title is escaped below
         segno.make(url, error="m").svg_inline(
-            scale=scale, border=2, title=format_html("{}", title), dark="#000", light="#fff"
+            scale=scale,
+            border=2,
+            title=format_html("{}", title),
+            dark="#000",
+            light="#fff",
+            omitsize=scalable,
         )
     )
 

@@ -30,14 +30,16 @@ def _quote(text: str) -> str:
     return "\n".join(f"> {markdown_text_escape(line)}" if line.strip() else ">" for line in text.splitlines())
 
 
-def _anchored(markdown: str, order: int) -> str:
+def _anchored(markdown: str, citations: dict[str, tuple[str, str]]) -> str:
+    """Citations as the page shows them ("theme 1", "room check 2", "#12"), linked to their anchors;
+    one that cites nothing stays as written, as text."""
+
     def link(match: re.Match) -> str:
-        proposal, theme, check = match.groups()
-        if proposal:
-            return f"[#{proposal}](#proposal-{proposal})"
-        if theme:
-            return f"[{_('theme %(number)s') % {'number': theme}}](#q{order}-theme-{theme})"
-        return f"[{_('room check %(number)s') % {'number': check}}](#q{order}-check-{check})"
+        target = citations.get(match.group(0))
+        if target is None:
+            return markdown_text_escape(match.group(0))
+        href, label = target
+        return f"[{label}]({href})"
 
     return CITATION.sub(link, markdown)
 
@@ -46,24 +48,25 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
     view: DocumentView = document_view(document, language)
     lines = [f"# {_line(view.title)}", "", f"*{_line(view.status_line)}*", ""]
     if view.note:
-        lines += [f"*{_line(_('What changed in this version'))}: {_line(view.note)}*", ""]
-    lines += [f"- **{_line(label)}:** {_line(value)}" for label, value in view.metadata]
+        lines += [f"*{_line(_('What changed in this version'))}{view.separator}{_line(view.note)}*", ""]
+    lines += [f"- **{_line(label)}**{view.separator}{_line(value)}" for label, value in view.metadata]
     lines += ["", f"## {_('Participation')}", "", _line(view.participation_summary), ""]
     lines += _table(view.participation_head, view.participation_rows)
     for question in view.questions:
         lines += [
             "",
             f'<a id="{question.anchor}"></a>',
-            f"## {_line(question.heading)}: {_line(question.text)}",
+            f"## {_line(question.heading)}{view.separator}{_line(question.text)}",
             "",
         ]
         lines += [f"### {_('Conclusions')}", ""]
         lines.append(
-            _anchored(markdown_source_safe(question.conclusions_markdown.strip()), question.order)
+            _anchored(markdown_source_safe(question.conclusions_markdown.strip()), question.citations)
             if question.conclusions_markdown.strip()
             else f"*{_('No conclusions were written for this question.')}*"
         )
-        lines += ["", f"*{_line(question.coverage)}*"]
+        if question.coverage:
+            lines += ["", f"*{_line(question.coverage)}*"]
         if question.commitments:
             lines += ["", f"### {_('Commitments')}", ""]
             lines += _table(
@@ -88,14 +91,14 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
             for proposal in question.cited:
                 heading = f"**#{proposal.id}** · {_line(proposal.details)}"
                 lines += [f'<a id="{proposal.anchor}"></a>', heading, "", _quote(proposal.text), ""]
-                lines.append(_line(f"{_('Support')}: {proposal.support}"))
+                lines.append(_line(f"{_('Support')}{view.separator}{proposal.support}"))
                 lines += [f"- {_line(line)}" for line in proposal.by_group + proposal.by_actor_type]
                 lines.append("")
         if question.themes:
             lines += ["", f"### {_('Themes')}", ""]
             lines += [
-                f'- <a id="{theme["anchor"]}"></a>{_("Theme %(number)s") % {"number": theme["number"]}}: '
-                f"{_line(theme['name'])} ({_line(theme['size'])})"
+                f'- <a id="{theme["anchor"]}"></a>{_("Theme %(number)s") % {"number": theme["number"]}}'
+                f"{view.separator}{_line(theme['name'])} ({_line(theme['size'])})"
                 for theme in question.themes
             ]
     return "\n".join(lines).rstrip() + "\n"

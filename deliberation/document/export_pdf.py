@@ -15,7 +15,9 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     KeepTogether,
@@ -76,12 +78,15 @@ def _styles() -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle(
             "title", parent=base["Title"], fontName=f"{font}-Bold", fontSize=18, leading=22
         ),
-        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=f"{font}-Bold", fontSize=14, leading=18),
+        # A heading never ends a page: it goes to the next one with what follows it.
+        "h2": ParagraphStyle(
+            "h2", parent=base["Heading2"], fontName=f"{font}-Bold", fontSize=14, leading=18, keepWithNext=1
+        ),
         "h3": ParagraphStyle(
-            "h3", parent=base["Heading3"], fontName=f"{font}-Bold", fontSize=11.5, leading=15
+            "h3", parent=base["Heading3"], fontName=f"{font}-Bold", fontSize=11.5, leading=15, keepWithNext=1
         ),
         "h4": ParagraphStyle(
-            "h4", parent=base["Heading4"], fontName=f"{font}-Bold", fontSize=10.5, leading=14
+            "h4", parent=base["Heading4"], fontName=f"{font}-Bold", fontSize=10.5, leading=14, keepWithNext=1
         ),
         "body": body,
         "small": ParagraphStyle(
@@ -95,16 +100,16 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _text(text: str) -> str:
-    """Plain text as reportlab markup, with citations linked to their anchors in the document."""
+def _text(text: str, citations: dict[str, tuple[str, str]]) -> str:
+    """Plain text as reportlab markup, with citations as the page shows them ("#12", "theme 1", "room
+    check 2") linked to their anchors in the document; one that cites nothing stays as written."""
 
     def link(match: re.Match) -> str:
-        proposal, _theme, _check = match.groups()
-        return (
-            f'<a href="#proposal-{proposal}" color="#1a4d8f">{escape(match.group(0))}</a>'
-            if proposal
-            else escape(match.group(0))
-        )
+        target = citations.get(match.group(0))
+        if target is None:
+            return escape(match.group(0))
+        href, label = target
+        return f'<a href="{escape(href)}" color="#1a4d8f">{escape(label)}</a>'
 
     parts, position = [], 0
     for match in CITATION.finditer(text):
@@ -114,12 +119,12 @@ def _text(text: str) -> str:
     return "".join(parts)
 
 
-def _inline(token: Token) -> str:
+def _inline(token: Token, citations: dict[str, tuple[str, str]]) -> str:
     out, closers = [], []
     for child in token.children or []:
         match child.type:
             case "text":
-                out.append(_text(child.content))
+                out.append(_text(child.content, citations))
             case "code_inline":
                 out.append(f'<font face="Courier">{escape(child.content)}</font>')
             case "strong_open":
@@ -152,7 +157,9 @@ def _inline(token: Token) -> str:
     return "".join(out)
 
 
-def _conclusions(markdown: str, styles: dict[str, ParagraphStyle]) -> list:
+def _conclusions(
+    markdown: str, styles: dict[str, ParagraphStyle], citations: dict[str, tuple[str, str]]
+) -> list:
     """Markdown blocks as flowables: headings, paragraphs, lists, quotes, code and tables."""
     tokens = markdown_blocks(markdown)
     flowables: list = []
@@ -174,7 +181,7 @@ def _conclusions(markdown: str, styles: dict[str, ParagraphStyle]) -> list:
             elif token.type == "list_item_close":
                 items.append(ListItem(current or [Paragraph("", styles["body"])]))
             elif token.type == "inline":
-                current.append(Paragraph(_inline(token), styles["body"]))
+                current.append(Paragraph(_inline(token, citations), styles["body"]))
             position += 1
         return ListFlowable(
             items, bulletType="1" if ordered else "bullet", leftIndent=12, bulletFontName="Doc"
@@ -185,7 +192,7 @@ def _conclusions(markdown: str, styles: dict[str, ParagraphStyle]) -> list:
         token = tokens[index]
         if token.type == "heading_open":
             level = min(int(token.tag[1]) + 2, 4)
-            flowables.append(Paragraph(_inline(tokens[index + 1]), styles[f"h{level}"]))
+            flowables.append(Paragraph(_inline(tokens[index + 1], citations), styles[f"h{level}"]))
             index += 3
             continue
         if token.type == "blockquote_open":
@@ -194,7 +201,7 @@ def _conclusions(markdown: str, styles: dict[str, ParagraphStyle]) -> list:
             quote_depth -= 1
         elif token.type == "paragraph_open":
             style = styles["quote"] if quote_depth else styles["body"]
-            flowables.append(Paragraph(_inline(tokens[index + 1]), style))
+            flowables.append(Paragraph(_inline(tokens[index + 1], citations), style))
             index += 3
             continue
         elif token.type in ("bullet_list_open", "ordered_list_open"):
@@ -211,7 +218,7 @@ def _conclusions(markdown: str, styles: dict[str, ParagraphStyle]) -> list:
                 if tokens[position].type == "tr_open":
                     rows.append([])
                 elif tokens[position].type == "inline":
-                    rows[-1].append(Paragraph(_inline(tokens[position]), styles["body"]))
+                    rows[-1].append(Paragraph(_inline(tokens[position], citations), styles["body"]))
                 position += 1
             flowables.append(_table(rows))
             index = position + 1
@@ -234,6 +241,47 @@ def _table(rows: list[list], header: bool = True) -> Table:
     return table
 
 
+def _unwrapped(flowable) -> list:
+    """A KeepTogether's content, to go into another one: nested, reportlab sees an endless block and
+    starts a new page for it."""
+    return list(flowable._content) if isinstance(flowable, KeepTogether) else [flowable]
+
+
+def _headings_kept(story: list) -> list:
+    """Each heading (and a run of them: "Question 1", "Conclusions") in one block with the flowable that
+    follows it, so no page ends on a heading. reportlab's keepWithNext alone stops at a KeepTogether or a
+    list, which is what follows most headings here."""
+    kept: list = []
+    headings: list = []
+    for flowable in story:
+        if isinstance(flowable, Paragraph) and flowable.getKeepWithNext():
+            headings.append(flowable)
+            continue
+        if headings:
+            kept.append(KeepTogether([*headings, *_unwrapped(flowable)]))
+            headings = []
+        else:
+            kept.append(flowable)
+    return kept + headings
+
+
+FOOTER_SIZE = 8
+FOOTER_LEADING = 10
+FOOTER_LINES = 2
+
+
+def footer_lines(title: str, width: float) -> list[str]:
+    """The title as the footer shows it: whole, on up to two lines; a longer one ends at a word with "…"."""
+    font = _fonts()
+    lines = simpleSplit(title, font, FOOTER_SIZE, width) or [""]
+    if len(lines) <= FOOTER_LINES:
+        return lines
+    last = lines[FOOTER_LINES - 1].split()
+    while len(last) > 1 and stringWidth(" ".join(last) + " …", font, FOOTER_SIZE) > width:
+        last.pop()
+    return [*lines[: FOOTER_LINES - 1], " ".join(last) + " …"]
+
+
 def document_pdf(document: dict[str, Any], language: str) -> bytes:
     view: DocumentView = document_view(document, language)
     styles = _styles()
@@ -242,9 +290,13 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
 
     def decorate(canvas, doc) -> None:
         canvas.saveState()
-        canvas.setFont("Doc", 8)
-        canvas.drawString(18 * mm, 10 * mm, view.title[:110])
-        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, page_label % {"number": doc.page})
+        canvas.setFont("Doc", FOOTER_SIZE)
+        label = page_label % {"number": doc.page}
+        width = A4[0] - 36 * mm - canvas.stringWidth(label, "Doc", FOOTER_SIZE) - 6 * mm
+        lines = footer_lines(view.title, width)
+        for line, text in enumerate(lines):  # top line first: the order a reader (and a text copy) follows
+            canvas.drawString(18 * mm, 10 * mm + (len(lines) - 1 - line) * FOOTER_LEADING, text)
+        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, label)
         canvas.restoreState()
 
     pdf = SimpleDocTemplate(
@@ -264,7 +316,11 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
         Paragraph(escape(view.status_line), styles["status"]),
     ]
     if view.note:
-        story.append(Paragraph(escape(f"{_('What changed in this version')}: {view.note}"), styles["status"]))
+        story.append(
+            Paragraph(
+                escape(f"{_('What changed in this version')}{view.separator}{view.note}"), styles["status"]
+            )
+        )
     story.append(Spacer(1, 3 * mm))
     story.append(_table([[cell(label), cell(value)] for label, value in view.metadata], header=False))
     story += [
@@ -278,20 +334,25 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
         )
     )
     for question in view.questions:
-        story.append(
-            Paragraph(
-                f'<a name="{question.anchor}"/>{escape(question.heading)}: {escape(question.text)}',
-                styles["h2"],
-            )
+        heading = Paragraph(
+            f'<a name="{question.anchor}"/>' + escape(f"{question.heading}{view.separator}{question.text}"),
+            styles["h2"],
         )
-        story.append(Paragraph(escape(_("Conclusions")), styles["h3"]))
+        if question.empty and not question.cited and not question.themes:
+            # Nothing to show but that nothing was written: one short block, kept on the page of what
+            # comes before it, so no page holds only a placeholder.
+            nothing = Paragraph(escape(_("No conclusions were written for this question.")), styles["status"])
+            story.append(KeepTogether([*_unwrapped(story.pop()), heading, nothing]))
+            continue
+        story += [heading, Paragraph(escape(_("Conclusions")), styles["h3"])]
         if question.conclusions_markdown.strip():
-            story += _conclusions(question.conclusions_markdown, styles)
+            story += _conclusions(question.conclusions_markdown, styles, question.citations)
         else:
             story.append(
                 Paragraph(escape(_("No conclusions were written for this question.")), styles["status"])
             )
-        story.append(Paragraph(escape(question.coverage), styles["small"]))
+        if question.coverage:
+            story.append(Paragraph(escape(question.coverage), styles["small"]))
         if question.commitments:
             story.append(Paragraph(escape(_("Commitments")), styles["h3"]))
             story.append(
@@ -327,7 +388,7 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
                 block = [
                     Paragraph(f'<a name="{proposal.anchor}"/><b>{escape(heading)}</b>', styles["body"]),
                     Paragraph(escape(proposal.text), styles["quote"]),
-                    Paragraph(escape(f"{_('Support')}: {proposal.support}"), styles["body"]),
+                    Paragraph(escape(f"{_('Support')}{view.separator}{proposal.support}"), styles["body"]),
                     *(
                         Paragraph(escape(line), styles["small"])
                         for line in proposal.by_group + proposal.by_actor_type
@@ -341,10 +402,10 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
                 label = _("Theme %(number)s") % {"number": theme["number"]}
                 story.append(
                     Paragraph(
-                        f'<a name="{theme["anchor"]}"/>{escape(label)}: '
+                        f'<a name="{theme["anchor"]}"/>{escape(label)}{escape(view.separator)}'
                         f"{escape(theme['name'])} ({escape(theme['size'])})",
                         styles["body"],
                     )
                 )
-    pdf.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    pdf.build(_headings_kept(story), onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()

@@ -83,7 +83,7 @@ def citations_find(text: str) -> Citations:
     return found
 
 
-def _citation_kind(match: re.Match) -> tuple[str, int]:
+def citation_kind(match: re.Match) -> tuple[str, int]:
     proposal, theme, check = match.groups()
     if proposal:
         return PROPOSAL, int(proposal)
@@ -109,7 +109,7 @@ def _citations_rule(state: StateCore) -> None:
                     text.content = token.content[position : match.start()]
                     children.append(text)
                 citation = Token("citation", "", 0)
-                citation.meta = {"kind_number": _citation_kind(match), "source": match.group(0)}
+                citation.meta = {"kind_number": citation_kind(match), "source": match.group(0)}
                 children.append(citation)
                 position = match.end()
             if position < len(token.content):

@@ -9,10 +9,10 @@ from typing import Any
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from deliberation.analysis.breakdowns import OTHER
-from deliberation.document.markdown import CHECK, PROPOSAL, THEME, markdown_html
+from deliberation.document.markdown import CHECK, CITATION, PROPOSAL, THEME, citation_kind, markdown_html
 from deliberation.texts import text_in_language
 
 
@@ -25,6 +25,11 @@ def written_in(code: str) -> str:
     return {"en": _("Written in English"), "es": _("Written in Spanish"), "fr": _("Written in French")}.get(
         code, code
     )
+
+
+def separator() -> str:
+    """What goes between a label and its value: ": " in English and Spanish, " : " in French."""
+    return pgettext("between a label and its value", ": ")
 
 
 def tally_text(tally: dict[str, int]) -> str:
@@ -70,6 +75,9 @@ class QuestionView:
     coverage: str
     proposals_count: int
     empty: bool
+    # Each citation the conclusions make that resolves, by its source text ("[theme:1]"): the anchor it
+    # links to and what the reader sees ("theme 1"), the same on the page, in the PDF and the Markdown.
+    citations: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -84,16 +92,25 @@ class DocumentView:
     participation_head: list[str]
     questions: list[QuestionView] = field(default_factory=list)
     note: str = ""
+    # The roundtable's zone: every date of the document (and of its versions' list) is read in it.
+    time_zone: str = "UTC"
+    # Between a label and its value, as the reader's language writes it ("Soutien : ...").
+    separator: str = ": "
+
+
+def zone_name(zone: str | None) -> str:
+    """The roundtable's zone if this machine knows it, else UTC."""
+    try:
+        zoneinfo.ZoneInfo(zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return zone or "UTC"
 
 
 def _local(value: str | None, zone: str) -> datetime.datetime | None:
     if not value:
         return None
-    try:
-        tz = zoneinfo.ZoneInfo(zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("UTC")
-    return datetime.datetime.fromisoformat(value).astimezone(tz)
+    return datetime.datetime.fromisoformat(value).astimezone(zoneinfo.ZoneInfo(zone_name(zone)))
 
 
 def _when(document: dict[str, Any]) -> str:
@@ -138,6 +155,8 @@ def document_view(document: dict[str, Any], language: str) -> DocumentView:
         status_line=status_line,
         is_draft=document["status"] == "draft",
         note=document.get("note", ""),
+        time_zone=zone_name(meta.get("time_zone")),
+        separator=separator(),
         metadata=[
             (_("Event"), text_in_language(meta.get("event", {}), language, languages).text or _("Not set")),
             (_("Organizers"), ", ".join(meta.get("organizers") or []) or _("Not set")),
@@ -200,7 +219,7 @@ def _question_view(
         ]
 
     def type_lines(by_type: dict[str, dict[str, int]]) -> list[str]:
-        return [f"{actor_type_name(key)}: {tally_text(tally)}" for key, tally in by_type.items()]
+        return [f"{actor_type_name(key)}{separator()}{tally_text(tally)}" for key, tally in by_type.items()]
 
     cited = []
     for number in question["citations"]["proposals"]:
@@ -223,16 +242,9 @@ def _question_view(
                 consensus=proposal["consensus"],
             )
         )
-    coverage = question["coverage"]
-    coverage_text = _(
-        "The conclusions cite %(support)s of the support and %(cited)s of %(total)s themes."
-    ) % {
-        "support": f"{round(coverage['support'] * 100)} %" if coverage["support"] is not None else "—",
-        "cited": coverage["themes_cited"],
-        "total": coverage["themes_total"],
-    }
-    text = text_in_language(question["text"], language, languages)
     markdown = question["conclusions"]["markdown"]
+    coverage_text = _coverage_text(question["coverage"]) if markdown.strip() else ""
+    text = text_in_language(question["text"], language, languages)
     return QuestionView(
         order=question["order"],
         anchor=f"question-{question['order']}",
@@ -284,4 +296,38 @@ def _question_view(
         coverage=coverage_text,
         proposals_count=len(question["proposals"]),
         empty=not markdown.strip() and not question["commitments"] and not question["checks"],
+        citations={
+            match.group(0): (target[0], target[1])
+            for match in CITATION.finditer(markdown)
+            if (target := link(*citation_kind(match))) is not None
+        },
     )
+
+
+def _coverage_text(coverage: dict[str, Any]) -> str:
+    """How much of the room's support and themes the conclusions cite, saying only what is true: no
+    share of support when nothing had support yet, no themes when there were none."""
+    total = coverage["themes_total"]
+    figures = {"cited": coverage["themes_cited"], "total": total}
+    if coverage["support"] is not None:
+        figures["support"] = f"{round(coverage['support'] * 100)} %"
+        if total:
+            return (
+                ngettext(
+                    "The conclusions cite %(support)s of the support and %(cited)s of %(total)s theme.",
+                    "The conclusions cite %(support)s of the support and %(cited)s of %(total)s themes.",
+                    total,
+                )
+                % figures
+            )
+        return _("The conclusions cite %(support)s of the support.") % figures
+    if total:
+        return (
+            ngettext(
+                "No proposal had support yet; the conclusions cite %(cited)s of %(total)s theme.",
+                "No proposal had support yet; the conclusions cite %(cited)s of %(total)s themes.",
+                total,
+            )
+            % figures
+        )
+    return _("No proposal had support yet.")

@@ -1,0 +1,43 @@
+// An open room check on the projector: the statement a moderator put to the room and its answers so
+// far, as bars with counts and shares; it follows every answer live and leaves when it closes.
+import { element } from "./dom.js";
+import { t } from "./i18n.js";
+import { counted } from "./screen-fit.js";
+
+const CHOICES = ["agree", "disagree", "pass"];
+
+// The open check of the question on screen (the newest if several), else any open check.
+export function openCheck(statements, question) {
+  const open = [...statements.values()].filter((statement) => statement.state === "open");
+  const mine = open.filter((statement) => question && statement.question === question.id);
+  const pool = mine.length ? mine : open;
+  return pool.sort((a, b) => b.number - a.number)[0] ?? null;
+}
+
+export function renderCheck(section, statement) {
+  section.hidden = !statement;
+  if (!statement) return;
+  section.dataset.statement = String(statement.id);
+  section.querySelector("#check-heading").textContent = t("checkHeading", { number: statement.number });
+  const quote = section.querySelector("[data-role=check-text]");
+  quote.textContent = statement.text;
+  quote.lang = statement.language || "";
+  const total = CHOICES.reduce((sum, choice) => sum + (statement.tally[choice] ?? 0), 0);
+  section.querySelector("[data-role=check-tally]").replaceChildren(
+    ...CHOICES.map((choice) => {
+      const count = statement.tally[choice] ?? 0;
+      const share = total ? Math.round((100 * count) / total) : 0;
+      const bar = element("span", { class: `check-bar check-${choice}`, "aria-hidden": "true" });
+      bar.style.width = `${share}%`;
+      return element(
+        "li",
+        { dataset: { choice } },
+        element("span", { class: "check-label" }, t(choice)),
+        element("span", { class: "check-count", dataset: { role: "count" } }, String(count)),
+        element("span", { class: "check-share" }, t("checkShare", { share })),
+        element("span", { class: "check-track", "aria-hidden": "true" }, bar),
+      );
+    }),
+  );
+  section.querySelector("[data-role=check-total]").textContent = counted("checkAnswers", total);
+}

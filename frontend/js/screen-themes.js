@@ -1,0 +1,69 @@
+// Themes on the projector, opened: each theme's name, size and support, and its most supported
+// proposals (the newest while votes are hidden), so the room sees what each theme holds.
+import { themeLabel, themeSupport } from "./analysis.js";
+import { element } from "./dom.js";
+import { t } from "./i18n.js";
+import { counted, fitList } from "./screen-fit.js";
+
+// Each theme opens onto its two leading proposals, or one when that lets more themes fit.
+const PROPOSALS_PER_THEME = [2, 1];
+
+function leading(theme, proposals, count) {
+  return theme.proposals
+    .map((id) => proposals.get(id))
+    .filter(Boolean)
+    .sort((a, b) => (b.tally?.agree ?? 0) - (a.tally?.agree ?? 0) || b.id - a.id)
+    .slice(0, count);
+}
+
+function themeItem(theme, { proposals, language, perTheme }) {
+  const label = themeLabel(theme, language);
+  const support = themeSupport(theme, proposals);
+  const share = support && support.votes ? Math.round((100 * support.agree) / support.votes) : null;
+  const inside = leading(theme, proposals, perTheme);
+  const rest = theme.proposals.length - inside.length;
+  return element(
+    "li",
+    { class: "theme screen-theme", id: `screen-theme-${theme.number}`, dataset: { theme: theme.number } },
+    element(
+      "p",
+      { class: "theme-title" },
+      element("span", { class: "theme-number" }, t("themeNumber", { number: theme.number })),
+      " ",
+      element("strong", { lang: label.language || null }, label.text),
+    ),
+    element(
+      "p",
+      { class: "theme-figures" },
+      counted("themeProposals", theme.proposals.length),
+      share === null ? "" : ` · ${t("themeSupport", { share, agree: support.agree, votes: support.votes })}`,
+    ),
+    inside.length
+      ? element(
+          "ul",
+          { class: "theme-proposals" },
+          ...inside.map((proposal) =>
+            element("li", { lang: proposal.language, dataset: { proposalId: String(proposal.id) } }, proposal.text),
+          ),
+          rest > 0 ? element("li", { class: "screen-more" }, counted("moreProposals", rest)) : null,
+        )
+      : null,
+  );
+}
+
+// The question's themes, largest first, as many as fit, then "+N more themes".
+export function renderScreenThemes(list, { themes, proposals, language }) {
+  const ordered = [...(themes ?? [])].sort((a, b) => b.proposals.length - a.proposals.length || a.number - b.number);
+  const draw = (perTheme) => {
+    const items = ordered.map((theme) => themeItem(theme, { proposals, language, perTheme }));
+    fitList(list, items, { moreKey: "moreThemes" });
+    return list.querySelectorAll(":scope > .screen-theme").length;
+  };
+  let best = null;
+  for (const perTheme of PROPOSALS_PER_THEME) {
+    const shown = draw(perTheme);
+    if (shown === ordered.length) return;
+    if (!best || shown > best.shown) best = { shown, perTheme };
+  }
+  if (best.perTheme !== PROPOSALS_PER_THEME.at(-1)) draw(best.perTheme);
+}
