@@ -557,6 +557,9 @@ def publication_gaps(*, roundtable: Roundtable, language: str) -> dict[str, list
             {"question": check.question.order, "number": check.number, "text": check.text}
             for check in open_checks
         ],
+    }
+
+
 # --- Merge preview (issue 15): what a merge would do, read before it is confirmed. -----------------------
 
 
