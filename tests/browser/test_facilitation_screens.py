@@ -175,7 +175,7 @@ def test_switches_and_moderation_as_a_participant_sees_them(browser, served):
     # Reporting is one press, shown as done.
     seen_by_cleo.get_by_role("button", name="Report").click()
     expect(seen_by_cleo.get_by_role("button", name="Reported")).to_be_disabled()
-    expect(in_console).to_contain_text("Reports: 1")
+    expect(in_console).to_contain_text("1 report")
 
     # Pinned, then hidden with a reason only its author reads, then restored with its vote.
     in_console.get_by_role("button", name="Pin").click()

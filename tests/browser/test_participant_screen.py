@@ -43,7 +43,7 @@ def test_a_proposal_and_a_vote_appear_live_in_another_browser(browser, server, a
     expect(ana.locator("#connection-status")).to_have_text("En vivo")
     first_question = ana.locator("#question-1")
     expect(first_question).to_contain_text("participación equilibrada")
-    expect(ben.locator("#participant-count")).to_have_text("Participants: 2")
+    expect(ben.locator("#participant-count")).to_have_text("2 participants")
 
     first_question.get_by_label("Tu propuesta").fill("Mesas territoriales con cupos por tipo de actor")
     first_question.get_by_role("button", name="Enviar propuesta").click()
