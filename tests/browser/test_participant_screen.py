@@ -131,7 +131,7 @@ def test_switching_language_mid_session_keeps_the_persons_place(browser, server)
     expect(first.get_by_label("Tu propuesta")).to_be_visible()
     first.get_by_label("Tu propuesta").fill("Un calendario compartido")
     first.get_by_role("button", name="Enviar propuesta").click()
-    expect(page.locator("#announcer")).to_have_text("Tu propuesta fue enviada.")
+    expect(first.locator("[data-role=composer-status]")).to_have_text("Tu propuesta fue enviada.")
     assert errors == []
     context.close()
 
