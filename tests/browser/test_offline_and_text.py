@@ -187,7 +187,8 @@ def test_a_proposal_sent_again_after_no_answer_is_published_once(browser, server
     form.get_by_label("Tu propuesta").fill(text)
     form.get_by_role("button", name="Enviar propuesta").click()
     expect(error).to_have_text(
-        "El servidor aún no ha respondido. Tu propuesta se conserva: enviarla de nuevo no la publicará dos veces.",
+        "El servidor aún no ha respondido. "
+        "Tu propuesta se conserva: enviarla de nuevo no la publicará dos veces.",
         timeout=(COMMAND_TIMEOUT_SECONDS + 5) * 1000,
     )
     ana.screenshot(path=str(artifacts / "offline-timeout-es-360.png"))

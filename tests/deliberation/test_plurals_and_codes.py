@@ -82,7 +82,8 @@ def test_each_language_hands_the_browser_its_catalogs_rule_and_every_form():
         assert console_strings()["flags"] == ["%(count)s signalement", "%(count)s signalements"]
         assert screen_strings()["themeSize"] == ["%(count)s proposition", "%(count)s propositions"]
     with translation.override("es"):
-        assert client_strings()["newProposals"] == ["%(count)s propuesta nueva", "%(count)s propuestas nuevas"]
+        new = client_strings()["newProposals"]
+        assert new == ["%(count)s propuesta nueva", "%(count)s propuestas nuevas"]
         assert client_strings()["groupSize"] == ["%(count)s persona", "%(count)s personas"]
     # Every count string the screens show is a list of forms, never one "%(count)s …s" for all numbers.
     for strings in (client_strings(), console_strings(), screen_strings()):
