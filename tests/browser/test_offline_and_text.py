@@ -87,6 +87,7 @@ def test_offline_is_shown_within_seconds_and_a_proposal_sent_offline_is_publishe
     lost = time.monotonic()
     expect(status).to_have_text("Sin conexión", timeout=5000)
     assert time.monotonic() - lost < 5
+    ana.screenshot(path=str(artifacts / "offline-status-es-360.png"))
 
     form = ana.locator("#question-1 [data-role=form]")
     text = "Una mesa de financiamiento compartido en cada municipio"
@@ -99,6 +100,8 @@ def test_offline_is_shown_within_seconds_and_a_proposal_sent_offline_is_publishe
     # Pressing again changes nothing: it is the same proposal, waiting.
     form.locator("[data-role=submit]").click(force=True)
     ana.screenshot(path=str(artifacts / "offline-queued-es-360.png"))
+    status.scroll_into_view_if_needed()
+    ana.screenshot(path=str(artifacts / "offline-status-queued-es-360.png"))
     # Still offline a while later: the status says so, not "reconnecting", and nothing was published.
     ana.wait_for_timeout(2500)
     expect(status).to_contain_text("Sin conexión")
@@ -282,8 +285,9 @@ def test_a_zwj_emoji_arrives_whole_on_another_phone(browser, server, artifacts):
     form.get_by_role("button", name="Enviar propuesta").click()
     card = cards(ben, "Las mujeres agricultoras")
     expect(card).to_have_count(1)
-    shown = card.locator(".proposal-text, p").first.inner_text()
-    assert WOMAN_FARMER in card.inner_text(), f"the emoji came apart: {shown!r}"
+    shown = card.inner_text()
+    assert WOMAN_FARMER in shown, f"the emoji came apart: {shown!r}"
+    card.scroll_into_view_if_needed()
     ben.screenshot(path=str(artifacts / "composer-emoji-fr-360.png"))
     assert errors == []
     ana_context.close()
@@ -315,4 +319,36 @@ def test_the_browser_chooses_plural_forms_as_gettext_does(browser, server):
             [rule, numbers],
         )
         assert chosen == [gettext.c2py(rule)(n) for n in numbers], rule
+    context.close()
+
+
+def test_ping_is_answered_with_pong_and_rate_limited_like_any_frame(browser, server):
+    """The heartbeat's frame, from a page of the site (the socket's origin check): `pong` with the same id;
+    a flood of pings meets the connection's frame limit; a ping with fields it should not have is invalid."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server.base_url}/r/LED111/screen/")
+    answers = page.evaluate(
+        """() => new Promise((resolve) => {
+             const socket = new WebSocket(`ws://${location.host}/ws/r/LED111/?view=public`);
+             const frames = [];
+             socket.onmessage = (message) => {
+               const frame = JSON.parse(message.data);
+               if (frame.type === "snapshot") {
+                 socket.send(JSON.stringify({ type: "ping", id: "p1" }));
+                 socket.send(JSON.stringify({ type: "ping", id: "p2", extra: 1 }));
+                 for (let i = 0; i < 40; i++) socket.send(JSON.stringify({ type: "ping", id: `f${i}` }));
+                 setTimeout(() => { socket.close(); resolve(frames); }, 1500);
+               } else {
+                 frames.push(frame);
+               }
+             };
+           })"""
+    )
+    assert answers[0] == {"type": "pong", "id": "p1"}
+    assert answers[1]["type"] == "error" and answers[1]["code"] == "invalid" and answers[1]["id"] == "p2"
+    pongs = [frame for frame in answers if frame["type"] == "pong"]
+    limited = [frame for frame in answers if frame.get("code") == "rate_limited"]
+    assert 20 <= len(pongs) < 42 and limited, "pings count against the 5/s, bursts of 30, frame limit"
+    assert all(frame["retry_after"] >= 1 for frame in limited)
     context.close()
