@@ -192,3 +192,19 @@ def test_the_length_limit_counts_what_is_stored_and_refuses_rather_than_cuts():
     with pytest.raises(ServiceError) as refused:
         text_clean(text=fits + "y", max_chars=500)
     assert refused.value.code == "text_too_long"
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "many"),
+    [
+        ("en", "1 person already has a seat", "3 people already have a seat"),
+        ("es", "1 persona ya tiene un lugar", "3 personas ya tienen un lugar"),
+        ("fr", "1 personne a déjà une place", "3 personnes ont déjà une place"),
+    ],
+)
+def test_a_server_error_with_a_count_takes_the_plural_form(language, one, many):
+    with translation.override(language):
+        assert ServiceError("capacity_below_seated", seated=1).message.startswith(one)
+        assert ServiceError("capacity_below_seated", seated=3).message.startswith(many)
+        # Messages without a count are filled as before.
+        assert "500" in ServiceError("text_too_long", limit=500).message
