@@ -352,3 +352,25 @@ def test_ping_is_answered_with_pong_and_rate_limited_like_any_frame(browser, ser
     assert 20 <= len(pongs) < 42 and limited, "pings count against the 5/s, bursts of 30, frame limit"
     assert all(frame["retry_after"] >= 1 for frame in limited)
     context.close()
+
+
+def test_a_code_typed_with_a_space_in_lower_case_leads_to_a_join_page_with_one_language_choice(
+    browser, server, artifacts
+):
+    context = browser.new_context(viewport=PHONE, locale="es-AR")
+    page = context.new_page()
+    page.goto(f"{server.base_url}/")
+    code = page.get_by_label("Código de la mesa redonda")
+    code.fill("led 112")
+    page.get_by_role("button", name="Continuar").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Ninguna mesa redonda tiene este código. Revísalo e inténtalo de nuevo."
+    )
+    expect(code).to_have_value("led 112")  # kept, to be corrected
+    code.fill("led 111")
+    page.get_by_role("button", name="Continuar").click()
+    expect(page).to_have_url(f"{server.base_url}/r/LED111/")
+    expect(page.locator("select")).to_have_count(2)  # who you are, and your language: one language choice
+    expect(page.get_by_label("Tu idioma")).to_be_visible()
+    page.screenshot(path=str(artifacts / "composer-join-es-360.png"), full_page=True)
+    context.close()
