@@ -17,6 +17,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_accessibility import violations
 from tests.support.pages import cookie_for, watch_console
 from tests.support.servers import daphne_servers, http_join, sqlite_database
 
@@ -102,6 +103,7 @@ def test_offline_is_shown_within_seconds_and_a_proposal_sent_offline_is_publishe
     ana.screenshot(path=str(artifacts / "offline-queued-es-360.png"))
     status.scroll_into_view_if_needed()
     ana.screenshot(path=str(artifacts / "offline-status-queued-es-360.png"))
+    assert violations(ana) == [], "offline, with a proposal waiting: axe finds nothing"
     # Still offline a while later: the status says so, not "reconnecting", and nothing was published.
     ana.wait_for_timeout(2500)
     expect(status).to_contain_text("Sin conexión")
@@ -243,6 +245,7 @@ def test_the_composer_counts_refuses_a_too_long_paste_and_keeps_the_draft(browse
     expect(box).to_be_focused()
     expect(box).to_have_value(pasted)
     page.screenshot(path=str(artifacts / "composer-too-long-fr-360.png"))
+    assert violations(page) == [], "too long, refused: axe finds nothing"
 
     # The draft survives a reload, whole.
     page.reload()
