@@ -87,8 +87,8 @@ export function attachComposer({ form, connection, roundtable, question, maxChar
   }
 
   // The proposal is published (or held for a moderator): the form is ready for the next one.
-  function published(ack, text) {
-    attempt = null;
+  function published(ack, text, id) {
+    if (attempt?.id === id) attempt = null;
     errorBox.dataset.reason = "";
     showError("");
     // The person may have started another text meanwhile: only what was sent is cleared.
@@ -101,15 +101,19 @@ export function attachComposer({ form, connection, roundtable, question, maxChar
     showStatus(held ? t("sentPending") : t("sent"), "sent");
     onSent?.(ack);
   }
-  function failed(error) {
+  function failed(error, id) {
+    // The late refusal of an earlier text, while a newer one is on its way: said, nothing else changes.
+    if (attempt?.id !== id) {
+      showError(errorText(error));
+      return;
+    }
     setSending(false);
+    showStatus("");
     if (error.code === "timeout") {
-      showStatus("");
       showError(t("timeoutProposal"));
       return;
     }
     attempt = null;
-    showStatus("");
     showError(errorText(error));
   }
   async function send(text) {
@@ -125,13 +129,13 @@ export function attachComposer({ form, connection, roundtable, question, maxChar
         {
           id,
           // It timed out, then the answer came (the network was back): the error goes, the result shows.
-          onLate: (frame) => (frame.type === "ack" ? published(frame, text) : failed(frame)),
+          onLate: (frame) => (frame.type === "ack" ? published(frame, text, id) : failed(frame, id)),
         },
       );
-      published(ack, text);
+      published(ack, text, id);
       setSending(false);
     } catch (error) {
-      failed(error);
+      failed(error, id);
     }
   }
 
