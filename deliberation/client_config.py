@@ -22,7 +22,7 @@ def client_config(
     *,
     roundtable: Roundtable,
     language: str,
-    strings: dict[str, str],
+    strings: dict[str, str | list[str]],
     with_questions: bool = False,
     socket_query: str = "",
     **extra: Any,

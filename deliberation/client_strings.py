@@ -5,15 +5,25 @@ common strings and its own."""
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from deliberation.plurals import count_forms, current_plural_rule
 
-def _common() -> dict[str, str]:
+
+def _common() -> dict[str, str | list[str]]:
     return {
+        # Count strings are lists of forms (ngettext's, one per plural form of the language); this rule
+        # picks one for a number in the browser (frontend/js/i18n.js tn, deliberation/plurals.py).
+        "_pluralRule": current_plural_rule(),
         "connecting": _("Connecting…"),
         "live": _("Live"),
         "reconnecting": _("Connection lost. Reconnecting…"),
         "reconnectingIn": _("Connection lost. Trying again in %(seconds)s s…"),
         "gone": _("This roundtable no longer exists."),
         "timeout": _("No answer from the server. Check your connection and try again."),
+        "offline": _("Offline"),
+        "offlineQueued": count_forms(
+            "Offline: %(count)s action will be sent when you are back online.",
+            "Offline: %(count)s actions will be sent when you are back online.",
+        ),
         "agree": pgettext("vote", "Agree"),
         "disagree": pgettext("vote", "Disagree"),
         "pass": pgettext("vote", "Pass"),
@@ -36,7 +46,7 @@ def _common() -> dict[str, str]:
         "writtenIn.en": _("Written in English"),
         "writtenIn.es": _("Written in Spanish"),
         "writtenIn.fr": _("Written in French"),
-        "participants": _("Participants: %(count)s"),
+        "participants": count_forms("%(count)s participant", "%(count)s participants"),
         "proposalCount": _("Proposals: %(count)s"),
         "pinned": _("Pinned"),
         "edited": _("Edited by a moderator"),
@@ -52,10 +62,10 @@ def _common() -> dict[str, str]:
         "themeNumber": _("Theme %(number)s"),
         "themeUnnamed": _("Unnamed theme"),
         "themeLocked": _("Locked"),
-        "themeSize": _("%(count)s proposals"),
+        "themeSize": count_forms("%(count)s proposal", "%(count)s proposals"),
         "themeSupport": _("%(share)s%% agree (%(agree)s of %(votes)s votes)"),
         "group": _("Group %(letter)s"),
-        "groupSize": _("%(count)s people"),
+        "groupSize": count_forms("%(count)s person", "%(count)s people"),
         "groupAgrees": _("Agrees with:"),
         "groupDisagrees": _("Disagrees with:"),
         "opinionsWaiting": _(
@@ -68,7 +78,7 @@ def _common() -> dict[str, str]:
     }
 
 
-def client_strings() -> dict[str, str]:
+def client_strings() -> dict[str, str | list[str]]:
     """The participant screen."""
     return {
         "checkRespond": _("Your answer to this draft conclusion"),
@@ -84,11 +94,21 @@ def client_strings() -> dict[str, str]:
         "sending": _("Sending…"),
         "sent": _("Your proposal was sent."),
         "sentPending": _("Your proposal was sent. It will appear once a moderator approves it."),
-        "charactersLeft": _("%(count)s characters left"),
+        "charactersLeft": count_forms("%(count)s character left", "%(count)s characters left"),
+        "charactersOver": count_forms("%(count)s character too many", "%(count)s characters too many"),
+        "tooLong": _(
+            "Your proposal is longer than %(limit)s characters. Shorten it to send it: nothing was cut."
+        ),
+        "queuedOffline": _("You are offline: your proposal will be sent when you are back online."),
+        "timeoutProposal": _(
+            "No answer from the server yet. Your proposal is kept: "
+            "sending it again will not publish it twice."
+        ),
+        "draftKept": _("Your unsent proposal was kept from last time."),
         "voteOn": _("Your vote on this proposal"),
         "textEmpty": _("Write something first."),
         "mine": _("Yours"),
-        "newProposals": _("New proposals: %(count)s"),
+        "newProposals": count_forms("%(count)s new proposal", "%(count)s new proposals"),
         "status.pending": _("Awaiting a moderator"),
         "status.hidden": _("Hidden by a moderator"),
         "status.merged": _("Merged into proposal #%(id)s"),
@@ -107,7 +127,7 @@ def client_strings() -> dict[str, str]:
     }
 
 
-def console_strings() -> dict[str, str]:
+def console_strings() -> dict[str, str | list[str]]:
     """The moderator console."""
     return {
         "draftVersion": _("Version %(version)s, saved by %(name)s."),
@@ -144,7 +164,7 @@ def console_strings() -> dict[str, str]:
         "mergeChoose": _("Choose the proposal that stays"),
         "hideReason": _("Reason the author will see"),
         "hideReasonDefault": _("Off topic"),
-        "flags": _("Reports: %(count)s"),
+        "flags": count_forms("%(count)s report", "%(count)s reports"),
         "flaggedHeld": _("Held after reports"),
         "status.visible": _("Visible"),
         "status.pending": _("Awaiting approval"),
@@ -221,7 +241,7 @@ def console_strings() -> dict[str, str]:
     }
 
 
-def screen_strings() -> dict[str, str]:
+def screen_strings() -> dict[str, str | list[str]]:
     """The projector screen."""
     return {
         **_common(),

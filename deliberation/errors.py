@@ -1,6 +1,7 @@
 """Errors a person can be shown: a stable code for programs and a translated message for people."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 MESSAGES = {
     "bad_frame": _("This message could not be read. Please reload the page."),
@@ -87,7 +88,11 @@ MESSAGES = {
     "code_invalid": _("A code has letters, digits, dashes or underscores only, 32 at most."),
     "code_taken": _("Another roundtable already has this code."),
     "flag_threshold_invalid": _("Reports before review must be a number from 1 to %(limit)s."),
-    "capacity_below_seated": _("%(seated)s people already have a seat: give at least that many seats."),
+    "capacity_below_seated": ngettext_lazy(
+        "%(seated)s person already has a seat: give at least that many seats.",
+        "%(seated)s people already have a seat: give at least that many seats.",
+        "seated",
+    ),
     "unavailable": _("The server is busy. Please try again in a moment."),
     "rate_limited": _("You are going too fast. Try again in %(seconds)s s."),
     "command_id_reused": _("This command id was already used for another action. Please reload the page."),
@@ -119,5 +124,6 @@ class ServiceError(Exception):
     @property
     def message(self) -> str:
         """The message in the active language; call under translation.override(person's language)."""
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text
+        # A count message (ngettext_lazy keyed by a parameter) picks its plural form as it is filled.
+        text = MESSAGES[self.code]
+        return str(text % self.params if self.params else text)

@@ -8,7 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from deliberation.models import Role
-from deliberation.selectors import code_could_exist
+from deliberation.selectors import code_could_exist, code_normalise
 from deliberation.texts import LANGUAGE_NAMES, text_in_language
 
 
@@ -310,12 +310,13 @@ class RegistrantsUploadForm(FieldErrorsMixin, forms.Form):
 
 
 class JoinCodeForm(forms.Form):
-    """The home page's code. A CharField refuses a NUL byte before anything reaches the database."""
+    """The home page's code, as people type it (spaces and lower case are fine: "led 111" is LED111). A
+    CharField refuses a NUL byte before anything reaches the database."""
 
-    code = forms.CharField(max_length=32, strip=True)
+    code = forms.CharField(max_length=64, strip=True)
 
     def clean_code(self) -> str:
-        code = self.cleaned_data["code"]
+        code = code_normalise(self.cleaned_data["code"])
         if not code_could_exist(code):
             raise forms.ValidationError(_("No roundtable has this code. Check it and try again."))
         return code

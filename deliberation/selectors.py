@@ -38,12 +38,19 @@ def code_could_exist(code: str) -> bool:
     return 0 < len(code) <= 32 and code.replace("-", "").replace("_", "").isalnum()
 
 
+def code_normalise(code: str) -> str:
+    """A join code as people type it: "led 111", "LED 111" and " Led111 " are LED111 (spaces of any
+    kind dropped, letters upper case); anything else is left for code_could_exist to judge."""
+    return "".join(code.split()).upper()
+
+
 def token_could_exist(token: str) -> bool:
     """Whether `token` has the shape of a link token (secrets.token_urlsafe: letters, digits, - and _)."""
     return 0 < len(token) <= 64 and token.isascii() and token.replace("-", "").replace("_", "").isalnum()
 
 
 def roundtable_get_by_code(*, code: str) -> Roundtable | None:
+    code = code_normalise(code)
     if not code_could_exist(code):
         return None
     return Roundtable.objects.filter(code__iexact=code).first()

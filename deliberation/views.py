@@ -48,12 +48,16 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
     error = None
+    typed = ""
     if request.method == "POST":
         form = JoinCodeForm(request.POST)
-        if form.is_valid() and roundtable_get_by_code(code=form.cleaned_data["code"]) is not None:
-            return redirect("deliberation:roundtable", code=form.cleaned_data["code"].upper())
+        found = roundtable_get_by_code(code=form.cleaned_data["code"]) if form.is_valid() else None
+        if found is not None:
+            return redirect("deliberation:roundtable", code=found.code)
         error = _("No roundtable has this code. Check it and try again.")
-    context = {"error": error, "languages": language_choices()}
+        # What was typed stays in the field, to be corrected rather than typed again.
+        typed = request.POST.get("code", "")[:64]
+    context = {"error": error, "typed": typed, "languages": language_choices()}
     return render(request, "deliberation/home.html", context, status=400 if error else 200)
 
 

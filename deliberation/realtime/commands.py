@@ -56,6 +56,14 @@ class EditingFocus(Frame):
     section: Annotated[str, StringConstraints(max_length=120)] = ""
 
 
+class PingFrame(Frame):
+    """The browser's heartbeat: answered at once with `pong` (same id), so a client that hears nothing
+    for a few seconds knows its connection is dead even when no close ever reaches it."""
+
+    type: Literal["ping"]
+    id: CommandId | None = None
+
+
 class PresenceFrame(Frame):
     """Which question the person has on screen (and, for staff, which draft section they are editing):
     not a command (no ack), only for live presence."""

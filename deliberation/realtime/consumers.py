@@ -22,7 +22,7 @@ from deliberation.errors import ServiceError
 from deliberation.frames import events_frame_text, frame_dumps, frame_loads
 from deliberation.models import Participant, Roundtable
 from deliberation.realtime.background import in_background
-from deliberation.realtime.commands import COMMANDS, Caller, PresenceFrame, ResumeFrame
+from deliberation.realtime.commands import COMMANDS, Caller, PingFrame, PresenceFrame, ResumeFrame
 from deliberation.realtime.hub import Batch, hub_join, hub_leave
 from deliberation.realtime.limits import (
     connection_bucket,
@@ -272,6 +272,9 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         if frame_type == "presence":
             await self._receive_presence(frame, command_id)
             return
+        if frame_type == "ping":
+            await self._receive_ping(frame, command_id)
+            return
         command = COMMANDS.get(frame_type) if isinstance(frame_type, str) else None
         if command is None:
             await self._send_error(command_id, ServiceError("unknown_type"))
@@ -330,6 +333,15 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         await self._send_frame(
             {"type": "ack", "id": command_id, "seq": outcome.seq, "result": outcome.result}
         )
+
+    async def _receive_ping(self, frame: dict[str, Any], command_id: str | None) -> None:
+        # Counted by the connection's frame bucket like any frame; no database, no hub.
+        try:
+            PingFrame.model_validate(frame)
+        except ValidationError as error:
+            await self._send_invalid(command_id, error)
+            return
+        await self._send_frame({"type": "pong", "id": command_id})
 
     async def _receive_presence(self, frame: dict[str, Any], command_id: str | None) -> None:
         try:

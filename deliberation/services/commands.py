@@ -13,6 +13,37 @@ from deliberation.services.events import roundtable_lock
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _WHITESPACE_RUNS = re.compile(r"\s+")
+ZERO_WIDTH_JOINER = "\u200d"
+# What an emoji sequence is made of, around a zero-width joiner: pictographs (and the symbols that have
+# an emoji form), skin tones, the emoji variation selector, keycaps and tag characters.
+_EMOJI_BEFORE_JOINER = re.compile(
+    "[\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23ff\u24c2\u25aa-\u27bf\u2934\u2935"
+    "\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff\ufe0f\u20e3\U000e0020-\U000e007f]"
+)
+_EMOJI_AFTER_JOINER = re.compile(
+    "[\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23ff\u24c2\u25aa-\u27bf\u2934\u2935"
+    "\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff]"
+)
+
+
+def _invisible_replacement(match: re.Match[str]) -> str:
+    # A joiner between two parts of an emoji makes them one picture (👩🏽‍🌾 is a woman farmer, not a woman
+    # and a sheaf of rice): kept there. Anywhere else it is as invisible as the rest, and goes.
+    if match.group() != ZERO_WIDTH_JOINER:
+        return ""
+    text, at = match.string, match.start()
+    before = text[at - 1] if at > 0 else ""
+    after = text[at + 1] if at + 1 < len(text) else ""
+    if before and after and _EMOJI_BEFORE_JOINER.match(before) and _EMOJI_AFTER_JOINER.match(after):
+        return ZERO_WIDTH_JOINER
+    return ""
+
+
+def invisible_strip(text: str) -> str:
+    """NFC, without control, zero-width and direction-override characters (which hide text, fool
+    readers or reorder what is shown), except the zero-width joiners that hold an emoji sequence
+    together."""
+    return CONTROL_CHARACTERS.sub(_invisible_replacement, unicodedata.normalize("NFC", text))
 
 
 @dataclass(frozen=True)
@@ -26,7 +57,7 @@ class CommandResult:
 
 def text_clean(*, text: str, max_chars: int) -> str:
     """One line of plain text: no control or direction-override characters, single spaces, NFC."""
-    cleaned = CONTROL_CHARACTERS.sub("", unicodedata.normalize("NFC", text))
+    cleaned = invisible_strip(text)
     cleaned = _WHITESPACE_RUNS.sub(" ", cleaned).strip()
     if not cleaned:
         raise ServiceError("text_empty")

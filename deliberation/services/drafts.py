@@ -5,7 +5,6 @@ text marked for the moderator to resolve, so no one's words are overwritten. Com
 by when) belong to the conclusions and are kept beside them."""
 
 import datetime
-import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -21,9 +20,9 @@ from deliberation.errors import ServiceError
 from deliberation.models import Commitment, DraftRevision, Participant, Question, Roundtable
 from deliberation.policy import Action
 from deliberation.services.commands import (
-    CONTROL_CHARACTERS,
     CommandResult,
     command_begin,
+    invisible_strip,
     question_in,
     text_clean,
 )
@@ -35,9 +34,7 @@ COMMITMENT_ORGANISATION_MAX_CHARS = 120
 
 def draft_text_clean(*, text: str) -> str:
     """Markdown keeps its lines: newlines normalised, control characters dropped, NFC, a length limit."""
-    cleaned = CONTROL_CHARACTERS.sub(
-        "", unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    )
+    cleaned = invisible_strip(text.replace("\r\n", "\n").replace("\r", "\n"))
     cleaned = "\n".join(line.rstrip() for line in cleaned.split("\n")).strip("\n")
     limit = settings.ROUNDTABLE_DRAFT_MAX_CHARS
     if len(cleaned) > limit:

@@ -5,7 +5,6 @@ written; the original text stays what everyone votes on."""
 
 import hashlib
 import logging
-import unicodedata
 from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
@@ -16,7 +15,7 @@ from deliberation.machine_translation import TranslationUnavailable, translation
 from deliberation.models import Participant, Proposal, ProposalStatus, Roundtable, Statement
 from deliberation.policy import Action, policy_require
 from deliberation.selectors import participant_get
-from deliberation.services.commands import CONTROL_CHARACTERS, CommandResult
+from deliberation.services.commands import CommandResult, invisible_strip
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +114,7 @@ def translation_keep(*, wanted: TranslationWanted, text: str) -> None:
 
 def translation_clean(text: str) -> str:
     """What the server sent is untrusted text: plain, one paragraph, bounded (shown as text, never HTML)."""
-    cleaned = " ".join(CONTROL_CHARACTERS.sub("", unicodedata.normalize("NFC", text)).split())
+    cleaned = " ".join(invisible_strip(text).split())
     if not cleaned:
         raise TranslationUnavailable("an empty translation")
     return cleaned[:TRANSLATION_MAX_CHARS]

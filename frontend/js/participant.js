@@ -6,6 +6,7 @@ import { LiveConnection } from "./connection.js";
 import { byPinThenId, element, readConfig, tallyTotal } from "./dom.js";
 import { setStrings, t, errorText } from "./i18n.js";
 import { renderChecks, renderPublished } from "./checks.js";
+import { attachComposer } from "./composer.js";
 import { applyEvent, fromSnapshot } from "./state.js";
 import { connectionStatus } from "./status.js";
 import { Translations } from "./translate.js";
@@ -321,47 +322,13 @@ const connection = new LiveConnection({
 
 tickCountdowns(() => state?.questions.values() ?? [], sections);
 
-function showFormError(section, message) {
-  const box = section.querySelector("[data-role=form-error]");
-  box.textContent = message;
-  box.hidden = !message;
-}
-
 for (const section of sections.values()) {
-  const form = section.querySelector("[data-role=form]");
-  const textarea = form.querySelector("textarea");
-  const counter = form.querySelector("[data-role=counter]");
-  const submit = form.querySelector("[data-role=submit]");
-  const updateCounter = () => {
-    counter.textContent = t("charactersLeft", { count: config.proposalMaxChars - textarea.value.length });
-  };
-  textarea.maxLength = config.proposalMaxChars;
-  updateCounter();
-  textarea.addEventListener("input", updateCounter);
-  form.addEventListener("submit", async (submitEvent) => {
-    submitEvent.preventDefault();
-    const text = textarea.value.trim();
-    if (!text) {
-      showFormError(section, t("textEmpty"));
-      textarea.focus();
-      return;
-    }
-    submit.disabled = true;
-    submit.textContent = t("sending");
-    showFormError(section, "");
-    try {
-      const ack = await connection.command("proposal.submit", { question: Number(section.dataset.questionId), text });
-      textarea.value = "";
-      updateCounter();
-      const held = Boolean(ack.result.held);
-      announcer.textContent = held ? t("sentPending") : t("sent");
-      if (held) showNotice(t("sentPending"));
-    } catch (error) {
-      showFormError(section, errorText(error));
-    } finally {
-      submit.disabled = false;
-      submit.textContent = t("submit");
-    }
+  attachComposer({
+    form: section.querySelector("[data-role=form]"),
+    connection,
+    roundtable: config.code,
+    question: Number(section.dataset.questionId),
+    maxChars: config.proposalMaxChars,
   });
   section.addEventListener("click", async (clickEvent) => {
     const flagButton = clickEvent.target.closest("button.flag");

@@ -96,7 +96,10 @@ def test_a_question_runs_through_every_phase_on_three_screens(browser, served, a
     expect(screen.locator("#screen-question")).to_contain_text("governance instruments")
     ana_second.get_by_label("Tu propuesta").fill("Consejos territoriales con presupuesto propio")
     ana_second.get_by_role("button", name="Enviar propuesta").click()
-    expect(participant.locator("#notices")).to_contain_text("Aparecerá cuando la moderación la apruebe")
+    # Said next to the form that sent it (composer.js), where the person is looking.
+    expect(ana_second.locator("[data-role=composer-status]")).to_contain_text(
+        "Aparecerá cuando la moderación la apruebe"
+    )
     expect(ana_second.locator("li.proposal")).to_contain_text("Esperando a la moderación")
     queued = moderator.locator("#queue li").filter(has_text="Consejos territoriales")
     expect(moderator.locator("#queue-pending-title")).to_contain_text("En attente de validation 1")
@@ -184,7 +187,7 @@ def test_switches_and_moderation_as_a_participant_sees_them(browser, served):
     # Reporting is one press, shown as done.
     seen_by_cleo.get_by_role("button", name="Report").click()
     expect(seen_by_cleo.get_by_role("button", name="Reported")).to_be_disabled()
-    expect(in_console).to_contain_text("Reports: 1")
+    expect(in_console).to_contain_text("1 report")
 
     # Pinned, then hidden with a reason only its author reads, then restored with its vote.
     in_console.get_by_role("button", name="More").click()

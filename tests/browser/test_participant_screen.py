@@ -43,7 +43,7 @@ def test_a_proposal_and_a_vote_appear_live_in_another_browser(browser, server, a
     expect(ana.locator("#connection-status")).to_have_text("En vivo")
     first_question = ana.locator("#question-1")
     expect(first_question).to_contain_text("participación equilibrada")
-    expect(ben.locator("#participant-count")).to_have_text("Participants: 2")
+    expect(ben.locator("#participant-count")).to_have_text("2 participants")
 
     first_question.get_by_label("Tu propuesta").fill("Mesas territoriales con cupos por tipo de actor")
     first_question.get_by_role("button", name="Enviar propuesta").click()
@@ -131,7 +131,7 @@ def test_switching_language_mid_session_keeps_the_persons_place(browser, server)
     expect(first.get_by_label("Tu propuesta")).to_be_visible()
     first.get_by_label("Tu propuesta").fill("Un calendario compartido")
     first.get_by_role("button", name="Enviar propuesta").click()
-    expect(page.locator("#announcer")).to_have_text("Tu propuesta fue enviada.")
+    expect(first.locator("[data-role=composer-status]")).to_have_text("Tu propuesta fue enviada.")
     assert errors == []
     context.close()
 

@@ -96,7 +96,7 @@ frame_text = st.one_of(
     st.dictionaries(st.text(max_size=10), json_value, max_size=5).map(json.dumps),  # no or odd `type`
     st.builds(
         lambda type_, rest: json.dumps({"type": type_, **rest}),
-        st.text(max_size=30).filter(lambda t: t not in COMMANDS and t not in {"resume", "presence"}),
+        st.text(max_size=30).filter(lambda t: t not in COMMANDS and t not in {"resume", "presence", "ping"}),
         st.dictionaries(st.text(max_size=8), json_value, max_size=3),
     ),
     broken_command().map(json.dumps),
