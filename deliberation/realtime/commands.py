@@ -4,10 +4,9 @@ A frame's `type` is only ever a key into COMMANDS; it never names a handler on t
 
 import datetime
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
-
-from concurrent.futures import ThreadPoolExecutor
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
