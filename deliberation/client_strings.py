@@ -5,6 +5,8 @@ common strings and its own."""
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from deliberation.phone_strings import phone_strings
+
 
 def _common() -> dict[str, str]:
     return {
@@ -104,6 +106,7 @@ def client_strings() -> dict[str, str]:
         "notice.merge": _("A moderator merged your proposal into a similar one."),
         "notice.flag": _("Your proposal was reported and waits for a moderator."),
         "phaseChanged": _("Question %(number)s: %(state)s"),
+        **phone_strings(),
     }
 
 

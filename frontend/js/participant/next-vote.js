@@ -1,0 +1,104 @@
+// "Next proposal to vote on", Pol.is-style: one card with agree / disagree / pass and how many are left,
+// beside the full list. The order is the server's, chosen for this person (`vote.order`,
+// deliberation/vote_order.py); proposals that arrived since it was asked for come first (they have the
+// fewest votes), and the order is asked for again a few seconds later.
+import { element } from "../dom.js";
+import { t } from "../i18n.js";
+import { canVoteOn, proposalMeta, voteButtons } from "./proposals.js";
+
+const REFRESH_MS = 3000;
+const REFRESH_JITTER_MS = 3000; // spread over the room: 150 phones do not ask in the same instant
+
+export class NextVote {
+  constructor(section, questionId, { getState, requestOrder, actorTypes, translations }) {
+    this.section = section;
+    this.questionId = questionId;
+    this.root = section.querySelector("[data-role=next-vote]");
+    this.cardSlot = this.root.querySelector("[data-role=next-card]");
+    this.left = this.root.querySelector("[data-role=next-left]");
+    this.status = this.root.querySelector("[data-role=next-status]");
+    this.getState = getState;
+    this.requestOrder = requestOrder;
+    this.actorTypes = actorTypes;
+    this.translations = translations;
+    this.order = null; // ids, best first, as the server last said
+    this.failed = false;
+    this.shown = null; // the id on the card now
+    this.timer = null;
+  }
+
+  eligible(proposal, question) {
+    return proposal.question === this.questionId && canVoteOn(proposal, question) && !proposal.mine && !proposal.my_vote;
+  }
+
+  // Ask for this person's order now (snapshot, phase change) or soon (new proposals arrived).
+  refresh({ soon = false } = {}) {
+    clearTimeout(this.timer);
+    const ask = async () => {
+      this.timer = null;
+      try {
+        const ack = await this.requestOrder(this.questionId);
+        this.order = ack.result.order;
+        this.failed = false;
+      } catch {
+        // The card still works without the server's order: fewest votes first, from what this page knows.
+        this.failed = true;
+      }
+      this.render();
+    };
+    if (soon) this.timer = setTimeout(ask, REFRESH_MS + Math.random() * REFRESH_JITTER_MS);
+    else ask();
+  }
+
+  pick(pool) {
+    if (this.shown !== null && pool.some((p) => p.id === this.shown)) return this.shown;
+    const known = new Set(this.order ?? []);
+    const arrived = pool.filter((p) => !known.has(p.id)).sort((a, b) => a.id - b.id);
+    if (this.order === null) {
+      if (!this.failed) return null;
+      const votes = (p) => (p.tally ? p.tally.agree + p.tally.disagree + p.tally.pass : 0);
+      return arrived.sort((a, b) => votes(a) - votes(b) || a.id - b.id)[0].id;
+    }
+    if (arrived.length) return arrived[0].id;
+    const inPool = new Set(pool.map((p) => p.id));
+    return this.order.find((id) => inPool.has(id)) ?? null;
+  }
+
+  render() {
+    const state = this.getState();
+    if (!state) return;
+    const question = state.questions.get(this.questionId);
+    const open = question && (question.state === "collecting" || question.state === "voting");
+    this.root.hidden = !open;
+    if (!open) return;
+    const pool = [...state.proposals.values()].filter((p) => this.eligible(p, question));
+    this.left.textContent = t("nextLeft", { count: pool.length });
+    this.left.hidden = this.order === null && !this.failed;
+    const hadFocus = this.cardSlot.contains(document.activeElement);
+    const previous = this.shown;
+    this.shown = pool.length ? this.pick(pool) : null;
+    if (this.shown === null) {
+      const anyToVote = [...state.proposals.values()].some((p) => p.question === this.questionId && p.status === "visible" && !p.mine);
+      const message = pool.length ? t("nextLoading") : anyToVote ? t("nextDone") : t("nextNone");
+      this.cardSlot.replaceChildren(element("p", { class: "hint next-empty" }, message));
+      return;
+    }
+    const proposal = state.proposals.get(this.shown);
+    const focusedChoice = hadFocus ? document.activeElement?.dataset?.choice : null;
+    const card = element(
+      "div",
+      { class: "proposal next-card", id: `next-${this.questionId}`, tabindex: "-1", dataset: { proposalId: String(proposal.id) } },
+      ...this.translations.render(proposal),
+      proposalMeta(proposal, this.actorTypes),
+      voteButtons(proposal, { enabled: true, counts: false }),
+    );
+    this.cardSlot.replaceChildren(card);
+    if (hadFocus && previous === this.shown && focusedChoice) card.querySelector(`[data-choice=${focusedChoice}]`)?.focus();
+    else if (hadFocus) card.focus();
+  }
+
+  // The person voted on the card: say so where they are looking.
+  voted() {
+    this.status.textContent = t("voteRecorded");
+  }
+}
