@@ -122,6 +122,11 @@ def test_the_open_question_and_the_next_proposal_fill_the_first_screen_in_spanis
     )
     assert on_one_row(card.locator("button.vote"))
     page.screenshot(path=artifacts / "phone-es-360x740-first-screen.png")
+    # The proposal box is one tap away, with the keyboard up.
+    first.locator("[data-role=write-link]").click()
+    expect(first.get_by_label("Tu propuesta")).to_be_focused()
+    expect(first.get_by_label("Tu propuesta")).to_be_in_viewport()
+    page.evaluate("window.scrollTo(0, 0)")
 
     # The title takes one line and opens on demand.
     title = page.locator("#roundtable-title")

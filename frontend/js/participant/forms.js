@@ -19,6 +19,12 @@ export function bindProposalForms(sections, { connection, config, announcer }) {
     const updateCounter = () => {
       counter.textContent = t("charactersLeft", { count: config.proposalMaxChars - textarea.value.length });
     };
+    // "Write a proposal": one tap to the box, with the keyboard up.
+    section.querySelector("[data-role=write-link]").addEventListener("click", (clickEvent) => {
+      clickEvent.preventDefault();
+      textarea.focus({ preventScroll: true });
+      textarea.scrollIntoView({ block: "center" });
+    });
     textarea.maxLength = config.proposalMaxChars;
     updateCounter();
     textarea.addEventListener("input", () => {

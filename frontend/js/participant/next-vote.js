@@ -84,6 +84,16 @@ export class NextVote {
       return;
     }
     const proposal = state.proposals.get(this.shown);
+    // Others' votes change nothing on the card: draw it again only when what it shows changed, so focus
+    // and a screen reader's place stay put while the room votes.
+    const tr = this.translations;
+    const signature = JSON.stringify([proposal.id, proposal.text, proposal.edited, proposal.author, proposal.my_vote,
+      tr.showing.has(proposal.id), tr.waiting.has(proposal.id), tr.translationOf(proposal)]);
+    const drawn = this.cardSlot.querySelector(".next-card");
+    // (A choice pressed on the card that the server refused is drawn again, unpressed.)
+    const pressed = drawn?.querySelector("[aria-pressed=true]")?.dataset.choice ?? null;
+    if (signature === this.signature && drawn && pressed === (proposal.my_vote ?? null)) return;
+    this.signature = signature;
     const focusedChoice = hadFocus ? document.activeElement?.dataset?.choice : null;
     const card = element(
       "div",
