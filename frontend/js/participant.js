@@ -1,6 +1,7 @@
 // The participant screen: the open question first, the next proposal to vote on, the person's own
 // proposals with where they stand, the whole list, themes and opinion groups, all live; follows the
-// moderators' phase changes, countdowns and switches. Drawing is split by concern in participant/.
+// moderators' phase changes, countdowns and switches. Drawing is split by concern in participant/:
+// layout.js (the frame), cards.js (proposals and the next card), answers.js (actions and their answers).
 import { showCountdown, syncClock, tickCountdowns } from "./clock.js";
 import { renderOpinionMap, renderThemes } from "./analysis.js";
 import { LiveConnection } from "./connection.js";
@@ -10,22 +11,19 @@ import { renderChecks, renderPublished } from "./checks.js";
 import { applyEvent, fromSnapshot } from "./state.js";
 import { connectionStatus } from "./status.js";
 import { Translations } from "./translate.js";
-import { clearError, restoreErrors, showError } from "./participant/feedback.js";
-import { bindVotesAndReports } from "./participant/actions.js";
-import { renderMine } from "./participant/mine.js";
-import { NextVote } from "./participant/next-vote.js";
-import { renderProposal } from "./participant/proposals.js";
-import { bindProposalForms } from "./participant/forms.js";
+import { bindProposalForms, bindVotesAndReports, clearError, restoreErrors, showError } from "./participant/answers.js";
+import { NextVote, renderProposal } from "./participant/cards.js";
 import {
+  addThemeProposals,
   applyFolding,
   foldControls,
   forgetChoice,
   renderChips,
+  renderMine,
   renderQuestionState,
   showProposalCount,
-} from "./participant/questions.js";
-import { addThemeProposals } from "./participant/themes.js";
-import { titleToggle } from "./participant/title.js";
+  titleToggle,
+} from "./participant/layout.js";
 
 const config = readConfig();
 setStrings(config.strings);

@@ -282,13 +282,13 @@ def test_a_vote_refused_by_the_server_is_shown_beside_the_card_and_announced(bro
     )
     page = context.new_page()
     watch_console(page, errors)
-    dropping = {"on": False}
+    dropping = {"on": False, "kind": '"proposal.updated"'}
 
     def handler(ws):
         server_ws = ws.connect_to_server()
 
         def to_page(message):
-            if dropping["on"] and isinstance(message, str) and '"proposal.updated"' in message:
+            if dropping["on"] and isinstance(message, str) and dropping["kind"] in message:
                 return
             ws.send(message)
 
@@ -313,6 +313,29 @@ def test_a_vote_refused_by_the_server_is_shown_beside_the_card_and_announced(bro
     page.screenshot(path=artifacts / "phone-es-360x740-vote-error.png")
     dropping["on"] = False
     staff_command(server, organizer, {"type": "proposal.restore", "id": "restore-shown", "proposal": shown})
+
+    # A room check closed while its closing was lost on the way: the answer's refusal sits by the check.
+    question = int(first.get_attribute("data-question-id"))
+    put = staff_command(
+        server,
+        organizer,
+        {"type": "statement.put", "id": "check-put", "question": question, "text": "A joint fund, yes"},
+    )
+    check = page.locator(f"#check-{put['result']['statement']}")
+    expect(check).to_be_visible()
+    dropping["kind"] = '"statement.updated"'
+    dropping["on"] = True
+    staff_command(
+        server,
+        organizer,
+        {"type": "statement.close", "id": "check-close", "statement": put["result"]["statement"]},
+    )
+    check.get_by_role("button", name=re.compile("^De acuerdo")).click()
+    refusal = check.locator(".inline-error")
+    expect(refusal).to_have_text("La consulta a la sala sobre esta afirmación está cerrada.")
+    expect(page.locator("#alerts")).to_have_text("La consulta a la sala sobre esta afirmación está cerrada.")
+    assert in_viewport(page, refusal)
+    dropping["on"] = False
     assert [e for e in errors if "WebSocket" not in e] == []
     context.close()
 

@@ -1,8 +1,10 @@
-// The question frame on the phone: the open question unfolded, the others folded to their title (one tap
-// reads them), chips that say which question is open, and empty states that never contradict the phase
-// (nor say "no proposals yet" before the snapshot has arrived).
+// The page's frame on a phone: the title, question chips and folding, "Your proposals", themes you can open.
+import { element } from "../dom.js";
 import { t } from "../i18n.js";
 
+// --- The question frame on the phone: the open question unfolded, the others folded to their title (one tap
+// reads them), chips that say which question is open, and empty states that never contradict the phase
+// (nor say "no proposals yet" before the snapshot has arrived).
 const OPEN_STATES = new Set(["collecting", "voting"]);
 const chosenByPerson = new Map(); // question id -> folded (true/false) when the person chose
 
@@ -92,4 +94,80 @@ export function showProposalCount(section, question) {
   const state = question?.state;
   empty.textContent = state === "collecting" ? t("empty.collecting") : state === "locked" ? t("empty.locked") : t("empty.other");
   section.querySelector("[data-role=proposals-heading]").textContent = t("proposalCount", { count });
+}
+
+// --- The roundtable's title on one line on a phone; the button shows all of it (and the event's name).
+export function titleToggle() {
+  const button = document.querySelector("[data-role=title-toggle]");
+  const topbar = document.querySelector("[data-role=topbar]");
+  const more = document.getElementById("title-more");
+  if (!button) return;
+  button.addEventListener("click", () => {
+    const expanded = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", expanded ? "true" : "false");
+    topbar.dataset.expanded = expanded ? "true" : "false";
+    more.hidden = !expanded;
+  });
+}
+
+// --- "Your proposals": each of the person's proposals in a question with where it stands (awaiting approval,
+// visible, hidden with the moderator's reason, merged), following every moderation live.
+function standing(proposal) {
+  if (proposal.status === "merged") return [t("status.merged", { id: proposal.merged_into })];
+  if (proposal.status === "hidden") {
+    return [t("mine.hidden"), proposal.hidden_reason ? ` · ${t("hiddenReason", { reason: proposal.hidden_reason })}` : ""];
+  }
+  return [t(`mine.${proposal.status}`)];
+}
+
+export function renderMine(section, questionId, proposals) {
+  const area = section.querySelector("[data-role=mine]");
+  const mine = [...proposals.values()].filter((p) => p.question === questionId && p.mine).sort((a, b) => a.id - b.id);
+  area.hidden = mine.length === 0;
+  area.querySelector("[data-role=mine-list]").replaceChildren(
+    ...mine.map((proposal) => {
+      const [label, reason] = standing(proposal);
+      return element(
+        "li",
+        { class: "mine-item", dataset: { status: proposal.status, proposalId: String(proposal.id) } },
+        element("p", { class: "mine-text", lang: proposal.language || null }, proposal.text),
+        element(
+          "p",
+          { class: "mine-status" },
+          element("strong", { class: "mine-label" }, label),
+          reason || null,
+          proposal.status === "visible" ? " · " : null,
+          proposal.status === "visible" ? element("a", { href: `#proposal-${proposal.id}` }, t("mine.seeIt")) : null,
+        ),
+      );
+    }),
+  );
+}
+
+// --- Themes you can open on the phone: under each theme, the proposals it holds, folded in a <details> that
+// stays open across the live re-renders (votes redraw the themes' support).
+const opened = new Set(); // "question:theme" keys the person opened
+
+export function addThemeProposals(list, { questionId, themes, proposals }) {
+  for (const item of list.querySelectorAll(":scope > li.theme")) {
+    const theme = themes.find((entry) => String(entry.number) === item.dataset.theme);
+    if (!theme) continue;
+    const members = theme.proposals.map((id) => proposals.get(id)).filter(Boolean);
+    if (!members.length) continue;
+    const key = `${questionId}:${theme.number}`;
+    const details = element(
+      "details",
+      { class: "theme-proposals", open: opened.has(key) },
+      element("summary", {}, t("themeProposals", { count: members.length })),
+      element(
+        "ul",
+        {},
+        ...members.map((proposal) =>
+          element("li", {}, element("a", { href: `#proposal-${proposal.id}`, lang: proposal.language || null }, proposal.text)),
+        ),
+      ),
+    );
+    details.addEventListener("toggle", () => (details.open ? opened.add(key) : opened.delete(key)));
+    item.append(details);
+  }
 }
