@@ -7,6 +7,8 @@ from django.utils.translation import ngettext, pgettext
 
 from deliberation.plurals import count_forms, current_plural_rule
 
+from deliberation.phone_strings import phone_strings
+
 
 def _common() -> dict[str, str | list[str]]:
     return {
@@ -124,6 +126,7 @@ def client_strings() -> dict[str, str | list[str]]:
         "notice.merge": _("A moderator merged your proposal into a similar one."),
         "notice.flag": _("Your proposal was reported and waits for a moderator."),
         "phaseChanged": _("Question %(number)s: %(state)s"),
+        **phone_strings(),
     }
 
 

@@ -33,6 +33,8 @@ class Action(StrEnum):
     STATEMENT_CLOSE = "statement.close"
     PROPOSAL_TRANSLATE = "proposal.translate"
     STATEMENT_TRANSLATE = "statement.translate"
+    # The order of the "next proposal to vote on" card (a read: deliberation/vote_order.py).
+    VOTE_ORDER = "vote.order"
     # Pages (HTTP).
     OWN_DATA = "own.data"
     MODERATION_CONSOLE = "moderation.console"
@@ -77,6 +79,8 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     # Reading a proposal in one's own language (a read: it changes nothing anyone else sees).
     Action.PROPOSAL_TRANSLATE: EVERYONE_IN_THE_ROOM,
     Action.STATEMENT_TRANSLATE: EVERYONE_IN_THE_ROOM,
+    # Whoever may vote may ask which proposal to vote on next.
+    Action.VOTE_ORDER: EVERYONE_IN_THE_ROOM,
     # Download, anonymise or erase one's own contributions (staff act under their account's name).
     Action.OWN_DATA: frozenset({Role.PARTICIPANT}),
     Action.MODERATION_CONSOLE: STAFF,

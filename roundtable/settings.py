@@ -309,6 +309,8 @@ ROUNDTABLE_RATE_LIMITS = {
     "statement.respond": (int(os.environ.get("ROUNDTABLE_VOTES_PER_MINUTE", 120)), 60),
     # Each one may cost the organisation's translation server a request.
     "proposal.translate": (int(os.environ.get("ROUNDTABLE_TRANSLATIONS_PER_MINUTE", 30)), 60),
+    # The phone asks again when proposals arrive (at most every few seconds): generous, but bounded.
+    "vote.order": (30, 60),
 }
 ROUNDTABLE_RATE_LIMIT_REDIS_URL = os.environ.get("REDIS_URL", "")
 # Keys carry the database's name: two deployments (or test databases) sharing one Redis never share counts.

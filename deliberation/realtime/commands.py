@@ -4,12 +4,14 @@ A frame's `type` is only ever a key into COMMANDS; it never names a handler on t
 
 import datetime
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from deliberation.errors import ServiceError
+from deliberation.realtime.background import in_background
 from deliberation.services.commands import CommandResult
 from deliberation.services.drafts import commitment_add, commitment_remove, draft_save
 from deliberation.services.moderation import (
@@ -31,6 +33,7 @@ from deliberation.services.statements import statement_close, statement_put, sta
 from deliberation.services.themes import proposal_move, theme_lock, theme_merge, theme_rename, theme_split
 from deliberation.services.translations import proposal_translate, statement_translate
 from deliberation.services.votes import vote_cast
+from deliberation.vote_order import vote_order_for
 
 CommandId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 LanguageCode = Annotated[str, StringConstraints(min_length=2, max_length=8)]
@@ -270,6 +273,24 @@ class StatementTranslateFrame(Frame):
     language: LanguageCode
 
 
+class VoteOrderFrame(Frame):
+    type: Literal["vote.order"]
+    id: CommandId
+    question: ObjectId
+
+
+# Reads a client waits for but no command needs: on a thread of their own (with its own database
+# connection), never on the one thread every command takes turns on.
+READ_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roundtable-reads")
+
+
+async def _vote_order(frame: VoteOrderFrame, caller: Caller) -> CommandResult:
+    result = await in_background(vote_order_for, executor=READ_EXECUTOR)(
+        **caller.ids(), question_id=frame.question
+    )
+    return CommandResult(seq=None, result=result)
+
+
 @dataclass(frozen=True)
 class Command:
     """`run` is a service that works on the database (run on the database thread); `run_async` one that
@@ -288,6 +309,7 @@ def _on_proposal(service: Callable[..., CommandResult]) -> Command:
 
 
 COMMANDS: dict[str, Command] = {
+    "vote.order": Command(schema=VoteOrderFrame, run_async=_vote_order),
     "proposal.translate": Command(
         schema=ProposalTranslateFrame,
         run_async=lambda frame, caller: proposal_translate(

@@ -37,8 +37,13 @@ export function attachComposer({ form, connection, roundtable, question, maxChar
   const draftKey = `roundtable:${roundtable}:draft:${question}`;
   const store = draftStore();
   // What the form says about the sending (kept, sent, waiting for the network): in view, announced.
-  const status = element("p", { class: "composer-status", role: "status", "data-role": "composer-status" });
-  submit.before(status);
+  // The page's own status line under the button (participant.html), else one made here.
+  let status = form.querySelector("[data-role=form-status]");
+  if (!status) {
+    status = element("p", { role: "status", "data-role": "form-status" });
+    submit.after(status);
+  }
+  status.classList.add("composer-status");
   // Nothing is cut: the limit is shown and enforced on sending, never by the text box.
   textarea.removeAttribute("maxlength");
 
@@ -98,7 +103,8 @@ export function attachComposer({ form, connection, roundtable, question, maxChar
     }
     updateCounter();
     const held = Boolean(ack.result?.held);
-    showStatus(held ? t("sentPending") : t("sent"), "sent");
+    // Where to follow it next: the "Your proposals" area lists it with its status.
+    showStatus(held ? t("sentPendingFollow") : t("sentFollow"), "sent");
     onSent?.(ack);
   }
   function failed(error, id) {

@@ -1,20 +1,34 @@
-// The participant screen: submit proposals on the open question, vote on everyone's, report abuse, all
-// live; follows the moderators' phase changes, countdowns and switches.
+// The participant screen: the open question first, the next proposal to vote on, the person's own
+// proposals with where they stand, the whole list, themes and opinion groups, all live; follows the
+// moderators' phase changes, countdowns and switches. Drawing is split by concern in participant/:
+// layout.js (the frame), cards.js (proposals and the next card), answers.js (actions and their answers).
 import { showCountdown, syncClock, tickCountdowns } from "./clock.js";
 import { renderOpinionMap, renderThemes } from "./analysis.js";
 import { LiveConnection } from "./connection.js";
-import { byPinThenId, element, readConfig, tallyTotal } from "./dom.js";
+import { byPinThenId, readConfig } from "./dom.js";
 import { setStrings, t, errorText } from "./i18n.js";
 import { renderChecks, renderPublished } from "./checks.js";
 import { attachComposer } from "./composer.js";
 import { applyEvent, fromSnapshot } from "./state.js";
 import { connectionStatus } from "./status.js";
 import { Translations } from "./translate.js";
+import { bindVotesAndReports, bindWriteLinks, clearError, restoreErrors, showError } from "./participant/answers.js";
+import { NextVote, renderProposal } from "./participant/cards.js";
+import {
+  addThemeProposals,
+  applyFolding,
+  foldControls,
+  forgetChoice,
+  renderChips,
+  renderMine,
+  renderQuestionState,
+  showProposalCount,
+  titleToggle,
+} from "./participant/layout.js";
 
 const config = readConfig();
 setStrings(config.strings);
 
-const CHOICES = ["agree", "disagree", "pass"];
 const ANNOUNCE_BATCH_MS = 1500;
 
 let state = null;
@@ -24,7 +38,6 @@ for (const section of document.querySelectorAll("section.question")) {
 }
 
 const announcer = document.getElementById("announcer");
-const alerts = document.getElementById("alerts");
 const notices = document.getElementById("notices");
 const participantCount = document.getElementById("participant-count");
 
@@ -46,111 +59,27 @@ function showNotice(text) {
   notices.textContent = text;
 }
 
-function writtenIn(language) {
-  const sentence = t(`writtenIn.${language}`);
-  return sentence === `writtenIn.${language}` ? t("writtenIn", { language: t(`lang.${language}`) }) : sentence;
-}
+const drawing = () => ({ actorTypes: config.actorTypes, translations });
 
-function tallyText(tally) {
-  return tally ? t("tally", { agree: tally.agree, disagree: tally.disagree, pass: tally.pass }) : t("talliesHidden");
-}
-
-function statusNote(proposal) {
-  if (proposal.status === "visible") return null;
-  const lines = [element("strong", {}, proposal.status === "merged" ? t("status.merged", { id: proposal.merged_into }) : t(`status.${proposal.status}`))];
-  if (proposal.status === "hidden" && proposal.hidden_reason) lines.push(" · ", t("hiddenReason", { reason: proposal.hidden_reason }));
-  return element("p", { class: "proposal-status", dataset: { status: proposal.status } }, ...lines);
-}
-
-function renderProposal(proposal) {
-  const question = state.questions.get(proposal.question);
-  const visible = proposal.status === "visible";
-  const canVote = visible && question && (question.state === "collecting" || question.state === "voting");
-  const actorType = config.actorTypes[proposal.author.actor_type] ?? proposal.author.actor_type;
-  const author = `${proposal.author.name ?? t("anonymous")} · ${actorType}`;
-  const bar = element("div", { class: "tally-bar", "aria-hidden": "true" });
-  if (proposal.tally) {
-    const total = tallyTotal(proposal.tally);
-    for (const choice of CHOICES) {
-      const segment = element("span", { class: `tally-${choice}` });
-      segment.style.width = `${total ? (100 * proposal.tally[choice]) / total : 0}%`;
-      bar.append(segment);
-    }
-  }
-  const buttons = element("div", { class: "vote-buttons", role: "group", "aria-label": t("voteOn") });
-  if (visible) {
-    for (const choice of CHOICES) {
-      buttons.append(
-        element(
-          "button",
-          {
-            type: "button",
-            class: `vote vote-${choice}`,
-            "aria-pressed": proposal.my_vote === choice ? "true" : "false",
-            disabled: !canVote,
-            dataset: { choice, proposal: String(proposal.id) },
-          },
-          `${t(choice)} `,
-          proposal.tally ? element("span", { class: "count" }, String(proposal.tally[choice])) : null,
-        ),
-      );
-    }
-  }
-  // Reporting is not a vote: its own control, outside the vote group.
-  const flag =
-    visible && !proposal.mine
-      ? element(
-          "button",
-          { type: "button", class: "flag", "aria-pressed": proposal.my_flag ? "true" : "false", disabled: proposal.my_flag, dataset: { flag: String(proposal.id) } },
-          proposal.my_flag ? t("flagged") : t("flag"),
-        )
-      : null;
-  const classes = ["proposal", proposal.mine ? "mine" : "", proposal.pinned ? "pinned" : "", visible ? "" : "not-public"];
-  return element(
-    "li",
-    { class: classes.filter(Boolean).join(" "), id: `proposal-${proposal.id}`, dataset: { proposalId: String(proposal.id) } },
-    proposal.pinned ? element("p", { class: "pin-label" }, t("pinned")) : null,
-    ...translations.render(proposal),
-    element(
-      "p",
-      { class: "proposal-meta" },
-      author,
-      " · ",
-      // The code for the eye, the language's name for screen readers (an abbr's title is not read reliably).
-      element("abbr", { title: writtenIn(proposal.language), "aria-hidden": "true" }, proposal.language.toUpperCase()),
-      element("span", { class: "visually-hidden" }, writtenIn(proposal.language)),
-      proposal.mine ? element("span", { class: "badge" }, t("mine")) : null,
-      proposal.edited ? element("span", { class: "edited" }, ` · ${t("edited")}`) : null,
-    ),
-    statusNote(proposal),
-    visible ? bar : null,
-    visible ? element("p", { class: proposal.tally ? "visually-hidden tally-text" : "hint tally-text" }, tallyText(proposal.tally)) : null,
-    visible ? element("div", { class: "proposal-actions" }, buttons, flag) : null,
-  );
+function drawProposal(proposal) {
+  return renderProposal(proposal, { ...drawing(), question: state.questions.get(proposal.question) });
 }
 
 function renderQuestion(question) {
   const section = sections.get(question.id);
   if (!section) return;
-  const stateLabel = section.querySelector("[data-role=state]");
-  stateLabel.dataset.state = question.state;
-  stateLabel.textContent = t(`state.${question.state}`);
+  renderQuestionState(section, question);
   showCountdown(section.querySelector("[data-role=countdown]"), question);
-  const collecting = question.state === "collecting";
-  section.querySelector("[data-role=form]").hidden = !collecting;
-  section.querySelector("[data-role=closed-note]").hidden = collecting;
   const list = section.querySelector("[data-role=proposals]");
   const proposals = [...state.proposals.values()].filter((p) => p.question === question.id).sort(byPinThenId);
-  list.replaceChildren(...proposals.map(renderProposal));
-  showProposalCount(section);
+  list.replaceChildren(...proposals.map(drawProposal));
+  showProposalCount(section, question);
+  renderMine(section, question.id, state.proposals);
+  nextVotes.get(question.id)?.render();
+  restoreErrors();
 }
 
-function showProposalCount(section) {
-  const count = section.querySelectorAll("[data-role=proposals] > li:not(.not-public)").length;
-  section.querySelector("[data-role=empty]").hidden = section.querySelector("[data-role=proposals]").children.length > 0;
-  section.querySelector("[data-role=proposals-heading]").textContent = t("proposalCount", { count });
-}
-
+// One proposal changed (a vote, a translation): its card in the list, the next card, the person's own.
 function replaceProposal(proposal) {
   const existing = document.getElementById(`proposal-${proposal.id}`);
   if (!existing) {
@@ -159,26 +88,24 @@ function replaceProposal(proposal) {
   }
   // Keep keyboard focus on the same button across the re-render.
   const focused = existing.contains(document.activeElement) ? document.activeElement : null;
-  const fresh = renderProposal(proposal);
+  const fresh = drawProposal(proposal);
   existing.replaceWith(fresh);
   if (focused?.dataset.choice) fresh.querySelector(`[data-choice=${focused.dataset.choice}]`)?.focus();
   else if (focused?.dataset.flag) fresh.querySelector("[data-flag]")?.focus();
+  nextVotes.get(proposal.question)?.render();
+  restoreErrors();
 }
 
 function renderAnalysis(questionId) {
   const section = sections.get(questionId);
   if (!section || !state) return;
   const themes = state.themes.get(questionId) ?? [];
-  renderThemes(section.querySelector("[data-role=themes]"), {
-    themes,
-    proposals: state.proposals,
-    language: config.language,
-    idPrefix: `q${questionId}-`,
-  });
+  const list = section.querySelector("[data-role=themes]");
+  renderThemes(list, { themes, proposals: state.proposals, language: config.language, idPrefix: `q${questionId}-` });
+  addThemeProposals(list, { questionId, themes, proposals: state.proposals });
   section.querySelector("[data-role=themes-empty]").hidden = themes.length > 0;
-  const opinions = state.opinions.get(questionId);
   renderOpinionMap(section.querySelector("[data-role=opinions]"), {
-    opinions: opinions ?? null,
+    opinions: state.opinions.get(questionId) ?? null,
     myKey: state.me?.opinion_keys?.[questionId] ?? null,
     proposals: state.proposals,
     actorTypes: config.actorTypes,
@@ -191,18 +118,27 @@ function renderRoomChecks() {
     questions: state.questions,
     translations: checkTranslations,
     onRespond: async (statement, choice) => {
+      const key = `check-${statement}`;
       try {
         await connection.command("statement.respond", { statement, choice });
+        clearError(key);
         announcer.textContent = t("checkAnswered");
       } catch (error) {
-        alerts.textContent = errorText(error);
+        showError(key, () => document.getElementById(`check-${statement}`), errorText(error));
       }
     },
   });
   renderPublished(document.getElementById("published"), state.publications);
+  restoreErrors();
+}
+
+function renderFrame() {
+  renderChips(state);
+  applyFolding(state, sections);
 }
 
 function renderAll() {
+  renderFrame();
   renderRoomChecks();
   for (const questionId of state.questions.keys()) renderAnalysis(questionId);
   for (const question of state.questions.values()) renderQuestion(question);
@@ -217,6 +153,7 @@ function onSnapshot(frame) {
   syncClock(frame.now);
   state = fromSnapshot(frame);
   renderAll();
+  for (const [id, next] of nextVotes) if (state.questions.has(id)) next.refresh();
 }
 
 function onEvent(event) {
@@ -229,13 +166,25 @@ function onEvent(event) {
     const proposal = state.proposals.get(data.id);
     if (!proposal) {
       document.getElementById(`proposal-${data.id}`)?.remove();
+      const question = state.questions.get(data.question);
       const section = sections.get(data.question);
-      if (section) showProposalCount(section);
+      if (section) {
+        showProposalCount(section, question);
+        renderMine(section, data.question, state.proposals);
+      }
+      nextVotes.get(data.question)?.render();
     } else if (!existed && proposal.pinned === false && !document.getElementById(`proposal-${proposal.id}`)) {
       const section = sections.get(proposal.question);
-      section?.querySelector("[data-role=proposals]").append(renderProposal(proposal));
-      if (section) showProposalCount(section);
-      if (!proposal.mine && proposal.status === "visible") announceNewProposal();
+      section?.querySelector("[data-role=proposals]").append(drawProposal(proposal));
+      if (section) {
+        showProposalCount(section, state.questions.get(proposal.question));
+        renderMine(section, proposal.question, state.proposals);
+      }
+      if (!proposal.mine && proposal.status === "visible") {
+        announceNewProposal();
+        nextVotes.get(proposal.question)?.refresh({ soon: true });
+      }
+      nextVotes.get(proposal.question)?.render();
     } else {
       renderQuestion(state.questions.get(proposal.question));
     }
@@ -248,11 +197,16 @@ function onEvent(event) {
     if (proposal) replaceProposal(proposal);
   } else if (kind === "question.updated") {
     const question = state.questions.get(data.question.id);
+    if (previousState !== question.state) forgetChoice(question.id);
+    renderFrame();
     renderQuestion(question);
     if ("opinions" in data) renderAnalysis(question.id);
     if (previousState !== question.state) {
       announcer.textContent = t("phaseChanged", { number: question.order, state: t(`state.${question.state}`) });
+      nextVotes.get(question.id)?.refresh();
     }
+  } else if (kind === "roundtable.updated") {
+    renderFrame();
   } else if (kind === "participant.joined") {
     renderParticipants();
   } else if (kind === "themes.updated" || kind === "opinions.updated") {
@@ -296,7 +250,7 @@ const translating = {
   language: config.language,
   command: (type, fields) => connection.command(type, fields),
   onError: (error) => {
-    alerts.textContent = errorText(error);
+    document.getElementById("alerts").textContent = errorText(error);
   },
 };
 const translations = new Translations({
@@ -320,8 +274,22 @@ const connection = new LiveConnection({
   onOpen: reportPresence,
 });
 
-tickCountdowns(() => state?.questions.values() ?? [], sections);
+const nextVotes = new Map(); // question id -> NextVote
+for (const [questionId, section] of sections) {
+  nextVotes.set(
+    questionId,
+    new NextVote(section, questionId, {
+      getState: () => state,
+      requestOrder: (question) => connection.command("vote.order", { question }),
+      ...drawing(),
+    }),
+  );
+}
 
+tickCountdowns(() => state?.questions.values() ?? [], sections);
+titleToggle();
+foldControls(sections);
+bindWriteLinks(sections);
 for (const section of sections.values()) {
   attachComposer({
     form: section.querySelector("[data-role=form]"),
@@ -330,33 +298,14 @@ for (const section of sections.values()) {
     question: Number(section.dataset.questionId),
     maxChars: config.proposalMaxChars,
   });
-  section.addEventListener("click", async (clickEvent) => {
-    const flagButton = clickEvent.target.closest("button.flag");
-    if (flagButton && !flagButton.disabled) {
-      try {
-        await connection.command("proposal.flag", { proposal: Number(flagButton.dataset.flag) });
-        announcer.textContent = t("flagDone");
-      } catch (error) {
-        alerts.textContent = errorText(error);
-      }
-      return;
-    }
-    const button = clickEvent.target.closest("button.vote");
-    if (!button || button.disabled) return;
-    const proposalId = Number(button.dataset.proposal);
-    const choice = button.dataset.choice;
-    // Show the choice at once; the event that follows carries the true tally.
-    for (const other of button.parentElement.querySelectorAll("button.vote")) {
-      other.setAttribute("aria-pressed", other === button ? "true" : "false");
-    }
-    try {
-      await connection.command("vote.cast", { proposal: proposalId, choice });
-    } catch (error) {
-      const proposal = state?.proposals.get(proposalId);
-      if (proposal) replaceProposal(proposal);
-      alerts.textContent = errorText(error);
-    }
-  });
 }
+
+bindVotesAndReports(sections, {
+  connection,
+  announcer,
+  getState: () => state,
+  redraw: replaceProposal,
+  onCardVote: (questionId) => nextVotes.get(questionId)?.voted(),
+});
 
 connection.start();

@@ -96,10 +96,10 @@ def test_a_question_runs_through_every_phase_on_three_screens(browser, served, a
     expect(screen.locator("#screen-question")).to_contain_text("governance instruments")
     ana_second.get_by_label("Tu propuesta").fill("Consejos territoriales con presupuesto propio")
     ana_second.get_by_role("button", name="Enviar propuesta").click()
-    # Said next to the form that sent it (composer.js), where the person is looking.
-    expect(ana_second.locator("[data-role=composer-status]")).to_contain_text(
+    expect(ana_second.locator("[data-role=form-status]")).to_contain_text(
         "Aparecerá cuando la moderación la apruebe"
     )
+    expect(ana_second.locator("[data-role=mine]")).to_contain_text("Esperando la aprobación de la moderación")
     expect(ana_second.locator("li.proposal")).to_contain_text("Esperando a la moderación")
     queued = moderator.locator("#queue li").filter(has_text="Consejos territoriales")
     expect(moderator.locator("#queue-pending-title")).to_contain_text("En attente de validation 1")
@@ -129,6 +129,9 @@ def test_a_question_runs_through_every_phase_on_three_screens(browser, served, a
     expect(ana_second.locator("[data-role=state]")).to_have_text("Bloqueada", timeout=15000)
     expect(second.locator("[data-role=state]")).to_have_text("Verrouillée")
     expect(screen.locator("[data-role=state]")).to_have_text("Locked")
+    # Locked, the question folds away on the phone (question 1 is the open one); it opens on demand.
+    expect(ana_second.locator("[data-role=body]")).to_be_hidden()
+    ana_second.get_by_role("button", name="Mostrar").click()
     expect(proposal.get_by_role("button", name=re.compile("^De acuerdo"))).to_be_disabled()
     expect(ana_second.locator("[data-role=countdown]")).to_be_hidden()
 

@@ -49,8 +49,11 @@ def test_hostile_names_and_proposals_stay_text_on_every_live_screen(browser, ser
     sign_in(staff, base, email="hostile-check@example.org", password=password)
     staff.goto(f"{base}/r/LED111/moderate/")
 
-    expect(reader.locator("#question-1 .proposal-text")).to_have_text(HOSTILE_TEXT)
-    expect(reader.locator("#question-1 .proposal-meta")).to_contain_text(HOSTILE_NAME)
+    # Twice on the reader's phone, both as text: the next card to vote on and the list.
+    expect(reader.locator("#question-1 .proposal-text")).to_have_text([HOSTILE_TEXT, HOSTILE_TEXT])
+    expect(reader.locator("#question-1 .proposal-meta")).to_have_count(2)
+    for meta in reader.locator("#question-1 .proposal-meta").all():
+        expect(meta).to_contain_text(HOSTILE_NAME)
     expect(screen.locator("#latest")).to_contain_text(HOSTILE_TEXT)
     expect(staff.locator("#question-1 .proposal-text")).to_have_text(HOSTILE_TEXT)
     expect(staff.locator("#question-1 .proposal-meta")).to_contain_text(HOSTILE_NAME)

@@ -94,7 +94,7 @@ def test_offline_is_shown_within_seconds_and_a_proposal_sent_offline_is_publishe
     text = "Una mesa de financiamiento compartido en cada municipio"
     form.get_by_label("Tu propuesta").fill(text)
     form.get_by_role("button", name="Enviar propuesta").click()
-    expect(form.locator("[data-role=composer-status]")).to_have_text(
+    expect(form.locator("[data-role=form-status]")).to_have_text(
         "Estás sin conexión: tu propuesta se enviará cuando vuelvas a estar en línea."
     )
     expect(status).to_have_text("Sin conexión: 1 acción se enviará cuando vuelvas a estar en línea.")
@@ -111,7 +111,9 @@ def test_offline_is_shown_within_seconds_and_a_proposal_sent_offline_is_publishe
 
     ana_context.set_offline(False)
     expect(status).to_have_text("En vivo", timeout=10000)
-    expect(form.locator("[data-role=composer-status]")).to_have_text("Tu propuesta fue enviada.")
+    expect(form.locator("[data-role=form-status]")).to_have_text(
+        "Tu propuesta fue enviada. Síguela en «Tus propuestas»."
+    )
     expect(form.get_by_label("Tu propuesta")).to_have_value("")
     expect(form.locator("[data-role=form-error]")).to_be_hidden()
     ana.screenshot(path=str(artifacts / "offline-back-es-360.png"))
@@ -153,7 +155,9 @@ def test_a_silent_socket_is_noticed_by_the_heartbeat_and_the_page_reconnects(bro
     form = page.locator("#question-1 [data-role=form]")
     form.get_by_label("Votre proposition").fill("Un fonds commun pour les coopératives")
     form.get_by_role("button", name="Envoyer la proposition").click()
-    expect(form.locator("[data-role=composer-status]")).to_have_text("Votre proposition a été envoyée.")
+    expect(form.locator("[data-role=form-status]")).to_have_text(
+        "Votre proposition a été envoyée. Suivez-la dans « Vos propositions »."
+    )
     assert errors == []
     context.close()
 
@@ -208,7 +212,9 @@ def test_a_proposal_sent_again_after_no_answer_is_published_once(browser, server
 
     stall["on"] = False
     stall["release"]()
-    expect(form.locator("[data-role=composer-status]")).to_have_text("Tu propuesta fue enviada.")
+    expect(form.locator("[data-role=form-status]")).to_have_text(
+        "Tu propuesta fue enviada. Síguela en «Tus propuestas»."
+    )
     expect(error).to_be_hidden()
     expect(form.get_by_label("Tu propuesta")).to_have_value("")
     arrives_alone(ana, ben, text, "Marcador tras el reenvío")
@@ -253,7 +259,7 @@ def test_the_composer_counts_refuses_a_too_long_paste_and_keeps_the_draft(browse
     page.reload()
     expect(page.locator("#connection-status")).to_have_text("En direct")
     expect(box).to_have_value(pasted)
-    expect(form.locator("[data-role=composer-status]")).to_have_text(
+    expect(form.locator("[data-role=form-status]")).to_have_text(
         "Votre proposition non envoyée a été conservée."
     )
     page.screenshot(path=str(artifacts / "composer-draft-kept-fr-360.png"))
@@ -262,14 +268,16 @@ def test_the_composer_counts_refuses_a_too_long_paste_and_keeps_the_draft(browse
     expect(error).to_be_hidden()  # shortened: the refusal goes
     expect(counter).to_have_text(f"{500 - len(shorter)} caractères restants")
     form.get_by_role("button", name="Envoyer la proposition").click()
-    expect(form.locator("[data-role=composer-status]")).to_have_text("Votre proposition a été envoyée.")
+    expect(form.locator("[data-role=form-status]")).to_have_text(
+        "Votre proposition a été envoyée. Suivez-la dans « Vos propositions »."
+    )
     expect(cards(page, shorter)).to_have_count(1)
     page.screenshot(path=str(artifacts / "composer-sent-fr-360.png"))
     # Sent: forgotten by the browser.
     page.reload()
     expect(page.locator("#connection-status")).to_have_text("En direct")
     expect(box).to_have_value("")
-    expect(form.locator("[data-role=composer-status]")).to_be_hidden()
+    expect(form.locator("[data-role=form-status]")).to_be_hidden()
     assert page.evaluate("Object.keys(localStorage).filter((k) => k.includes(':draft:'))") == []
     assert errors == []
     context.close()

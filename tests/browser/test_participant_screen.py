@@ -131,7 +131,11 @@ def test_switching_language_mid_session_keeps_the_persons_place(browser, server)
     expect(first.get_by_label("Tu propuesta")).to_be_visible()
     first.get_by_label("Tu propuesta").fill("Un calendario compartido")
     first.get_by_role("button", name="Enviar propuesta").click()
-    expect(first.locator("[data-role=composer-status]")).to_have_text("Tu propuesta fue enviada.")
+    # The confirmation is said (role=status) and shown beside the button that was pressed.
+    confirmation = first.locator("[data-role=form-status]")
+    expect(confirmation).to_have_text("Tu propuesta fue enviada. Síguela en «Tus propuestas».")
+    expect(confirmation).to_have_attribute("role", "status")
+    expect(confirmation).to_be_in_viewport()
     assert errors == []
     context.close()
 

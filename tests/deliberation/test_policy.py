@@ -85,9 +85,10 @@ LIVE_COMMANDS = {
         "statement.translate",
         {"statement": s["statement"], "language": "fr"},
     ),
+    Action.VOTE_ORDER: lambda s: ("vote.order", {"question": s["first"]}),
 }
-# Commands that read (they answer, and write no event).
-READS = {Action.PROPOSAL_TRANSLATE, Action.STATEMENT_TRANSLATE}
+# Commands that read (they answer, and write no event): what each answer must hold.
+READS = {Action.PROPOSAL_TRANSLATE: "text", Action.STATEMENT_TRANSLATE: "text", Action.VOTE_ORDER: "order"}
 
 # Each page: (method, path under /r/<code>/, form data, the status an allowed person gets).
 PAGES = {
@@ -139,7 +140,7 @@ async def test_each_role_may_send_exactly_the_commands_the_table_allows(action, 
     if role is not None and role in PERMISSIONS[action]:
         assert reply["type"] == "ack", reply
         if action in READS:
-            assert reply["result"]["text"], "an allowed read must answer"
+            assert reply["result"][READS[action]], "an allowed read must answer"
         else:
             assert reply["seq"] is not None, "an allowed command must take effect"
     else:
@@ -192,6 +193,7 @@ def test_the_table_keeps_participants_to_taking_part_and_moderators_out_of_organ
         Action.STATEMENT_RESPOND,
         Action.PROPOSAL_TRANSLATE,
         Action.STATEMENT_TRANSLATE,
+        Action.VOTE_ORDER,
     }
     assert by_role[Role.MODERATOR] == set(Action) - {
         Action.PROPOSAL_FLAG,
