@@ -5,9 +5,8 @@ common strings and its own."""
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from deliberation.plurals import count_forms, current_plural_rule
-
 from deliberation.phone_strings import phone_strings
+from deliberation.plurals import count_forms, current_plural_rule
 
 
 def _common() -> dict[str, str | list[str]]:
