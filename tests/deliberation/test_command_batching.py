@@ -25,8 +25,8 @@ from tests.factories import ParticipantFactory, ProposalFactory, RoundtableFacto
 from tests.support.state import state_apply_event, state_from_snapshot
 from tests.support.ws import connect
 
-PEOPLE = 40
-VOTES_EACH = 4
+PEOPLE = 24
+VOTES_EACH = 5
 
 
 def _room(people: int, proposals: int = 3):
