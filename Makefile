@@ -64,7 +64,9 @@ BENCH_SCENARIOS := \
 	"--clients 2000 --duration 30" \
 	"--clients 2000 --duration 30 --processes 2" \
 	"--clients 1000 --duration 2 --burst" \
-	"--clients 2000 --duration 2 --burst --processes 2"
+	"--clients 2000 --duration 2 --burst --processes 2" \
+	"--clients 1000 --duration 2 --burst --processes 2" \
+	"--clients 1000 --duration 60 --votes-per-second 200 --proposals-per-second 0 --processes 2"
 
 bench: $(VENV)/.installed-test
 	mkdir -p test-artifacts

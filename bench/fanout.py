@@ -10,10 +10,12 @@ import contextlib
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from bench.loadgen import MAX_CLIENTS, MAX_DURATION_SECONDS, Endpoint, LoadPlan, run_load
 from tests.support.servers import (
@@ -74,6 +76,32 @@ def baseline_server():
         process.wait(timeout=10)
 
 
+class Profiler:
+    """py-spy on every Daphne process for the measured load only (not joining or connecting): one file
+    of collapsed stacks per process in `folder` (`py-spy record --format raw`)."""
+
+    def __init__(self, servers, folder: str) -> None:
+        self.servers, self.folder = servers, Path(folder)
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        spy = str(Path(sys.executable).with_name("py-spy"))
+        for number, server in enumerate(self.servers, start=1):
+            output = self.folder / f"daphne-{number}.txt"
+            command = [spy, "record", "--pid", str(server.process.pid), "--rate", "100", "--nonblocking"]
+            command += ["--format", "raw", "--output", str(output)]
+            self.processes.append(
+                subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            )
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.send_signal(signal.SIGINT)
+        for process in self.processes:
+            process.wait(timeout=60)
+
+
 def run_scenario(args: argparse.Namespace) -> dict:
     plan = LoadPlan(
         duration=args.duration,
@@ -87,15 +115,26 @@ def run_scenario(args: argparse.Namespace) -> dict:
     with (
         database as env,
         daphne_servers(
-            # Every simulated participant connects from 127.0.0.1: one address, as a venue behind one NAT.
-            {**env, "ROUNDTABLE_MAX_CONNECTIONS_PER_IP": str(MAX_CLIENTS + 100)},
+            # Every simulated participant joins and connects from 127.0.0.1: one address, as a venue
+            # behind one NAT; and every seat is kept until its socket opens, however long joining takes.
+            {
+                **env,
+                "ROUNDTABLE_MAX_CONNECTIONS_PER_IP": str(MAX_CLIENTS + 100),
+                "ROUNDTABLE_JOINS_PER_ADDRESS_PER_MINUTE": str(MAX_CLIENTS + 100),
+                "ROUNDTABLE_SEAT_CONNECT_SECONDS": "3600",
+            },
             count=args.processes,
-            extra_args=("-v", "0"),
+            # Opening 1,000 sockets at once on a busy machine can take longer than Daphne's default 5 s
+            # per handshake; connecting is not what is measured.
+            extra_args=("-v", "0", "--websocket_connect_timeout", "120"),
         ) as servers,
     ):
         endpoints = join_everyone(servers, args.clients)
         join_seconds = time.monotonic() - started
-        platform_result = asyncio.run(run_load(endpoints, plan))
+        profiler = Profiler(servers, args.profile) if args.profile else None
+        platform_result = asyncio.run(
+            run_load(endpoints, plan, (profiler.start, profiler.stop) if profiler else None)
+        )
     baseline_result = None
     if not args.no_baseline:
         with baseline_server() as port:
@@ -137,6 +176,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--proposals-per-second", type=float, default=2)
     parser.add_argument("--burst", action="store_true", help="every participant votes once within 2 seconds")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--profile", metavar="FOLDER", help="py-spy every Daphne process during the load, into FOLDER"
+    )
     args = parser.parse_args(argv)
     if args.layer is None:
         args.layer = "redis" if args.processes > 1 else "memory"

@@ -12,6 +12,7 @@ import random
 import re
 import time
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -119,8 +120,14 @@ def _percentile(sorted_values: list[float], share: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(share * len(sorted_values)))]
 
 
-async def run_load(endpoints: list[Endpoint], plan: LoadPlan) -> dict:
-    """Connect every client, seed proposals, apply the load, wait for delivery, and measure."""
+async def run_load(
+    endpoints: list[Endpoint],
+    plan: LoadPlan,
+    around_load: tuple[Callable[[], None], Callable[[], None]] | None = None,
+) -> dict:
+    """Connect every client, seed proposals, apply the load, wait for delivery, and measure.
+
+    `around_load`: called just before the measured load and just after delivery (a profiler)."""
     _check_bounds(endpoints, plan)
     clients = [Client(index, endpoint) for index, endpoint in enumerate(endpoints)]
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
@@ -181,6 +188,8 @@ async def run_load(endpoints: list[Endpoint], plan: LoadPlan) -> dict:
         proposals.append(reply["result"]["proposal"])
     await asyncio.sleep(1)  # let the seeding events reach everyone before measuring
     start_seq = max(client.seq for client in clients)
+    if around_load is not None:
+        around_load[0]()
 
     tasks: list[asyncio.Task] = []
     load_started = time.monotonic()
@@ -207,6 +216,9 @@ async def run_load(endpoints: list[Endpoint], plan: LoadPlan) -> dict:
         client.expect(final_seq)
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.gather(*(c.caught_up.wait() for c in clients)), plan.drain_timeout)
+    drained_seconds = time.monotonic() - load_started
+    if around_load is not None:
+        around_load[1]()
     for reader in readers:
         reader.cancel()
     await asyncio.gather(*(client.socket.close() for client in clients), return_exceptions=True)
@@ -243,4 +255,6 @@ async def run_load(endpoints: list[Endpoint], plan: LoadPlan) -> dict:
         "error_codes": sorted({e.get("code", "?") for e in errors}),
         "connect_seconds": round(connect_seconds, 1),
         "load_seconds": round(load_seconds, 1),
+        # From the first command sent until every client had every event (or the drain timeout).
+        "drained_seconds": round(drained_seconds, 1),
     }

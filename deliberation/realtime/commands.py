@@ -3,7 +3,7 @@
 A frame's `type` is only ever a key into COMMANDS; it never names a handler on the channel layer."""
 
 import datetime
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -32,7 +32,7 @@ from deliberation.services.questions import (
 from deliberation.services.statements import statement_close, statement_put, statement_respond
 from deliberation.services.themes import proposal_move, theme_lock, theme_merge, theme_rename, theme_split
 from deliberation.services.translations import proposal_translate, statement_translate
-from deliberation.services.votes import vote_cast
+from deliberation.services.votes import VoteRequest, vote_cast, votes_cast
 from deliberation.vote_order import vote_order_for
 
 CommandId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -294,11 +294,14 @@ async def _vote_order(frame: VoteOrderFrame, caller: Caller) -> CommandResult:
 @dataclass(frozen=True)
 class Command:
     """`run` is a service that works on the database (run on the database thread); `run_async` one that
-    also waits on something outside (a translation server) and must not hold that thread meanwhile."""
+    also waits on something outside (a translation server) and must not hold that thread meanwhile;
+    `run_batch` one that takes many commands of a roundtable in one transaction (realtime/batching.py:
+    what queued meanwhile), answering each with its result or the error to raise."""
 
     schema: type[Frame]
     run: Callable[[Any, Caller], CommandResult] | None = None
     run_async: Callable[[Any, Caller], Awaitable[CommandResult]] | None = None
+    run_batch: Callable[[int, Sequence[tuple[Any, Caller]]], list[CommandResult | Exception]] | None = None
 
 
 def _on_proposal(service: Callable[..., CommandResult]) -> Command:
@@ -336,6 +339,19 @@ COMMANDS: dict[str, Command] = {
         schema=VoteCastFrame,
         run=lambda frame, caller: vote_cast(
             **caller.ids(), proposal_id=frame.proposal, choice=frame.choice, command_id=frame.id
+        ),
+        # A room votes at once ("vote now"): the votes queued meanwhile share one transaction.
+        run_batch=lambda roundtable_id, items: votes_cast(
+            roundtable_id=roundtable_id,
+            votes=[
+                VoteRequest(
+                    participant_id=caller.participant_id,
+                    proposal_id=frame.proposal,
+                    choice=frame.choice,
+                    command_id=frame.id,
+                )
+                for frame, caller in items
+            ],
         ),
     ),
     "proposal.flag": _on_proposal(proposal_flag),

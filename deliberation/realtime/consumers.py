@@ -22,6 +22,7 @@ from deliberation.errors import ServiceError
 from deliberation.frames import events_frame_text, frame_dumps, frame_loads
 from deliberation.models import Participant, Roundtable
 from deliberation.realtime.background import in_background
+from deliberation.realtime.batching import command_queued
 from deliberation.realtime.commands import COMMANDS, Caller, PingFrame, PresenceFrame, ResumeFrame
 from deliberation.realtime.hub import Batch, hub_join, hub_leave
 from deliberation.realtime.limits import (
@@ -319,6 +320,10 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         try:
             if command.run_async is not None:
                 outcome = await command.run_async(parsed, caller)
+            elif command.run_batch is not None:
+                outcome = await command_queued(
+                    roundtable_id=self.roundtable_id, run_batch=command.run_batch, frame=parsed, caller=caller
+                )
             else:
                 outcome = await database_sync_to_async(command.run)(parsed, caller)
         except ServiceError as error:

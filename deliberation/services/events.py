@@ -14,15 +14,16 @@ logger = logging.getLogger(__name__)
 GROUP_MESSAGE_TYPE = "roundtable.events"
 
 
-def roundtable_lock(*, roundtable_id: int) -> Roundtable:
+def roundtable_lock(*, roundtable_id: int, seq_only: bool = False) -> Roundtable:
     """Lock the roundtable row for the rest of the transaction: commands on one roundtable take turns,
-    so seqs are gapless and every event's data (a tally, say) is true as of its seq."""
+    so seqs are gapless and every event's data (a tally, say) is true as of its seq.
+
+    `seq_only`: read nothing but the seq (a vote needs no more; any other field still loads on use)."""
+    locked = Roundtable.objects.select_for_update()
+    if seq_only:
+        return locked.only("pk", "last_seq").get(pk=roundtable_id)
     # The texts and lists in JSON are not needed to decide a command; decoding them every time is.
-    return (
-        Roundtable.objects.select_for_update()
-        .defer("title", "event_name", "objectives", "actor_types")
-        .get(pk=roundtable_id)
-    )
+    return locked.defer("title", "event_name", "objectives", "actor_types").get(pk=roundtable_id)
 
 
 def event_record(
@@ -60,21 +61,51 @@ def event_record(
     return event
 
 
+def events_append(*, roundtable: Roundtable, events: list[Event]) -> list[Event]:
+    """Append several events at once (a batch of votes), numbered from the next seq in their order:
+    one update of the roundtable's seq and one insert, for any number; the caller holds roundtable_lock
+    inside transaction.atomic and built each Event (kind, layers, actor, command) without a seq.
+    After commit, they reach the hubs in one channel-layer message."""
+    if not events:
+        return events
+    for offset, event in enumerate(events, start=1):
+        event.roundtable = roundtable
+        event.seq = roundtable.last_seq + offset
+    roundtable.last_seq += len(events)
+    roundtable.save(update_fields=["last_seq"])
+    Event.objects.bulk_create(events)
+    transaction.on_commit(lambda: events_publish(events=events))
+    return events
+
+
 def event_publish(*, event: Event) -> None:
-    """Hand the event, serialised once, to every process's hub for its roundtable (realtime/hub.py).
+    events_publish(events=[event])
+
+
+# Events of one commit per channel-layer message, at most (a message stays well under Redis's limits).
+PUBLISH_CHUNK = 200
+
+
+def events_publish(*, events: list[Event]) -> None:
+    """Hand the events, each serialised once, to every process's hub for its roundtable (realtime/hub.py).
 
     In a server, the send is handed to the event loop without waiting for it: the command's thread is
     free for the next command at once, instead of waiting for the loop to finish handing out the last
-    batch. A lost publish loses nothing: the event is in the table and hubs read it back."""
-    group, message = (
-        event.roundtable.group_name,
-        {"type": GROUP_MESSAGE_TYPE, "events": [event_text(event).as_message()]},
-    )
+    batch. A lost publish loses nothing: the event is in the table and hubs read it back. Events of
+    one commit (a batch of votes) share a message, in seq order."""
+    group = events[0].roundtable.group_name
+    texts = [event_text(event).as_message() for event in events]
     loop = _serving_loop
-    if loop is not None and loop.is_running():
-        loop.call_soon_threadsafe(lambda: loop.create_task(_group_send(group, message)))
-    else:
-        async_to_sync(_group_send)(group, message)
+    for start in range(0, len(texts), PUBLISH_CHUNK):
+        message = {"type": GROUP_MESSAGE_TYPE, "events": texts[start : start + PUBLISH_CHUNK]}
+        if loop is not None and loop.is_running():
+            loop.call_soon_threadsafe(_send_soon, loop, group, message)
+        else:
+            async_to_sync(_group_send)(group, message)
+
+
+def _send_soon(loop: asyncio.AbstractEventLoop, group: str, message: dict) -> None:
+    loop.create_task(_group_send(group, message))
 
 
 async def _group_send(group: str, message: dict) -> None:
