@@ -72,7 +72,8 @@ def duplicate_scores(
     scale = np.maximum((nearest[:, None] + nearest[None, :]) / 2, 1e-6)
     margin = similarity / scale
     # Below the merge floor a pair can be offered "compare" at most; below the compare floor, nothing.
-    margin = np.where(similarity >= settings.merge_cosine_floor, margin, np.minimum(margin, settings.compare_score))
+    capped = np.minimum(margin, settings.compare_score)
+    margin = np.where(similarity >= settings.merge_cosine_floor, margin, capped)
     return np.where(similarity >= settings.compare_cosine_floor, margin, 0.0)
 
 
