@@ -21,6 +21,8 @@ def _common() -> dict[str, str | list[str]]:
         "gone": _("This roundtable no longer exists."),
         "timeout": _("No answer from the server. Check your connection and try again."),
         "offline": _("Offline"),
+        "voteQueuedOffline": _("You are offline: your vote will be sent when you are back online."),
+        "flagQueuedOffline": _("You are offline: your report will be sent when you are back online."),
         "offlineQueued": count_forms(
             "Offline: %(count)s action will be sent when you are back online.",
             "Offline: %(count)s actions will be sent when you are back online.",
@@ -64,7 +66,11 @@ def _common() -> dict[str, str | list[str]]:
         "themeUnnamed": _("Unnamed theme"),
         "themeLocked": _("Locked"),
         "themeSize": count_forms("%(count)s proposal", "%(count)s proposals"),
-        "themeSupport": _("%(share)s%% agree (%(agree)s of %(votes)s votes)"),
+        # Counted by the votes ("0 of 1 vote"): t() is given count=votes.
+        "themeSupport": count_forms(
+            "%(share)s%% agree (%(agree)s of %(votes)s vote)",
+            "%(share)s%% agree (%(agree)s of %(votes)s votes)",
+        ),
         "group": _("Group %(letter)s"),
         "groupSize": count_forms("%(count)s person", "%(count)s people"),
         "groupAgrees": _("Agrees with:"),

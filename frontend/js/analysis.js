@@ -59,7 +59,7 @@ export function renderThemes(list, { themes, proposals, language, controls = nul
           "p",
           { class: "theme-figures" },
           t("themeSize", { count: theme.proposals.length }),
-          share === null ? "" : ` · ${t("themeSupport", { share, agree: support.agree, votes: support.votes })}`,
+          share === null ? "" : ` · ${t("themeSupport", { share, agree: support.agree, votes: support.votes, count: support.votes })}`,
         ),
         share === null
           ? null

@@ -36,7 +36,7 @@ function themeItem(theme, { proposals, language, perTheme }) {
       "p",
       { class: "theme-figures" },
       counted("themeProposals", theme.proposals.length),
-      share === null ? "" : ` · ${t("themeSupport", { share, agree: support.agree, votes: support.votes })}`,
+      share === null ? "" : ` · ${t("themeSupport", { share, agree: support.agree, votes: support.votes, count: support.votes })}`,
     ),
     inside.length
       ? element(

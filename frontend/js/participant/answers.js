@@ -17,6 +17,7 @@ function place(key) {
     box = element("p", { class: "inline-error", dataset: { errorKey: key } });
     anchor.append(box);
   }
+  box.classList.toggle("queued", Boolean(entry.queued));
   box.textContent = entry.message;
 }
 
@@ -25,6 +26,14 @@ export function showError(key, anchor, message) {
   kept.set(key, { message, anchor });
   place(key);
   alerts().textContent = message;
+}
+
+// A command made offline waits in the connection's queue: a calm note beside its control (announced
+// politely), removed like an error once the command is answered.
+function queuedNote(key, anchor, message) {
+  kept.set(key, { message, anchor, queued: true });
+  place(key);
+  document.getElementById("announcer").textContent = message;
 }
 
 export function clearError(key) {
@@ -46,6 +55,8 @@ export function bindVotesAndReports(sections, { connection, announcer, getState,
       const flagButton = clickEvent.target.closest("button.flag");
       if (flagButton && !flagButton.disabled) {
         const id = Number(flagButton.dataset.flag);
+        // Offline, the report waits in the queue: say so beside it, not only in the badge at the top.
+        if (!connection.live) queuedNote(`flag-${id}`, () => document.getElementById(`proposal-${id}`), t("flagQueuedOffline"));
         try {
           await connection.command("proposal.flag", { proposal: id });
           clearError(`flag-${id}`);
@@ -67,6 +78,7 @@ export function bindVotesAndReports(sections, { connection, announcer, getState,
       for (const other of button.parentElement.querySelectorAll("button.vote")) {
         other.setAttribute("aria-pressed", other === button ? "true" : "false");
       }
+      if (!connection.live) queuedNote(key, anchor, t("voteQueuedOffline"));
       try {
         await connection.command("vote.cast", { proposal: proposalId, choice: button.dataset.choice });
         clearError(key);
