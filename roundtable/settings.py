@@ -167,6 +167,15 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1"]
 # alike whether or not the address has an account (ACCOUNT_PREVENT_ENUMERATION, allauth's default).
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_PREVENT_ENUMERATION = True
+
+
+# How allauth names the signed-in person to themself ("Successfully signed in as ..."): their own
+# address, not the random username the account was created with ("account-3741c64baa27f57f").
+def _account_user_display(user) -> str:
+    return user.email or user.get_username()
+
+
+ACCOUNT_USER_DISPLAY = _account_user_display
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 # allauth's own limits (failed sign-ins per address and per account, codes, resets), kept in the default
 # cache: shared by every process when REDIS_URL is set (CACHES below). The admin signs in through them too.

@@ -171,7 +171,9 @@ export function renderBalance(container, { balance, actorTypes }) {
   }
   const basis = balance.basis === "registered" ? "registered" : "joined";
   const rows = balance.actor_types.map((row) => {
-    const base = row[basis] || 0;
+    // Of those expected: the registered, plus anyone who joined without being on the list (an open
+    // roundtable), so the share never passes 100 % nor ignores people who came in unregistered.
+    const base = basis === "registered" ? Math.max(row.registered || 0, row.joined || 0) : row.joined || 0;
     const share = base ? Math.round((100 * row.spoke) / base) : 0;
     return element(
       "tr",

@@ -109,6 +109,8 @@ def test_the_merge_dialog_shows_both_sides_and_the_counts_and_merges_only_when_c
     # Once the analysis has run (its event re-renders the lists), no event comes until the merge.
     expect(page.locator("[data-role=duplicates] li").first).to_be_visible(timeout=30_000)
     row = page.locator(f"#proposal-{ids['en']}")
+    # "Merge into…" is in the card's "More" menu (the control room's compact cards).
+    row.locator("button.more").click()
     opener = row.locator("button[data-action=merge]")
     opener.click()
     row.locator("form.inline-edit select").select_option(str(ids["es"]))

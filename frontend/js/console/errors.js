@@ -39,6 +39,8 @@ export function showError(anchor, message) {
     field.setAttribute("aria-describedby", [...described].join(" "));
     field.addEventListener("input", () => clearError(field), { once: true });
   }
+  // Seen: the pane scrolls just enough to show the note (a card's form can end below the pane's edge).
+  note.scrollIntoView?.({ block: "nearest" });
   // Announced once, wherever focus is (the visible note is not a live region, so it is not read twice).
   alerts.textContent = "";
   requestAnimationFrame(() => {
