@@ -134,6 +134,11 @@ def test_an_invited_moderator_accepts_from_the_email_and_lands_in_the_console(cl
     assert seat.role == Role.MODERATOR
     console = client.get("/r/LED-2021/moderate/")
     assert console.status_code == 200 and 'id="client-config"' in console.content.decode()
+    # The console says the seat's public name and the role, in the reader's language (the name itself
+    # is the role in the roundtable's first language when the account has none).
+    assert "Your name in this roundtable: Moderator (Moderator)." in console.content.decode()
+    french = client.get("/r/LED-2021/moderate/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Votre nom dans cette table ronde : Moderator (Modérateur·rice)." in french.content.decode()
     # Someone else holding the same link later gets nothing.
     other = get_user_model().objects.create_user(username="other", email="other@example.org")
     client.force_login(other)
