@@ -20,6 +20,10 @@ from django.db import DatabaseError
 logger = logging.getLogger(__name__)
 
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roundtable-background")
+# Reads a client waits for but no command needs (replays and catch-up snapshots the hub's memory cannot
+# serve, a person's vote order): on a thread of their own, so a flood of them waits there, never in the
+# commands' queue, and holds one connection at most.
+READ_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roundtable-reads")
 _repeating: dict[tuple[str, asyncio.AbstractEventLoop], asyncio.Task] = {}
 
 

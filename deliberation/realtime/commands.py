@@ -4,14 +4,13 @@ A frame's `type` is only ever a key into COMMANDS; it never names a handler on t
 
 import datetime
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from deliberation.errors import ServiceError
-from deliberation.realtime.background import in_background
+from deliberation.realtime.background import READ_EXECUTOR, in_background
 from deliberation.services.commands import CommandResult
 from deliberation.services.drafts import commitment_add, commitment_remove, draft_save
 from deliberation.services.moderation import (
@@ -277,11 +276,6 @@ class VoteOrderFrame(Frame):
     type: Literal["vote.order"]
     id: CommandId
     question: ObjectId
-
-
-# Reads a client waits for but no command needs: on a thread of their own (with its own database
-# connection), never on the one thread every command takes turns on.
-READ_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roundtable-reads")
 
 
 async def _vote_order(frame: VoteOrderFrame, caller: Caller) -> CommandResult:

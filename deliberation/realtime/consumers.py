@@ -5,7 +5,6 @@ import asyncio
 import logging
 import math
 import re
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -21,7 +20,7 @@ from pydantic import ValidationError
 from deliberation.errors import ServiceError
 from deliberation.frames import events_frame_text, frame_dumps, frame_loads
 from deliberation.models import Participant, Roundtable
-from deliberation.realtime.background import in_background
+from deliberation.realtime.background import READ_EXECUTOR, in_background
 from deliberation.realtime.batching import command_queued
 from deliberation.realtime.commands import COMMANDS, Caller, PingFrame, PresenceFrame, ResumeFrame
 from deliberation.realtime.hub import Batch, hub_join, hub_leave
@@ -47,9 +46,6 @@ CLOSE_SIGNED_OUT = 4401
 # A `since` the client may give: a seq, in ASCII digits (str.isdigit() also takes "²" and "٣").
 SINCE_PATTERN = re.compile(r"[0-9]{1,19}", re.ASCII)
 MAX_SEQ = 2**62
-# Replays and catch-up snapshots the database must serve (the hub's memory did not reach back far
-# enough) are read on a thread of their own: a flood of them waits there, not in the commands' queue.
-REPLAY_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roundtable-replay")
 # Commands waiting on an outside service at once, per socket (translations asked for in a row).
 MAX_WAITING_COMMANDS = 4
 
@@ -389,7 +385,7 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
             return False
         events = self.hub.events_after(since)
         if events is None:
-            events = await in_background(events_since, executor=REPLAY_EXECUTOR)(
+            events = await in_background(events_since, executor=READ_EXECUTOR)(
                 roundtable_id=self.roundtable_id, seq=since
             )
         if events is None:
@@ -406,7 +402,7 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
 
     async def _send_snapshot(self, *, off_command_thread: bool = False) -> None:
         read = (
-            in_background(roundtable_snapshot_for, executor=REPLAY_EXECUTOR)
+            in_background(roundtable_snapshot_for, executor=READ_EXECUTOR)
             if off_command_thread
             else database_sync_to_async(roundtable_snapshot_for)
         )

@@ -42,11 +42,7 @@ def event_record(
     `staff` is laid over `data` for moderators and organizers; `private` maps participant ids (as
     strings) to what is laid over it for that person alone. `rewrote_history`: the transaction rewrote
     earlier events (services/history.py), so replay memories drop their copies when this one arrives."""
-    roundtable.last_seq += 1
-    roundtable.save(update_fields=["last_seq"])
-    event = Event.objects.create(
-        roundtable=roundtable,
-        seq=roundtable.last_seq,
+    event = Event(
         kind=kind,
         data=data,
         staff=staff or {},
@@ -57,7 +53,7 @@ def event_record(
         command=getattr(roundtable, "command_action", "") if command_id is not None else "",
         rewrote_history=rewrote_history,
     )
-    transaction.on_commit(lambda: event_publish(event=event))
+    [event] = events_append(roundtable=roundtable, events=[event])
     return event
 
 
@@ -76,10 +72,6 @@ def events_append(*, roundtable: Roundtable, events: list[Event]) -> list[Event]
     Event.objects.bulk_create(events)
     transaction.on_commit(lambda: events_publish(events=events))
     return events
-
-
-def event_publish(*, event: Event) -> None:
-    events_publish(events=[event])
 
 
 # Events of one commit per channel-layer message, at most (a message stays well under Redis's limits).

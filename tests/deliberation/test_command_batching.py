@@ -8,15 +8,17 @@ The socket test runs through the real ASGI application on the configured databas
 
 import asyncio
 import random
+import threading
 from collections import Counter
 
 import pytest
 from channels.db import database_sync_to_async
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from deliberation.errors import ServiceError
 from deliberation.models import Event, ProposalStatus, Role, Roundtable, Vote
+from deliberation.realtime.batching import command_queued
 from deliberation.selectors import proposal_tally, roundtable_snapshot_for
 from deliberation.services.commands import CommandResult
 from deliberation.services.proposals import proposal_submit
@@ -284,3 +286,65 @@ def test_a_batch_of_a_hundred_votes_costs_the_statements_of_a_batch_of_ten():
     # New votes, then changed ones (inserts, then updates).
     assert statements(seats[:10], "agree") == statements(seats[10:], "agree")
     assert statements(seats[:10], "pass") == statements(seats[10:], "pass")
+
+
+# The queue itself: what arrives while a batch is written forms the next; one conflict fails no other --
+
+
+async def _queue_run(run_batch, frames, roundtable_id):
+    """Submit the first frame, and the others while the first one's batch is on the database thread."""
+    started = threading.Event()
+    release = threading.Event()
+
+    def held(roundtable_id, items):
+        if not started.is_set():
+            started.set()
+            release.wait(10)
+        return run_batch(roundtable_id, items)
+
+    def submit(frame):
+        return asyncio.ensure_future(
+            command_queued(roundtable_id=roundtable_id, run_batch=held, frame=frame, caller=None)
+        )
+
+    first = submit(frames[0])
+    await asyncio.to_thread(started.wait, 10)
+    others = [submit(frame) for frame in frames[1:]]
+    await asyncio.sleep(0.05)
+    release.set()
+    return await asyncio.gather(first, *others, return_exceptions=True)
+
+
+async def test_commands_arriving_while_a_batch_is_written_share_the_next_and_each_gets_its_own_answer():
+    batches: list[list[int]] = []
+
+    def run_batch(_roundtable_id, items):
+        batches.append([frame for frame, _caller in items])
+        return [
+            ServiceError("vote_choice_invalid") if frame == 3 else CommandResult(seq=frame, result={})
+            for frame, _caller in items
+        ]
+
+    outcomes = await _queue_run(run_batch, list(range(6)), roundtable_id=1)
+
+    # The first finds the queue idle and is written alone; the five queued meanwhile go together.
+    assert batches == [[0], [1, 2, 3, 4, 5]]
+    assert [getattr(outcome, "seq", None) for outcome in outcomes] == [0, 1, 2, None, 4, 5]
+    assert isinstance(outcomes[3], ServiceError) and outcomes[3].code == "vote_choice_invalid"
+
+
+async def test_a_conflict_in_a_batch_is_retried_one_by_one_and_fails_only_its_own_command():
+    batches: list[list[str]] = []
+
+    def run_batch(_roundtable_id, items):
+        frames = [frame for frame, _caller in items]
+        batches.append(frames)
+        if "clash" in frames:
+            raise IntegrityError("the lock should have prevented this")
+        return [CommandResult(seq=len(batches), result={"frame": frame}) for frame in frames]
+
+    outcomes = await _queue_run(run_batch, ["first", "a", "clash", "b"], roundtable_id=2)
+
+    assert batches == [["first"], ["a", "clash", "b"], ["a"], ["clash"], ["b"]]
+    assert [outcomes[n].result["frame"] for n in (0, 1, 3)] == ["first", "a", "b"]
+    assert isinstance(outcomes[2], IntegrityError)
