@@ -99,8 +99,6 @@ def client_strings() -> dict[str, str | list[str]]:
         **_common(),
         "submit": _("Send proposal"),
         "sending": _("Sending…"),
-        "sent": _("Your proposal was sent."),
-        "sentPending": _("Your proposal was sent. It will appear once a moderator approves it."),
         "charactersLeft": count_forms("%(count)s character left", "%(count)s characters left"),
         "charactersOver": count_forms("%(count)s character too many", "%(count)s characters too many"),
         "tooLong": _(
