@@ -3,7 +3,7 @@ the client needs no catalogue of its own and a language switch is one page load.
 common strings and its own."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import pgettext
 
 from deliberation.phone_strings import phone_strings
 from deliberation.plurals import count_forms, current_plural_rule
@@ -99,8 +99,6 @@ def client_strings() -> dict[str, str | list[str]]:
         **_common(),
         "submit": _("Send proposal"),
         "sending": _("Sending…"),
-        "sent": _("Your proposal was sent."),
-        "sentPending": _("Your proposal was sent. It will appear once a moderator approves it."),
         "charactersLeft": count_forms("%(count)s character left", "%(count)s characters left"),
         "charactersOver": count_forms("%(count)s character too many", "%(count)s characters too many"),
         "tooLong": _(
@@ -262,29 +260,14 @@ def screen_strings() -> dict[str, str | list[str]]:
     }
 
 
-def _plural(singular: str, plural: str) -> dict[str, str]:
-    """A count's forms for 0, 1 and more: in English, Spanish and French every count from 2 up takes the
-    same form, so these three are all the projector needs (frontend/js/screen-fit.js picks)."""
-    return {
-        "zero": ngettext(singular, plural, 0),
-        "one": ngettext(singular, plural, 1),
-        "other": ngettext(singular, plural, 2),
-    }
-
-
-def _projector_strings() -> dict[str, str]:
+def _projector_strings() -> dict[str, str | list[str]]:
     """What fits on the wall and what did not, and a room check's live tally."""
-    strings = {
+    return {
         "checkHeading": _("Room check %(number)s"),
         "checkShare": _("%(share)s%%"),
+        "moreProposals": count_forms("+%(count)s more proposal", "+%(count)s more proposals"),
+        "moreThemes": count_forms("+%(count)s more theme", "+%(count)s more themes"),
+        "moreActorTypes": count_forms("+%(count)s more actor type", "+%(count)s more actor types"),
+        "checkAnswers": count_forms("%(count)s answer", "%(count)s answers"),
+        "themeProposals": count_forms("%(count)s proposal", "%(count)s proposals"),
     }
-    for key, (singular, plural) in {
-        "moreProposals": ("+%(count)s more proposal", "+%(count)s more proposals"),
-        "moreThemes": ("+%(count)s more theme", "+%(count)s more themes"),
-        "moreActorTypes": ("+%(count)s more actor type", "+%(count)s more actor types"),
-        "checkAnswers": ("%(count)s answer", "%(count)s answers"),
-        "themeProposals": ("%(count)s proposal", "%(count)s proposals"),
-    }.items():
-        for form, text in _plural(singular, plural).items():
-            strings[f"{key}.{form}"] = text
-    return strings

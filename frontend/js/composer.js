@@ -40,10 +40,9 @@ export function attachComposer({ form, connection, roundtable, question, maxChar
   // The page's own status line under the button (participant.html), else one made here.
   let status = form.querySelector("[data-role=form-status]");
   if (!status) {
-    status = element("p", { role: "status", "data-role": "form-status" });
+    status = element("p", { class: "form-status", role: "status", "data-role": "form-status" });
     submit.after(status);
   }
-  status.classList.add("composer-status");
   // Nothing is cut: the limit is shown and enforced on sending, never by the text box.
   textarea.removeAttribute("maxlength");
 

@@ -1,8 +1,7 @@
 // An open room check on the projector: the statement a moderator put to the room and its answers so
 // far, as bars with counts and shares; it follows every answer live and leaves when it closes.
 import { element } from "./dom.js";
-import { t } from "./i18n.js";
-import { counted } from "./screen-fit.js";
+import { t, tn } from "./i18n.js";
 
 const CHOICES = ["agree", "disagree", "pass"];
 
@@ -39,5 +38,5 @@ export function renderCheck(section, statement) {
       );
     }),
   );
-  section.querySelector("[data-role=check-total]").textContent = counted("checkAnswers", total);
+  section.querySelector("[data-role=check-total]").textContent = tn("checkAnswers", total);
 }

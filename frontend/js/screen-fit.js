@@ -2,16 +2,10 @@
 // keeps the items that fit its column whole and ends with "+N more". Narrow or zoomed windows scroll
 // as usual and show every item.
 import { element } from "./dom.js";
-import { t } from "./i18n.js";
+import { tn } from "./i18n.js";
 
 // The same condition as projector.css's fixed, no-scroll layout.
 const WALL = window.matchMedia("(min-width: 1200px) and (min-aspect-ratio: 4/3)");
-
-// A count in its plural form: in English, Spanish and French every count from 2 up takes the same
-// form, so the server hands three (deliberation/client_strings.py): for 0, for 1 and for more.
-export function counted(key, count) {
-  return t(`${key}.${count === 0 ? "zero" : count === 1 ? "one" : "other"}`, { count });
-}
 
 function overflows(list) {
   return list.scrollHeight > list.clientHeight + 1;
@@ -26,7 +20,7 @@ export function fitList(list, items, { empty = null, moreKey, total = items.leng
   const more = element("li", { class: "screen-more" });
   let shown = items.length;
   const say = () => {
-    more.textContent = counted(moreKey, total - shown);
+    more.textContent = tn(moreKey, total - shown);
     if (!more.isConnected) list.append(more);
   };
   if (shown < total) say();

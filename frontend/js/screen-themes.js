@@ -2,8 +2,8 @@
 // proposals (the newest while votes are hidden), so the room sees what each theme holds.
 import { themeLabel, themeSupport } from "./analysis.js";
 import { element } from "./dom.js";
-import { t } from "./i18n.js";
-import { counted, fitList } from "./screen-fit.js";
+import { t, tn } from "./i18n.js";
+import { fitList } from "./screen-fit.js";
 
 // Each theme opens onto its two leading proposals, or one when that lets more themes fit.
 const PROPOSALS_PER_THEME = [2, 1];
@@ -35,7 +35,7 @@ function themeItem(theme, { proposals, language, perTheme }) {
     element(
       "p",
       { class: "theme-figures" },
-      counted("themeProposals", theme.proposals.length),
+      tn("themeProposals", theme.proposals.length),
       share === null ? "" : ` · ${t("themeSupport", { share, agree: support.agree, votes: support.votes, count: support.votes })}`,
     ),
     inside.length
@@ -45,7 +45,7 @@ function themeItem(theme, { proposals, language, perTheme }) {
           ...inside.map((proposal) =>
             element("li", { lang: proposal.language, dataset: { proposalId: String(proposal.id) } }, proposal.text),
           ),
-          rest > 0 ? element("li", { class: "screen-more" }, counted("moreProposals", rest)) : null,
+          rest > 0 ? element("li", { class: "screen-more" }, tn("moreProposals", rest)) : null,
         )
       : null,
   );

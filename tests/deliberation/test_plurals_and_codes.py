@@ -89,6 +89,9 @@ def test_each_language_hands_the_browser_its_catalogs_rule_and_every_form():
     for strings in (client_strings(), console_strings(), screen_strings()):
         for key in ("participants", "themeSize", "groupSize"):
             assert isinstance(strings[key], list) and len(strings[key]) == 2, key
+    # The projector's counts too: forms for the language's plural rule, not one string per 0, 1 and more.
+    for key in ("moreProposals", "moreThemes", "moreActorTypes", "checkAnswers", "themeProposals"):
+        assert isinstance(screen_strings()[key], list) and len(screen_strings()[key]) == 2, key
 
 
 # Join codes as people type them -----------------------------------------------------------------------
