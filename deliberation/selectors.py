@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from deliberation.analysis.breakdowns import make_up_fold
@@ -546,9 +546,15 @@ def publication_gaps(*, roundtable: Roundtable, language: str) -> dict[str, list
     from deliberation.texts import text_in_language
 
     questions = list(roundtable.questions.order_by("order"))
-    latest: dict[int, str] = {}
-    for revision in DraftRevision.objects.filter(question__roundtable=roundtable).order_by("version"):
-        latest[revision.question_id] = revision.text
+    # Each question's latest revision only, not every autosave's text.
+    newest = (
+        DraftRevision.objects.filter(question=OuterRef("question")).order_by("-version").values("version")
+    )
+    latest: dict[int, str] = dict(
+        DraftRevision.objects.filter(
+            question__roundtable=roundtable, version=Subquery(newest[:1])
+        ).values_list("question_id", "text")
+    )
     open_checks = (
         Statement.objects.filter(question__roundtable=roundtable, state=StatementState.OPEN)
         .select_related("question")
