@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from deliberation.analysis.breakdowns import make_up_fold
@@ -546,9 +546,15 @@ def publication_gaps(*, roundtable: Roundtable, language: str) -> dict[str, list
     from deliberation.texts import text_in_language
 
     questions = list(roundtable.questions.order_by("order"))
-    latest: dict[int, str] = {}
-    for revision in DraftRevision.objects.filter(question__roundtable=roundtable).order_by("version"):
-        latest[revision.question_id] = revision.text
+    # Each question's latest revision only, not every autosave's text.
+    newest = (
+        DraftRevision.objects.filter(question=OuterRef("question")).order_by("-version").values("version")
+    )
+    latest: dict[int, str] = dict(
+        DraftRevision.objects.filter(
+            question__roundtable=roundtable, version=Subquery(newest[:1])
+        ).values_list("question_id", "text")
+    )
     open_checks = (
         Statement.objects.filter(question__roundtable=roundtable, state=StatementState.OPEN)
         .select_related("question")
@@ -570,6 +576,19 @@ def publication_gaps(*, roundtable: Roundtable, language: str) -> dict[str, list
 # --- Merge preview (issue 15): what a merge would do, read before it is confirmed. -----------------------
 
 
+def merge_require(*, merged: Proposal, survivor: Proposal) -> None:
+    """The merge's rules, for `proposal_merge` and its preview alike: two proposals of one question, the
+    merged one not merged already, the survivor visible."""
+    from deliberation.errors import ServiceError
+
+    if merged.pk == survivor.pk or merged.question_id != survivor.question_id:
+        raise ServiceError("merge_invalid")
+    if merged.status not in (ProposalStatus.VISIBLE, ProposalStatus.PENDING, ProposalStatus.HIDDEN):
+        raise ServiceError("proposal_status_conflict")
+    if survivor.status != ProposalStatus.VISIBLE:
+        raise ServiceError("proposal_status_conflict")
+
+
 def merge_preview(*, roundtable: Roundtable, proposal_id: int, into_id: int) -> dict[str, Any]:
     """Both proposals as staff see them, their tallies, and what `proposal_merge` would do now: the votes
     that move to the survivor, the votes dropped (a person who voted on both keeps their vote on the
@@ -586,12 +605,7 @@ def merge_preview(*, roundtable: Roundtable, proposal_id: int, into_id: int) -> 
     merged, survivor = found.get(proposal_id), found.get(into_id)
     if merged is None or survivor is None:
         raise ServiceError("proposal_not_found")
-    if merged.pk == survivor.pk or merged.question_id != survivor.question_id:
-        raise ServiceError("merge_invalid")
-    if merged.status not in (ProposalStatus.VISIBLE, ProposalStatus.PENDING, ProposalStatus.HIDDEN):
-        raise ServiceError("proposal_status_conflict")
-    if survivor.status != ProposalStatus.VISIBLE:
-        raise ServiceError("proposal_status_conflict")
+    merge_require(merged=merged, survivor=survivor)
     votes = {merged.pk: {}, survivor.pk: {}}
     for proposal, person, choice in Vote.objects.filter(proposal__in=[merged, survivor]).values_list(
         "proposal_id", "participant_id", "choice"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from deliberation.errors import ServiceError
 from deliberation.models import Event, Flag, Participant, Proposal, ProposalStatus, Roundtable, Vote
 from deliberation.policy import Action
+from deliberation.selectors import merge_require
 from deliberation.services.analysis import analysis_request
 from deliberation.services.commands import CommandResult, command_begin, text_clean
 from deliberation.services.events import event_record
@@ -266,10 +267,7 @@ def proposal_merge(
             return CommandResult(seq=earlier.seq, result={"proposal": into_id})
         merged = _proposal_in(roundtable=roundtable, proposal_id=proposal_id)
         survivor = _proposal_in(roundtable=roundtable, proposal_id=into_id)
-        if merged.pk == survivor.pk or merged.question_id != survivor.question_id:
-            raise ServiceError("merge_invalid")
-        _require_status(merged, ProposalStatus.VISIBLE, ProposalStatus.PENDING, ProposalStatus.HIDDEN)
-        _require_status(survivor, ProposalStatus.VISIBLE)
+        merge_require(merged=merged, survivor=survivor)
         already = set(Vote.objects.filter(proposal=survivor).values_list("participant_id", flat=True))
         moving = list(Vote.objects.filter(proposal=merged).exclude(participant_id__in=already))
         moved = {vote.participant_id: vote.choice for vote in moving}

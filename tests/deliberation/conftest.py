@@ -1,5 +1,6 @@
 import pytest
 from channels.layers import get_channel_layer
+from django.contrib.auth import get_user_model
 
 from tests.support.libretranslate import libretranslate_server
 
@@ -21,3 +22,13 @@ def translator(settings):
         settings.ROUNDTABLE_TRANSLATE_API_KEY = "secret-key"
         settings.ROUNDTABLE_TRANSLATE_TIMEOUT_SECONDS = 1
         yield fake
+
+
+@pytest.fixture
+def organizer(client):
+    """An account, signed in, that creates roundtables on the organizer's pages."""
+    user = get_user_model().objects.create_user(
+        username="org", email="org@example.org", password="x-Secret-123"
+    )
+    client.force_login(user)
+    return user

@@ -49,15 +49,6 @@ RAW_CODES = (
 )
 
 
-@pytest.fixture
-def organizer(client):
-    user = get_user_model().objects.create_user(
-        username="org", email="org@example.org", password="x-Secret-123"
-    )
-    client.force_login(user)
-    return user
-
-
 def create(client, **overrides):
     data = {
         "languages": ["en", "es", "fr"],
@@ -514,3 +505,28 @@ def test_with_nothing_missing_the_review_says_so(client, organizer):
     review = client.get("/r/LED-CARE/document/").content.decode()
     assert "Every question has conclusions and no room check is open." in review
     assert "Before you publish" not in review
+
+
+def test_only_the_latest_revision_of_the_conclusions_counts(client, organizer):
+    create(client, languages=["en"], questions_en="Only one?")
+    roundtable = Roundtable.objects.get(code="LED-CARE")
+    seat = Participant.objects.get(user=organizer)
+    question = roundtable.questions.get()
+    for version, text in enumerate(["Done.", "   "]):
+        draft_save(
+            roundtable_id=roundtable.pk,
+            participant_id=seat.pk,
+            question_id=question.pk,
+            base_version=version,
+            text=text,
+        )
+    review = client.get("/r/LED-CARE/document/").content.decode()
+    assert "1 question has no conclusions yet:" in review, "emptied since: an earlier text does not count"
+    draft_save(
+        roundtable_id=roundtable.pk,
+        participant_id=seat.pk,
+        question_id=question.pk,
+        base_version=2,
+        text="Again.",
+    )
+    assert "Every question has conclusions" in client.get("/r/LED-CARE/document/").content.decode()

@@ -43,15 +43,6 @@ SEED_QUESTIONS = {
 }
 
 
-@pytest.fixture
-def organizer(client):
-    user = get_user_model().objects.create_user(
-        username="org", email="org@example.org", password="x-Secret-123"
-    )
-    client.force_login(user)
-    return user
-
-
 def create(client, **overrides):
     data = {
         "languages": ["en", "es", "fr"],

@@ -116,10 +116,18 @@ def test_while_tallies_are_hidden_the_order_does_not_follow_agreement():
     proposals = [ProposalFactory(author=author) for _ in range(5)]
     for proposal in proposals:
         votes_on(proposal, 6, "disagree")
+    people = [ana, *(ParticipantFactory(roundtable=roundtable) for _ in range(9))]
     before = order_of(ana, question)
-    # The same counts of votes, now all agreeing: the order cannot tell.
-    Vote.objects.filter(proposal__in=proposals).update(choice="agree")
+    # The same counts of votes, now two proposals agreed with: the order cannot tell. (All of them agreed
+    # with would not show it: equal weights give the same order whatever the agreement.)
+    agreed = {proposal.pk for proposal in proposals[:2]}
+    Vote.objects.filter(proposal__in=proposals[:2]).update(choice="agree")
     assert order_of(ana, question) == before
+    # The same votes with the tallies shown: the two agreed with lead for nearly everyone.
+    question.tallies_hidden = False
+    question.save(update_fields=["tallies_hidden"])
+    leading = sum(set(order_of(person, question)[:2]) == agreed for person in people)
+    assert leading >= 5, "the check above would see agreement if the order followed it"
 
 
 @pytest.mark.django_db
