@@ -1,5 +1,6 @@
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -7,8 +8,10 @@ from django.conf import settings
 # Under pytest-xdist the workers share one Redis, and its publish/subscribe ignores the database number:
 # each worker's channel-layer groups (in this process, and in the Daphne processes its tests start, which
 # inherit the environment) get a prefix of their own, so one worker's roundtable 1 never hears another's.
+# The run's id is in it too: make test runs its SQLite and PostgreSQL passes at once, each with a gw0.
 if worker := os.environ.get("PYTEST_XDIST_WORKER"):
-    prefix = f"{os.environ.get('ROUNDTABLE_CHANNEL_PREFIX', 'asgi')}-{worker}"
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8]
+    prefix = f"{os.environ.get('ROUNDTABLE_CHANNEL_PREFIX', 'asgi')}-{run}-{worker}"
     os.environ["ROUNDTABLE_CHANNEL_PREFIX"] = prefix
     if "prefix" in settings.CHANNEL_LAYERS["default"].get("CONFIG", {}):
         settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = prefix
@@ -19,3 +22,20 @@ def rate_limit_namespace():
     """Rate-limit counters in Redis outlive a test database whose ids start again at 1: give each test
     run its own keys, so one run's counts never reach the next."""
     settings.ROUNDTABLE_RATE_LIMIT_PREFIX = f"test-{uuid.uuid4().hex}:rate"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, django_db_keepdb: bool, django_db_createdb: bool
+) -> None:
+    """Before the test database is made: an interrupted run leaves its SQLite file's -wal and -shm
+    beside it, and Django replaces only the file, so the next run's new database would read the old
+    journal and fail with "disk I/O error". (Runs after pytest-django has named this worker's file;
+    with --reuse-db the journal still belongs to the kept file, and holds its last commits.)"""
+    if django_db_keepdb and not django_db_createdb:
+        return
+    for database in settings.DATABASES.values():
+        name = database.get("TEST", {}).get("NAME")
+        if database["ENGINE"] == "django.db.backends.sqlite3" and name:
+            for leftover in (Path(f"{name}-wal"), Path(f"{name}-shm")):
+                leftover.unlink(missing_ok=True)
