@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 export TEST_DATABASE_URL TEST_REDIS_URL
 
-.PHONY: run test lint format messages bench clean
+.PHONY: run test test-embedded test-postgres lint format messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,12 +47,27 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Most of a test's time is spent waiting (on Daphne, Chromium, sockets, countdowns), not computing: more
+# workers than cores, and both passes at once. They cannot meet: different databases, and channel-layer
+# names carrying each run's own id (tests/conftest.py). Whole files per worker, longest first
+# (tests/conftest.py orders them). Each pass's output is printed when it ends. docs/performance.md, "Test suite".
+TEST_WORKERS ?= 3
+LIVE_TEST_WORKERS ?= 2
+PYTEST_DIST := --dist loadfile --no-loadscope-reorder
+
 test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	@echo "== every test on the embedded default, and at once the live tests again on PostgreSQL and Redis"
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-embedded test-postgres
+
+test-embedded:
 	@echo "== every test, on the embedded default (SQLite, in-memory channel layer)"
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_DIST)
+
+test-postgres:
 	@echo "== the live tests again, on PostgreSQL and Redis"
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -m live -n 2 --dist loadfile
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(BIN)/python -m pytest -m live -n $(LIVE_TEST_WORKERS) $(PYTEST_DIST)
 
 # Benchmarks (not part of `make test`): one JSON line per scenario, also kept in test-artifacts/bench.jsonl.
 # See docs/performance.md. Needs PostgreSQL and Redis for the two-process scenarios.

@@ -39,3 +39,20 @@ def django_db_modify_db_settings(
         if database["ENGINE"] == "django.db.backends.sqlite3" and name:
             for leftover in (Path(f"{name}-wal"), Path(f"{name}-shm")):
                 leftover.unlink(missing_ok=True)
+
+
+def pytest_collection_modifyitems(items):
+    """Longest first: `make test` hands whole files to its workers in this order (--dist loadfile
+    --no-loadscope-reorder), and a browser file of a few minutes handed out last would run alone at the
+    end while the other workers sit idle. Files that start servers and browsers go first, the many quick
+    ones after them fill the gaps; within a file the order is kept."""
+
+    def weight(item) -> int:
+        path = item.path.as_posix()
+        if item.get_closest_marker("browser") or "/tests/faults/" in path:
+            return 0
+        if "/tests/live/" in path:
+            return 1
+        return 2
+
+    items.sort(key=weight)
