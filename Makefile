@@ -49,11 +49,13 @@ format: $(VENV)/.installed-test
 
 # Most of a test's time is spent waiting (on Daphne, Chromium, sockets, countdowns), not computing: more
 # workers than cores, and both passes at once. They cannot meet: different databases, and channel-layer
-# names carrying each run's own id (tests/conftest.py). Whole files per worker, longest first
-# (tests/conftest.py orders them). Each pass's output is printed when it ends. docs/performance.md, "Test suite".
+# names carrying each run's own id (tests/conftest.py). Whole files per worker; in the first pass the
+# longest first (tests/conftest.py orders them). The second pass is mostly quick in-process tests: it
+# keeps xdist's order (most tests first), so its few server-starting files do not start their Daphnes
+# in the same minute as the first pass's browsers. Each pass's output is printed when it ends.
+# docs/performance.md, "Test suite".
 TEST_WORKERS ?= 3
 LIVE_TEST_WORKERS ?= 2
-PYTEST_DIST := --dist loadfile --no-loadscope-reorder
 
 test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -62,12 +64,12 @@ test: lint
 
 test-embedded:
 	@echo "== every test, on the embedded default (SQLite, in-memory channel layer)"
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_DIST)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test-postgres:
 	@echo "== the live tests again, on PostgreSQL and Redis"
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
-		$(BIN)/python -m pytest -m live -n $(LIVE_TEST_WORKERS) $(PYTEST_DIST)
+		$(BIN)/python -m pytest -m live -n $(LIVE_TEST_WORKERS) --dist loadfile
 
 # Benchmarks (not part of `make test`): one JSON line per scenario, also kept in test-artifacts/bench.jsonl.
 # See docs/performance.md. Needs PostgreSQL and Redis for the two-process scenarios.
