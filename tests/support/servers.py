@@ -169,7 +169,13 @@ class DaphneServer:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        self._wait_until_serving()
+        # A server that does not come up (or a test timed out while waiting) is not yet in anyone's
+        # list to stop: stop it here, or it outlives the run.
+        try:
+            self._wait_until_serving()
+        except BaseException:
+            self.stop()
+            raise
 
     def _wait_until_serving(self) -> None:
         if not wait_for_port(self.port, process=self.process):
