@@ -1,15 +1,23 @@
 """The roundtable's data: fields, constraints and small properties. Changes go through services/."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from deliberation.chain import GENESIS
 
 
 class Role(models.TextChoices):
     PARTICIPANT = "participant", _("Participant")
     MODERATOR = "moderator", _("Moderator")
     ORGANIZER = "organizer", _("Organizer")
+
+
+def chain_key_new() -> str:
+    return secrets.token_hex(32)
 
 
 # Moderators and organizers see what is held back from the public (pending proposals, hidden tallies).
@@ -45,6 +53,10 @@ class Roundtable(models.Model):
     balance = models.JSONField(default=dict, blank=True)
     # The seq of the latest Event; bumped under a row lock so seqs stay gapless.
     last_seq = models.PositiveBigIntegerField(default=0)
+    # The hash of the latest Event (deliberation/chain.py), moved on with last_seq.
+    chain_head = models.CharField(max_length=64, default=GENESIS)
+    # Secret: derives the voters' pseudonyms on the chain's ballots. Never leaves the server.
+    chain_key = models.CharField(max_length=64, default=chain_key_new)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -342,6 +354,11 @@ class Event(models.Model):
     # This event's transaction rewrote earlier events (moderation withdrew something they showed):
     # whoever keeps copies of earlier events (a hub's replay memory) must drop them.
     rewrote_history = models.BooleanField(default=False)
+    # This event's place on the roundtable's hash chain (services/chaining.py): its hash, and
+    # {"leaves": {name: digest}, "salts": {name: salt}, "records": {name: value}}. Salts and records stay
+    # on the server; a bundle discloses the records a reader needs, with their salts.
+    hash = models.CharField(max_length=64, blank=True, default="")
+    chain = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -467,6 +484,9 @@ class Publication(models.Model):
     note = models.CharField(max_length=300, blank=True, default="")
     published_by = models.ForeignKey(Participant, null=True, on_delete=models.SET_NULL, related_name="+")
     published_at = models.DateTimeField(default=timezone.now)
+    # The event log it was built from: its last event's seq and hash (the chain's head then).
+    chain_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    chain_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["slug", "version"]

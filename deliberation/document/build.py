@@ -13,6 +13,7 @@ from django.utils import timezone
 from deliberation.analysis.breakdowns import OTHER, make_up_fold, tallies_fold
 from deliberation.analysis.opinions import OpinionSettings
 from deliberation.analysis.themes import ThemeSettings
+from deliberation.document.figures import coverage_compute, tallies_count, tally_new
 from deliberation.document.markdown import citations_find
 from deliberation.models import (
     Commitment,
@@ -27,14 +28,9 @@ from deliberation.models import (
     StatementResponse,
     Theme,
     Vote,
-    VoteChoice,
 )
 
 SCHEMA = "https://roundtable.example/schemas/document-1.json"
-
-
-def _tally() -> dict[str, int]:
-    return {choice: 0 for choice in VoteChoice.values}
 
 
 def draft_latest(*, question_id: int) -> DraftRevision | None:
@@ -82,6 +78,9 @@ def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
         "published_at": None,
         "note": "",
         "generated_at": timezone.now().isoformat(),
+        # The event log it was built from: its last event, whose hash commits to every event before it
+        # (python -m deliberation.verify checks the figures below against those events).
+        "chain": {"seq": roundtable.last_seq, "hash": roundtable.chain_head},
         "roundtable": {
             "code": roundtable.code,
             "title": roundtable.title,
@@ -183,13 +182,15 @@ def _question_section(
         int(key): group
         for key, group in (question.opinions or {}).get("state", {}).get("members", {}).items()
     }
-    tallies: dict[int, dict[str, int]] = {proposal.pk: _tally() for proposal in mine}
-    by_type: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(_tally))
-    by_group: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(_tally))
+    tallies = tallies_count(
+        votes=((proposal_id, participant_id, choice) for proposal_id, participant_id, choice, _ in votes),
+        proposal_ids=ids,
+    )
+    by_type: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(tally_new))
+    by_group: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(tally_new))
     for proposal_id, participant_id, choice, _ in votes:
         if proposal_id not in ids:
             continue
-        tallies[proposal_id][choice] += 1
         by_type[proposal_id][people.get(participant_id, "")][choice] += 1
         if participant_id in members:
             by_group[proposal_id][_letter(members[participant_id])][choice] += 1
@@ -289,8 +290,8 @@ def statement_results(*, statements: list[Statement]) -> list[dict[str, Any]]:
     public (live and in the document): an actor type with fewer than ROUNDTABLE_BREAKDOWN_MIN_GROUP
     answers is counted with the other small ones, for everyone, staff included: answers to a room check
     are anonymous, and moderators often belong to one of the actor types themselves."""
-    tallies: dict[int, dict[str, int]] = defaultdict(_tally)
-    by_type: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(_tally))
+    tallies: dict[int, dict[str, int]] = defaultdict(tally_new)
+    by_type: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(tally_new))
     rows = (
         StatementResponse.objects.filter(statement__in=[statement.pk for statement in statements])
         .values_list("statement_id", "participant__actor_type", "choice")
@@ -311,29 +312,3 @@ def statement_results(*, statements: list[Statement]) -> list[dict[str, Any]]:
         }
         for statement in statements
     ]
-
-
-def coverage_compute(
-    *,
-    tallies: dict[int, dict[str, int]],
-    themes: dict[int, list[int]],
-    cited_proposals: list[int],
-    cited_themes: list[int],
-) -> dict[str, Any]:
-    """How much of what the room supported the conclusions cite: the share of all agree votes that went
-    to proposals cited directly or through their theme, and the share of themes cited directly or
-    through one of their proposals. None when there is nothing to cover yet."""
-    covered = {proposal for proposal in cited_proposals if proposal in tallies}
-    for number in cited_themes:
-        covered.update(themes.get(number, []))
-    total_agree = sum(tally["agree"] for tally in tallies.values())
-    cited_agree = sum(tallies[proposal]["agree"] for proposal in covered)
-    themes_covered = [
-        number for number, proposals in themes.items() if number in cited_themes or covered & set(proposals)
-    ]
-    return {
-        "support": round(cited_agree / total_agree, 4) if total_agree else None,
-        "themes": round(len(themes_covered) / len(themes), 4) if themes else None,
-        "themes_cited": len(themes_covered),
-        "themes_total": len(themes),
-    }

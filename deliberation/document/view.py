@@ -128,6 +128,20 @@ def _when(document: dict[str, Any]) -> str:
     return f"{text} ({zone}, UTC{offset[:3]}:{offset[3:]})"
 
 
+def _record_line(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """The head of the event log the document was built from, for a reader to check the bundle against
+    (documents published before the log was chained state none)."""
+    chain = document.get("chain")
+    if not chain:
+        return []
+    return [
+        (
+            _("Built from the event record"),
+            _("up to event %(seq)s, SHA-256 %(hash)s") % {"seq": chain["seq"], "hash": chain["hash"]},
+        )
+    ]
+
+
 def document_view(document: dict[str, Any], language: str) -> DocumentView:
     meta = document["roundtable"]
     languages = meta.get("languages", [])
@@ -163,6 +177,7 @@ def document_view(document: dict[str, Any], language: str) -> DocumentView:
             (_("Date and time"), _when(document)),
             (_("Languages"), ", ".join(language_label(code) for code in languages)),
             (_("Code"), meta["code"]),
+            *_record_line(document),
         ],
         participation_summary=_(
             "%(people)s people took part: %(spoke)s wrote %(proposals)s proposals "
