@@ -372,7 +372,12 @@ def events_since(*, roundtable_id: int, seq: int, limit: int | None = None) -> l
 
 def events_between(*, roundtable_id: int, after: int, upto: int) -> list[EventText]:
     """The events with after < seq <= upto, serialised."""
-    rows = Event.objects.filter(roundtable_id=roundtable_id, seq__gt=after, seq__lte=upto).order_by("seq")
+    # Not the chain entry: replays never send it, and decoding it would cost every catch-up.
+    rows = (
+        Event.objects.filter(roundtable_id=roundtable_id, seq__gt=after, seq__lte=upto)
+        .defer("chain")
+        .order_by("seq")
+    )
     return [event_text(event) for event in rows]
 
 

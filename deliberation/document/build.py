@@ -39,6 +39,9 @@ def draft_latest(*, question_id: int) -> DraftRevision | None:
 
 def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
     """The document as of now, marked as a draft; publishing adds the version and freezes it."""
+    # Read before the data: under publishing's lock nothing moves; for a draft in a live room, later
+    # events may reach the figures, and `verify` says where they differ from this head.
+    head_seq, head_hash = Roundtable.objects.values_list("last_seq", "chain_head").get(pk=roundtable.pk)
     questions = list(roundtable.questions.order_by("order"))
     people = dict(
         Participant.objects.filter(roundtable=roundtable, role=Role.PARTICIPANT).values_list(
@@ -80,7 +83,7 @@ def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
         "generated_at": timezone.now().isoformat(),
         # The event log it was built from: its last event, whose hash commits to every event before it
         # (python -m deliberation.verify checks the figures below against those events).
-        "chain": {"seq": roundtable.last_seq, "hash": roundtable.chain_head},
+        "chain": {"seq": head_seq, "hash": head_hash},
         "roundtable": {
             "code": roundtable.code,
             "title": roundtable.title,

@@ -150,6 +150,8 @@ def document_bundle(
             bundle.writestr("record/chain.json", json.dumps(record["chain"], indent=2) + "\n")
             bundle.writestr(
                 "record/events.jsonl",
-                "".join(json.dumps(event, ensure_ascii=False, sort_keys=True) + "\n" for event in record["events"]),
+                "".join(
+                    json.dumps(event, ensure_ascii=False, sort_keys=True) + "\n" for event in record["events"]
+                ),
             )
     return buffer.getvalue()

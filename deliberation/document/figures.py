@@ -12,7 +12,9 @@ def tally_new() -> dict[str, int]:
     return dict.fromkeys(CHOICES, 0)
 
 
-def tallies_count(*, votes: Iterable[tuple[int, Any, str]], proposal_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+def tallies_count(
+    *, votes: Iterable[tuple[int, Any, str]], proposal_ids: Iterable[int]
+) -> dict[int, dict[str, int]]:
     """Each proposal's tally from its current votes, (proposal, voter, choice) with one vote per voter and
     proposal; a proposal nobody voted on has a tally of zeros, a vote on a proposal not listed is left out."""
     tallies = {proposal: tally_new() for proposal in proposal_ids}

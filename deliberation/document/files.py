@@ -41,7 +41,10 @@ def document_file_render(document: dict[str, Any], filename: str, language: str)
         return document_json(document).encode(), "application/json; charset=utf-8"
     if filename == "bundle.zip":
         bundle = document_bundle(
-            document, language=language, schema=document_schema_text(), record=record_events(document=document)
+            document,
+            language=language,
+            schema=document_schema_text(),
+            record=record_events(document=document),
         )
         return bundle, "application/zip"
     for order, comments, votes in question_csv_names(document):

@@ -27,7 +27,9 @@ def record_events(*, document: dict[str, Any]) -> dict[str, Any] | None:
     # A proposal's text is shown as it stood at the head: its latest text record up to there.
     latest_text: dict[int, int] = {}
     rows = list(
-        Event.objects.filter(roundtable_id=roundtable.pk).order_by("seq").values_list("seq", "kind", "hash", "chain")
+        Event.objects.filter(roundtable_id=roundtable.pk)
+        .order_by("seq")
+        .values_list("seq", "kind", "hash", "chain")
     )
     for seq, _kind, _hash, chain in rows:
         if seq > head:
@@ -45,11 +47,20 @@ def record_events(*, document: dict[str, Any]) -> dict[str, Any] | None:
             if name not in salts:
                 continue
             text = TEXT.match(name)
-            if ALWAYS.match(name) or (name == "ballot" and records.get("counted")):
+            public = ALWAYS.match(name) or (name == "ballot" and records.get("counted"))
+            # A text only as the document shows it: an earlier wording a moderator corrected stays sealed.
+            shown = text is not None and latest_text.get(int(text.group(1))) == seq
+            if public or shown:
                 disclosed[name] = {"value": value, "salt": salts[name]}
-            elif text and latest_text.get(int(text.group(1))) == seq:
-                disclosed[name] = {"value": value, "salt": salts[name]}
-        events.append({"seq": seq, "kind": kind, "hash": digest, "leaves": chain.get("leaves", {}), "disclosed": disclosed})
+        events.append(
+            {
+                "seq": seq,
+                "kind": kind,
+                "hash": digest,
+                "leaves": chain.get("leaves", {}),
+                "disclosed": disclosed,
+            }
+        )
     return {
         "chain": {
             "version": VERSION,

@@ -54,7 +54,10 @@ def event_records(
             "voter": voter_token(key=key, scope=f"q{question}", participant_id=actor_id),
             "choice": own["my_vote"],
         }
-    elif kind == "statement.updated" and {"id", "question", "number", "text"} <= (data.get("statement") or {}).keys():
+    elif (
+        kind == "statement.updated"
+        and {"id", "question", "number", "text"} <= (data.get("statement") or {}).keys()
+    ):
         statement = data["statement"]
         mine = own.get("statement", {}).get("my_response")
         if data.get("action") == "respond" and mine:
@@ -92,7 +95,9 @@ def _actor_role(event: Event) -> str | None:
     return None  # only a vote asks, and votes_cast hands over the voter it loaded
 
 
-def events_chain(*, roundtable: Roundtable, events: list[Event], records: dict[str, Any] | None = None) -> None:
+def events_chain(
+    *, roundtable: Roundtable, events: list[Event], records: dict[str, Any] | None = None
+) -> None:
     """Seal each event (numbered, not yet saved) onto the roundtable's chain, in seq order; the caller
     holds the roundtable's lock and saves `chain_head` with `last_seq`. `records` (a publication's
     document digest, an erasure's list) are added to a single event's own."""

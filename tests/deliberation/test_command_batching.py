@@ -86,7 +86,9 @@ async def test_a_room_voting_at_once_gets_one_gapless_seq_per_vote_and_tallies_e
     # Every event of the batches is on the hash chain, in seq order, and the head moved with them.
     prev = GENESIS
     for event in events:
-        assert event.hash == event_hash(prev=prev, seq=event.seq, kind=event.kind, leaves=event.chain["leaves"])
+        assert event.hash == event_hash(
+            prev=prev, seq=event.seq, kind=event.kind, leaves=event.chain["leaves"]
+        )
         prev = event.hash
     head = await database_sync_to_async(lambda: Roundtable.objects.get(pk=roundtable.pk).chain_head)()
     assert head == prev

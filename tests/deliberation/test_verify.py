@@ -47,7 +47,9 @@ def session():
     olga = ParticipantFactory(roundtable=roundtable, display_name="Olga", role=Role.ORGANIZER)
 
     def submit(person, text):
-        return proposal_submit(**ids(roundtable, person), question_id=question.pk, text=text).result["proposal"]
+        return proposal_submit(**ids(roundtable, person), question_id=question.pk, text=text).result[
+            "proposal"
+        ]
 
     fund = submit(people[0], "Create a common fund for local projects")
     data = submit(people[1], "Publish partnership data openly")
@@ -68,7 +70,9 @@ def session():
                 vote_cast(**ids(roundtable, person), proposal_id=proposal, choice=choice)
     vote_cast(**ids(roundtable, people[1]), proposal_id=data, choice="agree")  # a change of mind
     vote_cast(**ids(roundtable, mia), proposal_id=fund, choice="disagree")  # staff: not counted
-    moderation.proposal_edit(**ids(roundtable, mia), proposal_id=data, text="Publish partnership data openly.")
+    moderation.proposal_edit(
+        **ids(roundtable, mia), proposal_id=data, text="Publish partnership data openly."
+    )
     moderation.proposal_merge(**ids(roundtable, mia), proposal_id=twin, into_id=fund)
     moderation.proposal_hide(**ids(roundtable, mia), proposal_id=noise, reason="Off topic")
     check = statements.statement_put(
@@ -156,14 +160,16 @@ def test_a_published_roundtable_verifies_and_states_its_head_everywhere(session,
     assert roundtable.chain_head == Event.objects.filter(roundtable=roundtable).order_by("-seq")[0].hash
 
     # The page, the Markdown and the PDF say it, in the reader's language.
-    page = Client().get(f"/p/{publication.slug}/?lang=fr").content.decode()
+    page = Client().get(f"/p/{publication.slug}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Établi à partir du registre des événements" in page and head.hash in page
     markdown = Client().get(f"/p/{publication.slug}/v1/document.md?lang=es").content.decode()
     assert "Elaborado a partir del registro de eventos" in markdown and head.hash in markdown
     import pypdf
 
     pdf = Client().get(f"/p/{publication.slug}/v1/document.pdf?lang=en")
-    text = "".join("".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages).split())
+    text = "".join(
+        "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages).split()
+    )
     assert "Builtfromtheeventrecord" in text and head.hash[:16] in text
 
     # The bundle names nobody: no display name, no participant id, no salt of a layer.
@@ -204,7 +210,11 @@ def test_the_verify_command_runs_without_django_on_a_downloaded_bundle(session, 
     assert no_django.stdout.strip() == "False", no_django.stderr
 
     tally = rewrite(
-        path, tmp_path, lambda files: document_edit(files, lambda d: d["questions"][0]["proposals"][0]["tally"].update(agree=99))
+        path,
+        tmp_path,
+        lambda files: document_edit(
+            files, lambda d: d["questions"][0]["proposals"][0]["tally"].update(agree=99)
+        ),
     )
     run = subprocess.run(
         [sys.executable, "-m", "deliberation.verify", "--no-opinions", str(tally)],
@@ -294,7 +304,9 @@ def test_changing_any_vote_text_or_figure_fails_and_names_it(session, tmp_path):
             ["question 1: coverage in the document"],
         ),
         (
-            lambda files: document_edit(files, lambda d: d["questions"][0]["checks"][0]["tally"].update(agree=9)),
+            lambda files: document_edit(
+                files, lambda d: d["questions"][0]["checks"][0]["tally"].update(agree=9)
+            ),
             ["question 1: room check 1 in the document is agree 9"],
         ),
         (
@@ -317,14 +329,20 @@ def test_an_erasure_leaves_a_mark_not_a_break(session, tmp_path):
     roundtable = session["roundtable"]
     first = publish(session, tmp_path, "v1.zip")
     leaver = session["people"][3]
-    seqs = list(Event.objects.filter(roundtable=roundtable, actor=leaver, kind="vote.cast").values_list("seq", flat=True))
+    seqs = list(
+        Event.objects.filter(roundtable=roundtable, actor=leaver, kind="vote.cast").values_list(
+            "seq", flat=True
+        )
+    )
     assert seqs
     privacy.participant_erase(**ids(roundtable, leaver))
 
     # The chain still holds, from the genesis to the erasure, over what the erasure rewrote.
     prev = GENESIS
     for event in Event.objects.filter(roundtable=roundtable).order_by("seq"):
-        assert event_hash(prev=prev, seq=event.seq, kind=event.kind, leaves=event.chain["leaves"]) == event.hash
+        assert (
+            event_hash(prev=prev, seq=event.seq, kind=event.kind, leaves=event.chain["leaves"]) == event.hash
+        )
         prev = event.hash
         if event.seq in seqs:
             # Nothing left to guess their vote back from: no value, no salt.
@@ -339,7 +357,10 @@ def test_an_erasure_leaves_a_mark_not_a_break(session, tmp_path):
     report = verify_bundle(str(again), opinions=False)
     assert report.problems == [] and any("erased later" in note for note in report.notes), report.notes
     with zipfile.ZipFile(again) as bundle:
-        events = {json.loads(line)["seq"]: json.loads(line) for line in bundle.read("record/events.jsonl").decode().splitlines()}
+        events = {
+            json.loads(line)["seq"]: json.loads(line)
+            for line in bundle.read("record/events.jsonl").decode().splitlines()
+        }
     assert all("ballot" not in events[seq]["disclosed"] for seq in seqs)
     assert first.exists()
 
@@ -348,6 +369,17 @@ def test_an_erasure_leaves_a_mark_not_a_break(session, tmp_path):
     second = download(Publication.objects.get(roundtable=roundtable, version=2), tmp_path, "v2.zip")
     report = verify_bundle(str(second), opinions=False)
     assert report.problems == [] and not any("erased later" in note for note in report.notes)
+    # Version 1's bundle, kept by a reader: its history is still the start of this one.
+    assert verify_bundle(str(second), opinions=False, earlier=str(first)).problems == []
+
+    def other_history(files):
+        chain = json.loads(files["record/chain.json"])
+        chain["last"]["hash"] = "f" * 64
+        files["record/chain.json"] = json.dumps(chain)
+
+    forged = rewrite(first, tmp_path, other_history)
+    found = verify_bundle(str(second), opinions=False, earlier=str(forged)).problems
+    assert any("history was rewritten" in line for line in found), found
 
     # A ballot dropped by the publisher is not an erasure: it is named.
     with zipfile.ZipFile(second) as bundle:
@@ -362,7 +394,9 @@ def test_an_erasure_leaves_a_mark_not_a_break(session, tmp_path):
         events_put(files, changed)
 
     found = problems(rewrite(second, tmp_path, withhold))
-    assert any(f"event seq {victim}: its ballot is withheld, and no erasure lists it" in line for line in found)
+    assert any(
+        f"event seq {victim}: its ballot is withheld, and no erasure lists it" in line for line in found
+    )
 
 
 def test_votes_written_in_one_batch_are_chained_in_seq_order():
@@ -375,16 +409,22 @@ def test_votes_written_in_one_batch_are_chained_in_seq_order():
     before = Roundtable.objects.get(pk=roundtable.pk).chain_head
     outcomes = votes_cast(
         roundtable_id=roundtable.pk,
-        votes=[VoteRequest(participant_id=person.pk, proposal_id=proposal, choice="agree") for person in people]
+        votes=[
+            VoteRequest(participant_id=person.pk, proposal_id=proposal, choice="agree") for person in people
+        ]
         + [VoteRequest(participant_id=people[0].pk, proposal_id=proposal, choice="pass")],
     )
     seqs = [outcome.seq for outcome in outcomes]
     events = list(Event.objects.filter(roundtable=roundtable, seq__in=seqs).order_by("seq"))
     prev = before
     for event in events:
-        assert event.hash == event_hash(prev=prev, seq=event.seq, kind=event.kind, leaves=event.chain["leaves"])
+        assert event.hash == event_hash(
+            prev=prev, seq=event.seq, kind=event.kind, leaves=event.chain["leaves"]
+        )
         ballot = event.chain["records"]["ballot"]
-        assert leaf_digest(salt=event.chain["salts"]["ballot"], value=ballot) == event.chain["leaves"]["ballot"]
+        assert (
+            leaf_digest(salt=event.chain["salts"]["ballot"], value=ballot) == event.chain["leaves"]["ballot"]
+        )
         prev = event.hash
     assert [event.chain["records"]["ballot"]["choice"] for event in events] == ["agree"] * 5 + ["pass"]
     voters = [event.chain["records"]["ballot"]["voter"] for event in events]
