@@ -292,7 +292,11 @@ def test_a_batch_of_a_hundred_votes_costs_the_statements_of_a_batch_of_ten():
         with CaptureQueriesContext(connection) as queries:
             outcomes = votes_cast(roundtable_id=roundtable.pk, votes=requests)
         assert all(isinstance(outcome, CommandResult) and outcome.seq for outcome in outcomes)
-        return len(queries)
+        # Django lets SQLite take 999 parameters a statement: with the chain's two columns an INSERT
+        # holds 76 events there, so 90 events are two (PostgreSQL: one UNNEST insert for any number).
+        events = [query for query in queries if query["sql"].startswith('INSERT INTO "deliberation_event"')]
+        assert len(events) <= 1 + len(voters) // 76
+        return len(queries) - len(events)
 
     # New votes, then changed ones (inserts, then updates).
     assert statements(seats[:10], "agree") == statements(seats[10:], "agree")
