@@ -71,7 +71,7 @@ def session():
     vote_cast(**ids(roundtable, people[1]), proposal_id=data, choice="agree")  # a change of mind
     vote_cast(**ids(roundtable, mia), proposal_id=fund, choice="disagree")  # staff: not counted
     moderation.proposal_edit(
-        **ids(roundtable, mia), proposal_id=data, text="Publish partnership data openly."
+        **ids(roundtable, mia), proposal_id=data, text="Publish all partnership data openly."
     )
     moderation.proposal_merge(**ids(roundtable, mia), proposal_id=twin, into_id=fund)
     moderation.proposal_hide(**ids(roundtable, mia), proposal_id=noise, reason="Off topic")
@@ -178,6 +178,10 @@ def test_a_published_roundtable_verifies_and_states_its_head_everywhere(session,
     for person in session["people"]:
         assert person.display_name not in record
     assert "Mia" not in record and "Olga" not in record
+    # A proposal's text as the document shows it; the wording a moderator corrected stays a digest.
+    assert (
+        "Publish all partnership data openly." in record and "Publish partnership data openly" not in record
+    )
     events = [json.loads(line) for line in record.splitlines()]
     disclosed = {name for event in events for name in event["disclosed"]}
     assert not disclosed & {"data", "staff", "private", "actor"}
@@ -260,6 +264,16 @@ def test_changing_any_vote_text_or_figure_fails_and_names_it(session, tmp_path):
                 event["leaves"]["ballot"] = leaf_digest(salt=opened["salt"], value=opened["value"])
         events_put(files, changed)
 
+    def rewrite_history(files):
+        # A consistent forgery of one event (its ballot, digest and hash): the next one no longer follows.
+        flip_ballot_and_its_digest(files)
+        changed = events_of(files)
+        for index, event in enumerate(changed):
+            if event["seq"] == seq:
+                prev = changed[index - 1]["hash"] if index else GENESIS
+                event["hash"] = event_hash(prev=prev, seq=seq, kind=event["kind"], leaves=event["leaves"])
+        events_put(files, changed)
+
     def drop_event(files):
         events_put(files, [event for event in events_of(files) if event["seq"] != seq])
 
@@ -287,6 +301,7 @@ def test_changing_any_vote_text_or_figure_fails_and_names_it(session, tmp_path):
     cases = [
         (flip_ballot, [f"event seq {seq}: record 'ballot' was changed", f"proposal #{fund}: tally"]),
         (flip_ballot_and_its_digest, [f"event seq {seq} (vote.cast): its hash does not cover"]),
+        (rewrite_history, [f"event seq {seq + 1} (", f"proposal #{fund}: tally"]),
         (drop_event, [f"expected seq {seq}"]),
         (edit_text_record, [f"record 'text:{data}' was changed", f"proposal #{data}: its text"]),
         (
