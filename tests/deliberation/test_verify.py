@@ -59,7 +59,7 @@ def session():
     plan = [
         ("agree", "pass", "agree", "agree"),
         ("agree", "disagree", "disagree", "pass"),
-        ("disagree", "agree", None, "agree"),
+        (None, "agree", "agree", "agree"),  # their vote on the twin moves to the fund when merged
         ("agree", "agree", "agree", None),
         ("pass", None, "agree", "disagree"),
         ("agree", "agree", None, "agree"),
