@@ -409,7 +409,7 @@ def _opinions_check(question, current: list[tuple[str, int, str]], settings: dic
         report.notes.append(
             f"question {order}: opinion groups in the document have sizes {stated or 'none'}; "
             f"a fresh run on the record's ballots gives {recomputed or 'none'} "
-            "(the live map keeps earlier runs' groups steady)"
+            "(the live map may predate the last votes, and keeps earlier runs' groups steady)"
         )
 
 
