@@ -327,6 +327,12 @@ def test_changing_any_vote_text_or_figure_fails_and_names_it(session, tmp_path):
             ["question 1: room check 1 in the document is agree 9"],
         ),
         (
+            lambda files: document_edit(
+                files, lambda d: d["questions"][0]["checks"][0].update(text="Agreed")
+            ),
+            ["question 1: room check 1's text differs from the record's"],
+        ),
+        (
             lambda files: document_edit(files, lambda d: d["participation"].update(votes=1)),
             ["participation: the document counts 1 votes"],
         ),
