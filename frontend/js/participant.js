@@ -145,7 +145,10 @@ function renderFrame() {
 const showStrip = document.querySelector("[data-role=show]");
 function renderShow() {
   renderShowLine(showStrip, state.runOfShow, {
-    shown: (id) => isOpen(state.questions.get(id)),
+    covered: (step) => {
+      const question = state.questions.get(step.question);
+      return isOpen(question) && Boolean(question.phase_ends_at);
+    },
     language: config.language,
     timeZone: config.timeZone,
   });

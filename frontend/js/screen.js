@@ -57,7 +57,7 @@ function render() {
   const question = currentQuestion();
   renderQuestion(question);
   renderShowLine(showBox, state.runOfShow, {
-    shown: (id) => id === question?.id,
+    covered: (step) => step.question === question?.id && Boolean(question.phase_ends_at),
     language: config.language,
     timeZone: config.timeZone,
   });

@@ -5,7 +5,7 @@
 import { clockTime, currentStep, nextLine, stepClock, stepTitle } from "./show.js";
 import { t } from "./i18n.js";
 
-export function renderShowLine(box, show, { shown, language, timeZone }) {
+export function renderShowLine(box, show, { covered, language, timeZone }) {
   const now = box.querySelector("[data-role=show-now]");
   const next = box.querySelector("[data-role=show-next]");
   box.hidden = !show;
@@ -19,8 +19,8 @@ export function renderShowLine(box, show, { shown, language, timeZone }) {
     return;
   }
   const step = currentStep(show);
-  // A phase of a question on screen is already shown by its pill and countdown (unless paused).
-  const said = step?.kind === "phase" && shown(step.question) && show.state === "running";
+  // A phase whose question is on screen with its countdown is already said (unless paused).
+  const said = show.state === "running" && step?.kind === "phase" && covered(step);
   now.hidden = !step || said;
   now.dataset.kind = step?.kind ?? "";
   now.querySelector("[data-role=step-title]").textContent = stepTitle(step, language);

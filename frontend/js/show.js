@@ -27,11 +27,12 @@ export function currentStep(show) {
   return index === null ? null : (show.steps[index] ?? null);
 }
 
-// The step that comes after the current one (skipped steps are passed over); before the start, the first.
+// The step that comes after the current one; before the start, the first. (Going back undoes the step
+// that was running, so the steps after the current one are always still to come.)
 export function nextStep(show) {
   if (!show || show.state === "finished") return null;
   const from = show.state === "planned" ? 0 : (currentIndex(show) ?? -1) + 1;
-  return show.steps.slice(from).find((step) => !step.skipped) ?? null;
+  return show.steps[from] ?? null;
 }
 
 // Seconds left in the current step: counted down while running, frozen while paused.
@@ -45,17 +46,14 @@ function stepLength(step) {
   return (step.planned_seconds ?? 0) + (step.extended_seconds ?? 0);
 }
 
-// Seconds the steps after the current one take, as planned.
+// Seconds the steps after `after` take, as planned (as the server counts them).
 function restSeconds(show, after) {
-  return show.steps
-    .slice(after + 1)
-    .filter((step) => !step.skipped && !step.ended_at)
-    .reduce((total, step) => total + stepLength(step), 0);
+  return show.steps.slice(after + 1).reduce((total, step) => total + (step.planned_seconds ?? 0), 0);
 }
 
 // When the plan ends if followed from now (ms since the epoch), or null when it has ended. The server
-// says so at each change; a pause, or a start that is late, moves it on with the clock, so it is counted
-// here from the same fields.
+// says so at each change (`projected_end`); a pause, or a start that is late, moves it on with the
+// clock, so it is counted here from the same fields, as the server counts it.
 export function projectedEnd(show) {
   if (!show || show.state === "finished") return null;
   const now = serverNow();
@@ -81,14 +79,16 @@ export function minutesOf(seconds) {
   return Math.ceil(Math.max(0, seconds) / 60);
 }
 
-// A time of day in the roundtable's time zone ("9:55"), as the printed programme gives it.
+// A time of day in the roundtable's time zone, on the 24-hour clock of the printed programme ("9:55",
+// "11:25"), in every language (an unknown zone falls back to the device's).
 export function clockTime(iso, { language, timeZone }) {
   const at = typeof iso === "number" ? iso : Date.parse(iso ?? "");
   if (Number.isNaN(at)) return "";
+  const options = { hour: "numeric", minute: "2-digit", hourCycle: "h23" };
   try {
-    return new Intl.DateTimeFormat(language, { hour: "numeric", minute: "2-digit", timeZone }).format(at);
+    return new Intl.DateTimeFormat(language, { ...options, timeZone }).format(at);
   } catch {
-    return new Intl.DateTimeFormat(language, { hour: "numeric", minute: "2-digit" }).format(at);
+    return new Intl.DateTimeFormat(language, options).format(at);
   }
 }
 

@@ -25,6 +25,9 @@ const EXTENSIONS = [60, 120, 300];
 const parts = {};
 let lastKey = null;
 let lastFits = true;
+// The control to give focus to once the show's new state shows it (the ack and the event come in
+// either order): Pause after starting or resuming, Resume after pausing.
+let focusNext = null;
 
 const zone = () => ({ language: ctx.config.language, timeZone: ctx.config.timeZone });
 const show = () => ctx.state?.runOfShow ?? null;
@@ -144,10 +147,9 @@ async function control(target) {
   if (action === "start") return confirming(true);
   if (action === "start-no") return confirming(false);
   if (action === "start-yes") {
-    const ok = await run("run_of_show.start", {}, { anchor, done: null });
-    if (ok) parts.confirm.hidden = true;
-    render();
-    if (ok) parts.pause.focus();
+    focusNext = parts.pause;
+    if (await run("run_of_show.start", {}, { anchor, done: null })) renderShow();
+    else focusNext = null;
     return;
   }
   if (action === "extend") {
@@ -155,16 +157,21 @@ async function control(target) {
     await run("run_of_show.extend", { seconds }, { anchor, done: tn("show.extended", seconds / 60) });
     return;
   }
-  const type = { pause: "run_of_show.pause", resume: "run_of_show.resume", skip: "run_of_show.skip", back: "run_of_show.back" }[action];
+  const type = {
+    pause: "run_of_show.pause",
+    resume: "run_of_show.resume",
+    skip: "run_of_show.skip",
+    back: "run_of_show.back",
+  }[action];
   if (!type) return;
-  if (await run(type, {}, { anchor, done: null })) {
-    // The control pressed may have gone (Pause becomes Resume): keep focus in the group.
-    render();
-    if (target.hidden) (action === "pause" ? parts.resume : parts.pause).focus();
-  }
+  // The control pressed may go (Pause becomes Resume, Back leaves the first step): focus stays in the group.
+  focusNext = { pause: parts.resume, resume: parts.pause }[action] ?? null;
+  if (await run(type, {}, { anchor, done: null })) renderShow();
+  else focusNext = null;
 }
 
 function setControls(current) {
+  const hadFocus = parts.controls.contains(document.activeElement);
   const state = current.state;
   const live = state === "running" || state === "paused";
   if (state !== "planned") parts.confirm.hidden = true;
@@ -174,9 +181,14 @@ function setControls(current) {
   for (const extend of parts.extend) extend.hidden = !live;
   parts.skip.hidden = !live;
   parts.back.hidden = !live || (currentIndex(current) ?? 0) === 0;
+  if (focusNext && !focusNext.hidden) {
+    focusNext.focus();
+    focusNext = null;
+  }
   // A control that disappears under the keyboard's focus hands it on to one that stays.
-  if (parts.controls.contains(document.activeElement) && document.activeElement.hidden) {
-    [parts.pause, parts.resume, parts.start].find((candidate) => !candidate.hidden)?.focus();
+  const focused = document.activeElement;
+  if (focused === document.body || (parts.controls.contains(focused) && focused.hidden)) {
+    if (hadFocus) [parts.pause, parts.resume, parts.skip].find((candidate) => !candidate.hidden)?.focus();
   }
 }
 
