@@ -2,6 +2,7 @@
 // question's own phase and countdown do not already say it (a break, the closing, a pause); before the
 // start, when it starts; at the end, that it ended. On the projector it sits in the head under the
 // question's status (the columns fit around it); on the phone, one compact line under the chips.
+import { serverNow } from "./clock.js";
 import { clockTime, currentStep, nextLine, stepClock, stepTitle } from "./show.js";
 import { t } from "./i18n.js";
 
@@ -13,7 +14,9 @@ export function renderShowLine(box, show, { covered, language, timeZone }) {
   box.dataset.state = show.state;
   if (show.state === "planned" || show.state === "finished") {
     now.hidden = true;
-    const start = show.state === "planned" ? clockTime(show.planned_start, { language, timeZone }) : "";
+    // Before the start, its time, while it is still ahead (a late start says nothing rather than a past time).
+    const ahead = show.state === "planned" && Date.parse(show.planned_start ?? "") > serverNow();
+    const start = ahead ? clockTime(show.planned_start, { language, timeZone }) : "";
     next.textContent = show.state === "finished" ? t("show.finished") : start ? t("show.startsAt", { time: start }) : "";
     box.hidden = !next.textContent;
     return;
@@ -24,7 +27,7 @@ export function renderShowLine(box, show, { covered, language, timeZone }) {
   now.hidden = !step || said;
   now.dataset.kind = step?.kind ?? "";
   now.querySelector("[data-role=step-title]").textContent = stepTitle(step, language);
-  tickScreenShow(box, show);
+  tickShowLine(box, show);
   next.textContent = nextLine(show, language);
 }
 

@@ -209,30 +209,36 @@ function planRow(step, index, current) {
     .join(" · ");
   let actual = t("show.notYet");
   let difference = "";
+  let off = false;
   if (step.started_at && step.ended_at) {
     const took = seconds(step.started_at, step.ended_at);
     actual = `${range(step.started_at, step.ended_at)} · ${tn("show.length", minutesOf(took))}`;
     const delta = took - step.planned_seconds;
-    if (Math.abs(delta) < 30) difference = t("show.onTime");
-    else difference = tn(delta > 0 ? "show.over" : "show.under", Math.round(Math.abs(delta) / 60) || 1);
+    // Within half a minute is on time; otherwise whole minutes over or under ("Q2 ran 4 minutes over").
+    off = Math.abs(delta) >= 30;
+    difference = off ? tn(delta > 0 ? "show.over" : "show.under", Math.round(Math.abs(delta) / 60) || 1) : t("show.onTime");
   } else if (step.started_at) {
     actual = t("show.sinceStart", { start: clockTime(step.started_at, zone()) });
   }
-  if (step.skipped) actual = step.started_at ? `${actual} · ${t("show.skipped")}` : t("show.skipped");
+  if (step.skipped) actual = `${actual} · ${t("show.skipped")}`;
   const notes = [];
   if (now) notes.push(element("strong", { class: "show-badge" }, t("show.now.badge")));
-  if (step.extended_seconds) notes.push(element("span", { class: "show-extended" }, tn("show.extended", minutesOf(step.extended_seconds))));
+  if (step.extended_seconds) {
+    notes.push(element("span", { class: "show-extended" }, tn("show.extended", minutesOf(step.extended_seconds))));
+  }
+  const classes = [now && "show-current", step.skipped && "show-skipped", step.ended_at && "show-done"].filter(Boolean);
   return element(
     "tr",
-    {
-      class: [now ? "show-current" : "", step.skipped ? "show-skipped" : "", step.ended_at ? "show-done" : ""].join(" ").trim() || null,
-      "aria-current": now ? "step" : null,
-      "data-step": String(step.id),
-    },
-    element("th", { scope: "row" }, `${index + 1}. ${stepTitle(step, ctx.config.language)}`, ...notes.flatMap((note) => [" ", note])),
+    { class: classes.join(" ") || null, "aria-current": now ? "step" : null, "data-step": String(step.id) },
+    element(
+      "th",
+      { scope: "row" },
+      `${index + 1}. ${stepTitle(step, ctx.config.language)}`,
+      ...notes.flatMap((note) => [" ", note]),
+    ),
     element("td", {}, planned),
     element("td", {}, actual),
-    element("td", { class: difference && !difference.startsWith(t("show.onTime")) ? "show-delta" : null }, difference),
+    element("td", { class: off ? "show-delta" : null }, difference),
   );
 }
 
