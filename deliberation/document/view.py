@@ -241,12 +241,14 @@ def run_of_show_view(record: dict[str, Any], language: str, languages: list[str]
         if step["extended_seconds"] and not step["skipped"]:
             happened += " · " + _("extended by %(time)s") % {"time": duration_text(step["extended_seconds"])}
         started = _local(step["started_at"], zone)
+        # Words, never a dash, where there is no figure.
+        absent = _("Under way") if started else _("Not held")
         rows.append(
             [
                 step_name(step, language, languages),
                 duration_text(planned),
-                f"{started:%H:%M}" if started else "—",
-                duration_text(actual) if actual is not None else "—",
+                f"{started:%H:%M}" if started else absent,
+                duration_text(actual) if actual is not None else absent,
                 happened,
             ]
         )
