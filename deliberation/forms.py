@@ -367,7 +367,9 @@ class RunStepForm(FieldErrorsMixin, forms.Form):
 
     # A blank choice, so the empty rows at the end (for new steps) are left out when left alone.
     kind = forms.ChoiceField(label=_("Step"), choices=[("", "—"), *STEP_KIND_CHOICES])
-    question = forms.TypedChoiceField(label=_("Question"), choices=[], coerce=int, required=False, empty_value=None)
+    question = forms.TypedChoiceField(
+        label=_("Question"), choices=[], coerce=int, required=False, empty_value=None
+    )
     phase = forms.ChoiceField(label=_("Phase"), choices=[("", "—"), *STEP_PHASE_CHOICES], required=False)
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=STEP_MAX_MINUTES)
 

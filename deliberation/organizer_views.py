@@ -24,24 +24,24 @@ from deliberation.audit_view import action_choices, action_label, audit_details_
 from deliberation.csv_safe import CsvSafeWriter
 from deliberation.errors import ServiceError
 from deliberation.forms import (
+    STEP_PHASE_CHOICES,
     InviteForm,
     RegistrantForm,
     RegistrantsUploadForm,
     RoundtableForm,
-    STEP_PHASE_CHOICES,
     RunStepFormSet,
     SettingsForm,
 )
 from deliberation.models import Participant, Roundtable, RunOfShow, RunOfShowState, RunStepKind
 from deliberation.policy import Action
 from deliberation.selectors import audit_log, audit_people, run_of_show_public, staff_roundtables
-from deliberation.services.run_of_show import PlanStep, run_of_show_default, run_of_show_plan
 from deliberation.services.registration import registrant_add, registrants_import, registrants_invite
 from deliberation.services.roundtables import (
     roundtable_configure,
     roundtable_create,
     roundtable_registration_set,
 )
+from deliberation.services.run_of_show import PlanStep, run_of_show_default, run_of_show_plan
 from deliberation.services.staff import (
     invitation_accept,
     invitation_account,
@@ -253,7 +253,11 @@ def _default_titles(roundtable: Roundtable) -> dict[str, dict[str, str]]:
 
 def _plan_formset(roundtable: Roundtable, data=None, initial=None) -> RunStepFormSet:
     questions = [
-        (question.pk, f"Q{question.order} · {_short(text_in_language(question.text, translation.get_language(), roundtable.languages).text)}")
+        (
+            question.pk,
+            f"Q{question.order} · "
+            + _short(text_in_language(question.text, translation.get_language(), roundtable.languages).text),
+        )
         for question in roundtable.questions.order_by("order")
     ]
     return RunStepFormSet(
@@ -290,14 +294,16 @@ def _plan_initial(roundtable: Roundtable, show: RunOfShow | None) -> list[dict]:
             "phase": step.phase,
             "minutes": max(1, round(step.planned_seconds / 60)),
             "ORDER": number,
-            **{f"title_{language}": (step.title or {}).get(language, "") for language in roundtable.languages},
+            **{
+                f"title_{language}": (step.title or {}).get(language, "") for language in roundtable.languages
+            },
         }
         for number, step in enumerate(steps, start=1)
     ]
 
 
 def _step_label(step: dict) -> str:
-    """"Q1 · Collecting proposals", or a break's or the closing's title in the reader's language."""
+    """ "Q1 · Collecting proposals", or a break's or the closing's title in the reader's language."""
     if step["kind"] == RunStepKind.PHASE:
         return f"Q{step['question_order']} · {dict(STEP_PHASE_CHOICES)[step['phase']]}"
     titles = step["title"]
@@ -322,7 +328,9 @@ def _plan_context(roundtable: Roundtable, formset: RunStepFormSet | None) -> dic
             "number": number,
             "label": _step_label(step),
             "minutes": round(step["planned_seconds"] / 60),
-            "starts": datetime.datetime.fromisoformat(step["planned_start"]) if step["planned_start"] else None,
+            "starts": datetime.datetime.fromisoformat(step["planned_start"])
+            if step["planned_start"]
+            else None,
             "started_at": datetime.datetime.fromisoformat(step["started_at"]) if step["started_at"] else None,
             "current": value["current"] == number - 1,
         }
@@ -349,7 +357,12 @@ def _plan_context(roundtable: Roundtable, formset: RunStepFormSet | None) -> dic
         "plan_rows": rows,
         # Each row of the form with its planned start, while the form shows the saved plan as it is.
         "plan_form_rows": [
-            (form, rows[index]["starts"] if show is not None and not formset.is_bound and index < len(rows) else None)
+            (
+                form,
+                rows[index]["starts"]
+                if show is not None and not formset.is_bound and index < len(rows)
+                else None,
+            )
             for index, form in enumerate(formset)
         ]
         if formset is not None
@@ -359,7 +372,9 @@ def _plan_context(roundtable: Roundtable, formset: RunStepFormSet | None) -> dic
 
 @require_POST
 @allowed_to(Action.RUN_OF_SHOW_PLAN)
-def organize_run_of_show(request: HttpRequest, roundtable: Roundtable, organizer: Participant) -> HttpResponse:
+def organize_run_of_show(
+    request: HttpRequest, roundtable: Roundtable, organizer: Participant
+) -> HttpResponse:
     """Save the plan typed in the form, or (`step=default`) the suggested one."""
     formset = None
     if request.POST.get("step") == "default":
@@ -368,7 +383,10 @@ def organize_run_of_show(request: HttpRequest, roundtable: Roundtable, organizer
         formset = _plan_formset(roundtable, request.POST)
         if not formset.is_valid():
             return _organize_page(
-                request, roundtable, plan_formset=formset, error=_("Check the plan: the steps in error are marked.")
+                request,
+                roundtable,
+                plan_formset=formset,
+                error=_("Check the plan: the steps in error are marked."),
             )
         steps = [
             PlanStep(

@@ -194,11 +194,13 @@ def document_view(document: dict[str, Any], language: str) -> DocumentView:
 
 
 def _phase_name(phase: str) -> str:
-    return {"collecting": _("Collecting proposals"), "voting": _("Voting"), "locked": _("Locked")}.get(phase, phase)
+    return {"collecting": _("Collecting proposals"), "voting": _("Voting"), "locked": _("Locked")}.get(
+        phase, phase
+    )
 
 
 def step_name(step: dict[str, Any], language: str, languages: list[str]) -> str:
-    """"Q2 · Voting", or a break's or the closing's title in the reader's language."""
+    """ "Q2 · Voting", or a break's or the closing's title in the reader's language."""
     if step["kind"] == "phase":
         return f"Q{step['question']} · {_phase_name(step['phase'])}"
     title = text_in_language(step.get("title") or {}, language, languages).text
@@ -263,7 +265,9 @@ def run_of_show_view(record: dict[str, Any], language: str, languages: list[str]
         minutes = round(abs(actual - planned) / 60)
         if actual - planned >= NOTABLE_SECONDS:
             summary.append(
-                ngettext("Q%(order)s ran %(count)s minute over.", "Q%(order)s ran %(count)s minutes over.", minutes)
+                ngettext(
+                    "Q%(order)s ran %(count)s minute over.", "Q%(order)s ran %(count)s minutes over.", minutes
+                )
                 % {"order": order, "count": minutes}
             )
         elif planned - actual >= NOTABLE_SECONDS:

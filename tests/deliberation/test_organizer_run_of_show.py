@@ -59,7 +59,9 @@ def test_steps_are_moved_removed_and_added_from_the_form(client, organizer):
     assert len(steps) == 13 and steps[-1].planned_seconds == 7 * 60
 
 
-def test_a_phase_without_its_question_is_marked_in_the_readers_language_and_nothing_is_saved(client, organizer):
+def test_a_phase_without_its_question_is_marked_in_the_readers_language_and_nothing_is_saved(
+    client, organizer
+):
     create(client)
     client.cookies["django_language"] = "es"
     data = form_data(client.get("/r/LED-2021/organize/").content.decode())

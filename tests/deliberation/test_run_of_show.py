@@ -20,7 +20,7 @@ TITLES = {"break": {"en": "Break"}, "closing": {"en": "Closing"}}
 
 @pytest.fixture
 def room():
-    start = datetime.datetime(2021, 5, 26, 12, 55, tzinfo=datetime.UTC)  # 9:55 at UTC−3
+    start = datetime.datetime(2021, 5, 26, 12, 55, tzinfo=datetime.UTC)  # 9:55 at UTC-3
     roundtable = RoundtableFactory(
         starts_at=start, ends_at=start + datetime.timedelta(minutes=90), questions=["closed"] * 4
     )
@@ -59,7 +59,11 @@ def value(roundtable):
 
 
 def kinds_since(roundtable, seq):
-    return list(Event.objects.filter(roundtable=roundtable, seq__gt=seq).order_by("seq").values_list("kind", flat=True))
+    return list(
+        Event.objects.filter(roundtable=roundtable, seq__gt=seq)
+        .order_by("seq")
+        .values_list("kind", flat=True)
+    )
 
 
 def time_runs_out(roundtable):
@@ -76,7 +80,11 @@ def test_the_default_plan_fits_the_seed_session_with_twelve_five_and_three_minut
     steps = ros.run_of_show_default(roundtable=roundtable, titles=TITLES)
     minutes = [(step.kind, step.phase, step.planned_seconds // 60) for step in steps]
     assert minutes == [
-        *[("phase", phase, m) for _ in questions for phase, m in (("collecting", 12), ("voting", 5), ("locked", 3))],
+        *[
+            ("phase", phase, m)
+            for _ in questions
+            for phase, m in (("collecting", 12), ("voting", 5), ("locked", 3))
+        ],
         ("closing", "", 10),
     ]
     ros.run_of_show_plan(roundtable=roundtable, organizer=organizer, steps=steps)
@@ -90,15 +98,21 @@ def test_the_default_plan_fits_the_seed_session_with_twelve_five_and_three_minut
 
 def test_a_plan_longer_than_the_slot_does_not_fit(room):
     roundtable, organizer, _mod, _ana, questions = room
-    plan(roundtable, organizer, questions, seconds=20 * 60)  # 6 × 20 min = 120 min for a 90-minute slot
+    plan(roundtable, organizer, questions, seconds=20 * 60)  # 6 x 20 min = 120 min for a 90-minute slot
     assert value(roundtable)["fits"] is False
 
 
 @pytest.mark.parametrize(
     ("step", "code"),
     [
-        (ros.PlanStep(kind="phase", planned_seconds=60, question_id=None, phase="collecting"), "run_of_show_question_invalid"),
-        (ros.PlanStep(kind="phase", planned_seconds=60, question_id=-1, phase="voting"), "run_of_show_question_invalid"),
+        (
+            ros.PlanStep(kind="phase", planned_seconds=60, question_id=None, phase="collecting"),
+            "run_of_show_question_invalid",
+        ),
+        (
+            ros.PlanStep(kind="phase", planned_seconds=60, question_id=-1, phase="voting"),
+            "run_of_show_question_invalid",
+        ),
         ("first", "run_of_show_question_invalid"),  # phase "closed" is not a step
         (ros.PlanStep(kind="break", planned_seconds=0), "run_of_show_duration_invalid"),
         (ros.PlanStep(kind="break", planned_seconds=5 * 3600), "run_of_show_duration_invalid"),
@@ -137,7 +151,9 @@ def test_an_empty_plan_and_another_roundtables_question_are_refused(room):
 def test_only_organizers_plan_and_only_staff_steer(room):
     roundtable, organizer, mod, ana, questions = room
     with pytest.raises(ServiceError, match="forbidden"):
-        ros.run_of_show_plan(roundtable=roundtable, organizer=mod, steps=[ros.PlanStep(kind="closing", planned_seconds=60)])
+        ros.run_of_show_plan(
+            roundtable=roundtable, organizer=mod, steps=[ros.PlanStep(kind="closing", planned_seconds=60)]
+        )
     plan(roundtable, organizer, questions)
     for command in (ros.run_of_show_start, ros.run_of_show_pause, ros.run_of_show_skip, ros.run_of_show_back):
         with pytest.raises(ServiceError, match="forbidden"):
@@ -209,7 +225,7 @@ def test_a_step_not_due_yet_is_not_ended(room):
 
 
 def test_a_step_found_long_after_its_end_hands_no_lateness_on(room):
-    """Every process was down for ten minutes: the next step starts when the sweep finds it, with all its time."""
+    """Every process was down for ten minutes: the next step starts when found, with all its time."""
     roundtable, organizer, mod, _ana, questions = room
     plan(roundtable, organizer, questions)
     ros.run_of_show_start(**ids(roundtable, mod))
@@ -317,7 +333,9 @@ def test_while_the_show_keeps_time_a_moderator_moves_phases_but_sets_no_countdow
     plan(roundtable, organizer, questions)
     ros.run_of_show_start(**ids(roundtable, mod))
     with pytest.raises(ServiceError, match="run_of_show_owns_clock"):
-        question_phase_set(**ids(roundtable, mod), question_id=questions[2].pk, state="collecting", duration_seconds=60)
+        question_phase_set(
+            **ids(roundtable, mod), question_id=questions[2].pk, state="collecting", duration_seconds=60
+        )
     question_phase_set(**ids(roundtable, mod), question_id=questions[0].pk, state="voting")
     assert Question.objects.get(pk=questions[0].pk).phase_ends_at is None
     # The step still ends on time, and the plan takes the question on from there.
@@ -355,7 +373,9 @@ def test_every_command_is_in_the_audit_log_with_its_label(room):
     ros.run_of_show_resume(**ids(roundtable, mod))
     ros.run_of_show_skip(**ids(roundtable, mod))
     ros.run_of_show_back(**ids(roundtable, mod))
-    entries = [entry for entry in audit_log(roundtable=roundtable) if entry["action"].startswith("run_of_show")]
+    entries = [
+        entry for entry in audit_log(roundtable=roundtable) if entry["action"].startswith("run_of_show")
+    ]
     assert [entry["action"] for entry in reversed(entries)] == [
         "run_of_show.plan",
         "run_of_show.start",

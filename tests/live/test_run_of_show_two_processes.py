@@ -73,7 +73,9 @@ def test_the_run_of_show_drives_a_session_once_across_two_processes_and_a_restar
                 planned_end = datetime.datetime.fromisoformat(show_in(seen)["step_ends_at"])
 
                 extended = await command(mo, {"type": "run_of_show.extend", "id": "more", "seconds": 30})
-                seen = await events_until(watcher, lambda s: show_in(s)["steps"][Q2_COLLECTING]["extended_seconds"], earlier=seen)
+                seen = await events_until(
+                    watcher, lambda s: show_in(s)["steps"][Q2_COLLECTING]["extended_seconds"], earlier=seen
+                )
                 new_end = datetime.datetime.fromisoformat(show_in(seen)["step_ends_at"])
                 assert new_end - planned_end == datetime.timedelta(seconds=30)
                 # Past the step's planned end, it still runs: the extension holds in both processes.
@@ -100,7 +102,9 @@ def test_the_run_of_show_drives_a_session_once_across_two_processes_and_a_restar
                 assert snapshot["run_of_show"]["state"] == "running"
                 assert snapshot["run_of_show"]["current"] == BREAK, "the break outlived the restart"
                 await command(mo, {"type": "run_of_show.skip", "id": "skip-break"})
-                seen_by = await asyncio.gather(events_until(watcher, finished, 40), events_until(mo, finished, 40))
+                seen_by = await asyncio.gather(
+                    events_until(watcher, finished, 40), events_until(mo, finished, 40)
+                )
                 await mo.close()
                 await watcher.close()
                 return seen_by
@@ -122,13 +126,14 @@ def test_the_run_of_show_drives_a_session_once_across_two_processes_and_a_restar
 
         with psycopg.connect(env["DATABASE_URL"]) as connection:
             starts = connection.execute(
-                "SELECT data->>'current', count(*) FROM deliberation_event WHERE kind = 'run_of_show.updated' "
-                "AND staff->'audit'->>'action' IN ('run_of_show.start', 'run_of_show.advance', 'run_of_show.skip') "
-                "GROUP BY 1"
+                "SELECT data->>'current', count(*) FROM deliberation_event "
+                "WHERE kind = 'run_of_show.updated' AND staff->'audit'->>'action' "
+                "IN ('run_of_show.start', 'run_of_show.advance', 'run_of_show.skip') GROUP BY 1"
             ).fetchall()
             moves = connection.execute(
                 "SELECT data->'question'->>'order', staff->'audit'->>'to', count(*) FROM deliberation_event "
-                "WHERE kind = 'question.updated' AND staff->'audit'->>'from' <> staff->'audit'->>'to' GROUP BY 1, 2"
+                "WHERE kind = 'question.updated' "
+                "AND staff->'audit'->>'from' <> staff->'audit'->>'to' GROUP BY 1, 2"
             ).fetchall()
             steps = connection.execute(
                 "SELECT position, started_at IS NOT NULL, ended_at IS NOT NULL, skipped, extended_seconds "

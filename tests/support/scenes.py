@@ -310,7 +310,9 @@ def _run_of_show_plan(scene: Scene, *, seconds: int = 60) -> Participant:
             PlanStep(kind="phase", planned_seconds=seconds, question_id=first, phase="collecting"),
             PlanStep(kind="phase", planned_seconds=seconds, question_id=first, phase="voting"),
             PlanStep(kind="phase", planned_seconds=seconds, question_id=first, phase="locked"),
-            PlanStep(kind="break", planned_seconds=seconds, title={"en": "Coffee", "es": "Café", "fr": "Café"}),
+            PlanStep(
+                kind="break", planned_seconds=seconds, title={"en": "Coffee", "es": "Café", "fr": "Café"}
+            ),
             PlanStep(kind="phase", planned_seconds=seconds, question_id=second, phase="collecting"),
             PlanStep(kind="closing", planned_seconds=seconds, title={"en": "Closing"}),
         ],
@@ -326,7 +328,9 @@ def run_of_show_steps_end(scene: Scene) -> None:
 
     show = RunOfShow.objects.get(roundtable=scene.roundtable)
     past = timezone.now() - datetime.timedelta(seconds=1)
-    Question.objects.filter(roundtable=scene.roundtable, phase_ends_at=show.step_ends_at).update(phase_ends_at=past)
+    Question.objects.filter(roundtable=scene.roundtable, phase_ends_at=show.step_ends_at).update(
+        phase_ends_at=past
+    )
     RunOfShow.objects.filter(pk=show.pk).update(step_ends_at=past)
     for question_id, due in questions.questions_due():
         questions.question_timer_fire(question_id=question_id, due=due)

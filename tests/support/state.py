@@ -129,7 +129,9 @@ def state_apply_event(state: dict[str, Any], event: dict[str, Any]) -> None:
             state["publications"].append(copy.deepcopy(data["publication"]))
         case "run_of_show.updated":
             # The whole run of show; staff copies also carry the audit entry, as steering events do.
-            state["run_of_show"] = {key: copy.deepcopy(value) for key, value in data.items() if key != "audit"}
+            state["run_of_show"] = {
+                key: copy.deepcopy(value) for key, value in data.items() if key != "audit"
+            }
         case "invitation.revoked":
             pass  # for the audit log: nothing any screen shows changes
         case kind:

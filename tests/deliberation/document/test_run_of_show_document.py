@@ -23,7 +23,7 @@ from tests.factories import ParticipantFactory, RoundtableFactory
 
 pytestmark = pytest.mark.django_db
 SCHEMA = json.loads(document_schema_text())
-START = datetime.datetime(2021, 5, 26, 12, 55, tzinfo=datetime.UTC)  # 9:55 in Córdoba (UTC−3)
+START = datetime.datetime(2021, 5, 26, 12, 55, tzinfo=datetime.UTC)  # 9:55 in Córdoba (UTC-3)
 
 
 @pytest.fixture
@@ -44,7 +44,9 @@ def ran():
         steps=[
             PlanStep(kind="phase", planned_seconds=20 * 60, question_id=first, phase="collecting"),
             PlanStep(kind="phase", planned_seconds=10 * 60, question_id=first, phase="voting"),
-            PlanStep(kind="break", planned_seconds=10 * 60, title={"en": "Coffee", "es": "Café", "fr": "Café"}),
+            PlanStep(
+                kind="break", planned_seconds=10 * 60, title={"en": "Coffee", "es": "Café", "fr": "Café"}
+            ),
             PlanStep(kind="phase", planned_seconds=20 * 60, question_id=second, phase="collecting"),
             PlanStep(kind="phase", planned_seconds=10 * 60, question_id=second, phase="voting"),
             PlanStep(kind="closing", planned_seconds=20 * 60, title={"en": "Closing", "es": "Cierre"}),
@@ -56,10 +58,15 @@ def ran():
     for position, minutes in enumerate(actual):
         ended = moment + datetime.timedelta(minutes=minutes)
         RunStep.objects.filter(show__roundtable=roundtable, position=position).update(
-            started_at=moment, ended_at=ended, skipped=position in skipped, extended_seconds=240 if position == 3 else 0
+            started_at=moment,
+            ended_at=ended,
+            skipped=position in skipped,
+            extended_seconds=240 if position == 3 else 0,
         )
         moment = ended
-    RunOfShow.objects.filter(roundtable=roundtable).update(state="finished", started_at=START, finished_at=moment)
+    RunOfShow.objects.filter(roundtable=roundtable).update(
+        state="finished", started_at=START, finished_at=moment
+    )
     publications.document_publish(roundtable_id=roundtable.pk, participant_id=organizer.pk, slug="ran")
     return Publication.objects.get(slug="ran", version=1)
 
@@ -69,7 +76,12 @@ def test_the_json_records_the_plan_and_what_happened(ran):
     jsonschema.validate(ran.document, SCHEMA)
     assert record["state"] == "finished" and record["ended_at"] == "2021-05-26T14:27:00+00:00"
     q2 = record["steps"][3]
-    assert (q2["question"], q2["phase"], q2["planned_seconds"], q2["actual_seconds"]) == (2, "collecting", 1200, 1440)
+    assert (q2["question"], q2["phase"], q2["planned_seconds"], q2["actual_seconds"]) == (
+        2,
+        "collecting",
+        1200,
+        1440,
+    )
     assert q2["extended_seconds"] == 240
     assert record["steps"][2]["skipped"] is True and record["steps"][2]["title"]["es"] == "Café"
 
@@ -78,8 +90,22 @@ def test_the_json_records_the_plan_and_what_happened(ran):
     ("language", "sentences"),
     [
         ("en", ["Q2 ran 4 minutes over.", "Coffee was skipped.", "11:27, 2 minutes after the planned end"]),
-        ("es", ["La P2 duró 4 minutos más de lo previsto.", "Se saltó «Café».", "2 minutos después del fin previsto"]),
-        ("fr", ["La Q2 a duré 4 minutes de plus que prévu.", "« Café » a été passée.", "2 minutes après la fin prévue"]),
+        (
+            "es",
+            [
+                "La P2 duró 4 minutos más de lo previsto.",
+                "Se saltó «Café».",
+                "2 minutos después del fin previsto",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "La Q2 a duré 4 minutes de plus que prévu.",
+                "« Café » a été passée.",
+                "2 minutes après la fin prévue",
+            ],
+        ),
     ],
 )
 def test_page_pdf_and_markdown_say_what_happened_in_the_readers_language(ran, language, sentences):
@@ -96,7 +122,10 @@ def test_page_pdf_and_markdown_say_what_happened_in_the_readers_language(ran, la
 def test_the_table_gives_each_step_planned_and_actual_times_in_the_roundtables_zone(ran):
     with translation.override("en"):
         markdown = document_markdown(ran.document, "en")
-    assert "| Q2 · Collecting proposals | 20 min | 10:26 | 24 min | 4 minutes over · extended by 4 min |" in markdown
+    assert (
+        "| Q2 · Collecting proposals | 20 min | 10:26 | 24 min | 4 minutes over · extended by 4 min |"
+        in markdown
+    )
     assert "| Coffee | 10 min | 10:25 | 1 min | Skipped |" in markdown
     assert "| Q1 · Collecting proposals | 20 min | 09:55 | 20 min | On time |" in markdown
 

@@ -34,7 +34,7 @@ def planned_room():
 
 async def test_a_moderator_steers_the_run_of_show_and_everyone_sees_it():
     roundtable, mod, ana = await planned_room()
-    moderator, snapshot = await connect(roundtable, mod)
+    moderator, _ = await connect(roundtable, mod)
     participant, _ = await connect(roundtable, ana)
     watcher, watched = await connect(roundtable)
     assert watched["run_of_show"]["state"] == "planned"
@@ -48,7 +48,9 @@ async def test_a_moderator_steers_the_run_of_show_and_everyone_sees_it():
     assert started["type"] == "ack"
     for client in (moderator, participant, watcher):
         question, show = await client.events(2)
-        assert question["kind"] == "question.updated" and question["data"]["question"]["state"] == "collecting"
+        assert (
+            question["kind"] == "question.updated" and question["data"]["question"]["state"] == "collecting"
+        )
         assert show["kind"] == "run_of_show.updated" and show["seq"] == started["seq"]
         assert show["data"]["state"] == "running" and show["data"]["current"] == 0
         assert question["data"]["question"]["phase_ends_at"] == show["data"]["step_ends_at"]
