@@ -366,7 +366,7 @@ class RunStepForm(FieldErrorsMixin, forms.Form):
     titles (breaks and the closing) are typed in each of the roundtable's languages."""
 
     # A blank choice, so the empty rows at the end (for new steps) are left out when left alone.
-    kind = forms.ChoiceField(label=_("Step"), choices=[("", "—"), *STEP_KIND_CHOICES])
+    kind = forms.ChoiceField(label=_("Kind of step"), choices=[("", "—"), *STEP_KIND_CHOICES])
     question = forms.TypedChoiceField(
         label=_("Question"), choices=[], coerce=int, required=False, empty_value=None
     )
