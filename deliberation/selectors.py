@@ -372,7 +372,10 @@ def run_of_show_public(*, roundtable: Roundtable) -> dict[str, Any] | None:
     if show is None:
         return None
     return run_of_show_value(
-        show=show, steps=run_of_show_steps(show=show), starts_at=roundtable.starts_at, ends_at=roundtable.ends_at
+        show=show,
+        steps=run_of_show_steps(show=show),
+        starts_at=roundtable.starts_at,
+        ends_at=roundtable.ends_at,
     )
 
 

@@ -330,7 +330,9 @@ def _on_proposal(service: Callable[..., CommandResult]) -> Command:
 
 
 def _on_run_of_show(service: Callable[..., CommandResult]) -> Command:
-    return Command(schema=RunOfShowFrame, run=lambda frame, caller: service(**caller.ids(), command_id=frame.id))
+    return Command(
+        schema=RunOfShowFrame, run=lambda frame, caller: service(**caller.ids(), command_id=frame.id)
+    )
 
 
 COMMANDS: dict[str, Command] = {
@@ -486,7 +488,9 @@ COMMANDS: dict[str, Command] = {
     "run_of_show.back": _on_run_of_show(run_of_show_back),
     "run_of_show.extend": Command(
         schema=RunOfShowExtendFrame,
-        run=lambda frame, caller: run_of_show_extend(**caller.ids(), seconds=frame.seconds, command_id=frame.id),
+        run=lambda frame, caller: run_of_show_extend(
+            **caller.ids(), seconds=frame.seconds, command_id=frame.id
+        ),
     ),
     "draft.save": Command(
         schema=DraftSaveFrame,

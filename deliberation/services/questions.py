@@ -134,9 +134,12 @@ def question_phase_set(
         if earlier is not None:
             return CommandResult(seq=earlier.seq)
         question = question_in(roundtable=roundtable, question_id=question_id)
-        if duration_seconds is not None and RunOfShow.objects.filter(
-            roundtable=roundtable, state__in=[RunOfShowState.RUNNING, RunOfShowState.PAUSED]
-        ).exists():
+        if (
+            duration_seconds is not None
+            and RunOfShow.objects.filter(
+                roundtable=roundtable, state__in=[RunOfShowState.RUNNING, RunOfShowState.PAUSED]
+            ).exists()
+        ):
             # One clock at a time: while the run of show keeps time, time is changed through it.
             raise ServiceError("run_of_show_owns_clock")
         before = question.state

@@ -250,7 +250,13 @@ def _advance(
     steps = run_of_show_steps(show=show)
     index = show.current
     _step_leave(
-        roundtable=roundtable, show=show, steps=steps, index=index, moment=moment, actor=actor, skipped=skipped
+        roundtable=roundtable,
+        show=show,
+        steps=steps,
+        index=index,
+        moment=moment,
+        actor=actor,
+        skipped=skipped,
     )
     if index + 1 < len(steps):
         _step_enter(roundtable=roundtable, show=show, steps=steps, index=index + 1, start=moment, actor=actor)
@@ -302,10 +308,14 @@ def run_of_show_fire(*, show_id: int, due: datetime.datetime) -> int | None:
     return event.seq
 
 
-def run_of_show_step_due_on(*, roundtable: Roundtable, question: Question, due: datetime.datetime) -> Event | None:
+def run_of_show_step_due_on(
+    *, roundtable: Roundtable, question: Question, due: datetime.datetime
+) -> Event | None:
     """For `question_timer_fire`, under its lock: if this countdown is the running show's current step
-    ending, end the step (one decision for both sweeps); else None, and the countdown is the question's own."""
-    show = RunOfShow.objects.filter(roundtable=roundtable, state=RunOfShowState.RUNNING, step_ends_at=due).first()
+    ending, end the step (one decision for both sweeps); else None: the countdown is the question's own."""
+    show = RunOfShow.objects.filter(
+        roundtable=roundtable, state=RunOfShowState.RUNNING, step_ends_at=due
+    ).first()
     if show is None:
         return None
     step = RunStep.objects.filter(show=show, position=show.current).first()
@@ -343,7 +353,7 @@ def _require(show: RunOfShow, *states: str) -> None:
 def run_of_show_start(
     *, roundtable_id: int, participant_id: int | None, command_id: str | None = None
 ) -> CommandResult:
-    """"Start the session": the first step starts now, and the server drives the rest on time."""
+    """ "Start the session": the first step starts now, and the server drives the rest on time."""
     with transaction.atomic():
         roundtable, actor, earlier, show = _command(
             roundtable_id=roundtable_id,
@@ -391,7 +401,11 @@ def run_of_show_pause(
         now = timezone.now()
         remaining = max(0, math.ceil((show.step_ends_at - now).total_seconds()))
         _clock_off(
-            roundtable=roundtable, step=steps[show.current], index=show.current, ended=show.step_ends_at, actor=actor
+            roundtable=roundtable,
+            step=steps[show.current],
+            index=show.current,
+            ended=show.step_ends_at,
+            actor=actor,
         )
         show.state = RunOfShowState.PAUSED
         show.paused_remaining, show.paused_at, show.step_ends_at = remaining, now, None
@@ -535,7 +549,9 @@ def run_of_show_back(
             raise ServiceError("run_of_show_no_previous")
         steps = run_of_show_steps(show=show)
         index, now = show.current, timezone.now()
-        _step_leave(roundtable=roundtable, show=show, steps=steps, index=index, moment=now, actor=actor, undo=True)
+        _step_leave(
+            roundtable=roundtable, show=show, steps=steps, index=index, moment=now, actor=actor, undo=True
+        )
         _step_enter(roundtable=roundtable, show=show, steps=steps, index=index - 1, start=now, actor=actor)
         show.save()
         event = _emit(
@@ -578,7 +594,7 @@ def run_of_show_plan(*, roundtable: Roundtable, organizer: Participant, steps: l
     _plan_validate(roundtable=roundtable, steps=steps)
     with transaction.atomic():
         locked = roundtable_lock(roundtable_id=roundtable.pk)
-        show, created = RunOfShow.objects.get_or_create(roundtable=locked)
+        show, _created = RunOfShow.objects.get_or_create(roundtable=locked)
         if show.state in ACTIVE:
             raise ServiceError("run_of_show_started")
         show.steps.all().delete()
@@ -589,7 +605,9 @@ def run_of_show_plan(*, roundtable: Roundtable, organizer: Participant, steps: l
                 kind=step.kind,
                 question_id=step.question_id if step.kind == RunStepKind.PHASE else None,
                 phase=step.phase if step.kind == RunStepKind.PHASE else "",
-                title={} if step.kind == RunStepKind.PHASE else {k: v.strip() for k, v in (step.title or {}).items() if v.strip()},
+                title={}
+                if step.kind == RunStepKind.PHASE
+                else {k: v.strip() for k, v in (step.title or {}).items() if v.strip()},
                 planned_seconds=step.planned_seconds,
             )
             for position, step in enumerate(steps)
@@ -615,7 +633,7 @@ def run_of_show_default(*, roundtable: Roundtable, titles: dict[str, dict[str, s
     """A plan that fits the roundtable's start and end (90 minutes when it has none): each question gets
     an equal share, 60 % collecting, 25 % voting and the rest locked for the room check, and a closing
     block of about a tenth; a break of 10 minutes halfway when the session lasts two hours or more.
-    `titles`: the break's and the closing's default titles by language ({"break": {...}, "closing": {...}})."""
+    `titles`: the break's and the closing's default titles by language ({"break": {…}, "closing": {…}})."""
     questions = list(roundtable.questions.order_by("order"))
     total = 90
     if roundtable.starts_at and roundtable.ends_at and roundtable.ends_at > roundtable.starts_at:
@@ -639,7 +657,9 @@ def run_of_show_default(*, roundtable: Roundtable, titles: dict[str, dict[str, s
             (QuestionState.LOCKED, locked),
         ):
             steps.append(
-                PlanStep(kind=RunStepKind.PHASE, planned_seconds=minutes * 60, question_id=question.pk, phase=phase)
+                PlanStep(
+                    kind=RunStepKind.PHASE, planned_seconds=minutes * 60, question_id=question.pk, phase=phase
+                )
             )
     steps.append(PlanStep(kind=RunStepKind.CLOSING, planned_seconds=closing * 60, title=titles["closing"]))
     return steps
