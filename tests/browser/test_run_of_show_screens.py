@@ -335,7 +335,7 @@ def test_the_console_with_its_run_of_show_fits_the_window(browser, show_room, ar
     assert page.evaluate("document.documentElement.scrollWidth") == width
     for selector in (
         "#show [data-role=show-countdown]",
-        "#show .show-controls button:not([hidden])",
+        "#show [data-show=pause]",
         "#queue-heading",
     ):
         box = page.locator(selector).first.bounding_box()
