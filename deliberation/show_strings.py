@@ -66,6 +66,7 @@ def show_console_strings() -> dict[str, str | list[str]]:
         "show.range": _("%(start)s\u2013%(end)s"),  # an en dash between two times
         "show.length": count_forms("%(count)s min", "%(count)s min"),
         "show.sinceStart": _("since %(start)s"),
+        "show.expected": _("expected at %(time)s"),
         "show.skipped": _("Skipped"),
         "show.now.badge": _("Now"),
         "show.notYet": _("Not yet"),

@@ -200,6 +200,8 @@ def test_the_console_runs_the_show_and_the_projector_and_phone_follow(browser, s
     expect(rows.nth(0)).to_have_attribute("aria-current", "step")
     expect(rows.nth(0).locator("td").nth(0)).to_contain_text("10 min")
     expect(rows.nth(0).locator("td").nth(1)).to_contain_text("since")
+    # The steps to come say when they are expected to start if the plan is followed from now.
+    expect(rows.nth(1).locator("td").nth(1)).to_contain_text(re.compile(r"^expected at \d+:\d\d$"))
     expect(rows.nth(2).locator("th")).to_have_text("3. Coffee break")
     console.screenshot(path=str(artifacts / "show-console-plan-en-1440x900.png"))
     console.keyboard.press("Escape")

@@ -4,7 +4,7 @@
 // extend; skip; back). "Plan against the clock" opens every step, planned against how it ran. The bar
 // is built once and then only its words change, so focus stays on the control a moderator pressed.
 // Step changes are announced once each (never the ticking countdown).
-import { formatSeconds, secondsLeft } from "../clock.js";
+import { formatSeconds, secondsLeft, serverNow } from "../clock.js";
 import { element } from "../dom.js";
 import { t, tn } from "../i18n.js";
 import {
@@ -110,10 +110,18 @@ function build(root) {
     element(
       "div",
       { class: "show-line" },
-      element("h2", { id: "show-heading", class: "show-heading" }, t("show.heading")),
-      parts.state,
+      element(
+        "div",
+        { class: "show-title" },
+        element(
+          "div",
+          { class: "show-title-line" },
+          element("h2", { id: "show-heading", class: "show-heading" }, t("show.heading")),
+          parts.state,
+        ),
+        parts.plan,
+      ),
       element("p", { class: "show-facts" }, parts.now, " ", parts.countdown, " ", parts.next, " ", parts.session),
-      parts.plan,
       parts.controls,
     ),
     parts.warning,
@@ -202,7 +210,24 @@ function seconds(fromIso, toIso) {
   return Math.round((Date.parse(toIso) - Date.parse(fromIso)) / 1000);
 }
 
-function planRow(step, index, current) {
+// When each step still to come is expected to start if the plan is followed from now (ms), by index.
+function expectedStarts(current) {
+  const starts = new Map();
+  const index = currentIndex(current);
+  let cursor = null;
+  if (current.state === "running") cursor = Date.parse(current.step_ends_at);
+  else if (current.state === "paused") cursor = serverNow() + (current.paused_remaining ?? 0) * 1000;
+  else if (current.state === "planned") cursor = Math.max(Date.parse(current.planned_start ?? "") || 0, serverNow());
+  if (cursor === null || Number.isNaN(cursor)) return starts;
+  current.steps.forEach((step, at) => {
+    if (index !== null && at <= index) return;
+    starts.set(at, cursor);
+    cursor += step.planned_seconds * 1000;
+  });
+  return starts;
+}
+
+function planRow(step, index, current, expected) {
   const now = index === currentIndex(current);
   const planned = [range(step.planned_start, step.planned_end), tn("show.length", minutesOf(step.planned_seconds))]
     .filter(Boolean)
@@ -219,6 +244,8 @@ function planRow(step, index, current) {
     difference = off ? tn(delta > 0 ? "show.over" : "show.under", Math.round(Math.abs(delta) / 60) || 1) : t("show.onTime");
   } else if (step.started_at) {
     actual = t("show.sinceStart", { start: clockTime(step.started_at, zone()) });
+  } else if (expected.has(index)) {
+    actual = t("show.expected", { time: clockTime(expected.get(index), zone()) });
   }
   if (step.skipped) actual = `${actual} · ${t("show.skipped")}`;
   const notes = [];
@@ -242,10 +269,17 @@ function planRow(step, index, current) {
   );
 }
 
-// The words that follow the clock: the step's countdown, the session's time left, the warning.
+function drawPlan(current) {
+  const expected = expectedStarts(current);
+  parts.table.replaceChildren(...current.steps.map((item, index) => planRow(item, index, current, expected)));
+}
+
+// The words that follow the clock: the step's countdown, the session's time left, the warning (and,
+// while it is open and paused, the plan's expected times, which move with the clock).
 export function tickShow() {
   const current = show();
   if (!current || !parts.root) return;
+  if (parts.plan.open && current.state === "paused") drawPlan(current);
   parts.countdown.textContent = stepClock(current);
   parts.countdown.hidden = !parts.countdown.textContent;
   const end = current.planned_end;
@@ -294,7 +328,7 @@ export function renderShow() {
   parts.now.title = step ? t("show.stepOf", { number, total: current.steps.length }) : "";
   parts.next.textContent = current.state === "finished" ? t("show.finished") : nextLine(current, language);
   parts.caption.textContent = t("show.planCaption", { zone: ctx.config.timeZone });
-  parts.table.replaceChildren(...current.steps.map((item, index) => planRow(item, index, current)));
+  drawPlan(current);
   setControls(current);
   tickShow();
 }
