@@ -145,10 +145,8 @@ function renderFrame() {
 const showStrip = document.querySelector("[data-role=show]");
 function renderShow() {
   renderShowLine(showStrip, state.runOfShow, {
-    covered: (step) => {
-      const question = state.questions.get(step.question);
-      return isOpen(question) && Boolean(question.phase_ends_at);
-    },
+    shown: (step) => isOpen(state.questions.get(step.question)),
+    counted: (step) => Boolean(state.questions.get(step.question)?.phase_ends_at),
     language: config.language,
     timeZone: config.timeZone,
   });

@@ -57,7 +57,8 @@ function render() {
   const question = currentQuestion();
   renderQuestion(question);
   renderShowLine(showBox, state.runOfShow, {
-    covered: (step) => step.question === question?.id && Boolean(question.phase_ends_at),
+    shown: (step) => step.question === question?.id,
+    counted: (step) => step.question === question?.id && Boolean(question.phase_ends_at),
     language: config.language,
     timeZone: config.timeZone,
   });
