@@ -10,7 +10,7 @@ import { setStrings, t, errorText } from "./i18n.js";
 import { renderChecks, renderPublished } from "./checks.js";
 import { attachComposer } from "./composer.js";
 import { applyEvent, fromSnapshot } from "./state.js";
-import { currentStep, nextLine, showKey, stepTitle } from "./show.js";
+import { currentStep, nextLine, showKey, stepTitle, withShowClock } from "./show.js";
 import { renderShowLine, tickShowLine } from "./show-line.js";
 import { connectionStatus } from "./status.js";
 import { Translations } from "./translate.js";
@@ -72,7 +72,7 @@ function renderQuestion(question) {
   const section = sections.get(question.id);
   if (!section) return;
   renderQuestionState(section, question);
-  showCountdown(section.querySelector("[data-role=countdown]"), question);
+  showCountdown(section.querySelector("[data-role=countdown]"), withShowClock(question, state.runOfShow));
   const list = section.querySelector("[data-role=proposals]");
   const proposals = [...state.proposals.values()].filter((p) => p.question === question.id).sort(byPinThenId);
   list.replaceChildren(...proposals.map(drawProposal));
@@ -146,7 +146,6 @@ const showStrip = document.querySelector("[data-role=show]");
 function renderShow() {
   renderShowLine(showStrip, state.runOfShow, {
     shown: (step) => isOpen(state.questions.get(step.question)),
-    counted: (step) => Boolean(state.questions.get(step.question)?.phase_ends_at),
     language: config.language,
     timeZone: config.timeZone,
   });
@@ -317,7 +316,7 @@ for (const [questionId, section] of sections) {
   );
 }
 
-tickCountdowns(() => state?.questions.values() ?? [], sections);
+tickCountdowns(() => [...(state?.questions.values() ?? [])].map((q) => withShowClock(q, state.runOfShow)), sections);
 setInterval(() => state && tickShowLine(showStrip, state.runOfShow), 1000);
 titleToggle();
 foldControls(sections);

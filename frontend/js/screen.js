@@ -13,6 +13,7 @@ import { fitBlock } from "./screen-fit.js";
 import { renderBalance, renderProposalLists } from "./screen-lists.js";
 import { renderScreenThemes } from "./screen-themes.js";
 import { applyEvent, fromSnapshot } from "./state.js";
+import { withShowClock } from "./show.js";
 import { renderShowLine, tickShowLine } from "./show-line.js";
 import { connectionStatus } from "./status.js";
 
@@ -50,7 +51,7 @@ function renderQuestion(question) {
   stateLabel.hidden = false;
   stateLabel.dataset.state = question.state;
   stateLabel.textContent = t(`state.${question.state}`);
-  showCountdown(countdown, question);
+  showCountdown(countdown, withShowClock(question, state.runOfShow));
 }
 
 function render() {
@@ -58,7 +59,6 @@ function render() {
   renderQuestion(question);
   renderShowLine(showBox, state.runOfShow, {
     shown: (step) => step.question === question?.id,
-    counted: (step) => step.question === question?.id && Boolean(question.phase_ends_at),
     language: config.language,
     timeZone: config.timeZone,
   });
@@ -115,7 +115,7 @@ new ResizeObserver(([entry]) => {
 
 setInterval(() => {
   if (!state) return;
-  showCountdown(countdown, currentQuestion());
+  showCountdown(countdown, withShowClock(currentQuestion(), state.runOfShow));
   tickShowLine(showBox, state.runOfShow);
 }, 1000);
 

@@ -1,14 +1,14 @@
 // The run of show on the projector and the phone: what comes next, always; the step now only where the
-// question's own phase and countdown do not already say it (a break, the closing, a pause, a phase
-// whose question has no countdown of its own: then only the time left); before the start, when it
-// starts; at the end, that it ended. On the projector it sits in the head under the
+// question's phase and countdown do not already say it (a break, the closing, a pause: a running phase
+// of a question on screen has its time left in the question's countdown, show.js withShowClock); before
+// the start, when it starts; at the end, that it ended. On the projector it sits in the head under the
 // question's status (the columns fit around it); on the phone, one compact line under the chips.
 import { serverNow } from "./clock.js";
 import { clockTime, currentStep, nextLine, stepClock, stepTitle } from "./show.js";
 import { t } from "./i18n.js";
 
-// `shown(step)`: the step's question is on screen with its phase; `counted(step)`: with its countdown too.
-export function renderShowLine(box, show, { shown, counted, language, timeZone }) {
+// `shown(step)`: the step's question is on screen, with its phase and countdown.
+export function renderShowLine(box, show, { shown, language, timeZone }) {
   const now = box.querySelector("[data-role=show-now]");
   const next = box.querySelector("[data-role=show-next]");
   box.hidden = !show;
@@ -24,14 +24,10 @@ export function renderShowLine(box, show, { shown, counted, language, timeZone }
     return;
   }
   const step = currentStep(show);
-  // A phase whose question is on screen says itself; with its countdown, nothing is left to add (unless
-  // paused). Without one (the next step is a break or another question), the step's countdown is added.
-  const phaseShown = show.state === "running" && step?.kind === "phase" && shown(step);
-  now.hidden = !step || (phaseShown && counted(step));
+  // A running phase whose question is on screen says itself, with its countdown.
+  now.hidden = !step || (show.state === "running" && step.kind === "phase" && shown(step));
   now.dataset.kind = step?.kind ?? "";
-  const title = now.querySelector("[data-role=step-title]");
-  title.textContent = stepTitle(step, language);
-  title.hidden = phaseShown;
+  now.querySelector("[data-role=step-title]").textContent = stepTitle(step, language);
   tickShowLine(box, show);
   next.textContent = nextLine(show, language);
 }

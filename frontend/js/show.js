@@ -111,3 +111,13 @@ export function stepClock(show) {
 export function showKey(show) {
   return show ? `${show.state}:${show.current ?? ""}` : "";
 }
+
+// A question as its countdown reads it: its own, or else the running show's, when the step now is one of
+// its phases (a phase followed by a break or another question gives the question no countdown of its
+// own, yet the room should see the time left where it always looks).
+export function withShowClock(question, show) {
+  if (!question || question.phase_ends_at || show?.state !== "running") return question;
+  const step = currentStep(show);
+  if (step?.kind !== "phase" || step.question !== question.id || step.phase !== question.state) return question;
+  return { ...question, phase_ends_at: show.step_ends_at };
+}

@@ -240,11 +240,17 @@ def test_the_console_runs_the_show_and_the_projector_and_phone_follow(browser, s
     expect(phone.locator("[data-role=show] [data-role=show-next]")).to_have_text(
         "Después: Pausa para el café (5 min)"
     )
-    # On the phone too, the voting's time left beside the open question (which has no countdown of its own).
-    expect(phone.locator("[data-role=show] [data-role=step-countdown]")).to_have_text(
+    # On the phone too, the voting's time left on the open question (which has no countdown of its own).
+    expect(phone.locator("#question-1 [data-role=countdown]")).to_have_text(
         re.compile(r"^Termina en [45]:\d\d$")
     )
-    expect(phone.locator("[data-role=show] [data-role=step-title]")).to_be_hidden()
+    expect(phone.locator("[data-role=show] [data-role=show-now]")).to_be_hidden()
+    expect(screen.locator(".screen-status [data-role=countdown]")).to_have_text(
+        re.compile(r"^Ends in [45]:\d\d$")
+    )
+    expect(console.locator("#question-1 [data-role=countdown]")).to_have_text(
+        re.compile(r"^Ends in [45]:\d\d$")
+    )
     # Skipping gave the time back: the plan fits again.
     expect(bar.locator("[data-role=show-warning]")).to_be_hidden()
 
@@ -293,9 +299,9 @@ def test_the_console_runs_the_show_and_the_projector_and_phone_follow(browser, s
     expect(bar.locator("[data-role=show-now]")).to_have_text("Now: Q1 · Voting")
     expect(screen.locator(".screen-status [data-role=state]")).to_have_text("Voting")
     # The voting leads to a break, not to another phase: the question has no countdown of its own, so
-    # the step's time left is shown beside its phase (not its name again).
-    expect(screen.locator(".screen-show [data-role=step-title]")).to_be_hidden()
-    expect(screen.locator(".screen-show [data-role=step-countdown]")).to_have_text(
+    # the step's time left is shown where the question's always is.
+    expect(screen.locator(".screen-show [data-role=show-now]")).to_be_hidden()
+    expect(screen.locator(".screen-status [data-role=countdown]")).to_have_text(
         re.compile(r"^Ends in [45]:\d\d$")
     )
     expect(phone.locator("[data-role=show] [data-role=show-next]")).to_have_text(
