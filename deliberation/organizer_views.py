@@ -336,7 +336,14 @@ def _plan_context(roundtable: Roundtable, formset: RunStepFormSet | None) -> dic
         }
         for number, step in enumerate(value["steps"] if value else [], start=1)
     ]
-    planned_seconds = sum(step["planned_seconds"] for step in value["steps"]) if value else 0
+    if value:
+        planned_seconds = sum(step["planned_seconds"] for step in value["steps"])
+    else:
+        # Nothing saved yet: the suggestion the form shows.
+        planned_seconds = sum(
+            step.planned_seconds
+            for step in run_of_show_default(roundtable=roundtable, titles=_default_titles(roundtable))
+        )
     slot = (
         int((roundtable.ends_at - roundtable.starts_at).total_seconds())
         if roundtable.starts_at and roundtable.ends_at

@@ -345,6 +345,16 @@ def a_run_of_show_is_planned_and_started(scene: Scene) -> None:
     run_of_show.run_of_show_start(**scene.ids(scene.mod))
 
 
+def a_run_of_show_is_paused_and_extended(scene: Scene) -> None:
+    """Left paused: what every reader is told must not depend on when they read it."""
+    from deliberation.services import run_of_show
+
+    _run_of_show_plan(scene)
+    run_of_show.run_of_show_start(**scene.ids(scene.mod))
+    run_of_show.run_of_show_pause(**scene.ids(scene.mod))
+    run_of_show.run_of_show_extend(**scene.ids(scene.mod), seconds=60)
+
+
 def a_run_of_show_drives_the_session(scene: Scene) -> None:
     """The clock ends steps (moving Q1 through its phases), the moderator extends, pauses, resumes,
     skips the break and goes back, and the show runs to its end."""
@@ -395,6 +405,7 @@ ACTIONS: list[Callable[[Scene], None]] = [
     a_room_check_answerer_is_erased,
     the_document_is_published_and_corrected,
     a_run_of_show_is_planned_and_started,
+    a_run_of_show_is_paused_and_extended,
     a_run_of_show_drives_the_session,
 ]
 
