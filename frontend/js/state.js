@@ -128,7 +128,13 @@ const handlers = {
     state.publications.push(data.publication);
   },
   "run_of_show.updated"(state, data) {
-    state.runOfShow = data ?? null;
+    // The whole run of show; staff copies also carry what the audit log lists, which is not part of it.
+    if (!data) {
+      state.runOfShow = null;
+      return;
+    }
+    const { audit: _audit, ...show } = data;
+    state.runOfShow = show;
   },
 };
 
