@@ -54,6 +54,8 @@ def test_the_suggested_plan_is_edited_from_the_keyboard_and_saved(browser, serve
     expect(page.locator(".notice")).to_contain_text("The plan is saved.")
     expect(page.locator("#run-of-show")).to_contain_text("The plan takes 93 minutes.")
     expect(page.locator("#run-of-show")).to_contain_text("It does not fit in the session's time.")
+    expect(page.locator("#run-of-show tbody tr").nth(1)).to_contain_text("10:10")  # step 2 after 15 min
+    page.locator("#run-of-show").screenshot(path=str(artifacts / "organizer-plan-saved-1440x900.png"))
     context.close()
 
 
