@@ -396,9 +396,16 @@ class RunStepForm(FieldErrorsMixin, forms.Form):
 
     def step_fields(self) -> list:
         """The fields of one row in the order the table shows them."""
-        return [self[name] for name in ("kind", "question", "phase", "minutes")] + [
-            self[f"title_{language}"] for language in self.languages
-        ]
+        return [self[name] for name in ("kind", "question", "phase", "minutes")]
+
+    def title_fields(self) -> list:
+        return [self[f"title_{language}"] for language in self.languages]
+
+    @property
+    def shows_titles(self) -> bool:
+        """A question phase is named from its question and phase: its row asks for no titles (a step
+        changed into a break without one is called "Break" on every screen)."""
+        return self["kind"].value() != "phase"
 
     def titles(self) -> dict[str, str]:
         return {

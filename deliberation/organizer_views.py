@@ -255,7 +255,8 @@ def _plan_formset(roundtable: Roundtable, data=None, initial=None) -> RunStepFor
     questions = [
         (
             question.pk,
-            f"Q{question.order} · "
+            _("Q%(number)s") % {"number": question.order}
+            + " · "
             + _short(text_in_language(question.text, translation.get_language(), roundtable.languages).text),
         )
         for question in roundtable.questions.order_by("order")
@@ -305,7 +306,8 @@ def _plan_initial(roundtable: Roundtable, show: RunOfShow | None) -> list[dict]:
 def _step_label(step: dict) -> str:
     """ "Q1 · Collecting proposals", or a break's or the closing's title in the reader's language."""
     if step["kind"] == RunStepKind.PHASE:
-        return f"Q{step['question_order']} · {dict(STEP_PHASE_CHOICES)[step['phase']]}"
+        short = _("Q%(number)s") % {"number": step["question_order"]}
+        return f"{short} · {dict(STEP_PHASE_CHOICES)[step['phase']]}"
     titles = step["title"]
     return (
         titles.get(translation.get_language())

@@ -202,7 +202,7 @@ def _phase_name(phase: str) -> str:
 def step_name(step: dict[str, Any], language: str, languages: list[str]) -> str:
     """ "Q2 · Voting", or a break's or the closing's title in the reader's language."""
     if step["kind"] == "phase":
-        return f"Q{step['question']} · {_phase_name(step['phase'])}"
+        return f"{_('Q%(number)s') % {'number': step['question']}} · {_phase_name(step['phase'])}"
     title = text_in_language(step.get("title") or {}, language, languages).text
     return title or (_("Break") if step["kind"] == "break" else _("Closing"))
 

@@ -20,7 +20,8 @@ from tests.support.servers import (
     postgres_redis_database,
 )
 
-pytestmark = pytest.mark.live
+# Four Daphne start-ups and two manage.py runs: more than the default 120 s on a busy machine.
+pytestmark = [pytest.mark.live, pytest.mark.timeout(300)]
 
 # Steps of seconds, planned through the service as the organizer page would (the form counts minutes).
 PLAN = """
@@ -149,10 +150,14 @@ def test_the_run_of_show_drives_a_session_once_across_two_processes_and_a_restar
             *[(str(number), 1) for number in range(STEPS)],
             (None, 1),
         ]
-        # Each question went through each phase once, moved by the show.
+        # Each question went through each phase once, moved by the show (the seed opens Q1 already: the
+        # show only gave it its countdown).
         assert sorted(moves) == sorted(
-            (str(order), phase, 1) for order in range(1, 5) for phase in ("collecting", "voting", "locked")
-        )
+            (str(order), phase, 1)
+            for order in range(1, 5)
+            for phase in ("collecting", "voting", "locked")
+            if (order, phase) != (1, "collecting")
+        ), moves
         assert all(count == 1 for _, count in advances), "no step ended twice"
         assert len(advances) == STEPS - 2, "every step but the two skipped ended on time"
         assert all(started and ended for _, started, ended, _, _ in steps)
