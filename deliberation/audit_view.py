@@ -45,6 +45,15 @@ ACTION_LABELS = {
     "links.send": pgettext_lazy("audit", "Personal links sent"),
     "invitation.create": pgettext_lazy("audit", "Moderator or organizer invited"),
     "invitation.revoke": gettext_lazy("Invitation withdrawn"),
+    # The run of show.
+    "run_of_show.plan": pgettext_lazy("audit", "Run of show planned"),
+    "run_of_show.start": pgettext_lazy("audit", "Session started"),
+    "run_of_show.pause": pgettext_lazy("audit", "Run of show paused"),
+    "run_of_show.resume": pgettext_lazy("audit", "Run of show resumed"),
+    "run_of_show.extend": pgettext_lazy("audit", "Step extended"),
+    "run_of_show.skip": pgettext_lazy("audit", "Step skipped"),
+    "run_of_show.back": pgettext_lazy("audit", "Back to the previous step"),
+    "run_of_show.advance": pgettext_lazy("audit", "Step ended on time"),
 }
 
 # What each detail is called; details not listed here are not shown on the page (the CSV has them all).
@@ -100,6 +109,11 @@ DETAIL_LABELS = {
     "sent": pgettext_lazy("audit", "Links sent"),
     "resend": pgettext_lazy("audit", "Sent again to everyone"),
     "erased": pgettext_lazy("audit", "Erased at the person's request"),
+    "step": pgettext_lazy("audit", "Step"),
+    "steps": pgettext_lazy("audit", "Steps"),
+    "minutes": pgettext_lazy("audit", "Minutes"),
+    "time_added": pgettext_lazy("audit", "Time added"),
+    "remaining": pgettext_lazy("audit", "Time left"),
 }
 
 SWITCH_LABELS = {
@@ -140,7 +154,7 @@ def _value(key: str, value: Any, *, action: str, roundtable: Roundtable, languag
         return str(STATES.get(value, value))
     if key == "role":
         return str(ROLES.get(value, value))
-    if key == "seconds":
+    if key in {"seconds", "time_added", "remaining"}:
         return pgettext("audit", "%(seconds)s s") % {"seconds": value}
     if key == "actor_type":
         found = next((kind for kind in roundtable.actor_types if kind["key"] == value), None)

@@ -7,6 +7,7 @@ from django.utils.translation import pgettext
 
 from deliberation.phone_strings import phone_strings
 from deliberation.plurals import count_forms, current_plural_rule
+from deliberation.show_strings import show_console_strings, show_strings
 
 
 def _common() -> dict[str, str | list[str]]:
@@ -130,6 +131,7 @@ def client_strings() -> dict[str, str | list[str]]:
         "notice.flag": _("Your proposal was reported and waits for a moderator."),
         "phaseChanged": _("Question %(number)s: %(state)s"),
         **phone_strings(),
+        **show_strings(),
     }
 
 
@@ -244,6 +246,7 @@ def console_strings() -> dict[str, str | list[str]]:
         "switchOn.premoderation": _("approval first"),
         "switchOn.tallies_hidden": _("tallies hidden"),
         "switchOn.anonymous": _("anonymous"),
+        **show_console_strings(),
     }
 
 
@@ -257,6 +260,7 @@ def screen_strings() -> dict[str, str | list[str]]:
         "noneYet": _("No proposals yet."),
         "support": _("%(agree)s agree"),
         **_projector_strings(),
+        **show_strings(),
     }
 
 

@@ -496,3 +496,95 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"/p/{self.slug}/ v{self.version}"
+
+
+class RunOfShowState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    FINISHED = "finished", _("Finished")
+
+
+class RunOfShow(models.Model):
+    """A roundtable's plan for its session (steps with durations) and how far it has got. While it runs,
+    the server ends each step at `step_ends_at` and starts the next, once (services/run_of_show.py)."""
+
+    roundtable = models.OneToOneField(Roundtable, on_delete=models.CASCADE, related_name="run_of_show")
+    state = models.CharField(max_length=16, choices=RunOfShowState.choices, default=RunOfShowState.PLANNED)
+    # When "Start the session" was pressed, and when the last step ended.
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The position of the step now running or paused.
+    current = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Running: when the current step ends (the sweepers' due time). Paused: the seconds it had left, and
+    # since when (so the projected end read from the paused state is the same in every reader).
+    step_ends_at = models.DateTimeField(null=True, blank=True)
+    paused_remaining = models.PositiveIntegerField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=RunOfShowState.values), name="run_of_show_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="running")
+                | (models.Q(step_ends_at__isnull=False) & models.Q(current__isnull=False)),
+                name="run_of_show_running_has_an_end",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="paused")
+                | (models.Q(paused_remaining__isnull=False) & models.Q(current__isnull=False)),
+                name="run_of_show_paused_has_remaining",
+            ),
+        ]
+        indexes = [models.Index(fields=["step_ends_at"], name="run_of_show_step_due")]
+
+    def __str__(self) -> str:
+        return f"{self.roundtable_id} run of show ({self.state})"
+
+
+class RunStepKind(models.TextChoices):
+    PHASE = "phase", _("Question phase")
+    BREAK = "break", _("Break")
+    CLOSING = "closing", _("Closing")
+
+
+class RunStep(models.Model):
+    """One step of a run of show: a question in a phase, a break, or the closing block; with what
+    actually happened (started, ended, skipped, time added)."""
+
+    show = models.ForeignKey(RunOfShow, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16, choices=RunStepKind.choices)
+    question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    phase = models.CharField(max_length=16, choices=QuestionState.choices, blank=True, default="")
+    # A break's or the closing's title by language ({} for phase steps: named from question and phase).
+    title = models.JSONField(default=dict, blank=True)
+    planned_seconds = models.PositiveIntegerField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Ended early by a moderator ("skip").
+    skipped = models.BooleanField(default=False)
+    extended_seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["show", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["show", "position"], name="run_step_position_unique"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=RunStepKind.values), name="run_step_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="phase")
+                    & models.Q(question__isnull=False)
+                    & models.Q(phase__in=["collecting", "voting", "locked"])
+                )
+                | (~models.Q(kind="phase") & models.Q(question__isnull=True) & models.Q(phase="")),
+                name="run_step_phase_has_question",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.show_id} step {self.position} {self.kind}"

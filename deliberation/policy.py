@@ -33,6 +33,13 @@ class Action(StrEnum):
     STATEMENT_CLOSE = "statement.close"
     PROPOSAL_TRANSLATE = "proposal.translate"
     STATEMENT_TRANSLATE = "statement.translate"
+    # The run of show (services/run_of_show.py): the moderator's hand on the session's clock.
+    RUN_OF_SHOW_START = "run_of_show.start"
+    RUN_OF_SHOW_PAUSE = "run_of_show.pause"
+    RUN_OF_SHOW_RESUME = "run_of_show.resume"
+    RUN_OF_SHOW_EXTEND = "run_of_show.extend"
+    RUN_OF_SHOW_SKIP = "run_of_show.skip"
+    RUN_OF_SHOW_BACK = "run_of_show.back"
     # The order of the "next proposal to vote on" card (a read: deliberation/vote_order.py).
     VOTE_ORDER = "vote.order"
     # Pages (HTTP).
@@ -44,6 +51,7 @@ class Action(StrEnum):
     AUDIT_READ = "audit.read"
     DOCUMENT_REVIEW = "document.review"
     DOCUMENT_PUBLISH = "document.publish"
+    RUN_OF_SHOW_PLAN = "run_of_show.plan"
 
 
 EVERYONE_IN_THE_ROOM = frozenset({Role.PARTICIPANT, Role.MODERATOR, Role.ORGANIZER})
@@ -79,6 +87,12 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     # Reading a proposal in one's own language (a read: it changes nothing anyone else sees).
     Action.PROPOSAL_TRANSLATE: EVERYONE_IN_THE_ROOM,
     Action.STATEMENT_TRANSLATE: EVERYONE_IN_THE_ROOM,
+    Action.RUN_OF_SHOW_START: STAFF,
+    Action.RUN_OF_SHOW_PAUSE: STAFF,
+    Action.RUN_OF_SHOW_RESUME: STAFF,
+    Action.RUN_OF_SHOW_EXTEND: STAFF,
+    Action.RUN_OF_SHOW_SKIP: STAFF,
+    Action.RUN_OF_SHOW_BACK: STAFF,
     # Whoever may vote may ask which proposal to vote on next.
     Action.VOTE_ORDER: EVERYONE_IN_THE_ROOM,
     # Download, anonymise or erase one's own contributions (staff act under their account's name).
@@ -90,6 +104,8 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.AUDIT_READ: ORGANIZERS,
     Action.DOCUMENT_REVIEW: STAFF,
     Action.DOCUMENT_PUBLISH: ORGANIZERS,
+    # The plan is the organizer's (its page section); moderators steer it once it runs.
+    Action.RUN_OF_SHOW_PLAN: ORGANIZERS,
 }
 
 

@@ -2,6 +2,7 @@
 an organizer publishes, and what the draft exports show before that. Its shape is `schema.json`."""
 
 import dataclasses
+import datetime
 import random
 from collections import Counter, defaultdict
 from typing import Any
@@ -113,6 +114,7 @@ def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
             ],
         },
         "questions": [by_question[question.pk] for question in questions],
+        "run_of_show": run_of_show_record(roundtable=roundtable),
         "votes": [
             {
                 "proposal": proposal_id,
@@ -135,6 +137,46 @@ def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
             "opinions_method": "Pol.is: mean-imputed PCA (2 components), k-means k=2..5 by silhouette, "
             "representativeness z-tests, group-informed consensus",
         },
+    }
+
+
+def run_of_show_record(*, roundtable: Roundtable) -> dict[str, Any] | None:
+    """The plan and what actually happened, step by step (None when the roundtable had no plan):
+    planned and actual start, end and length, skipped steps, time added."""
+    from deliberation.selectors import run_of_show_public
+
+    value = run_of_show_public(roundtable=roundtable)
+    if value is None:
+        return None
+
+    def seconds(step: dict[str, Any]) -> int | None:
+        if not step["started_at"] or not step["ended_at"]:
+            return None
+        began = datetime.datetime.fromisoformat(step["started_at"])
+        return round((datetime.datetime.fromisoformat(step["ended_at"]) - began).total_seconds())
+
+    return {
+        "state": value["state"],
+        "planned_start": value["planned_start"],
+        "planned_end": value["planned_end"],
+        "started_at": value["started_at"],
+        "ended_at": value["projected_end"] if value["state"] == "finished" else None,
+        "steps": [
+            {
+                "kind": step["kind"],
+                "question": step["question_order"],
+                "phase": step["phase"],
+                "title": step["title"],
+                "planned_seconds": step["planned_seconds"],
+                "planned_start": step["planned_start"],
+                "started_at": step["started_at"],
+                "ended_at": step["ended_at"],
+                "actual_seconds": seconds(step),
+                "skipped": step["skipped"],
+                "extended_seconds": step["extended_seconds"],
+            }
+            for step in value["steps"]
+        ],
     }
 
 

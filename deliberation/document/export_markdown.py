@@ -52,6 +52,12 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
     lines += [f"- **{_line(label)}**{view.separator}{_line(value)}" for label, value in view.metadata]
     lines += ["", f"## {_('Participation')}", "", _line(view.participation_summary), ""]
     lines += _table(view.participation_head, view.participation_rows)
+    if view.run_of_show is not None:
+        lines += ["", f"## {_('Run of show')}", ""]
+        lines += [f"- {_line(sentence)}" for sentence in view.run_of_show.summary]
+        if view.run_of_show.summary:
+            lines.append("")
+        lines += _table(view.run_of_show.head, view.run_of_show.rows)
     for question in view.questions:
         lines += [
             "",

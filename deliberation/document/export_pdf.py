@@ -333,6 +333,15 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
             + [[cell(text) for text in row] for row in view.participation_rows]
         )
     )
+    if view.run_of_show is not None:
+        story.append(Paragraph(escape(_("Run of show")), styles["h2"]))
+        story += [Paragraph(escape(sentence), styles["body"]) for sentence in view.run_of_show.summary]
+        story.append(
+            _table(
+                [[cell(text) for text in view.run_of_show.head]]
+                + [[cell(text) for text in row] for row in view.run_of_show.rows]
+            )
+        )
     for question in view.questions:
         heading = Paragraph(
             f'<a name="{question.anchor}"/>' + escape(f"{question.heading}{view.separator}{question.text}"),

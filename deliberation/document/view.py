@@ -81,6 +81,16 @@ class QuestionView:
 
 
 @dataclass
+class RunOfShowView:
+    """The plan against what happened: a few sentences ("Q2 ran 4 minutes over", "Break was skipped")
+    and a table of every step (planned, actual, what happened)."""
+
+    summary: list[str]
+    head: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
 class DocumentView:
     language: str
     title: str
@@ -96,6 +106,7 @@ class DocumentView:
     time_zone: str = "UTC"
     # Between a label and its value, as the reader's language writes it ("Soutien : ...").
     separator: str = ": "
+    run_of_show: RunOfShowView | None = None
 
 
 def zone_name(zone: str | None) -> str:
@@ -192,7 +203,131 @@ def document_view(document: dict[str, Any], language: str) -> DocumentView:
     )
     for question in document["questions"]:
         view.questions.append(_question_view(question, language, languages, actor_type_name))
+    if document.get("run_of_show"):
+        view.run_of_show = run_of_show_view(document["run_of_show"], language, languages, view.time_zone)
     return view
+
+
+def _phase_name(phase: str) -> str:
+    return {"collecting": _("Collecting proposals"), "voting": _("Voting"), "locked": _("Locked")}.get(
+        phase, phase
+    )
+
+
+def step_name(step: dict[str, Any], language: str, languages: list[str]) -> str:
+    """ "Q2 · Voting", or a break's or the closing's title in the reader's language."""
+    if step["kind"] == "phase":
+        return f"{_('Q%(number)s') % {'number': step['question']}} · {_phase_name(step['phase'])}"
+    title = text_in_language(step.get("title") or {}, language, languages).text
+    return title or (_("Break") if step["kind"] == "break" else _("Closing"))
+
+
+def duration_text(seconds: int) -> str:
+    """12 min; under a minute, in seconds (shortened rehearsals)."""
+    if seconds < 60:
+        return _("%(seconds)s s") % {"seconds": seconds}
+    return _("%(minutes)s min") % {"minutes": round(seconds / 60)}
+
+
+# Differences under a minute are the clock's, not the session's: not worth a sentence.
+NOTABLE_SECONDS = 60
+
+
+def _difference(actual: int, planned: int) -> str:
+    minutes = round(abs(actual - planned) / 60)
+    if abs(actual - planned) < NOTABLE_SECONDS:
+        return _("On time")
+    if actual > planned:
+        return ngettext("%(count)s minute over", "%(count)s minutes over", minutes) % {"count": minutes}
+    return ngettext("%(count)s minute under", "%(count)s minutes under", minutes) % {"count": minutes}
+
+
+def run_of_show_view(record: dict[str, Any], language: str, languages: list[str], zone: str) -> RunOfShowView:
+    steps = record["steps"]
+    rows = []
+    for step in steps:
+        planned, actual = step["planned_seconds"], step["actual_seconds"]
+        if step["skipped"]:
+            happened = _("Skipped")
+        elif step["started_at"] is None:
+            happened = _("Not held")
+        elif actual is None:
+            happened = _("Under way")
+        else:
+            happened = _difference(actual, planned)
+        if step["extended_seconds"] and not step["skipped"]:
+            happened += " · " + _("extended by %(time)s") % {"time": duration_text(step["extended_seconds"])}
+        started = _local(step["started_at"], zone)
+        # Words, never a dash, where there is no figure.
+        absent = _("Under way") if started else _("Not held")
+        rows.append(
+            [
+                step_name(step, language, languages),
+                duration_text(planned),
+                f"{started:%H:%M}" if started else absent,
+                duration_text(actual) if actual is not None else absent,
+                happened,
+            ]
+        )
+    summary = []
+    by_question: dict[int, list[dict[str, Any]]] = {}
+    for step in steps:
+        if step["kind"] == "phase" and step["actual_seconds"] is not None:
+            by_question.setdefault(step["question"], []).append(step)
+    for order, held in by_question.items():
+        planned = sum(step["planned_seconds"] for step in held)
+        actual = sum(step["actual_seconds"] for step in held)
+        minutes = round(abs(actual - planned) / 60)
+        if actual - planned >= NOTABLE_SECONDS:
+            summary.append(
+                ngettext(
+                    "Q%(order)s ran %(count)s minute over.", "Q%(order)s ran %(count)s minutes over.", minutes
+                )
+                % {"order": order, "count": minutes}
+            )
+        elif planned - actual >= NOTABLE_SECONDS:
+            summary.append(
+                ngettext(
+                    "Q%(order)s took %(count)s minute less than planned.",
+                    "Q%(order)s took %(count)s minutes less than planned.",
+                    minutes,
+                )
+                % {"order": order, "count": minutes}
+            )
+    for step in steps:
+        if step["skipped"] and step["kind"] != "phase":
+            summary.append(_("%(step)s was skipped.") % {"step": step_name(step, language, languages)})
+    planned_end, ended = _local(record.get("planned_end"), zone), _local(record.get("ended_at"), zone)
+    if ended is not None and planned_end is not None:
+        late = round((ended - planned_end).total_seconds())
+        minutes = round(abs(late) / 60)
+        if late >= NOTABLE_SECONDS:
+            summary.append(
+                ngettext(
+                    "The session ended at %(time)s, %(count)s minute after the planned end.",
+                    "The session ended at %(time)s, %(count)s minutes after the planned end.",
+                    minutes,
+                )
+                % {"time": f"{ended:%H:%M}", "count": minutes}
+            )
+        elif -late >= NOTABLE_SECONDS:
+            summary.append(
+                ngettext(
+                    "The session ended at %(time)s, %(count)s minute before the planned end.",
+                    "The session ended at %(time)s, %(count)s minutes before the planned end.",
+                    minutes,
+                )
+                % {"time": f"{ended:%H:%M}", "count": minutes}
+            )
+        else:
+            summary.append(_("The session ended on time, at %(time)s.") % {"time": f"{ended:%H:%M}"})
+    elif record["state"] == "planned":
+        summary.append(_("The session was planned but not run with the run of show."))
+    return RunOfShowView(
+        summary=summary,
+        head=[_("Step"), _("Planned"), _("Started"), _("Actual"), _("What happened")],
+        rows=rows,
+    )
 
 
 def _theme_name(theme: dict[str, Any], language: str, languages: list[str]) -> str:

@@ -56,7 +56,7 @@ def chain_existing_events(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("deliberation", "0010_seats"),
+        ("deliberation", "0011_run_of_show"),
     ]
 
     operations = [

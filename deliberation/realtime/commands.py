@@ -28,6 +28,14 @@ from deliberation.services.questions import (
     question_settings_set,
     roundtable_show_question,
 )
+from deliberation.services.run_of_show import (
+    run_of_show_back,
+    run_of_show_extend,
+    run_of_show_pause,
+    run_of_show_resume,
+    run_of_show_skip,
+    run_of_show_start,
+)
 from deliberation.services.statements import statement_close, statement_put, statement_respond
 from deliberation.services.themes import proposal_move, theme_lock, theme_merge, theme_rename, theme_split
 from deliberation.services.translations import proposal_translate, statement_translate
@@ -240,6 +248,22 @@ class StatementCloseFrame(Frame):
     statement: ObjectId
 
 
+class RunOfShowFrame(Frame):
+    """start, pause, resume, skip, back: the moderator's hand on the run of show, nothing more."""
+
+    type: Literal[
+        "run_of_show.start", "run_of_show.pause", "run_of_show.resume", "run_of_show.skip", "run_of_show.back"
+    ]
+    id: CommandId
+
+
+class RunOfShowExtendFrame(Frame):
+    type: Literal["run_of_show.extend"]
+    id: CommandId
+    # Generous here: the service applies 30 s to 60 min with a message that states it.
+    seconds: Annotated[int, Field(ge=0, le=2**31)]
+
+
 def _date(value: str | None) -> datetime.date | None:
     if value is None:
         return None
@@ -302,6 +326,12 @@ def _on_proposal(service: Callable[..., CommandResult]) -> Command:
     return Command(
         schema=ProposalFrame,
         run=lambda frame, caller: service(**caller.ids(), proposal_id=frame.proposal, command_id=frame.id),
+    )
+
+
+def _on_run_of_show(service: Callable[..., CommandResult]) -> Command:
+    return Command(
+        schema=RunOfShowFrame, run=lambda frame, caller: service(**caller.ids(), command_id=frame.id)
     )
 
 
@@ -449,6 +479,17 @@ COMMANDS: dict[str, Command] = {
         schema=ShowQuestionFrame,
         run=lambda frame, caller: roundtable_show_question(
             **caller.ids(), question_id=frame.question, command_id=frame.id
+        ),
+    ),
+    "run_of_show.start": _on_run_of_show(run_of_show_start),
+    "run_of_show.pause": _on_run_of_show(run_of_show_pause),
+    "run_of_show.resume": _on_run_of_show(run_of_show_resume),
+    "run_of_show.skip": _on_run_of_show(run_of_show_skip),
+    "run_of_show.back": _on_run_of_show(run_of_show_back),
+    "run_of_show.extend": Command(
+        schema=RunOfShowExtendFrame,
+        run=lambda frame, caller: run_of_show_extend(
+            **caller.ids(), seconds=frame.seconds, command_id=frame.id
         ),
     ),
     "draft.save": Command(

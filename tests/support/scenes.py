@@ -291,6 +291,88 @@ def the_document_is_published_and_corrected(scene: Scene) -> None:
     publications.document_publish(**scene.ids(organizer), note="Typo fixed")
 
 
+def _run_of_show_plan(scene: Scene, *, seconds: int = 60) -> Participant:
+    """An organizer plans Q1's three phases, a break, Q2 collecting and the closing; the roundtable starts
+    in an hour and lasts 90 minutes."""
+    from deliberation.services.run_of_show import PlanStep, run_of_show_plan
+
+    organizer = ParticipantFactory(roundtable=scene.roundtable, display_name="Olga", role=Role.ORGANIZER)
+    start = timezone.now().replace(microsecond=0) + datetime.timedelta(hours=1)
+    Roundtable.objects.filter(pk=scene.roundtable.pk).update(
+        starts_at=start, ends_at=start + datetime.timedelta(minutes=90)
+    )
+    scene.roundtable.refresh_from_db()
+    first, second = scene.question.pk, scene.roundtable.questions.get(order=2).pk
+    run_of_show_plan(
+        roundtable=scene.roundtable,
+        organizer=organizer,
+        steps=[
+            PlanStep(kind="phase", planned_seconds=seconds, question_id=first, phase="collecting"),
+            PlanStep(kind="phase", planned_seconds=seconds, question_id=first, phase="voting"),
+            PlanStep(kind="phase", planned_seconds=seconds, question_id=first, phase="locked"),
+            PlanStep(
+                kind="break", planned_seconds=seconds, title={"en": "Coffee", "es": "Café", "fr": "Café"}
+            ),
+            PlanStep(kind="phase", planned_seconds=seconds, question_id=second, phase="collecting"),
+            PlanStep(kind="closing", planned_seconds=seconds, title={"en": "Closing"}),
+        ],
+    )
+    return organizer
+
+
+def run_of_show_steps_end(scene: Scene) -> None:
+    """As the sweepers do once the current step's time has run out: the show's clock and its
+    countdown on the question are one decision."""
+    from deliberation.models import RunOfShow
+    from deliberation.services.run_of_show import run_of_show_fire, run_of_shows_due
+
+    show = RunOfShow.objects.get(roundtable=scene.roundtable)
+    past = timezone.now() - datetime.timedelta(seconds=1)
+    Question.objects.filter(roundtable=scene.roundtable, phase_ends_at=show.step_ends_at).update(
+        phase_ends_at=past
+    )
+    RunOfShow.objects.filter(pk=show.pk).update(step_ends_at=past)
+    for question_id, due in questions.questions_due():
+        questions.question_timer_fire(question_id=question_id, due=due)
+    for show_id, due in run_of_shows_due():
+        run_of_show_fire(show_id=show_id, due=due)
+
+
+def a_run_of_show_is_planned_and_started(scene: Scene) -> None:
+    from deliberation.services import run_of_show
+
+    _run_of_show_plan(scene)
+    run_of_show.run_of_show_start(**scene.ids(scene.mod))
+
+
+def a_run_of_show_is_paused_and_extended(scene: Scene) -> None:
+    """Left paused: what every reader is told must not depend on when they read it."""
+    from deliberation.services import run_of_show
+
+    _run_of_show_plan(scene)
+    run_of_show.run_of_show_start(**scene.ids(scene.mod))
+    run_of_show.run_of_show_pause(**scene.ids(scene.mod))
+    run_of_show.run_of_show_extend(**scene.ids(scene.mod), seconds=60)
+
+
+def a_run_of_show_drives_the_session(scene: Scene) -> None:
+    """The clock ends steps (moving Q1 through its phases), the moderator extends, pauses, resumes,
+    skips the break and goes back, and the show runs to its end."""
+    from deliberation.services import run_of_show
+
+    _run_of_show_plan(scene)
+    run_of_show.run_of_show_start(**scene.ids(scene.mod))
+    run_of_show_steps_end(scene)
+    run_of_show.run_of_show_extend(**scene.ids(scene.mod), seconds=120)
+    run_of_show.run_of_show_pause(**scene.ids(scene.mod))
+    run_of_show.run_of_show_resume(**scene.ids(scene.mod))
+    run_of_show_steps_end(scene)
+    run_of_show.run_of_show_skip(**scene.ids(scene.mod))
+    run_of_show.run_of_show_back(**scene.ids(scene.mod))
+    for _ in range(4):
+        run_of_show_steps_end(scene)
+
+
 def _themes(scene: Scene) -> list[dict[str, Any]]:
     from deliberation.selectors import question_themes
 
@@ -322,6 +404,9 @@ ACTIONS: list[Callable[[Scene], None]] = [
     the_room_checks_a_statement,
     a_room_check_answerer_is_erased,
     the_document_is_published_and_corrected,
+    a_run_of_show_is_planned_and_started,
+    a_run_of_show_is_paused_and_extended,
+    a_run_of_show_drives_the_session,
 ]
 
 
