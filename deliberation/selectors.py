@@ -546,15 +546,18 @@ def publication_gaps(*, roundtable: Roundtable, language: str) -> dict[str, list
     from deliberation.texts import text_in_language
 
     questions = list(roundtable.questions.order_by("order"))
-    # Each question's latest revision only, not every autosave's text.
+    # Each question's latest revision in each language only, not every autosave's text; a question has
+    # conclusions when any language has some.
     newest = (
-        DraftRevision.objects.filter(question=OuterRef("question")).order_by("-version").values("version")
+        DraftRevision.objects.filter(question=OuterRef("question"), language=OuterRef("language"))
+        .order_by("-version")
+        .values("version")
     )
-    latest: dict[int, str] = dict(
-        DraftRevision.objects.filter(
-            question__roundtable=roundtable, version=Subquery(newest[:1])
-        ).values_list("question_id", "text")
-    )
+    latest: dict[int, str] = {}
+    for question_id, text in DraftRevision.objects.filter(
+        question__roundtable=roundtable, version=Subquery(newest[:1])
+    ).values_list("question_id", "text"):
+        latest[question_id] = latest.get(question_id, "") + text
     open_checks = (
         Statement.objects.filter(question__roundtable=roundtable, state=StatementState.OPEN)
         .select_related("question")
