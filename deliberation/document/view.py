@@ -233,11 +233,7 @@ def document_view(document: dict[str, Any], language: str) -> DocumentView:
             (_("Languages"), ", ".join(language_label(code) for code in languages)),
             (_("Code"), meta["code"]),
         ],
-        participation_summary=_(
-            "%(people)s people took part: %(spoke)s wrote %(proposals)s proposals "
-            "and %(voted)s cast %(votes)s votes."
-        )
-        % participation,
+        participation_summary=participation_text(participation),
         participation_head=[_("Actor type"), _("People"), _("Proposals"), _("Votes")],
         participation_rows=[
             [actor_type_name(row["key"]), str(row["people"]), str(row["proposals"]), str(row["votes"])]
@@ -248,6 +244,22 @@ def document_view(document: dict[str, Any], language: str) -> DocumentView:
     for question in document["questions"]:
         view.questions.append(_question_view(question, language, languages, actor_type_name, zone))
     return view
+
+
+def participation_text(participation: dict[str, int]) -> str:
+    """Each count with its own plural form ("1 person took part", "1 proposition"): a sentence with
+    several counts cannot take one plural form for all of them."""
+
+    def count(singular: str, plural: str, number: int) -> str:
+        return ngettext(singular, plural, number) % {"count": number}
+
+    return _("%(took_part)s: %(proposals)s %(authors)s, %(votes)s %(voters)s.") % {
+        "took_part": count("%(count)s person took part", "%(count)s people took part", participation["people"]),
+        "proposals": count("%(count)s proposal", "%(count)s proposals", participation["proposals"]),
+        "authors": count("by %(count)s person", "by %(count)s people", participation["spoke"]),
+        "votes": count("%(count)s vote", "%(count)s votes", participation["votes"]),
+        "voters": count("by %(count)s person", "by %(count)s people", participation["voted"]),
+    }
 
 
 def _theme_name(theme: dict[str, Any], language: str, languages: list[str]) -> str:

@@ -23,6 +23,13 @@ KNOWN = {
     ("es", "fr", "Publicar en abierto todos los datos de la alianza"): (
         "Publier ouvertement toutes les données de l'alliance"
     ),
+    # Conclusions, commitments and room checks written in English (issue 18).
+    ("en", "es", "Funding"): "Financiación",
+    ("en", "fr", "Funding"): "Financement",
+    ("en", "es", "Partnerships need a shared fund"): "Las alianzas necesitan un fondo común",
+    ("en", "fr", "Partnerships need a shared fund"): "Les partenariats ont besoin d'un fonds commun",
+    ("en", "es", "Open a joint fund"): "Abrir un fondo conjunto",
+    ("en", "fr", "Open a joint fund"): "Ouvrir un fonds commun",
 }
 
 
