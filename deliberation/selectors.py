@@ -399,6 +399,12 @@ AUDITED_KINDS = (
 def audit_action(event: Event) -> str:
     """An entry's action code: the event's `action`, or for kinds that carry none, one made from the
     kind ("draft.save", "commitment.add", "publication.create", "statement.put"...)."""
+    # Texts in other languages (issue 18) ride on the drafting events: named by the command that wrote
+    # them, or as the translation pass's when no one did.
+    if event.command in {"draft.review", "translation.save", "translation.review"}:
+        return event.command
+    if event.staff.get("audit", {}).get("machine"):
+        return "translation.machine"
     action = event.data.get("action")
     if event.kind == "statement.updated":
         return f"statement.{action}"

@@ -99,7 +99,10 @@ export class DraftPanel {
     this.language = [remembered, config.language].find((language) => this.languages.includes(language)) ?? this.languages[0];
     this.editor.maxLength = config.draftMaxChars;
     this.editor.addEventListener("input", () => {
+      const first = !this.edit().dirty;
       this.edit().dirty = true;
+      // The tab says "unsaved" from the first keystroke on (not redrawn on every one).
+      if (first) this.renderTabs();
       this.renderStatus();
       this.renderCoverage();
       this.reportEditing();
