@@ -331,6 +331,9 @@ def question_translate(*, question_id: int) -> int:
 
 
 def translations_run_due() -> int:
+    # Without a server nothing is ever marked due: no query every tick for `make run`.
+    if translation_backend() is None:
+        return 0
     ran = 0
     for question_id, due in translations_due():
         if translations_claim(question_id=question_id, due=due):

@@ -6,9 +6,10 @@ import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 
-from deliberation.models import Commitment, Proposal, ProposalStatus, Role, Statement, Theme
+from deliberation.models import Commitment, DraftRevision, Proposal, ProposalStatus, Role, Statement, Theme
 from deliberation.policy import PERMISSIONS, Action
 from deliberation.sessions import session_participant_remember
+from deliberation.texts import text_fingerprint
 from tests.factories import ParticipantFactory, ProposalFactory, RoundtableFactory
 from tests.support.ws import connect
 
@@ -37,7 +38,19 @@ def build_scene(role: str | None):
     one, two = Theme.objects.create(question=first, number=1), Theme.objects.create(question=first, number=2)
     Proposal.objects.filter(pk__in=[scene["visible"], scene["duplicate"]]).update(theme=one)
     Proposal.objects.filter(pk=scene["other"]).update(theme=two)
-    scene["statement"] = Statement.objects.create(question=first, number=1, text="We agree", language="en").pk
+    # A machine translation of the check and of the conclusions, for a moderator to review.
+    machine = {"of": text_fingerprint("We agree"), "text": "D'accord", "machine": True, "author": None}
+    scene["statement"] = Statement.objects.create(
+        question=first,
+        number=1,
+        text="We agree",
+        language="en",
+        translations={"fr": {**machine, "at": None, "reviewed_by": None, "reviewed_at": None}},
+    ).pk
+    DraftRevision.objects.create(question=first, language="en", version=1, text="Agreed")
+    DraftRevision.objects.create(
+        question=first, language="es", version=1, text="De acuerdo", machine=True, source_language="en", source_version=1
+    )
     scene["commitment"] = Commitment.objects.create(question=first, what="A fund", organisation="CONGOPE").pk
     if role is not None:
         user = None
@@ -68,10 +81,22 @@ LIVE_COMMANDS = {
         {"question": s["first"], "theme": 1, "proposals": [s["visible"]]},
     ),
     Action.PROPOSAL_MOVE: lambda s: ("proposal.move", {"proposal": s["other"], "theme": 1}),
-    Action.DRAFT_SAVE: lambda s: ("draft.save", {"question": s["first"], "base_version": 0, "text": "Draft"}),
+    Action.DRAFT_SAVE: lambda s: (
+        "draft.save",
+        {"question": s["first"], "base_version": 0, "text": "Brouillon", "language": "fr"},
+    ),
     Action.COMMITMENT_ADD: lambda s: (
         "commitment.add",
         {"question": s["first"], "what": "Report yearly", "organisation": "CONGOPE"},
+    ),
+    Action.DRAFT_REVIEW: lambda s: ("draft.review", {"question": s["first"], "language": "es", "version": 1}),
+    Action.TRANSLATION_SAVE: lambda s: (
+        "translation.save",
+        {"kind": "commitment", "item": s["commitment"], "language": "es", "text": "Un fondo"},
+    ),
+    Action.TRANSLATION_REVIEW: lambda s: (
+        "translation.review",
+        {"kind": "statement", "item": s["statement"], "language": "fr"},
     ),
     Action.COMMITMENT_REMOVE: lambda s: ("commitment.remove", {"commitment": s["commitment"]}),
     Action.STATEMENT_PUT: lambda s: ("statement.put", {"question": s["first"], "text": "A fund, yes"}),
