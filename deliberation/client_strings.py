@@ -171,7 +171,9 @@ def console_strings() -> dict[str, str | list[str]]:
         # The same sentences as the published document's (document/view.py translation_mark).
         "markMachine": _("Machine translation (original: %(language)s), not reviewed."),
         "markReviewed": _("Machine translation (original: %(language)s), reviewed by %(name)s on %(date)s."),
-        "markCorrected": _("Machine translation (original: %(language)s), corrected by %(name)s on %(date)s."),
+        "markCorrected": _(
+            "Machine translation (original: %(language)s), corrected by %(name)s on %(date)s."
+        ),
         "markTranslated": _("Translation (original: %(language)s) by %(name)s, %(date)s."),
         "markEmpty": _("Nothing written in this language yet: write it here."),
         "markEmptyMachine": _(

@@ -64,7 +64,9 @@ def translation_mark(entry: dict[str, Any], source: str, zone: str) -> str:
     }
     if entry.get("machine"):
         if entry.get("reviewed_at"):
-            return _("Machine translation (original: %(language)s), reviewed by %(name)s on %(date)s.") % figures
+            return (
+                _("Machine translation (original: %(language)s), reviewed by %(name)s on %(date)s.") % figures
+            )
         return _("Machine translation (original: %(language)s), not reviewed.") % figures
     if entry.get("translated_from"):
         return _("Machine translation (original: %(language)s), corrected by %(name)s on %(date)s.") % figures
@@ -79,7 +81,7 @@ def text_for_reader(
     if entry is not None and entry.get(key, "").strip():
         # A draft's entry says what it was translated from (None: a moderator wrote it in this
         # language); a commitment's or room check's entry is always a translation of its original.
-        source = entry["translated_from"] if "translated_from" in entry else original_language
+        source = entry.get("translated_from", original_language)
         return ReaderText(
             text=entry[key],
             language=language,
@@ -254,7 +256,9 @@ def participation_text(participation: dict[str, int]) -> str:
         return ngettext(singular, plural, number) % {"count": number}
 
     return _("%(took_part)s: %(proposals)s %(authors)s, %(votes)s %(voters)s.") % {
-        "took_part": count("%(count)s person took part", "%(count)s people took part", participation["people"]),
+        "took_part": count(
+            "%(count)s person took part", "%(count)s people took part", participation["people"]
+        ),
         "proposals": count("%(count)s proposal", "%(count)s proposals", participation["proposals"]),
         "authors": count("by %(count)s person", "by %(count)s people", participation["spoke"]),
         "votes": count("%(count)s vote", "%(count)s votes", participation["votes"]),

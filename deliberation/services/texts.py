@@ -57,7 +57,9 @@ def _original(item: Commitment | Statement) -> str:
 
 def _item_in(*, roundtable: Roundtable, kind: TextKind, item_id: int) -> Commitment | Statement:
     model = Commitment if kind == "commitment" else Statement
-    item = model.objects.select_related("question").filter(question__roundtable=roundtable, pk=item_id).first()
+    item = (
+        model.objects.select_related("question").filter(question__roundtable=roundtable, pk=item_id).first()
+    )
     if item is None:
         raise ServiceError(f"{kind}_not_found")
     return item
@@ -238,7 +240,9 @@ def question_translations_wanted(*, question_id: int) -> list[TextToTranslate]:
             entry = item.translations.get(language) or {}
             if language == item.language or (entry.get("of") == fingerprint and "machine" in entry):
                 continue
-            wanted.append(TextToTranslate(kind, item.pk, item.language, language, _original(item), fingerprint))
+            wanted.append(
+                TextToTranslate(kind, item.pk, item.language, language, _original(item), fingerprint)
+            )
     return wanted
 
 
@@ -282,7 +286,9 @@ def translation_machine_save(*, wanted: TextToTranslate, text: str) -> int | Non
         roundtable = roundtable_lock(roundtable_id=item.question.roundtable_id)
         item.refresh_from_db()
         entry = item.translations.get(wanted.target) or {}
-        if text_fingerprint(_original(item)) != wanted.of or (entry.get("of") == wanted.of and "machine" in entry):
+        if text_fingerprint(_original(item)) != wanted.of or (
+            entry.get("of") == wanted.of and "machine" in entry
+        ):
             return None
         item.translations = {
             **item.translations,

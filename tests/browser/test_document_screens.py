@@ -83,7 +83,9 @@ def test_two_moderators_draft_at_once_an_organizer_publishes_a_reader_downloads_
             # Each language has its own text: Luc, whose console is in French, opens the English one to
             # write it together with Mia.
             luc_draft.get_by_role("tab", name=re.compile("^English")).click()
-            expect(luc_draft.get_by_role("tab", name=re.compile("^English"))).to_have_attribute("aria-selected", "true")
+            expect(luc_draft.get_by_role("tab", name=re.compile("^English"))).to_have_attribute(
+                "aria-selected", "true"
+            )
             mia_editor = mia_draft.get_by_label("Conclusions in English (Markdown)")
             luc_editor = luc_draft.get_by_label("Conclusions en anglais (Markdown)")
 

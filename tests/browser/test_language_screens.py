@@ -20,7 +20,9 @@ pytestmark = pytest.mark.browser
 CONCLUSION = "## Funding\n\nPartnerships need a shared fund"
 
 
-def test_conclusions_are_drafted_per_language_and_room_checks_reach_each_phone_in_its_language(browser, artifacts):
+def test_conclusions_are_drafted_per_language_and_room_checks_reach_each_phone_in_its_language(
+    browser, artifacts
+):
     with libretranslate_server() as translator, sqlite_database() as env:
         env = {**env, "ROUNDTABLE_TRANSLATE_URL": translator.url, "ROUNDTABLE_TRANSLATE_TIMEOUT_SECONDS": "2"}
         with daphne_servers(env) as (server,):
@@ -29,7 +31,9 @@ def test_conclusions_are_drafted_per_language_and_room_checks_reach_each_phone_i
             organizer = organizer_login(env, base)
             ben = http_join(base, "LED111", name="Ben", actor_type="academia-research", language="es")
             chloe = http_join(base, "LED111", name="Chloé", actor_type="civil-society", language="fr")
-            room_prepare(server, organizer, [ben, chloe], ideas=TRILINGUAL_IDEAS[:2], agree_first_half=[True, False])
+            room_prepare(
+                server, organizer, [ben, chloe], ideas=TRILINGUAL_IDEAS[:2], agree_first_half=[True, False]
+            )
 
             console_context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
             cookie_for(console_context, base, organizer)
@@ -40,7 +44,10 @@ def test_conclusions_are_drafted_per_language_and_room_checks_reach_each_phone_i
             console.locator("#question-1 [data-view=drafting]").click()
             drafting = console.locator("#question-1 [data-role=drafting]")
             tabs = drafting.get_by_role("tablist", name="Language of the conclusions")
-            english, spanish, french = (tabs.get_by_role("tab", name=re.compile(f"^{name}")) for name in ("English", "Español", "Français"))
+            english, spanish, french = (
+                tabs.get_by_role("tab", name=re.compile(f"^{name}"))
+                for name in ("English", "Español", "Français")
+            )
             expect(english).to_have_attribute("aria-selected", "true")
             # Nothing written anywhere yet, and the console says what will happen.
             expect(spanish).to_contain_text("(empty)")
@@ -62,7 +69,9 @@ def test_conclusions_are_drafted_per_language_and_room_checks_reach_each_phone_i
             expect(editor).to_have_attribute("lang", "es")
             mark = drafting.locator("[data-role=draft-mark]")
             expect(mark).to_have_text("Machine translation (original: English), not reviewed.")
-            expect(drafting.locator("[data-role=draft-status]")).to_have_text("Version 1, machine translation.")
+            expect(drafting.locator("[data-role=draft-status]")).to_have_text(
+                "Version 1, machine translation."
+            )
             assert violations(console) == []
             console.screenshot(path=str(artifacts / "languages-console-drafting-es-1440x900.png"))
             assert console.evaluate("document.documentElement.scrollHeight") == 900
@@ -70,14 +79,18 @@ def test_conclusions_are_drafted_per_language_and_room_checks_reach_each_phone_i
             reviewed = drafting.get_by_role("button", name="Reviewed", exact=True)
             reviewed.focus()
             console.keyboard.press("Enter")
-            expect(mark).to_have_text(re.compile(r"^Machine translation \(original: English\), reviewed by .+ on .+\.$"))
+            expect(mark).to_have_text(
+                re.compile(r"^Machine translation \(original: English\), reviewed by .+ on .+\.$")
+            )
             expect(reviewed).to_be_hidden()
             expect(editor).to_be_focused()
             expect(spanish).to_contain_text("(reviewed)")
 
             # A room check put in English from the English tab.
             english.click()
-            drafting.get_by_label("Put a draft conclusion to the room").fill("Partnerships need a shared fund")
+            drafting.get_by_label("Put a draft conclusion to the room").fill(
+                "Partnerships need a shared fund"
+            )
             drafting.get_by_role("button", name="Ask the room").click()
 
             phones = {}
@@ -106,13 +119,17 @@ def test_conclusions_are_drafted_per_language_and_room_checks_reach_each_phone_i
             # changes at once; Chloé answers it as usual.
             french.click()
             check_row = drafting.locator("[data-role=checks] li").first
-            expect(check_row.locator("blockquote")).to_have_text("Les partenariats ont besoin d'un fonds commun")
+            expect(check_row.locator("blockquote")).to_have_text(
+                "Les partenariats ont besoin d'un fonds commun"
+            )
             check_row.get_by_role("button", name="Reviewed", exact=True).click()
             expect(check_row).to_contain_text(re.compile(r"reviewed by .+ on"))
             expect(chloe_check).to_contain_text("Traduit de l'anglais.")
             expect(chloe_check).not_to_contain_text("Traduction automatique")
             chloe_check.get_by_role("button", name=re.compile("^D'accord")).click()
-            expect(chloe_check.get_by_role("button", name=re.compile("^D'accord"))).to_have_attribute("aria-pressed", "true")
+            expect(chloe_check.get_by_role("button", name=re.compile("^D'accord"))).to_have_attribute(
+                "aria-pressed", "true"
+            )
 
             # A commitment written in English; its Spanish machine translation corrected by hand.
             english.click()

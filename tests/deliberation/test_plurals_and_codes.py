@@ -234,7 +234,9 @@ def test_no_string_builds_a_count_without_plural_forms():
     assert len(single) > 300
     assert [msgid for msgid in single if UNPLURALISED_COUNT.search(msgid)] == []
     # And the pattern does find what it is for.
-    assert UNPLURALISED_COUNT.search("The draft cites %(support)s of the support and %(cited)s of %(total)s themes.")
+    assert UNPLURALISED_COUNT.search(
+        "The draft cites %(support)s of the support and %(cited)s of %(total)s themes."
+    )
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,13 @@ def build_scene(role: str | None):
     ).pk
     DraftRevision.objects.create(question=first, language="en", version=1, text="Agreed")
     DraftRevision.objects.create(
-        question=first, language="es", version=1, text="De acuerdo", machine=True, source_language="en", source_version=1
+        question=first,
+        language="es",
+        version=1,
+        text="De acuerdo",
+        machine=True,
+        source_language="en",
+        source_version=1,
     )
     scene["commitment"] = Commitment.objects.create(question=first, what="A fund", organisation="CONGOPE").pk
     if role is not None:

@@ -43,9 +43,17 @@ def latest(question, language):
 
 def test_each_language_has_its_own_versions_and_a_concurrent_save_is_merged_or_refused(room):
     roundtable, question, people = room
-    draft_save(**ids(roundtable, people["mod"]), question_id=question.pk, base_version=0, text=CONCLUSION, language="en")
+    draft_save(
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        base_version=0,
+        text=CONCLUSION,
+        language="en",
+    )
     spanish = "## Financiación\n\nUn fondo común.\n\n## Datos\n\nPor escribir.\n"
-    first = draft_save(**ids(roundtable, people["mia"]), question_id=question.pk, base_version=0, text=spanish, language="es")
+    first = draft_save(
+        **ids(roundtable, people["mia"]), question_id=question.pk, base_version=0, text=spanish, language="es"
+    )
 
     # Spanish starts at its own version 1, whatever English has.
     assert first.result == {"version": 1, "merged": False, "language": "es"}
@@ -86,14 +94,28 @@ def test_a_language_outside_the_roundtable_is_refused_and_nothing_is_written(roo
     roundtable.languages = ["en", "es"]
     roundtable.save()
     with pytest.raises(ServiceError) as refused:
-        draft_save(**ids(roundtable, people["mod"]), question_id=question.pk, base_version=0, text="Texte", language="fr")
+        draft_save(
+            **ids(roundtable, people["mod"]),
+            question_id=question.pk,
+            base_version=0,
+            text="Texte",
+            language="fr",
+        )
     assert refused.value.code == "language_invalid"
     assert not DraftRevision.objects.exists()
 
 
-def test_with_a_server_the_other_languages_are_machine_translated_then_reviewed_or_corrected(room, translator):
+def test_with_a_server_the_other_languages_are_machine_translated_then_reviewed_or_corrected(
+    room, translator
+):
     roundtable, question, people = room
-    draft_save(**ids(roundtable, people["mod"]), question_id=question.pk, base_version=0, text=CONCLUSION, language="en")
+    draft_save(
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        base_version=0,
+        text=CONCLUSION,
+        language="en",
+    )
     assert Question.objects.get(pk=question.pk).translations_due_at is not None
 
     assert translations_run_due() == 1
@@ -102,7 +124,12 @@ def test_with_a_server_the_other_languages_are_machine_translated_then_reviewed_
     # Line by line: the heading stays a heading, the citation survives, each is marked as a machine's.
     assert spanish.text == "## Financiación\n\nLas alianzas necesitan un fondo común [#12].\n"
     assert french.text == "## Financement\n\nLes partenariats ont besoin d'un fonds commun [#12].\n"
-    assert (spanish.machine, spanish.source_language, spanish.source_version, spanish.author) == (True, "en", 1, None)
+    assert (spanish.machine, spanish.source_language, spanish.source_version, spanish.author) == (
+        True,
+        "en",
+        1,
+        None,
+    )
     assert spanish.reviewed_at is None
     assert Question.objects.get(pk=question.pk).translations_due_at is None
 
@@ -139,9 +166,21 @@ def test_with_a_server_the_other_languages_are_machine_translated_then_reviewed_
 
 def test_a_review_names_the_version_read_and_only_a_machine_text_is_reviewed(room, translator):
     roundtable, question, people = room
-    draft_save(**ids(roundtable, people["mod"]), question_id=question.pk, base_version=0, text=CONCLUSION, language="en")
+    draft_save(
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        base_version=0,
+        text=CONCLUSION,
+        language="en",
+    )
     translations_run_due()
-    draft_save(**ids(roundtable, people["mod"]), question_id=question.pk, base_version=1, text="Funding\n", language="en")
+    draft_save(
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        base_version=1,
+        text="Funding\n",
+        language="en",
+    )
     translations_run_due()
 
     # A newer translation arrived while Mia read version 1: she is told, nothing is marked.
@@ -169,7 +208,10 @@ def test_commitments_and_room_checks_get_every_language_and_a_review(room, trans
         language="en",
     ).result["commitment"]
     statement = statement_put(
-        **ids(roundtable, people["mod"]), question_id=question.pk, text="Partnerships need a shared fund", language="en"
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        text="Partnerships need a shared fund",
+        language="en",
     ).result["statement"]
 
     translations_run_due()
@@ -189,19 +231,33 @@ def test_commitments_and_room_checks_get_every_language_and_a_review(room, trans
     check.refresh_from_db()
     assert check.translations["fr"]["reviewed_by"] == "Mia" and check.translations["fr"]["machine"] is True
     # Reviewing it again changes nothing; a text written by a person has nothing to review.
-    assert translation_review(**ids(roundtable, people["mia"]), kind="statement", item_id=statement, language="fr").seq is None
+    assert (
+        translation_review(
+            **ids(roundtable, people["mia"]), kind="statement", item_id=statement, language="fr"
+        ).seq
+        is None
+    )
     translation_save(
-        **ids(roundtable, people["mia"]), kind="commitment", item_id=commitment, language="es", text="Abrir un fondo común"
+        **ids(roundtable, people["mia"]),
+        kind="commitment",
+        item_id=commitment,
+        language="es",
+        text="Abrir un fondo común",
     )
     with pytest.raises(ServiceError) as written:
-        translation_review(**ids(roundtable, people["mia"]), kind="commitment", item_id=commitment, language="es")
+        translation_review(
+            **ids(roundtable, people["mia"]), kind="commitment", item_id=commitment, language="es"
+        )
     assert written.value.code == "review_not_machine"
 
 
 def test_without_a_server_moderators_write_the_other_languages_by_hand(room):
     roundtable, question, people = room
     statement = statement_put(
-        **ids(roundtable, people["mod"]), question_id=question.pk, text="Partnerships need a shared fund", language="en"
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        text="Partnerships need a shared fund",
+        language="en",
     ).result["statement"]
     # Nothing is due: no server is configured, nothing would ever be sent.
     assert Question.objects.get(pk=question.pk).translations_due_at is None
@@ -226,19 +282,31 @@ def test_without_a_server_moderators_write_the_other_languages_by_hand(room):
     ]:
         with pytest.raises(ServiceError) as refused:
             translation_save(
-                **ids(roundtable, people["mia"]), kind="statement", item_id=statement, language=language, text=text
+                **ids(roundtable, people["mia"]),
+                kind="statement",
+                item_id=statement,
+                language=language,
+                text=text,
             )
         assert refused.value.code == code
     assert set(Statement.objects.get(pk=statement).translations) == {"es"}
     with pytest.raises(ServiceError) as forbidden:
-        translation_save(**ids(roundtable, people["ana"]), kind="statement", item_id=statement, language="fr", text="Oui")
+        translation_save(
+            **ids(roundtable, people["ana"]), kind="statement", item_id=statement, language="fr", text="Oui"
+        )
     assert forbidden.value.code == "forbidden"
 
 
 def test_a_failing_server_writes_nothing_and_the_question_is_tried_again_later(room, translator):
     roundtable, question, people = room
     translator.mode = "error"
-    draft_save(**ids(roundtable, people["mod"]), question_id=question.pk, base_version=0, text=CONCLUSION, language="en")
+    draft_save(
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        base_version=0,
+        text=CONCLUSION,
+        language="en",
+    )
 
     translations_run_due()
 
@@ -255,4 +323,7 @@ def test_markdown_keeps_its_structure_and_citations_through_translation():
         return text.replace("[#12]", "").replace("[theme:3]", "").upper().strip()
 
     text = "## Funding\n\n- Shared fund [#12] and [theme:3]\n> Quoted\n\n[#12]\n"
-    assert markdown_translate(text, lossy) == "## FUNDING\n\n- SHARED FUND  AND [#12] [theme:3]\n> QUOTED\n\n[#12]\n"
+    assert (
+        markdown_translate(text, lossy)
+        == "## FUNDING\n\n- SHARED FUND  AND [#12] [theme:3]\n> QUOTED\n\n[#12]\n"
+    )

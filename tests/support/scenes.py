@@ -301,19 +301,31 @@ def conclusions_in_every_language(scene: Scene) -> None:
     mod = scene.ids(scene.mod)
     with libretranslate_server() as server, override_settings(ROUNDTABLE_TRANSLATE_URL=server.url):
         drafts.draft_save(
-            **mod, question_id=question, base_version=0, text=f"## Funding\n\nAgreed [#{scene.proposal.pk}].\n", language="en"
+            **mod,
+            question_id=question,
+            base_version=0,
+            text=f"## Funding\n\nAgreed [#{scene.proposal.pk}].\n",
+            language="en",
         )
         commitment = drafts.commitment_add(
-            **mod, question_id=question, what="Open a joint fund", actor_type="government-local", language="en"
+            **mod,
+            question_id=question,
+            what="Open a joint fund",
+            actor_type="government-local",
+            language="en",
         ).result["commitment"]
         statement = statements.statement_put(
             **mod, question_id=question, text="Partnerships need a shared fund", language="en"
         ).result["statement"]
         texts.translations_run_due()
     drafts.draft_review(**mod, question_id=question, language="es", version=1)
-    drafts.draft_save(**mod, question_id=question, base_version=1, text="## Financement\n\nD'accord.\n", language="fr")
+    drafts.draft_save(
+        **mod, question_id=question, base_version=1, text="## Financement\n\nD'accord.\n", language="fr"
+    )
     texts.translation_review(**mod, kind="statement", item_id=statement, language="fr")
-    texts.translation_save(**mod, kind="commitment", item_id=commitment, language="es", text="Abrir un fondo común")
+    texts.translation_save(
+        **mod, kind="commitment", item_id=commitment, language="es", text="Abrir un fondo común"
+    )
 
 
 def _themes(scene: Scene) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from django.utils.translation import ngettext
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from deliberation.errors import ServiceError
 from deliberation.models import Question
@@ -36,12 +36,15 @@ class Command(BaseCommand):
             raise CommandError(f"cannot import {directory}: {error}") from error
         # Commands run without an active language: ngettext gives English's own two forms.
         counts = (
-            ngettext("%(count)s proposal", "%(count)s proposals", result.proposals) % {"count": result.proposals},
+            ngettext("%(count)s proposal", "%(count)s proposals", result.proposals)
+            % {"count": result.proposals},
             ngettext("%(count)s vote", "%(count)s votes", result.votes) % {"count": result.votes},
             ngettext("%(count)s participant", "%(count)s participants", result.participants)
             % {"count": result.participants},
         )
-        self.stdout.write(f"Imported {counts[0]}, {counts[1]} and {counts[2]} into {code} question {question}.")
+        self.stdout.write(
+            f"Imported {counts[0]}, {counts[1]} and {counts[2]} into {code} question {question}."
+        )
         if analyse:
             question_analyse(question_id=target.pk)
             target.refresh_from_db()

@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from django.utils.translation import ngettext
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from deliberation.services.roundtables import BUNDLED_SEED, roundtable_load_seed, seed_read
 

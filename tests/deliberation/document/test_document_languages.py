@@ -36,7 +36,10 @@ def room():
     mia = ParticipantFactory(roundtable=roundtable, display_name="Mia", role=Role.MODERATOR, language="es")
     olga = ParticipantFactory(roundtable=roundtable, display_name="Olga", role=Role.ORGANIZER)
     fund = proposal_submit(
-        roundtable_id=roundtable.pk, participant_id=ana.pk, question_id=question.pk, text="Crear un fondo común"
+        roundtable_id=roundtable.pk,
+        participant_id=ana.pk,
+        question_id=question.pk,
+        text="Crear un fondo común",
     ).result["proposal"]
     return roundtable, question, {"ana": ana, "mo": mo, "mia": mia, "olga": olga}, fund
 
@@ -83,7 +86,10 @@ def test_a_conclusion_written_in_english_is_published_in_three_languages_with_it
     assert (conclusions["language"], conclusions["version"]) == ("en", 1)
     by_language = conclusions["texts"]
     assert by_language["en"]["machine"] is False and by_language["en"]["translated_from"] is None
-    assert by_language["es"]["markdown"] == f"## Financiación\n\nLas alianzas necesitan un fondo común [#{fund}].\n"
+    assert (
+        by_language["es"]["markdown"]
+        == f"## Financiación\n\nLas alianzas necesitan un fondo común [#{fund}].\n"
+    )
     assert (by_language["es"]["machine"], by_language["es"]["reviewed_by"]) == (True, "Mia")
     assert by_language["es"]["reviewed_at"]
     assert (by_language["fr"]["machine"], by_language["fr"]["reviewed_by"]) == (True, None)
@@ -97,14 +103,19 @@ def test_a_conclusion_written_in_english_is_published_in_three_languages_with_it
     assert "Las alianzas necesitan un fondo común" in spanish
     assert "Traducción automática (original: inglés), revisada por Mia el" in spanish
     # The Spanish commitment was not reviewed: said so beside it.
-    assert "Abrir un fondo conjunto" in spanish and "Traducción automática (original: inglés), sin revisar." in spanish
+    assert (
+        "Abrir un fondo conjunto" in spanish
+        and "Traducción automática (original: inglés), sin revisar." in spanish
+    )
     assert "Les partenariats ont besoin d'un fonds commun" in french
     assert "Traduction automatique (original : anglais), non relue." in french
-    assert "Traduction automatique (original : anglais), relue par Mia le" in french, "the reviewed room check"
+    assert "Traduction automatique (original : anglais), relue par Mia le" in french, (
+        "the reviewed room check"
+    )
 
     with translation.override("fr"):
         markdown = document_markdown(document, "fr")
-    assert "### Conclusions\n\n*Traduction automatique \\(original : anglais\\), non relue.*" in markdown
+    assert "### Conclusions\n\n*Traduction automatique (original : anglais), non relue.*" in markdown
     assert "Ouvrir un fonds commun (Traduction automatique" in markdown
     french_pdf = pdf_text("three-languages", "fr")
     assert "Les partenariats ont besoin d'un fonds commun" in french_pdf
@@ -116,7 +127,9 @@ def test_a_conclusion_written_in_english_is_published_in_three_languages_with_it
 def test_without_a_server_the_document_says_which_language_a_text_is_in(room):
     roundtable, question, people, fund = room
     mo, mia = ids(roundtable, people["mo"]), ids(roundtable, people["mia"])
-    drafts.draft_save(**mo, question_id=question.pk, base_version=0, text=f"A shared fund [#{fund}].", language="en")
+    drafts.draft_save(
+        **mo, question_id=question.pk, base_version=0, text=f"A shared fund [#{fund}].", language="en"
+    )
     check = statements.statement_put(
         **mo, question_id=question.pk, text="Partnerships need a shared fund", language="en"
     ).result["statement"]
@@ -135,7 +148,7 @@ def test_without_a_server_the_document_says_which_language_a_text_is_in(room):
 
 
 def test_every_count_takes_its_languages_plural_form(room):
-    roundtable, question, people, fund = room
+    roundtable, _question, people, fund = room
     vote_cast(**ids(roundtable, people["ana"]), proposal_id=fund, choice="agree")
     document = document_build(roundtable=roundtable)
 
