@@ -93,9 +93,10 @@ def texts_entries(item: Commitment | Statement) -> dict[str, dict[str, Any]]:
 
 
 def texts_public(item: Commitment | Statement) -> dict[str, dict[str, Any]]:
-    """What every phone may read of them: the text and whether it is an unreviewed machine translation."""
+    """What every phone may read of them: the text, whether a machine made it, and which moderator
+    reviewed (or wrote) it when (staff appear to the room under their names anyway)."""
     return {
-        language: {"text": entry["text"], "machine": entry["machine"] and not entry["reviewed_at"]}
+        language: {key: entry[key] for key in ("text", "machine", "reviewed_by", "reviewed_at")}
         for language, entry in texts_entries(item).items()
     }
 

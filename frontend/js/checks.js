@@ -51,9 +51,10 @@ function checkText(statement, translations) {
   const own = statement.texts?.[language];
   if (!statement.language || statement.language === language) return translations.render(statement, { tag: "blockquote", textClass: "check-text" });
   if (own) {
-    const mark = own.machine ? t(`machineTranslated.${statement.language}`) : t(`translatedFrom.${statement.language}`);
+    const unreviewed = own.machine && !own.reviewed_at;
+    const mark = unreviewed ? t(`machineTranslated.${statement.language}`) : t(`translatedFrom.${statement.language}`);
     return [
-      element("blockquote", { class: `check-text${own.machine ? " machine-translated" : ""}`, lang: language }, own.text),
+      element("blockquote", { class: `check-text${unreviewed ? " machine-translated" : ""}`, lang: language }, own.text),
       element("p", { class: "translation-note", dataset: { role: "check-mark" } }, mark),
     ];
   }

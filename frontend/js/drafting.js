@@ -139,7 +139,8 @@ export class DraftPanel {
   }
 
   draftOf(language = this.language) {
-    return this.getState().drafts?.get(this.questionId)?.languages?.[language] ?? null;
+    // Before the snapshot arrives there is no state yet.
+    return this.getState()?.drafts?.get(this.questionId)?.languages?.[language] ?? null;
   }
 
   choose(language, { focus = false } = {}) {
