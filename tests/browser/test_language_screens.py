@@ -13,7 +13,7 @@ from tests.browser.test_accessibility import violations
 from tests.support.libretranslate import libretranslate_server
 from tests.support.pages import cookie_for, watch_console
 from tests.support.room_live import TRILINGUAL_IDEAS, room_prepare
-from tests.support.servers import daphne_servers, http_join, organizer_login, sqlite_database
+from tests.support.servers import daphne_servers, http_join, http_publish, organizer_login, sqlite_database
 
 pytestmark = pytest.mark.browser
 
@@ -152,6 +152,22 @@ def test_conclusions_are_drafted_per_language_and_room_checks_reach_each_phone_i
             expect(commitment.locator("strong")).to_have_text("Abrir un fondo común")
             expect(commitment).to_contain_text(re.compile(r"Translation \(original: English\) by .+"))
             expect(console.locator("#connection-status")).to_have_attribute("data-state", "live")
+
+            # Published: a French reader on a phone reads the French text, marked as the machine's.
+            http_publish(base, organizer, code="LED111", slug="led-languages")
+            reader = phones["chloe"]
+            reader.goto(f"{base}/p/led-languages/?lang=fr")
+            section = reader.locator("#question-1")
+            expect(section.locator(".conclusions")).to_contain_text(
+                "Les partenariats ont besoin d'un fonds commun"
+            )
+            expect(section.locator(".conclusions")).to_have_attribute("lang", "fr")
+            expect(section.locator(".translation-mark").first).to_have_text(
+                "Traduction automatique (original : anglais), non relue."
+            )
+            expect(section.locator("#q1-check-1")).to_contain_text(re.compile(r"relue par .+ le"))
+            assert violations(reader) == []
+            reader.screenshot(path=str(artifacts / "languages-published-fr-320.png"), full_page=True)
 
             console.set_viewport_size({"width": 1280, "height": 800})
             console.screenshot(path=str(artifacts / "languages-console-drafting-es-1280x800.png"))
