@@ -35,6 +35,10 @@ ACTION_LABELS = {
     "commitment.remove": pgettext_lazy("audit", "Commitment removed"),
     "statement.put": pgettext_lazy("audit", "Room check put to the room"),
     "statement.close": pgettext_lazy("audit", "Room check closed"),
+    "draft.review": pgettext_lazy("audit", "Conclusions' translation reviewed"),
+    "translation.save": pgettext_lazy("audit", "Translation written or corrected"),
+    "translation.review": pgettext_lazy("audit", "Translation reviewed"),
+    "translation.machine": pgettext_lazy("audit", "Machine translation proposed"),
     "publication.create": pgettext_lazy("audit", "Document published"),
     # Organizing.
     "roundtable.create": pgettext_lazy("audit", "Roundtable created"),
@@ -114,6 +118,8 @@ DETAIL_LABELS = {
     "minutes": pgettext_lazy("audit", "Minutes"),
     "time_added": pgettext_lazy("audit", "Time added"),
     "remaining": pgettext_lazy("audit", "Time left"),
+    "language": pgettext_lazy("audit", "Language"),
+    "reviewed": pgettext_lazy("audit", "Reviewed"),
 }
 
 SWITCH_LABELS = {
@@ -161,6 +167,8 @@ def _value(key: str, value: Any, *, action: str, roundtable: Roundtable, languag
         return text_in_language(found, language, roundtable.languages).text if found else str(value)
     if key == "languages" and isinstance(value, list):
         return ", ".join(LANGUAGE_NAMES.get(code, code) for code in value)
+    if key == "language" and isinstance(value, str):
+        return LANGUAGE_NAMES.get(value, value)
     if key == "switches" and isinstance(value, dict):
         return ", ".join(
             f"{SWITCH_LABELS.get(name, name)}: {_yes_no(bool(on))}" for name, on in sorted(value.items())

@@ -52,6 +52,13 @@ MESSAGES = {
         "The text still has conflict markers (lines of <<<<<<<, ======= or >>>>>>>). Resolve them first."
     ),
     "draft_version_invalid": _("This version of the draft does not exist. Please reload the page."),
+    "review_stale": _(
+        "A newer version (%(version)s) arrived while you were reading: read it, then mark it reviewed."
+    ),
+    "review_not_machine": _("Only a machine translation needs reviewing; this text was written by a person."),
+    "text_language_original": _(
+        "This is the language it was written in. Pick another language to write its translation."
+    ),
     "commitment_responsible_missing": _("Say who is responsible: an actor type, an organisation or both."),
     "commitment_not_found": _("This commitment does not exist (any more)."),
     "date_invalid": _("Give the date as year-month-day."),

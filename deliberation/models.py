@@ -98,6 +98,9 @@ class Question(models.Model):
     opinions = models.JSONField(default=dict, blank=True)
     # Pairs of proposals likely saying the same thing, for moderators: [[id, id, similarity], ...].
     duplicates = models.JSONField(default=list, blank=True)
+    # When its conclusions, commitments or room checks next want machine translations into the
+    # roundtable's other languages (set by a save when a translation server is configured; claimed once).
+    translations_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["order"]
@@ -114,6 +117,7 @@ class Question(models.Model):
         indexes = [
             models.Index(fields=["phase_ends_at"], name="question_timer_due"),
             models.Index(fields=["analysis_due_at"], name="question_analysis_due"),
+            models.Index(fields=["translations_due_at"], name="question_translations_due"),
         ]
 
     def __str__(self) -> str:
@@ -377,32 +381,55 @@ class Event(models.Model):
 
 
 class DraftRevision(models.Model):
-    """One saved version of a question's conclusions, in Markdown. The latest is the draft; a save names
-    the version it started from, so concurrent saves are merged or refused, never overwritten."""
+    """One saved version of a question's conclusions in one language, in Markdown. Each language has its
+    own versions; the latest is that language's draft; a save names the version it started from, so
+    concurrent saves are merged or refused, never overwritten."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="draft_revisions")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
     version = models.PositiveIntegerField()
     text = models.TextField(blank=True, default="")
+    # None for a machine translation.
     author = models.ForeignKey(Participant, null=True, on_delete=models.SET_NULL, related_name="+")
     # Saved from an older version, with the changes made since then merged in.
     merged = models.BooleanField(default=False)
+    # Proposed by machine translation of `source_language`'s version `source_version`; it stays marked
+    # as machine-made until a moderator reviews it (or saves a corrected version, which is theirs).
+    machine = models.BooleanField(default=False)
+    source_language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
+    source_version = models.PositiveIntegerField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The reviewer's name as they appeared then: the document says who, even after an erasure.
+    reviewed_by_name = models.CharField(max_length=120, blank=True, default="")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["question", "version"]
+        ordering = ["question", "language", "version"]
         constraints = [
-            models.UniqueConstraint(fields=["question", "version"], name="draft_revision_version_unique"),
+            models.UniqueConstraint(
+                fields=["question", "language", "version"], name="draft_revision_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(machine=False) | ~models.Q(source_language=""),
+                name="draft_revision_machine_has_source",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.question} draft v{self.version}"
+        return f"{self.question} draft {self.language} v{self.version}"
 
 
 class Commitment(models.Model):
     """An action item of a question's conclusions: what, who is responsible, by when."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="commitments")
+    # As written, in `language`; the other languages' texts are in `translations` (see Statement).
     what = models.CharField(max_length=300)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
+    translations = models.JSONField(default=dict, blank=True, editable=False)
     # One of the roundtable's actor type keys, or blank when an organisation is named instead.
     actor_type = models.CharField(max_length=64, blank=True, default="")
     organisation = models.CharField(max_length=120, blank=True, default="")
@@ -434,7 +461,9 @@ class Statement(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="statements")
     number = models.PositiveIntegerField()
     text = models.CharField(max_length=500)
-    # The language it is written in (detected), and machine translations asked for, as on Proposal.
+    # The language it is written in (detected), and its text in other languages, by language:
+    # {"of": fingerprint of `text`, "text", "machine": bool, "author", "at", "reviewed_by", "reviewed_at"}
+    # (services/texts.py). Entries with only "of" and "text" are machine translations a reader asked for.
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
     translations = models.JSONField(default=dict, blank=True, editable=False)
     state = models.CharField(max_length=8, choices=StatementState.choices, default=StatementState.OPEN)

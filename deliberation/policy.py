@@ -26,6 +26,10 @@ class Action(StrEnum):
     THEME_SPLIT = "theme.split"
     PROPOSAL_MOVE = "proposal.move"
     DRAFT_SAVE = "draft.save"
+    DRAFT_REVIEW = "draft.review"
+    # A commitment's or room check's text in another language: written by hand, or a machine's reviewed.
+    TRANSLATION_SAVE = "translation.save"
+    TRANSLATION_REVIEW = "translation.review"
     COMMITMENT_ADD = "commitment.add"
     COMMITMENT_REMOVE = "commitment.remove"
     STATEMENT_PUT = "statement.put"
@@ -78,6 +82,9 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.THEME_SPLIT: STAFF,
     Action.PROPOSAL_MOVE: STAFF,
     Action.DRAFT_SAVE: STAFF,
+    Action.DRAFT_REVIEW: STAFF,
+    Action.TRANSLATION_SAVE: STAFF,
+    Action.TRANSLATION_REVIEW: STAFF,
     Action.COMMITMENT_ADD: STAFF,
     Action.COMMITMENT_REMOVE: STAFF,
     Action.STATEMENT_PUT: STAFF,

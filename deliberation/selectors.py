@@ -494,6 +494,12 @@ AUDITED_KINDS = (
 def audit_action(event: Event) -> str:
     """An entry's action code: the event's `action`, or for kinds that carry none, one made from the
     kind ("draft.save", "commitment.add", "publication.create", "statement.put"...)."""
+    # Texts in other languages (issue 18) ride on the drafting events: named by the command that wrote
+    # them, or as the translation pass's when no one did.
+    if event.command in {"draft.review", "translation.save", "translation.review"}:
+        return event.command
+    if event.staff.get("audit", {}).get("machine"):
+        return "translation.machine"
     action = event.data.get("action")
     if event.kind == "run_of_show.updated":
         # Its public data is the whole run of show; what was done is in the audit layer.
@@ -644,15 +650,18 @@ def publication_gaps(*, roundtable: Roundtable, language: str) -> dict[str, list
     from deliberation.texts import text_in_language
 
     questions = list(roundtable.questions.order_by("order"))
-    # Each question's latest revision only, not every autosave's text.
+    # Each question's latest revision in each language only, not every autosave's text; a question has
+    # conclusions when any language has some.
     newest = (
-        DraftRevision.objects.filter(question=OuterRef("question")).order_by("-version").values("version")
+        DraftRevision.objects.filter(question=OuterRef("question"), language=OuterRef("language"))
+        .order_by("-version")
+        .values("version")
     )
-    latest: dict[int, str] = dict(
-        DraftRevision.objects.filter(
-            question__roundtable=roundtable, version=Subquery(newest[:1])
-        ).values_list("question_id", "text")
-    )
+    latest: dict[int, str] = {}
+    for question_id, text in DraftRevision.objects.filter(
+        question__roundtable=roundtable, version=Subquery(newest[:1])
+    ).values_list("question_id", "text"):
+        latest[question_id] = latest.get(question_id, "") + text
     open_checks = (
         Statement.objects.filter(question__roundtable=roundtable, state=StatementState.OPEN)
         .select_related("question")

@@ -8,14 +8,14 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from deliberation.analysis.breakdowns import OTHER, make_up_fold, tallies_fold
 from deliberation.analysis.opinions import OpinionSettings
 from deliberation.analysis.themes import ThemeSettings
 from deliberation.document.figures import coverage_compute, tallies_count, tally_new
-from deliberation.document.markdown import citations_find
+from deliberation.document.markdown import Citations, citations_find
 from deliberation.models import (
     Commitment,
     DraftRevision,
@@ -30,12 +30,106 @@ from deliberation.models import (
     Theme,
     Vote,
 )
+from deliberation.texts import text_fingerprint
 
 SCHEMA = "https://roundtable.example/schemas/document-1.json"
 
 
-def draft_latest(*, question_id: int) -> DraftRevision | None:
-    return DraftRevision.objects.filter(question_id=question_id).order_by("-version").first()
+def draft_latest(*, question_id: int, language: str) -> DraftRevision | None:
+    return (
+        DraftRevision.objects.filter(question_id=question_id, language=language)
+        .select_related("author")
+        .order_by("-version")
+        .first()
+    )
+
+
+def drafts_latest(*, question_id: int) -> dict[str, DraftRevision]:
+    """Each language's latest version of a question's conclusions, in one query (not every autosave)."""
+    newest = (
+        DraftRevision.objects.filter(question=OuterRef("question"), language=OuterRef("language"))
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    revisions = (
+        DraftRevision.objects.filter(question_id=question_id, version=Subquery(newest))
+        .select_related("author")
+        .order_by("language")
+    )
+    return {revision.language: revision for revision in revisions}
+
+
+def draft_source(latest: dict[str, DraftRevision]) -> DraftRevision | None:
+    """The version the other languages are translated from: the most recent one a moderator wrote
+    themselves (not a translation, machine-made or corrected), with text in it."""
+    written = [
+        revision
+        for revision in latest.values()
+        if not revision.machine and not revision.source_language and revision.text.strip()
+    ]
+    return max(written, key=lambda revision: (revision.created_at, revision.pk), default=None)
+
+
+def texts_entries(item: Commitment | Statement) -> dict[str, dict[str, Any]]:
+    """A commitment's or room check's texts in other languages that a moderator wrote or the translation
+    pass proposed (services/texts.py), of its text as it is now. Not the translations a reader asked for
+    on their own (those have no "machine" mark: they are that reader's, and change nothing for others)."""
+    fingerprint = text_fingerprint(item.what if isinstance(item, Commitment) else item.text)
+    return {
+        language: {
+            "text": entry["text"],
+            "machine": bool(entry["machine"]),
+            "author": entry.get("author"),
+            "at": entry.get("at"),
+            "reviewed_by": entry.get("reviewed_by"),
+            "reviewed_at": entry.get("reviewed_at"),
+        }
+        for language, entry in sorted(item.translations.items())
+        if "machine" in entry and entry.get("of") == fingerprint
+    }
+
+
+def texts_public(item: Commitment | Statement) -> dict[str, dict[str, Any]]:
+    """What every phone may read of them: the text, whether a machine made it, and which moderator
+    reviewed (or wrote) it when (staff appear to the room under their names anyway)."""
+    return {
+        language: {key: entry[key] for key in ("text", "machine", "reviewed_by", "reviewed_at")}
+        for language, entry in texts_entries(item).items()
+    }
+
+
+def conclusions_build(*, question_id: int) -> tuple[dict[str, Any], Citations]:
+    """A question's conclusions in each language for the document, and what they cite (in any language:
+    a translation that lost a citation must not make the cited proposal disappear from the document)."""
+    latest = drafts_latest(question_id=question_id)
+    source = draft_source(latest)
+    texts = {
+        language: {
+            "markdown": revision.text,
+            "version": revision.version,
+            "saved_at": revision.created_at.isoformat(),
+            "machine": revision.machine,
+            "translated_from": revision.source_language or None,
+            "reviewed_by": revision.reviewed_by_name or None,
+            "reviewed_at": revision.reviewed_at.isoformat() if revision.reviewed_at else None,
+        }
+        for language, revision in latest.items()
+        if revision.text.strip()
+    }
+    cited = Citations(proposals=[], themes=[], checks=[])
+    for revision in latest.values():
+        found = citations_find(revision.text)
+        for kind in ("proposals", "themes", "checks"):
+            known = getattr(cited, kind)
+            known.extend(number for number in getattr(found, kind) if number not in known)
+    return {
+        # The original (what the others were translated from), as documents before per-language texts had.
+        "markdown": source.text if source else "",
+        "language": source.language if source else None,
+        "version": source.version if source else 0,
+        "saved_at": source.created_at.isoformat() if source else None,
+        "texts": texts,
+    }, cited
 
 
 def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
@@ -257,9 +351,7 @@ def _question_section(
                 }
             )
     numbers = {theme.pk: theme.number for theme in themes}
-    draft = draft_latest(question_id=question.pk)
-    text = draft.text if draft else ""
-    cited = citations_find(text)
+    conclusions, cited = conclusions_build(question_id=question.pk)
     statements = list(Statement.objects.filter(question=question).order_by("number"))
     minimum = settings.ROUNDTABLE_BREAKDOWN_MIN_GROUP
     type_sizes = Counter(people.values())
@@ -280,11 +372,7 @@ def _question_section(
         "order": question.order,
         "text": question.text,
         "anonymous": question.anonymous,
-        "conclusions": {
-            "markdown": text,
-            "version": draft.version if draft else 0,
-            "saved_at": draft.created_at.isoformat() if draft else None,
-        },
+        "conclusions": conclusions,
         "citations": {"proposals": cited.proposals, "themes": cited.themes, "checks": cited.checks},
         "coverage": coverage_compute(
             tallies=tallies,
@@ -316,6 +404,8 @@ def _question_section(
         "commitments": [
             {
                 "what": commitment.what,
+                "language": commitment.language or None,
+                "texts": texts_entries(commitment),
                 "actor_type": commitment.actor_type,
                 "organisation": commitment.organisation,
                 "due": commitment.due.isoformat() if commitment.due else None,
@@ -349,6 +439,8 @@ def statement_results(*, statements: list[Statement]) -> list[dict[str, Any]]:
         {
             "number": statement.number,
             "text": statement.text,
+            "language": statement.language or None,
+            "texts": texts_entries(statement),
             "state": statement.state,
             "tally": dict(tallies[statement.pk]),
             "by_actor_type": tallies_fold(

@@ -66,6 +66,8 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
             "",
         ]
         lines += [f"### {_('Conclusions')}", ""]
+        if question.conclusions_mark:
+            lines += [f"*{_line(question.conclusions_mark)}*", ""]
         lines.append(
             _anchored(markdown_source_safe(question.conclusions_markdown.strip()), question.citations)
             if question.conclusions_markdown.strip()
@@ -77,7 +79,10 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
             lines += ["", f"### {_('Commitments')}", ""]
             lines += _table(
                 [_("What"), _("Responsible"), _("By")],
-                [[item["what"], item["who"], item["due"]] for item in question.commitments],
+                [
+                    [item["what"] + (f" ({item['mark']})" if item["mark"] else ""), item["who"], item["due"]]
+                    for item in question.commitments
+                ],
             )
         if question.checks:
             lines += ["", f"### {_('Checked with the room')}", ""]
@@ -88,6 +93,7 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
                     "",
                     _quote(check["text"]),
                     "",
+                    *([f"*{_line(check['mark'])}*", ""] if check["mark"] else []),
                     _line(check["support"] + (f" ({_('still open')})" if check["open"] else "")),
                 ]
                 lines += [f"- {_line(line)}" for line in check["by_actor_type"]]

@@ -27,6 +27,73 @@ def written_in(code: str) -> str:
     )
 
 
+def language_name(code: str) -> str:
+    """A language's name on its own, as it reads after "original:" (lower case where the language writes
+    it so: "anglais", "inglés")."""
+    names = {
+        "en": pgettext("a language, on its own", "English"),
+        "es": pgettext("a language, on its own", "Spanish"),
+        "fr": pgettext("a language, on its own", "French"),
+    }
+    return names.get(code, code)
+
+
+@dataclass(frozen=True)
+class ReaderText:
+    """A text in the reader's language if there is one, else its original; `mark` says which it is
+    (empty when a person wrote it in the reader's language)."""
+
+    text: str
+    language: str
+    mark: str
+    machine: bool = False
+    reviewed: bool = False
+
+
+def _day(value: str | None, zone: str) -> str:
+    local = _local(value, zone)
+    return formats.date_format(local, "DATE_FORMAT") if local else ""
+
+
+def translation_mark(entry: dict[str, Any], source: str, zone: str) -> str:
+    """Where a translation came from and who stands by it, in one sentence for every output."""
+    figures = {
+        "language": language_name(source),
+        "name": entry.get("reviewed_by") or "",
+        "date": _day(entry.get("reviewed_at"), zone),
+    }
+    if entry.get("machine"):
+        if entry.get("reviewed_at"):
+            return (
+                _("Machine translation (original: %(language)s), reviewed by %(name)s on %(date)s.") % figures
+            )
+        return _("Machine translation (original: %(language)s), not reviewed.") % figures
+    if entry.get("translated_from"):
+        return _("Machine translation (original: %(language)s), corrected by %(name)s on %(date)s.") % figures
+    return _("Translation (original: %(language)s) by %(name)s, %(date)s.") % figures
+
+
+def text_for_reader(
+    *, original: str, original_language: str | None, texts: dict[str, Any], language: str, zone: str, key: str
+) -> ReaderText:
+    """`texts` by language, each with its text under `key` and its marks (document/build.py)."""
+    entry = (texts or {}).get(language)
+    if entry is not None and entry.get(key, "").strip():
+        # A draft's entry says what it was translated from (None: a moderator wrote it in this
+        # language); a commitment's or room check's entry is always a translation of its original.
+        source = entry.get("translated_from", original_language)
+        return ReaderText(
+            text=entry[key],
+            language=language,
+            mark=translation_mark(entry, source, zone) if source and source != language else "",
+            machine=bool(entry.get("machine")),
+            reviewed=bool(entry.get("reviewed_at")),
+        )
+    if original_language and original_language != language:
+        return ReaderText(text=original, language=original_language, mark=written_in(original_language))
+    return ReaderText(text=original, language=original_language or language, mark="")
+
+
 def separator() -> str:
     """What goes between a label and its value: ": " in English and Spanish, " : " in French."""
     return pgettext("between a label and its value", ": ")
@@ -68,6 +135,10 @@ class QuestionView:
     text_fallback: bool
     conclusions_markdown: str
     conclusions_html: str
+    # The language the conclusions are shown in, and what the reader is told about it ("Machine
+    # translation (original: English), not reviewed.", "Written in Spanish"), empty when nothing to say.
+    conclusions_language: str
+    conclusions_mark: str
     commitments: list[dict[str, str]]
     checks: list[dict[str, Any]]
     cited: list[CitedProposal]
@@ -190,19 +261,16 @@ def document_view(document: dict[str, Any], language: str) -> DocumentView:
             (_("Code"), meta["code"]),
             *_record_line(document),
         ],
-        participation_summary=_(
-            "%(people)s people took part: %(spoke)s wrote %(proposals)s proposals "
-            "and %(voted)s cast %(votes)s votes."
-        )
-        % participation,
+        participation_summary=participation_text(participation),
         participation_head=[_("Actor type"), _("People"), _("Proposals"), _("Votes")],
         participation_rows=[
             [actor_type_name(row["key"]), str(row["people"]), str(row["proposals"]), str(row["votes"])]
             for row in participation["by_actor_type"]
         ],
     )
+    zone = meta.get("time_zone") or "UTC"
     for question in document["questions"]:
-        view.questions.append(_question_view(question, language, languages, actor_type_name))
+        view.questions.append(_question_view(question, language, languages, actor_type_name, zone))
     if document.get("run_of_show"):
         view.run_of_show = run_of_show_view(document["run_of_show"], language, languages, view.time_zone)
     return view
@@ -330,6 +398,24 @@ def run_of_show_view(record: dict[str, Any], language: str, languages: list[str]
     )
 
 
+def participation_text(participation: dict[str, int]) -> str:
+    """Each count with its own plural form ("1 person took part", "1 proposition"): a sentence with
+    several counts cannot take one plural form for all of them."""
+
+    def count(singular: str, plural: str, number: int) -> str:
+        return ngettext(singular, plural, number) % {"count": number}
+
+    return _("%(took_part)s: %(proposals)s %(authors)s, %(votes)s %(voters)s.") % {
+        "took_part": count(
+            "%(count)s person took part", "%(count)s people took part", participation["people"]
+        ),
+        "proposals": count("%(count)s proposal", "%(count)s proposals", participation["proposals"]),
+        "authors": count("by %(count)s person", "by %(count)s people", participation["spoke"]),
+        "votes": count("%(count)s vote", "%(count)s votes", participation["votes"]),
+        "voters": count("by %(count)s person", "by %(count)s people", participation["voted"]),
+    }
+
+
 def _theme_name(theme: dict[str, Any], language: str, languages: list[str]) -> str:
     if theme.get("name"):
         return theme["name"]
@@ -338,7 +424,7 @@ def _theme_name(theme: dict[str, Any], language: str, languages: list[str]) -> s
 
 
 def _question_view(
-    question: dict[str, Any], language: str, languages: list[str], actor_type_name
+    question: dict[str, Any], language: str, languages: list[str], actor_type_name, zone: str
 ) -> QuestionView:
     proposals = {proposal["id"]: proposal for proposal in question["proposals"]}
     themes = {theme["number"]: theme for theme in question["themes"]}
@@ -392,7 +478,28 @@ def _question_view(
                 consensus=proposal["consensus"],
             )
         )
-    markdown = question["conclusions"]["markdown"]
+    conclusions = text_for_reader(
+        original=question["conclusions"]["markdown"],
+        original_language=question["conclusions"].get("language"),
+        texts=question["conclusions"].get("texts", {}),
+        language=language,
+        zone=zone,
+        key="markdown",
+    )
+    markdown = conclusions.text
+
+    def reader_text(item: dict[str, Any], key: str) -> ReaderText:
+        return text_for_reader(
+            original=item[key],
+            original_language=item.get("language"),
+            texts=item.get("texts", {}),
+            language=language,
+            zone=zone,
+            key="text",
+        )
+
+    commitment_texts = [reader_text(item, "what") for item in question["commitments"]]
+    check_texts = [reader_text(check, "text") for check in question["checks"]]
     coverage_text = _coverage_text(question["coverage"]) if markdown.strip() else ""
     text = text_in_language(question["text"], language, languages)
     return QuestionView(
@@ -403,9 +510,13 @@ def _question_view(
         text_fallback=text.is_fallback,
         conclusions_markdown=markdown,
         conclusions_html=markdown_html(markdown, link=link) if markdown.strip() else "",
+        conclusions_language=conclusions.language,
+        conclusions_mark=conclusions.mark if markdown.strip() else "",
         commitments=[
             {
-                "what": item["what"],
+                "what": text.text,
+                "language": text.language,
+                "mark": text.mark,
                 "who": ", ".join(
                     part
                     for part in (
@@ -418,19 +529,21 @@ def _question_view(
                 if item["due"]
                 else _("No date"),
             }
-            for item in question["commitments"]
+            for item, text in zip(question["commitments"], commitment_texts, strict=True)
         ],
         checks=[
             {
                 "number": check["number"],
                 "anchor": f"q{question['order']}-check-{check['number']}",
-                "text": check["text"],
+                "text": text.text,
+                "language": text.language,
+                "mark": text.mark,
                 "support": tally_text(check["tally"]),
                 "responses": sum(check["tally"].values()),
                 "by_actor_type": type_lines(check["by_actor_type"]),
                 "open": check["state"] == "open",
             }
-            for check in question["checks"]
+            for check, text in zip(question["checks"], check_texts, strict=True)
         ],
         cited=cited,
         themes=[

@@ -64,7 +64,7 @@ function render() {
   });
   // What is not fitted first (the count, a room check, the opinion groups): the columns fit around it.
   document.getElementById("participant-total").textContent = t("participants", { count: state.participants.total });
-  renderCheck(document.getElementById("room-check"), openCheck(state.statements, question));
+  renderCheck(document.getElementById("room-check"), openCheck(state.statements, question), config.language);
   const opinions = question ? state.opinions.get(question.id) : null;
   const figure = document.getElementById("opinions");
   renderOpinionMap(figure, {

@@ -84,8 +84,14 @@ def test_two_moderators_draft_at_once_an_organizer_publishes_a_reader_downloads_
                 expect(console.locator("[data-role=drafting]:visible")).to_have_count(1)
             mia_draft = mia.locator("#question-1 [data-role=drafting]")
             luc_draft = luc.locator("#question-1 [data-role=drafting]")
-            mia_editor = mia_draft.get_by_label("Conclusions draft (Markdown)")
-            luc_editor = luc_draft.get_by_label("Brouillon des conclusions (Markdown)")
+            # Each language has its own text: Luc, whose console is in French, opens the English one to
+            # write it together with Mia.
+            luc_draft.get_by_role("tab", name=re.compile("^English")).click()
+            expect(luc_draft.get_by_role("tab", name=re.compile("^English"))).to_have_attribute(
+                "aria-selected", "true"
+            )
+            mia_editor = mia_draft.get_by_label("Conclusions in English (Markdown)")
+            luc_editor = luc_draft.get_by_label("Conclusions en anglais (Markdown)")
 
             # Nothing is cited yet: coverage is zero, and the most supported proposals are offered.
             expect(mia_draft.locator("[data-role=coverage-figure]")).to_have_text(

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from deliberation.models import (
     Commitment,
+    DraftRevision,
     Proposal,
     ProposalStatus,
     Role,
@@ -21,6 +22,7 @@ from deliberation.models import (
 )
 from deliberation.policy import PERMISSIONS, Action
 from deliberation.sessions import session_participant_remember
+from deliberation.texts import text_fingerprint
 from tests.factories import ParticipantFactory, ProposalFactory, RoundtableFactory
 from tests.support.ws import connect
 
@@ -82,7 +84,25 @@ def build_scene(role: str | None, action: Action | None = None):
     one, two = Theme.objects.create(question=first, number=1), Theme.objects.create(question=first, number=2)
     Proposal.objects.filter(pk__in=[scene["visible"], scene["duplicate"]]).update(theme=one)
     Proposal.objects.filter(pk=scene["other"]).update(theme=two)
-    scene["statement"] = Statement.objects.create(question=first, number=1, text="We agree", language="en").pk
+    # A machine translation of the check and of the conclusions, for a moderator to review.
+    machine = {"of": text_fingerprint("We agree"), "text": "D'accord", "machine": True, "author": None}
+    scene["statement"] = Statement.objects.create(
+        question=first,
+        number=1,
+        text="We agree",
+        language="en",
+        translations={"fr": {**machine, "at": None, "reviewed_by": None, "reviewed_at": None}},
+    ).pk
+    DraftRevision.objects.create(question=first, language="en", version=1, text="Agreed")
+    DraftRevision.objects.create(
+        question=first,
+        language="es",
+        version=1,
+        text="De acuerdo",
+        machine=True,
+        source_language="en",
+        source_version=1,
+    )
     scene["commitment"] = Commitment.objects.create(question=first, what="A fund", organisation="CONGOPE").pk
     _run_of_show(roundtable, action)
     if role is not None:
@@ -114,10 +134,22 @@ LIVE_COMMANDS = {
         {"question": s["first"], "theme": 1, "proposals": [s["visible"]]},
     ),
     Action.PROPOSAL_MOVE: lambda s: ("proposal.move", {"proposal": s["other"], "theme": 1}),
-    Action.DRAFT_SAVE: lambda s: ("draft.save", {"question": s["first"], "base_version": 0, "text": "Draft"}),
+    Action.DRAFT_SAVE: lambda s: (
+        "draft.save",
+        {"question": s["first"], "base_version": 0, "text": "Brouillon", "language": "fr"},
+    ),
     Action.COMMITMENT_ADD: lambda s: (
         "commitment.add",
         {"question": s["first"], "what": "Report yearly", "organisation": "CONGOPE"},
+    ),
+    Action.DRAFT_REVIEW: lambda s: ("draft.review", {"question": s["first"], "language": "es", "version": 1}),
+    Action.TRANSLATION_SAVE: lambda s: (
+        "translation.save",
+        {"kind": "commitment", "item": s["commitment"], "language": "es", "text": "Un fondo"},
+    ),
+    Action.TRANSLATION_REVIEW: lambda s: (
+        "translation.review",
+        {"kind": "statement", "item": s["statement"], "language": "fr"},
     ),
     Action.COMMITMENT_REMOVE: lambda s: ("commitment.remove", {"commitment": s["commitment"]}),
     Action.STATEMENT_PUT: lambda s: ("statement.put", {"question": s["first"], "text": "A fund, yes"}),

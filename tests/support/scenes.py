@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.test import override_settings
 from django.utils import timezone
 
 from deliberation.models import Participant, Proposal, ProposalStatus, Question, Role, Roundtable
@@ -18,12 +19,14 @@ from deliberation.services import (
     publications,
     questions,
     statements,
+    texts,
     themes,
 )
 from deliberation.services.participants import participant_join
 from deliberation.services.proposals import proposal_submit
 from deliberation.services.votes import vote_cast
 from tests.factories import ParticipantFactory, ProposalFactory, RoundtableFactory
+from tests.support.libretranslate import libretranslate_server
 from tests.support.state import events_seen_by
 
 
@@ -373,6 +376,40 @@ def a_run_of_show_drives_the_session(scene: Scene) -> None:
         run_of_show_steps_end(scene)
 
 
+def conclusions_in_every_language(scene: Scene) -> None:
+    """Written in English; a translation server proposes Spanish and French; moderators review one,
+    correct another, and write a commitment's Spanish by hand."""
+    question = scene.question.pk
+    mod = scene.ids(scene.mod)
+    with libretranslate_server() as server, override_settings(ROUNDTABLE_TRANSLATE_URL=server.url):
+        drafts.draft_save(
+            **mod,
+            question_id=question,
+            base_version=0,
+            text=f"## Funding\n\nAgreed [#{scene.proposal.pk}].\n",
+            language="en",
+        )
+        commitment = drafts.commitment_add(
+            **mod,
+            question_id=question,
+            what="Open a joint fund",
+            actor_type="government-local",
+            language="en",
+        ).result["commitment"]
+        statement = statements.statement_put(
+            **mod, question_id=question, text="Partnerships need a shared fund", language="en"
+        ).result["statement"]
+        texts.translations_run_due()
+    drafts.draft_review(**mod, question_id=question, language="es", version=1)
+    drafts.draft_save(
+        **mod, question_id=question, base_version=1, text="## Financement\n\nD'accord.\n", language="fr"
+    )
+    texts.translation_review(**mod, kind="statement", item_id=statement, language="fr")
+    texts.translation_save(
+        **mod, kind="commitment", item_id=commitment, language="es", text="Abrir un fondo común"
+    )
+
+
 def _themes(scene: Scene) -> list[dict[str, Any]]:
     from deliberation.selectors import question_themes
 
@@ -402,6 +439,7 @@ ACTIONS: list[Callable[[Scene], None]] = [
     a_themed_proposal_is_hidden,
     two_moderators_draft_and_merge,
     the_room_checks_a_statement,
+    conclusions_in_every_language,
     a_room_check_answerer_is_erased,
     the_document_is_published_and_corrected,
     a_run_of_show_is_planned_and_started,

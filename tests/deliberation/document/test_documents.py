@@ -74,7 +74,7 @@ def test_two_moderators_saving_different_lines_from_one_version_are_merged(room)
         base_version=1,
         text=BASE.replace("To be written", "Banks"),
     )
-    assert (first.result["version"], second.result) == (2, {"version": 3, "merged": True})
+    assert (first.result["version"], second.result) == (2, {"version": 3, "merged": True, "language": "en"})
     latest = DraftRevision.objects.get(question=question, version=3)
     assert "One shared fund." in latest.text and "Banks." in latest.text, "both moderators' words kept"
     assert latest.merged and latest.author == leo
@@ -109,7 +109,7 @@ def test_saving_the_same_line_from_an_old_version_is_refused_with_both_versions_
     assert markers.value.code == "draft_markers"
     resolved = BASE.replace("A shared fund.", "Mia's fund, and Leo's fund.")
     result = drafts.draft_save(**ids(roundtable, leo), question_id=question.pk, base_version=2, text=resolved)
-    assert result.result == {"version": 3, "merged": False}
+    assert result.result == {"version": 3, "merged": False, "language": "en"}
 
 
 def test_participants_cannot_draft_and_a_retry_saves_once(room):
