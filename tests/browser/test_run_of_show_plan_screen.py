@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import violations
 from tests.support.pages import cookie_for
+from tests.support.room_live import command, in_thread, open_socket
 from tests.support.servers import daphne_servers, organizer_login, sqlite_database
 
 pytestmark = pytest.mark.browser
@@ -29,6 +30,22 @@ def open_organize(browser, served, *, size, language="en"):
     page = context.new_page()
     page.goto(server.base_url + "/r/LED111/organize/#run-of-show")
     return context, page
+
+
+def test_a_step_in_error_is_marked_and_announced_in_spanish(browser, served, artifacts):
+    # First in this file: the next test starts the session, after which the plan is read-only.
+    context, page = open_organize(browser, served, size=(1280, 800), language="es")
+    page.get_by_label("Paso 2: Minutos").fill("0")
+    page.get_by_label("Paso 5: Pregunta").select_option("")
+    page.get_by_role("button", name="Guardar el plan").click()
+    expect(page.get_by_role("alert")).to_contain_text("Revise el plan: los pasos con errores están marcados.")
+    question = page.get_by_label("Paso 5: Pregunta")
+    expect(question).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_plan-4-question-error")).to_contain_text("Elija la pregunta de esta fase.")
+    page.locator("#run-of-show").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "organizer-plan-error-es-1280x800.png"), full_page=False)
+    assert violations(page) == []
+    context.close()
 
 
 def test_the_suggested_plan_is_edited_from_the_keyboard_and_saved(browser, served, artifacts):
@@ -56,21 +73,24 @@ def test_the_suggested_plan_is_edited_from_the_keyboard_and_saved(browser, serve
     expect(page.locator("#run-of-show")).to_contain_text("It does not fit in the session's time.")
     expect(page.locator("#run-of-show tbody tr").nth(1)).to_contain_text("10:10")  # step 2 after 15 min
     page.locator("#run-of-show").screenshot(path=str(artifacts / "organizer-plan-saved-1440x900.png"))
-    context.close()
 
+    # "Start the session" from a moderator's socket: the section turns into the plan against the clock.
+    server, organizer = served
 
-def test_a_step_in_error_is_marked_and_announced_in_spanish(browser, served, artifacts):
-    context, page = open_organize(browser, served, size=(1280, 800), language="es")
-    page.get_by_label("Paso 2: Minutos").fill("0")
-    page.get_by_label("Paso 5: Pregunta").select_option("")
-    page.get_by_role("button", name="Guardar el plan").click()
-    expect(page.get_by_role("alert")).to_contain_text("Revise el plan: los pasos con errores están marcados.")
-    question = page.get_by_label("Paso 5: Pregunta")
-    expect(question).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#id_plan-4-question-error")).to_contain_text("Elija la pregunta de esta fase.")
-    page.locator("#run-of-show").scroll_into_view_if_needed()
-    page.screenshot(path=str(artifacts / "organizer-plan-error-es-1280x800.png"), full_page=False)
-    assert violations(page) == []
+    async def start():
+        socket, _ = await open_socket(server, organizer)
+        await command(socket, {"type": "run_of_show.start", "id": "start"})
+        await socket.close()
+
+    in_thread(start())
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.reload()
+        section = page.locator("#run-of-show")
+        expect(section).to_contain_text("The session is under way")
+        expect(section.locator('tr[aria-current="step"]')).to_contain_text("Q1 · Collecting proposals")
+        expect(section.locator("form")).to_have_count(0)
+        section.screenshot(path=str(artifacts / f"organizer-plan-running-{width}x{height}.png"))
     context.close()
 
 
