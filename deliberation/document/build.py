@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from deliberation.analysis.breakdowns import OTHER, make_up_fold, tallies_fold
 from deliberation.analysis.opinions import OpinionSettings
-from deliberation.analysis.themes import ThemeSettings
+from deliberation.analysis.themes import ThemeSettings, theme_unsorted
 from deliberation.document.markdown import citations_find
 from deliberation.models import (
     Commitment,
@@ -208,6 +208,7 @@ def _question_section(
                     "name": theme.name,
                     "labels": theme.labels,
                     "proposals": theme_members,
+                    "unsorted": theme_unsorted(name=theme.name, size=len(theme_members)),
                 }
             )
     numbers = {theme.pk: theme.number for theme in themes}
