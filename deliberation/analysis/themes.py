@@ -148,8 +148,8 @@ def text_shorten(
     text: str, *, language: str, limit: int = LABEL_MAX_CHARS, whole: int = LABEL_WHOLE_CHARS
 ) -> str:
     """A proposal cut down to a heading: its first sentence (or what comes before a colon that opens a
-    list), then, when still longer than `limit`, the longest start that ends before a clause or a
-    preposition (a first sentence of up to `whole` characters is kept); an ellipsis only when the cut had to fall between two ordinary words."""
+    list), kept whole up to `whole` characters; else the longest start up to `limit` that ends before a
+    clause or a preposition; an ellipsis only when the cut had to fall between two ordinary words."""
     text = " ".join(text.split())
     first = re.split(r"(?<=[.!?;])\s+", text, maxsplit=1)[0]
     head, colon, _ = first.partition(":")
