@@ -243,7 +243,8 @@ def _question_section(
         "citations": {"proposals": cited.proposals, "themes": cited.themes, "checks": cited.checks},
         "coverage": coverage_compute(
             tallies=tallies,
-            themes={row["number"]: row["proposals"] for row in theme_rows},
+            # Unsorted proposals are not a theme: they count in the support, not in the themes cited.
+            themes={row["number"]: row["proposals"] for row in theme_rows if not row["unsorted"]},
             cited_proposals=cited.proposals,
             cited_themes=cited.themes,
         ),

@@ -1,6 +1,6 @@
 // Themes on the projector, opened: each theme's name, size and support, and its most supported
 // proposals (the newest while votes are hidden), so the room sees what each theme holds.
-import { themeLabel, themeSupport } from "./analysis.js";
+import { themeLabel, themeSupport, themesSplit } from "./analysis.js";
 import { element } from "./dom.js";
 import { t, tn } from "./i18n.js";
 import { fitList } from "./screen-fit.js";
@@ -51,13 +51,25 @@ function themeItem(theme, { proposals, language, perTheme }) {
   );
 }
 
-// The question's themes, largest first, as many as fit, then "+N more themes".
+// Proposals no theme holds yet: one line after the themes, with how many, and none of their texts.
+function unsortedItem(count) {
+  return element(
+    "li",
+    { class: "theme screen-theme theme-unsorted", id: "screen-theme-unsorted", dataset: { theme: "unsorted" } },
+    element("p", { class: "theme-title" }, element("strong", {}, t("themeUnsorted"))),
+    element("p", { class: "theme-figures" }, tn("themeProposals", count)),
+  );
+}
+
+// The question's themes, largest first, as many as fit, then "+N more themes"; the unsorted last.
 export function renderScreenThemes(list, { themes, proposals, language }) {
-  const ordered = [...(themes ?? [])].sort((a, b) => b.proposals.length - a.proposals.length || a.number - b.number);
+  const { sorted, unsorted } = themesSplit(themes);
+  const ordered = sorted;
   const draw = (perTheme) => {
     const items = ordered.map((theme) => themeItem(theme, { proposals, language, perTheme }));
+    if (unsorted.length) items.push(unsortedItem(unsorted.length));
     fitList(list, items, { moreKey: "moreThemes" });
-    return list.querySelectorAll(":scope > .screen-theme").length;
+    return list.querySelectorAll(":scope > .screen-theme:not(.theme-unsorted)").length;
   };
   let best = null;
   for (const perTheme of PROPOSALS_PER_THEME) {

@@ -94,3 +94,26 @@ export function themeControls(questionId, themes) {
     return details;
   };
 }
+
+// The unsorted proposals, opened like a theme: a moderator reads them here and puts one into a theme
+// with that theme's "move a proposal here" control.
+export function unsortedMembers(questionId) {
+  return (ids) => {
+    const key = `${questionId}:unsorted`;
+    const details = element(
+      "details",
+      { class: "theme-open", open: openThemes.has(key) },
+      element("summary", {}, t("themeOpen")),
+      element(
+        "ul",
+        { class: "theme-members" },
+        ...ids.map((id) => {
+          const proposal = ctx.state.proposals.get(id);
+          return element("li", {}, `#${id} `, proposal ? element("span", { lang: proposal.language }, proposal.text) : "");
+        }),
+      ),
+    );
+    details.addEventListener("toggle", () => (details.open ? openThemes.add(key) : openThemes.delete(key)));
+    return details;
+  };
+}
