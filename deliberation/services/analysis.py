@@ -61,9 +61,9 @@ LABEL_TRANSLATIONS = "theme-name"
 # Names translated per run at most: a room's first run may name a dozen themes at once, and the runner's
 # thread waits on each request.
 LABEL_TRANSLATIONS_PER_RUN = 24
-# After the server failed, name themes without it for this long instead of waiting on it every run.
+# After a server failed, name themes without it for this long instead of waiting on it every run.
 LABEL_TRANSLATION_PAUSE_SECONDS = 60.0
-_translation_paused_until = 0.0
+_translation_paused_until: dict[str, float] = {}  # server address -> monotonic time
 
 
 @dataclass(frozen=True)
@@ -285,9 +285,9 @@ def theme_names_translate(*, question_id: int, wanted: list[LabelWanted]) -> Eve
     """Ask the translation server for theme names (outside any transaction: it may take seconds), keep
     them on the proposals they were taken from, then rename the themes with them under the lock: one
     `themes.updated` when a name changed."""
-    global _translation_paused_until
     backend = translation_backend()
-    if backend is None or not wanted or time.monotonic() < _translation_paused_until:
+    server = settings.ROUNDTABLE_TRANSLATE_URL
+    if backend is None or not wanted or time.monotonic() < _translation_paused_until.get(server, 0.0):
         return None
     answers: dict[int, dict[str, Any]] = {}
     for item in wanted[:LABEL_TRANSLATIONS_PER_RUN]:
@@ -296,7 +296,7 @@ def theme_names_translate(*, question_id: int, wanted: list[LabelWanted]) -> Eve
             text = translation_clean(text)[: 2 * THEME_LABEL_MAX_CHARS]
         except TranslationUnavailable as error:
             logger.warning("theme names are not translated for now: %s", error)
-            _translation_paused_until = time.monotonic() + LABEL_TRANSLATION_PAUSE_SECONDS
+            _translation_paused_until[server] = time.monotonic() + LABEL_TRANSLATION_PAUSE_SECONDS
             break
         names = answers.setdefault(item.proposal_id, {"of": text_fingerprint(item.text)})
         if names["of"] == text_fingerprint(item.text):
