@@ -199,6 +199,15 @@ def test_french_and_spanish_phones_and_the_projector_name_the_same_themes_each_i
             assert numbers["fr"] == numbers["es"] == numbers["en"], numbers
             assert any(request.get("target") == "fr" for request in translator.requests)
 
+            # The moderators' console names them as the projector does.
+            console = wall.new_page()
+            watch_console(console, errors)
+            console.set_viewport_size({"width": 1440, "height": 900})
+            console.goto(f"{base}/r/LED111/moderate/")
+            room = console.locator("#room-1 [data-role=themes]")
+            expect(room).to_contain_text(FUND["en"], timeout=10_000)
+            expect(room).to_contain_text(DATA["en"])
+            console.screenshot(path=str(artifacts / "themes-named-console-1440.png"))
             screens["fr"].screenshot(path=str(artifacts / "themes-named-fr-320.png"), full_page=True)
             screens["es"].screenshot(path=str(artifacts / "themes-named-es-360.png"), full_page=True)
             projector.screenshot(path=str(artifacts / "themes-named-projector-1920.png"))
