@@ -306,7 +306,9 @@ def theme_names_translate(*, question_id: int, wanted: list[LabelWanted]) -> Eve
     with transaction.atomic():
         roundtable = roundtable_lock(roundtable_id=Question.objects.get(pk=question_id).roundtable_id)
         question = Question.objects.get(pk=question_id)
-        for proposal in Proposal.objects.filter(pk__in=answers).only("pk", "translations"):
+        # Locked as translation_keep locks them, so neither loses the other's translations.
+        locked = Proposal.objects.select_for_update().filter(pk__in=answers).only("pk", "translations")
+        for proposal in locked:
             names = answers[proposal.pk]
             earlier = (proposal.translations or {}).get(LABEL_TRANSLATIONS) or {}
             if earlier.get("of") == names["of"]:
