@@ -130,16 +130,21 @@ def labels(name: str, path: Path, vectors_of: dict[str, np.ndarray]) -> list[dic
         )
         for cluster in sorted(set(clusters)):
             members = [row for row, member in zip(rows, clusters, strict=True) if member == cluster]
-            records.append(
-                {
-                    "bench": "themes.labels",
-                    "set": name,
-                    "question": question,
-                    "size": len(members),
-                    "true_themes": dict(Counter(row["theme"] for row in members).most_common()),
-                    "labels": named.get(cluster, {}).get("labels", {}),
-                }
-            )
+            sources = named.get(cluster, {}).get("from", [])
+            record = {
+                "bench": "themes.labels",
+                "set": name,
+                "question": question,
+                "size": len(members),
+                "true_themes": dict(Counter(row["theme"] for row in members).most_common()),
+                "labels": named.get(cluster, {}).get("labels", {}),
+            }
+            if path == CHOSEN_ON and sources:
+                # That set writes each theme's six ideas in the same order in every language (ids 1-6
+                # English, 7-12 Spanish, 13-18 French, and so on): one idea means the same name.
+                ideas = {(rows[row]["id"] - 1) % 6 for row in sources}
+                record["one_idea_in_every_language"] = len(ideas) == 1
+            records.append(record)
     return records
 
 
