@@ -142,7 +142,7 @@ def labels(name: str, path: Path, vectors_of: dict[str, np.ndarray]) -> list[dic
             if path == CHOSEN_ON and sources:
                 # That set writes each theme's six ideas in the same order in every language (ids 1-6
                 # English, 7-12 Spanish, 13-18 French, and so on): one idea means the same name.
-                ideas = {(rows[row]["id"] - 1) % 6 for row in sources}
+                ideas = {(rows[row]["theme"], (rows[row]["id"] - 1) % 6) for row in sources}
                 record["one_idea_in_every_language"] = len(ideas) == 1
             records.append(record)
     return records
