@@ -24,7 +24,7 @@ from sklearn.metrics import adjusted_rand_score
 
 import bench.themes
 from deliberation.analysis.duplicates import duplicates_find
-from deliberation.analysis.embedding import encoder_name, texts_embed
+from deliberation.analysis.embedding import proposal_encoder_name, proposal_vectors, vectors_whole
 from deliberation.analysis.opinions import OpinionPrevious, opinion_groups, polis_votes_read
 from deliberation.analysis.themes import ThemeSettings, themes_cluster, themes_label
 
@@ -70,12 +70,12 @@ def synthetic_proposals(count: int, seed: int = 7) -> tuple[list[str], list[str]
 def bench_themes() -> None:
     texts, languages = synthetic_proposals(5000)
     started = time.perf_counter()
-    vectors = texts_embed(texts)
+    vectors = proposal_vectors(texts, languages)
     embed_seconds = time.perf_counter() - started
     emit(
         {
             "bench": "themes.embed",
-            "encoder": encoder_name(),
+            "encoder": proposal_encoder_name(),
             "proposals": len(texts),
             "seconds": round(embed_seconds, 2),
             "ms_per_proposal": round(1000 * embed_seconds / len(texts), 2),
@@ -92,7 +92,9 @@ def bench_themes() -> None:
             vectors=vectors[:count],
             wanted=("en", "es", "fr"),
         )
-        duplicates_find(vectors=vectors[:count], languages=languages[:count], ids=list(range(count)))
+        duplicates_find(
+            vectors=vectors_whole(vectors[:count]), languages=languages[:count], ids=list(range(count))
+        )
         seconds = time.perf_counter() - started
         emit(
             {

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
-from deliberation.analysis.embedding import texts_embed
+from deliberation.analysis.embedding import proposal_vectors
 from deliberation.analysis.themes import ThemeSettings, themes_cluster, themes_label, themes_match
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,10 +150,16 @@ def labels(name: str, path: Path, vectors_of: dict[str, np.ndarray]) -> list[dic
 
 def main() -> None:
     sets = {"chosen-on": CHOSEN_ON, "confirmation": CONFIRMATION}
-    texts = sorted(
-        {row["text"] for path in sets.values() for rows in questions_of(path).values() for row in rows}
+    written = sorted(
+        {
+            (row["text"], row["lang"])
+            for path in sets.values()
+            for rows in questions_of(path).values()
+            for row in rows
+        }
     )
-    vectors_of = dict(zip(texts, texts_embed(texts), strict=True))
+    vectors = proposal_vectors([text for text, _ in written], [language for _, language in written])
+    vectors_of = {text: vector for (text, _), vector in zip(written, vectors, strict=True)}
     for name, path in sets.items():
         emit(quality(name, path, vectors_of))
     for name, path in sets.items():

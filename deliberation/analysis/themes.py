@@ -1,13 +1,16 @@
 """Themes: proposals grouped by what they say, across English, Spanish and French.
 
 How (measured in bench/analysis.py, figures in docs/performance.md):
-1. Each proposal has a multilingual sentence vector (embedding.py).
-2. Vectors are centred per language, so what all texts of one language share (the language itself)
-   does not pull them together; a language with few texts is centred mostly on the overall mean.
+1. Each proposal has two multilingual sentence vectors (embedding.py): of its text, and of its content
+   words alone (without stopwords), which groups ideas better on our labelled set.
+2. Each is centred per language, so what all texts of one language share (the language itself) does
+   not pull them together (a language with few texts is centred mostly on the overall mean); the two
+   are added.
 3. A graph links each proposal to its nearest neighbours (cosine), weighted by similarity, and Louvain
    community detection (seeded, so the same input gives the same themes) finds the themes: it picks
    their number itself, where Ward linkage with a silhouette-chosen k kept splitting translations apart.
-4. Each theme is labelled by its most distinctive words (class-based TF-IDF), per language.
+4. Each theme is named by its own proposals (themes_label): the most central one, shortened, and the
+   same name translated, or the closest proposal of each other language.
 
 `themes_match` keeps theme numbers stable between runs: new clusters take the number of the earlier
 theme they share most proposals with, so a re-run never reshuffles what people are looking at."""
@@ -24,7 +27,12 @@ import networkx as nx
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from deliberation.analysis.embedding import encoder_name, texts_embed
+from deliberation.analysis.embedding import (
+    proposal_encoder_name,
+    proposal_vectors,
+    vectors_content,
+    vectors_whole,
+)
 from deliberation.analysis.languages import language_detect
 
 
@@ -39,8 +47,9 @@ class ThemeSettings:
     def as_dict(self) -> dict:
         return {
             **asdict(self),
-            "encoder": encoder_name(),
-            "method": "per-language centring, kNN graph, Louvain",
+            "encoder": proposal_encoder_name(),
+            "method": "sentence and content-word vectors each centred per language and added, kNN graph, "
+            "Louvain; named by the most central proposal",
         }
 
 
@@ -58,14 +67,23 @@ def vectors_center(vectors: np.ndarray, languages: Sequence[str], *, shrinkage: 
     return centred / np.maximum(norms, 1e-12)
 
 
+def theme_space(vectors: np.ndarray, languages: Sequence[str], *, shrinkage: float) -> np.ndarray:
+    """Where themes are found: each half of the proposal vectors (embedding.proposal_vectors: the
+    sentence, its content words) centred per language, added, and normalised."""
+    whole = vectors_center(vectors_whole(vectors), languages, shrinkage=shrinkage)
+    content = vectors_center(vectors_content(vectors), languages, shrinkage=shrinkage)
+    combined = whole + content
+    return combined / np.maximum(np.linalg.norm(combined, axis=1, keepdims=True), 1e-12)
+
+
 def themes_cluster(vectors: np.ndarray, languages: Sequence[str], settings: ThemeSettings) -> list[int]:
-    """A cluster index per row: 0 for the largest theme, 1 for the next, and so on."""
+    """A cluster index per row (of proposal vectors): 0 for the largest theme, 1 for the next, and so on."""
     count = len(vectors)
     if count == 0:
         return []
     if count < 3:
         return [0] * count
-    centred = vectors_center(vectors, languages, shrinkage=settings.language_shrinkage)
+    centred = theme_space(vectors, languages, shrinkage=settings.language_shrinkage)
     neighbours = min(settings.neighbours, count - 1)
     similarity = centred @ centred.T
     np.fill_diagonal(similarity, -np.inf)
@@ -203,7 +221,7 @@ def themes_label(
     translation is to be had), else the shortened proposal of that language closest to the central
     one (in a trilingual room, most often the same idea). A cluster of one gets no name: it is unsorted.
 
-    `vectors` are the rows' sentence vectors (None, or rows of zeros, where not computed yet: such rows
+    `vectors` are the rows' proposal vectors (None, or rows of zeros, where not computed yet: such rows
     are never chosen while another is). Returns {cluster: {"labels": {language: text}, "from": [row
     indices the names were taken from]}}."""
     count = len(texts)
@@ -214,10 +232,13 @@ def themes_label(
     if vectors is not None and len(vectors) == count and vectors.ndim == 2 and vectors.shape[1] > 1:
         usable = np.linalg.norm(vectors, axis=1) > 0
         if usable.any():
-            centred = np.zeros_like(vectors, dtype=np.float32)
-            centred[usable] = vectors_center(
-                vectors[usable], [languages[row] for row in np.flatnonzero(usable)], shrinkage=5.0
+            kept = theme_space(
+                vectors[usable],
+                [languages[row] for row in np.flatnonzero(usable)],
+                shrinkage=ThemeSettings.language_shrinkage,
             )
+            centred = np.zeros((count, kept.shape[1]), dtype=np.float32)
+            centred[usable] = kept
     members_of: dict = defaultdict(list)
     for row, cluster in enumerate(clusters):
         members_of[cluster].append(row)
@@ -304,7 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows = _read_lines(stream, arguments.lang)
     texts = [row["text"] for row in rows]
     languages = [row["lang"] for row in rows]
-    vectors = texts_embed(texts)
+    vectors = proposal_vectors(texts, languages)
     clusters = themes_cluster(vectors, languages, settings)
     named = themes_label(texts=texts, languages=languages, clusters=clusters, vectors=vectors)
     for row, cluster in zip(rows, clusters, strict=True):

@@ -22,7 +22,13 @@ from django.utils import timezone
 
 from deliberation.analysis.breakdowns import make_up_fold
 from deliberation.analysis.duplicates import duplicates_find
-from deliberation.analysis.embedding import encoder_name, texts_embed, vector_from_bytes, vector_to_bytes
+from deliberation.analysis.embedding import (
+    proposal_encoder_name,
+    proposal_vectors,
+    vector_from_bytes,
+    vector_to_bytes,
+    vectors_whole,
+)
 from deliberation.analysis.opinions import OpinionPrevious, OpinionSettings, opinion_groups
 from deliberation.analysis.themes import (
     LABEL_MAX_CHARS as THEME_LABEL_MAX_CHARS,
@@ -96,15 +102,15 @@ def analysis_claim(*, question_id: int, due: datetime.datetime) -> bool:
 
 def proposals_embed(*, question_id: int) -> int:
     """Compute and store the vectors the question's visible proposals lack; returns how many."""
-    encoder = encoder_name()
+    encoder = proposal_encoder_name()
     missing = list(
         Proposal.objects.filter(question_id=question_id, status=ProposalStatus.VISIBLE)
         .exclude(vector_encoder=encoder)
-        .only("pk", "text")
+        .only("pk", "text", "language")
     )
     if not missing:
         return 0
-    vectors = texts_embed([proposal.text for proposal in missing])
+    vectors = proposal_vectors([proposal.text for proposal in missing], [p.language for p in missing])
     for proposal, vector in zip(missing, vectors, strict=True):
         # A moderator may correct the text meanwhile: only store the vector of the text it was made from.
         Proposal.objects.filter(pk=proposal.pk, text=proposal.text).update(
@@ -120,6 +126,7 @@ def question_analyse(*, question_id: int) -> list[Event]:
     rows = list(
         Proposal.objects.filter(question_id=question_id, status=ProposalStatus.VISIBLE)
         .exclude(theme__locked=True)
+        .filter(vector_encoder=proposal_encoder_name())
         .exclude(vector__isnull=True)
         .order_by("pk")
         .values_list("pk", "text", "language", "vector")
@@ -127,7 +134,8 @@ def question_analyse(*, question_id: int) -> list[Event]:
     ids = [row[0] for row in rows]
     vectors = np.vstack([vector_from_bytes(row[3]) for row in rows]) if rows else np.zeros((0, 1))
     clusters = themes_cluster(vectors, [row[2] for row in rows], theme_settings)
-    duplicates = duplicates_find(vectors=vectors, languages=[row[2] for row in rows], ids=ids)
+    # The duplicate detector's thresholds were measured on the sentence vectors alone.
+    duplicates = duplicates_find(vectors=vectors_whole(vectors), languages=[row[2] for row in rows], ids=ids)
 
     question = Question.objects.select_related("roundtable").get(pk=question_id)
     votes = list(
@@ -223,11 +231,11 @@ def themes_relabel(*, question: Question) -> list[LabelWanted]:
     rows = list(
         Proposal.objects.filter(question=question, status=ProposalStatus.VISIBLE, theme__isnull=False)
         .order_by("pk")
-        .values_list("pk", "theme_id", "text", "language", "vector", "translations")
+        .values_list("pk", "theme_id", "text", "language", "vector", "translations", "vector_encoder")
     )
     wanted_languages = Roundtable.objects.values_list("languages", flat=True).get(pk=question.roundtable_id)
     kept: dict[tuple[str, str], dict[str, str]] = {}
-    for _pk, _theme, _text, language, _vector, translations in rows:
+    for _pk, _theme, _text, language, _vector, translations, _encoder in rows:
         names = (translations or {}).get(LABEL_TRANSLATIONS)
         if isinstance(names, dict) and names.get("of"):
             kept[(names["of"], language)] = names
@@ -241,7 +249,8 @@ def themes_relabel(*, question: Question) -> list[LabelWanted]:
         texts=[row[2] for row in rows],
         languages=[row[3] for row in rows],
         clusters=[row[1] for row in rows],
-        vectors=_vectors_or_zeros([row[4] for row in rows]),
+        # Vectors made another way (before an upgrade, until the next run) count as not made yet.
+        vectors=_vectors_or_zeros([row[4] if row[6] == proposal_encoder_name() else None for row in rows]),
         wanted=wanted_languages,
         translate=translated,
     )

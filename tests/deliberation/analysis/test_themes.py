@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
 from deliberation.analysis.duplicates import duplicates_find
-from deliberation.analysis.embedding import texts_embed
+from deliberation.analysis.embedding import proposal_vectors, texts_embed
 from deliberation.analysis.languages import language_detect
 from deliberation.analysis.themes import (
     ThemeSettings,
@@ -32,7 +32,8 @@ def labelled_rows(themes: set[str] | None = None) -> list[dict]:
 def test_the_same_idea_in_spanish_and_french_lands_in_one_theme():
     rows = labelled_rows({"funding", "data", "training"})
     texts = [row["text"] for row in rows]
-    clusters = themes_cluster(texts_embed(texts), [row["lang"] for row in rows], ThemeSettings())
+    languages = [row["lang"] for row in rows]
+    clusters = themes_cluster(proposal_vectors(texts, languages), languages, ThemeSettings())
     by_text = dict(zip(texts, clusters, strict=True))
     # Translations of one another, written by different people in different languages.
     assert (
@@ -56,8 +57,8 @@ def test_the_same_idea_in_spanish_and_french_lands_in_one_theme():
 
 def test_the_same_input_gives_the_same_themes():
     rows = labelled_rows()
-    vectors = texts_embed([row["text"] for row in rows])
     languages = [row["lang"] for row in rows]
+    vectors = proposal_vectors([row["text"] for row in rows], languages)
     assert themes_cluster(vectors, languages, ThemeSettings()) == themes_cluster(
         vectors, languages, ThemeSettings()
     )
@@ -76,7 +77,9 @@ def test_a_theme_is_named_by_one_idea_in_each_language_from_its_own_proposals():
     rows = labelled_rows({"data", "training"})
     texts, languages = [row["text"] for row in rows], [row["lang"] for row in rows]
     clusters = [0 if row["theme"] == "data" else 1 for row in rows]
-    named = themes_label(texts=texts, languages=languages, clusters=clusters, vectors=texts_embed(texts))
+    named = themes_label(
+        texts=texts, languages=languages, clusters=clusters, vectors=proposal_vectors(texts, languages)
+    )
     for cluster, theme in ((0, "data"), (1, "training")):
         labels = named[cluster]["labels"]
         assert set(labels) == {"en", "es", "fr"}
@@ -106,7 +109,7 @@ def test_with_a_translation_server_every_language_reads_the_central_proposal_tra
         texts=texts,
         languages=languages,
         clusters=clusters,
-        vectors=texts_embed(texts),
+        vectors=proposal_vectors(texts, languages),
         wanted=("en", "es", "fr"),
         translate=translate,
     )
@@ -127,7 +130,10 @@ def test_a_group_of_one_proposal_is_unsorted_and_gets_no_name():
         "Protect water and land when attracting new industry",
     ]
     named = themes_label(
-        texts=texts, languages=["en", "es", "en"], clusters=[0, 0, 1], vectors=texts_embed(texts)
+        texts=texts,
+        languages=["en", "es", "en"],
+        clusters=[0, 0, 1],
+        vectors=proposal_vectors(texts, ["en", "es", "en"]),
     )
     assert set(named) == {0}
     assert named[0]["labels"]["es"] == "Crear un fondo común de inversión para proyectos locales"
