@@ -213,7 +213,8 @@ def test_command_line_reads_jsonl_and_prints_a_theme_per_line_then_labels(tmp_pa
     # The same themes as the engine gives for these proposals (language detection included); how good
     # they are is measured on whole sets (bench/themes.py) and on three topics above.
     languages = [row["lang"] for row in rows]
-    engine = themes_cluster(proposal_vectors([row["text"] for row in rows], languages), languages, ThemeSettings())
+    vectors = proposal_vectors([row["text"] for row in rows], languages)
+    engine = themes_cluster(vectors, languages, ThemeSettings())
     assert adjusted_rand_score(engine, [line["theme"] for line in assignments]) == 1.0
 
 
