@@ -128,8 +128,9 @@ def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
             "themes": dataclasses.asdict(ThemeSettings()),
             "opinions": dataclasses.asdict(OpinionSettings()),
             "encoders": encoders,
-            "themes_method": "multilingual sentence vectors centred per language, k-nearest-neighbour graph, "
-            "seeded Louvain communities, class-based TF-IDF labels",
+            "themes_method": "multilingual sentence vectors of each proposal and of its content words, each "
+            "centred per language and added, k-nearest-neighbour graph, seeded Louvain communities; named by "
+            "the most central proposal, shortened",
             "opinions_method": "Pol.is: mean-imputed PCA (2 components), k-means k=2..5 by silhouette, "
             "representativeness z-tests, group-informed consensus",
         },
