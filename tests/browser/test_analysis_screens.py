@@ -8,7 +8,14 @@ from playwright.sync_api import expect
 
 from tests.support.libretranslate import libretranslate_server
 from tests.support.pages import cookie_for, sign_in, watch_console
-from tests.support.room_live import TRILINGUAL_IDEAS, in_thread, open_socket, room_fill, room_prepare
+from tests.support.room_live import (
+    TRILINGUAL_IDEAS,
+    command,
+    in_thread,
+    open_socket,
+    room_fill,
+    room_prepare,
+)
 from tests.support.servers import (
     daphne_servers,
     organizer_login,
@@ -208,6 +215,45 @@ def test_french_and_spanish_phones_and_the_projector_name_the_same_themes_each_i
             expect(room).to_contain_text(FUND["en"], timeout=10_000)
             expect(room).to_contain_text(DATA["en"])
             console.screenshot(path=str(artifacts / "themes-named-console-1440.png"))
+
+            # A moderator splits one proposal off the fund theme: a group of one is not a theme, every
+            # screen lists it under the unsorted proposals, in its own language.
+            async def split_one_off():
+                socket, snapshot = await open_socket(server, organizer)
+                question = snapshot["questions"][0]["id"]
+                [listed] = [entry for entry in snapshot["themes"] if entry["question"] == question]
+                fund_theme = next(
+                    theme for theme in listed["themes"] if theme["number"] == int(numbers["en"][0])
+                )
+                await command(
+                    socket,
+                    {
+                        "type": "theme.split",
+                        "id": "split",
+                        "question": question,
+                        "theme": fund_theme["number"],
+                        "proposals": fund_theme["proposals"][:1],
+                    },
+                )
+                await socket.close()
+
+            in_thread(split_one_off())
+            unsorted = {
+                "fr": "Propositions non classées",
+                "es": "Propuestas sin clasificar",
+                "en": "Unsorted proposals",
+            }
+            for language, page in screens.items():
+                item = page.locator("[data-role=themes] > li.theme-unsorted, #themes > li.theme-unsorted")
+                expect(item).to_contain_text(unsorted[language], timeout=10_000)
+                expect(item).not_to_contain_text("Th")  # no theme number: "Thème", "Theme"
+                assert len(theme_names(page)) == 2, "the split-off proposal is not a third theme"
+            expect(room.locator("li.theme-unsorted")).to_contain_text("Unsorted proposals")
+            unsorted_box = screens["fr"].locator("[data-role=themes] > li.theme-unsorted")
+            unsorted_box.get_by_text("Les voir (1)").click()
+            expect(unsorted_box.locator("details li")).to_have_count(1)
+            room.locator("li.theme-unsorted").scroll_into_view_if_needed()
+            console.screenshot(path=str(artifacts / "themes-unsorted-console-1440.png"))
             screens["fr"].screenshot(path=str(artifacts / "themes-named-fr-320.png"), full_page=True)
             screens["es"].screenshot(path=str(artifacts / "themes-named-es-360.png"), full_page=True)
             projector.screenshot(path=str(artifacts / "themes-named-projector-1920.png"))
