@@ -61,20 +61,21 @@ function unsortedItem(count) {
   );
 }
 
-// The question's themes, largest first, as many as fit, then "+N more themes"; the unsorted last.
+// The question's themes, largest first, as many as fit, then "+N more themes"; the unsorted last (a
+// theme's leading proposals give way before the unsorted line does).
 export function renderScreenThemes(list, { themes, proposals, language }) {
   const { sorted, unsorted } = themesSplit(themes);
-  const ordered = sorted;
+  const total = sorted.length + (unsorted.length ? 1 : 0);
   const draw = (perTheme) => {
-    const items = ordered.map((theme) => themeItem(theme, { proposals, language, perTheme }));
+    const items = sorted.map((theme) => themeItem(theme, { proposals, language, perTheme }));
     if (unsorted.length) items.push(unsortedItem(unsorted.length));
     fitList(list, items, { moreKey: "moreThemes" });
-    return list.querySelectorAll(":scope > .screen-theme:not(.theme-unsorted)").length;
+    return list.querySelectorAll(":scope > .screen-theme").length;
   };
   let best = null;
   for (const perTheme of PROPOSALS_PER_THEME) {
     const shown = draw(perTheme);
-    if (shown === ordered.length) return;
+    if (shown === total) return;
     if (!best || shown > best.shown) best = { shown, perTheme };
   }
   if (best.perTheme !== PROPOSALS_PER_THEME.at(-1)) draw(best.perTheme);
