@@ -254,6 +254,7 @@ def test_french_and_spanish_phones_and_the_projector_name_the_same_themes_each_i
             expect(unsorted_box.locator("details li")).to_have_count(1)
             room.locator("li.theme-unsorted").scroll_into_view_if_needed()
             console.screenshot(path=str(artifacts / "themes-unsorted-console-1440.png"))
+            projector.screenshot(path=str(artifacts / "themes-unsorted-projector-1920.png"))
             screens["fr"].screenshot(path=str(artifacts / "themes-named-fr-320.png"), full_page=True)
             screens["es"].screenshot(path=str(artifacts / "themes-named-es-360.png"), full_page=True)
             projector.screenshot(path=str(artifacts / "themes-named-projector-1920.png"))
