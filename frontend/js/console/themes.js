@@ -30,7 +30,8 @@ function control(label, select, button) {
 export function themeControls(questionId, themes) {
   return (theme) => {
     const key = `${questionId}:${theme.number}`;
-    const others = themes.filter((other) => other.number !== theme.number);
+    // Unsorted proposals are not a theme to merge into: move them in one by one instead.
+    const others = themes.filter((other) => other.number !== theme.number && !other.unsorted);
     const outside = [...ctx.state.proposals.values()].filter(
       (proposal) => proposal.question === questionId && proposal.status === "visible" && !theme.proposals.includes(proposal.id),
     );
