@@ -31,6 +31,8 @@ function themeItem(theme, { proposals, language, perTheme }) {
       element("span", { class: "theme-number" }, t("themeNumber", { number: theme.number })),
       " ",
       element("strong", { lang: label.language || null }, label.text),
+      // Another language's name (no translation yet): say which, as the phones do.
+      label.fallback ? element("span", { class: "hint" }, ` (${t(`lang.${label.language}`)})`) : null,
     ),
     element(
       "p",
