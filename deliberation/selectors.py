@@ -1,5 +1,6 @@
 """Read models: what a given person may see of a roundtable, as plain JSON-ready data."""
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -24,6 +25,10 @@ from deliberation.models import (
     Question,
     Role,
     Roundtable,
+    RunOfShow,
+    RunOfShowState,
+    RunStep,
+    RunStepKind,
     StatementResponse,
     Theme,
     Vote,
@@ -348,6 +353,90 @@ def roundtable_snapshot(*, roundtable: Roundtable, viewer: Participant | None) -
             viewer_id=viewer.pk if viewer is not None else None,
             staff=viewer is not None and viewer.is_staff,
         ),
+        "run_of_show": run_of_show_public(roundtable=roundtable),
+    }
+
+
+def _iso(moment: datetime.datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def run_of_show_steps(*, show: RunOfShow) -> list[RunStep]:
+    return list(show.steps.select_related("question").order_by("position"))
+
+
+def run_of_show_public(*, roundtable: Roundtable) -> dict[str, Any] | None:
+    """The run of show as everyone sees it (docs/protocol.md, "Run of show"), or None without a plan.
+
+    Everything in it follows from stored moments (never from the time of reading), so an event written
+    at a change and a snapshot read later carry the same value."""
+    show = RunOfShow.objects.filter(roundtable_id=roundtable.pk).first()
+    if show is None:
+        return None
+    return run_of_show_value(
+        show=show,
+        steps=run_of_show_steps(show=show),
+        starts_at=roundtable.starts_at,
+        ends_at=roundtable.ends_at,
+    )
+
+
+def run_of_show_value(
+    *,
+    show: RunOfShow,
+    steps: list[RunStep],
+    starts_at: datetime.datetime | None,
+    ends_at: datetime.datetime | None,
+) -> dict[str, Any]:
+    rows = []
+    cursor = starts_at
+    for step in steps:
+        planned_end = cursor + datetime.timedelta(seconds=step.planned_seconds) if cursor else None
+        phase_step = step.kind == RunStepKind.PHASE
+        rows.append(
+            {
+                "id": step.pk,
+                "kind": step.kind,
+                "question": step.question_id,
+                "question_order": step.question.order if phase_step else None,
+                "phase": step.phase or None,
+                "title": {} if phase_step else step.title,
+                "planned_seconds": step.planned_seconds,
+                "planned_start": _iso(cursor),
+                "planned_end": _iso(planned_end),
+                "started_at": _iso(step.started_at),
+                "ended_at": _iso(step.ended_at),
+                "skipped": step.skipped,
+                "extended_seconds": step.extended_seconds,
+            }
+        )
+        cursor = planned_end
+
+    def after_current() -> datetime.timedelta:
+        rest = steps[show.current + 1 :] if show.current is not None else []
+        return datetime.timedelta(seconds=sum(step.planned_seconds for step in rest))
+
+    total = datetime.timedelta(seconds=sum(step.planned_seconds for step in steps))
+    if show.state == RunOfShowState.RUNNING:
+        projected = show.step_ends_at + after_current()
+    elif show.state == RunOfShowState.PAUSED:
+        # As if resumed the moment it was paused: readers add the time paused since (they know `now`).
+        projected = show.paused_at + datetime.timedelta(seconds=show.paused_remaining) + after_current()
+    elif show.state == RunOfShowState.FINISHED:
+        projected = show.finished_at
+    else:
+        projected = starts_at + total if starts_at else None
+    return {
+        "state": show.state,
+        "planned_start": _iso(starts_at),
+        "planned_end": _iso(ends_at),
+        "started_at": _iso(show.started_at),
+        "current": show.current,
+        "step_ends_at": _iso(show.step_ends_at),
+        "paused_remaining": show.paused_remaining,
+        "projected_end": _iso(projected),
+        "fits": projected is None or ends_at is None or projected <= ends_at,
+        "steps": rows,
     }
 
 
@@ -374,7 +463,12 @@ def events_since(*, roundtable_id: int, seq: int, limit: int | None = None) -> l
 
 def events_between(*, roundtable_id: int, after: int, upto: int) -> list[EventText]:
     """The events with after < seq <= upto, serialised."""
-    rows = Event.objects.filter(roundtable_id=roundtable_id, seq__gt=after, seq__lte=upto).order_by("seq")
+    # Not the chain entry: replays never send it, and decoding it would cost every catch-up.
+    rows = (
+        Event.objects.filter(roundtable_id=roundtable_id, seq__gt=after, seq__lte=upto)
+        .defer("chain")
+        .order_by("seq")
+    )
     return [event_text(event) for event in rows]
 
 
@@ -395,13 +489,23 @@ AUDITED_KINDS = (
     "registration.updated",
     "roundtable.configured",
     "roundtable.created",
+    "run_of_show.updated",
 )
 
 
 def audit_action(event: Event) -> str:
     """An entry's action code: the event's `action`, or for kinds that carry none, one made from the
     kind ("draft.save", "commitment.add", "publication.create", "statement.put"...)."""
+    # Texts in other languages (issue 18) ride on the drafting events: named by the command that wrote
+    # them, or as the translation pass's when no one did.
+    if event.command in {"draft.review", "translation.save", "translation.review"}:
+        return event.command
+    if event.staff.get("audit", {}).get("machine"):
+        return "translation.machine"
     action = event.data.get("action")
+    if event.kind == "run_of_show.updated":
+        # Its public data is the whole run of show; what was done is in the audit layer.
+        return event.staff.get("audit", {}).get("action", "run_of_show.advance")
     if event.kind == "statement.updated":
         return f"statement.{action}"
     if action:
@@ -548,15 +652,18 @@ def publication_gaps(*, roundtable: Roundtable, language: str) -> dict[str, list
     from deliberation.texts import text_in_language
 
     questions = list(roundtable.questions.order_by("order"))
-    # Each question's latest revision only, not every autosave's text.
+    # Each question's latest revision in each language only, not every autosave's text; a question has
+    # conclusions when any language has some.
     newest = (
-        DraftRevision.objects.filter(question=OuterRef("question")).order_by("-version").values("version")
+        DraftRevision.objects.filter(question=OuterRef("question"), language=OuterRef("language"))
+        .order_by("-version")
+        .values("version")
     )
-    latest: dict[int, str] = dict(
-        DraftRevision.objects.filter(
-            question__roundtable=roundtable, version=Subquery(newest[:1])
-        ).values_list("question_id", "text")
-    )
+    latest: dict[int, str] = {}
+    for question_id, text in DraftRevision.objects.filter(
+        question__roundtable=roundtable, version=Subquery(newest[:1])
+    ).values_list("question_id", "text"):
+        latest[question_id] = latest.get(question_id, "") + text
     open_checks = (
         Statement.objects.filter(question__roundtable=roundtable, state=StatementState.OPEN)
         .select_related("question")

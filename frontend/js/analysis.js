@@ -174,7 +174,7 @@ export function renderOpinionMap(figure, { opinions, myKey, proposals, actorType
   const consensus = opinions.consensus.slice(0, listed).map((item) => element("li", {}, proposalText(item.proposal)));
   const divisive = opinions.divisive.slice(0, listed).map((item) => element("li", {}, proposalText(item.proposal)));
   const parts = [
-    element("p", {}, t("opinionsSummary", { people: opinions.participants_in, groups: opinions.groups.length })),
+    element("p", {}, t("opinionsSummary", { people: opinions.participants_in, groups: opinions.groups.length, count: opinions.groups.length })),
     myOpinion ? element("p", { class: "me-note" }, t("yourGroup", { group: groupName(myOpinion.group) })) : null,
     element("ul", { class: "groups" }, ...items),
     consensus.length ? element("p", {}, element("strong", {}, t("consensusHeading"))) : null,
