@@ -73,6 +73,8 @@ def _common() -> dict[str, str | list[str]]:
         "langName.fr": pgettext("a language, on its own", "French"),
         "themeNumber": _("Theme %(number)s"),
         "themeUnnamed": _("Unnamed theme"),
+        "themeUnsorted": _("Unsorted proposals"),
+        "themeUnsortedHint": _("not grouped with any other yet"),
         "themeLocked": _("Locked"),
         "themeSize": count_forms("%(count)s proposal", "%(count)s proposals"),
         # Counted by the votes ("0 of 1 vote"): t() is given count=votes.

@@ -12,6 +12,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from deliberation.analysis.breakdowns import make_up_fold
+from deliberation.analysis.themes import theme_unsorted
 from deliberation.document.live import drafting_snapshot
 from deliberation.frames import PROTOCOL_VERSION, EventText, event_text
 from deliberation.models import (
@@ -233,6 +234,7 @@ def themes_by_question(*, question_ids: list[int]) -> dict[int, list[dict[str, A
                     "labels": theme.labels,
                     "locked": theme.locked,
                     "proposals": members[theme.pk],
+                    "unsorted": theme_unsorted(name=theme.name, size=len(members[theme.pk])),
                 }
             )
     return themes

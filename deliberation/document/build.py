@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from deliberation.analysis.breakdowns import OTHER, make_up_fold, tallies_fold
 from deliberation.analysis.opinions import OpinionSettings
-from deliberation.analysis.themes import ThemeSettings
+from deliberation.analysis.themes import ThemeSettings, theme_unsorted
 from deliberation.document.figures import coverage_compute, tallies_count, tally_new
 from deliberation.document.markdown import Citations, citations_find
 from deliberation.models import (
@@ -226,8 +226,9 @@ def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
             "themes": dataclasses.asdict(ThemeSettings()),
             "opinions": dataclasses.asdict(OpinionSettings()),
             "encoders": encoders,
-            "themes_method": "multilingual sentence vectors centred per language, k-nearest-neighbour graph, "
-            "seeded Louvain communities, class-based TF-IDF labels",
+            "themes_method": "multilingual sentence vectors of each proposal and of its content words, each "
+            "centred per language and added, k-nearest-neighbour graph, seeded Louvain communities; named by "
+            "the most central proposal, shortened",
             "opinions_method": "Pol.is: mean-imputed PCA (2 components), k-means k=2..5 by silhouette, "
             "representativeness z-tests, group-informed consensus",
         },
@@ -348,6 +349,7 @@ def _question_section(
                     "name": theme.name,
                     "labels": theme.labels,
                     "proposals": theme_members,
+                    "unsorted": theme_unsorted(name=theme.name, size=len(theme_members)),
                 }
             )
     numbers = {theme.pk: theme.number for theme in themes}
@@ -376,7 +378,8 @@ def _question_section(
         "citations": {"proposals": cited.proposals, "themes": cited.themes, "checks": cited.checks},
         "coverage": coverage_compute(
             tallies=tallies,
-            themes={row["number"]: row["proposals"] for row in theme_rows},
+            # Unsorted proposals are not a theme: they count in the support, not in the themes cited.
+            themes={row["number"]: row["proposals"] for row in theme_rows if not row["unsorted"]},
             cited_proposals=cited.proposals,
             cited_themes=cited.themes,
         ),

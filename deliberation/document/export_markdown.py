@@ -109,8 +109,8 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
         if question.themes:
             lines += ["", f"### {_('Themes')}", ""]
             lines += [
-                f'- <a id="{theme["anchor"]}"></a>{_("Theme %(number)s") % {"number": theme["number"]}}'
-                f"{view.separator}{_line(theme['name'])} ({_line(theme['size'])})"
+                f'- <a id="{theme["anchor"]}"></a>{_line(theme["heading"])}'
+                f"{view.separator + _line(theme['name']) if theme['name'] else ''} ({_line(theme['size'])})"
                 for theme in question.themes
             ]
     return "\n".join(lines).rstrip() + "\n"

@@ -419,11 +419,11 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
         if question.themes:
             story.append(Paragraph(escape(_("Themes")), styles["h3"]))
             for theme in question.themes:
-                label = _("Theme %(number)s") % {"number": theme["number"]}
+                named = escape(view.separator) + escape(theme["name"]) if theme["name"] else ""
                 story.append(
                     Paragraph(
-                        f'<a name="{theme["anchor"]}"/>{escape(label)}{escape(view.separator)}'
-                        f"{escape(theme['name'])} ({escape(theme['size'])})",
+                        f'<a name="{theme["anchor"]}"/>{escape(theme["heading"])}{named}'
+                        f" ({escape(theme['size'])})",
                         styles["body"],
                     )
                 )

@@ -417,10 +417,43 @@ def participation_text(participation: dict[str, int]) -> str:
 
 
 def _theme_name(theme: dict[str, Any], language: str, languages: list[str]) -> str:
+    if theme.get("unsorted"):
+        return _("Unsorted")
     if theme.get("name"):
         return theme["name"]
     label = text_in_language(theme.get("labels") or {}, language, languages).text
     return label or _("Theme %(number)s") % {"number": theme["number"]}
+
+
+def _themes_listed(question: dict[str, Any], language: str, languages: list[str]) -> list[dict[str, Any]]:
+    """The themes, then one line for every proposal no theme holds yet (groups of one are not themes)."""
+
+    def size(count: int) -> str:
+        return ngettext("%(count)s proposal", "%(count)s proposals", count) % {"count": count}
+
+    listed = [
+        {
+            "number": theme["number"],
+            "anchor": f"q{question['order']}-theme-{theme['number']}",
+            "heading": _("Theme %(number)s") % {"number": theme["number"]},
+            "name": _theme_name(theme, language, languages),
+            "size": size(len(theme["proposals"])),
+        }
+        for theme in question["themes"]
+        if not theme.get("unsorted")
+    ]
+    unsorted = sum(len(theme["proposals"]) for theme in question["themes"] if theme.get("unsorted"))
+    if unsorted:
+        listed.append(
+            {
+                "number": None,
+                "anchor": f"q{question['order']}-unsorted",
+                "heading": _("Unsorted proposals"),
+                "name": "",
+                "size": size(unsorted),
+            }
+        )
+    return listed
 
 
 def _question_view(
@@ -546,16 +579,7 @@ def _question_view(
             for check, text in zip(question["checks"], check_texts, strict=True)
         ],
         cited=cited,
-        themes=[
-            {
-                "number": theme["number"],
-                "anchor": f"q{question['order']}-theme-{theme['number']}",
-                "name": _theme_name(theme, language, languages),
-                "size": ngettext("%(count)s proposal", "%(count)s proposals", len(theme["proposals"]))
-                % {"count": len(theme["proposals"])},
-            }
-            for theme in question["themes"]
-        ],
+        themes=_themes_listed(question, language, languages),
         coverage=coverage_text,
         proposals_count=len(question["proposals"]),
         empty=not markdown.strip() and not question["commitments"] and not question["checks"],

@@ -8,10 +8,13 @@ curated decision is never overwritten."""
 
 import datetime
 import logging
+import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
@@ -19,14 +22,24 @@ from django.utils import timezone
 
 from deliberation.analysis.breakdowns import make_up_fold
 from deliberation.analysis.duplicates import duplicates_find
-from deliberation.analysis.embedding import encoder_name, texts_embed, vector_from_bytes, vector_to_bytes
+from deliberation.analysis.embedding import (
+    proposal_encoder_name,
+    proposal_vectors,
+    vector_from_bytes,
+    vector_to_bytes,
+    vectors_whole,
+)
 from deliberation.analysis.opinions import OpinionPrevious, OpinionSettings, opinion_groups
+from deliberation.analysis.themes import (
+    LABEL_MAX_CHARS as THEME_LABEL_MAX_CHARS,
+)
 from deliberation.analysis.themes import (
     ThemeSettings,
     themes_cluster,
     themes_label,
     themes_match,
 )
+from deliberation.machine_translation import TranslationUnavailable, translation_backend
 from deliberation.models import (
     Event,
     Participant,
@@ -41,10 +54,32 @@ from deliberation.models import (
 )
 from deliberation.selectors import balance_view, opinion_key, opinions_for, question_themes
 from deliberation.services.events import event_record, roundtable_lock
+from deliberation.services.translations import text_fingerprint, translation_clean
 
 logger = logging.getLogger(__name__)
 
 VOTE_VALUES = {"agree": 1, "disagree": -1, "pass": 0}
+
+
+# Where a theme name's machine translations are kept: on the proposal it was taken from, next to that
+# proposal's own translations (Proposal.translations), under a key no language code can take.
+LABEL_TRANSLATIONS = "theme-name"
+# Names translated per run at most: a room's first run may name a dozen themes at once, and the runner's
+# thread waits on each request.
+LABEL_TRANSLATIONS_PER_RUN = 24
+# After a server failed, name themes without it for this long instead of waiting on it every run.
+LABEL_TRANSLATION_PAUSE_SECONDS = 60.0
+_translation_paused_until: dict[str, float] = {}  # server address -> monotonic time
+
+
+@dataclass(frozen=True)
+class LabelWanted:
+    """A theme name that a translation server could give in `target`."""
+
+    proposal_id: int
+    text: str
+    source: str
+    target: str
 
 
 def analysis_request(*, question_id: int) -> None:
@@ -67,15 +102,15 @@ def analysis_claim(*, question_id: int, due: datetime.datetime) -> bool:
 
 def proposals_embed(*, question_id: int) -> int:
     """Compute and store the vectors the question's visible proposals lack; returns how many."""
-    encoder = encoder_name()
+    encoder = proposal_encoder_name()
     missing = list(
         Proposal.objects.filter(question_id=question_id, status=ProposalStatus.VISIBLE)
         .exclude(vector_encoder=encoder)
-        .only("pk", "text")
+        .only("pk", "text", "language")
     )
     if not missing:
         return 0
-    vectors = texts_embed([proposal.text for proposal in missing])
+    vectors = proposal_vectors([proposal.text for proposal in missing], [p.language for p in missing])
     for proposal, vector in zip(missing, vectors, strict=True):
         # A moderator may correct the text meanwhile: only store the vector of the text it was made from.
         Proposal.objects.filter(pk=proposal.pk, text=proposal.text).update(
@@ -91,6 +126,7 @@ def question_analyse(*, question_id: int) -> list[Event]:
     rows = list(
         Proposal.objects.filter(question_id=question_id, status=ProposalStatus.VISIBLE)
         .exclude(theme__locked=True)
+        .filter(vector_encoder=proposal_encoder_name())
         .exclude(vector__isnull=True)
         .order_by("pk")
         .values_list("pk", "text", "language", "vector")
@@ -98,7 +134,8 @@ def question_analyse(*, question_id: int) -> list[Event]:
     ids = [row[0] for row in rows]
     vectors = np.vstack([vector_from_bytes(row[3]) for row in rows]) if rows else np.zeros((0, 1))
     clusters = themes_cluster(vectors, [row[2] for row in rows], theme_settings)
-    duplicates = duplicates_find(vectors=vectors, languages=[row[2] for row in rows], ids=ids)
+    # The duplicate detector's thresholds were measured on the sentence vectors alone.
+    duplicates = duplicates_find(vectors=vectors_whole(vectors), languages=[row[2] for row in rows], ids=ids)
 
     question = Question.objects.select_related("roundtable").get(pk=question_id)
     votes = list(
@@ -118,6 +155,7 @@ def question_analyse(*, question_id: int) -> list[Event]:
         previous=previous,
     )
 
+    wanted: list[LabelWanted] = []
     with transaction.atomic():
         roundtable = roundtable_lock(roundtable_id=question.roundtable_id)
         events = [
@@ -127,9 +165,12 @@ def question_analyse(*, question_id: int) -> list[Event]:
                 clusters=dict(zip(ids, clusters, strict=True)),
                 texts={row[0]: (row[1], row[2]) for row in rows},
                 duplicates=[list(pair) for pair in duplicates],
+                wanted=wanted,
             ),
             _opinions_apply(roundtable=roundtable, question=question, groups=groups),
         ]
+    # The names' translations, after the lock is let go: the server may take seconds to answer.
+    events.append(theme_names_translate(question_id=question_id, wanted=wanted))
     return [event for event in events if event is not None]
 
 
@@ -140,7 +181,9 @@ def _themes_apply(
     clusters: dict[int, int],
     texts: dict[int, tuple[str, str]],
     duplicates: list[list],
+    wanted: list[LabelWanted],
 ) -> Event | None:
+    """Assign the run's clusters and rename the themes; `wanted` gathers the names to translate."""
     before = question_themes(question_id=question.pk)
     # Re-read under the lock: a moderator may have hidden, moved or locked something during the run.
     present = list(
@@ -167,7 +210,7 @@ def _themes_apply(
             proposal.theme = theme
             changed.append(proposal)
     Proposal.objects.bulk_update(changed, ["theme"])
-    themes_relabel(question=question)
+    wanted += themes_relabel(question=question)
     after = question_themes(question_id=question.pk)
     if after == before and duplicates == question.duplicates:
         return None
@@ -181,24 +224,117 @@ def _themes_apply(
     )
 
 
-def themes_relabel(*, question: Question) -> None:
-    """Recompute every theme's automatic labels from its members now."""
+def themes_relabel(*, question: Question) -> list[LabelWanted]:
+    """Recompute every theme's automatic names from its members now (themes_label), with the name
+    translations already kept; returns the translations a configured server could add (none when no
+    server is configured). Never waits on the network: it runs under the roundtable lock."""
     rows = list(
-        Proposal.objects.filter(
-            question=question, status=ProposalStatus.VISIBLE, theme__isnull=False
-        ).values_list("theme_id", "text", "language")
+        Proposal.objects.filter(question=question, status=ProposalStatus.VISIBLE, theme__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "theme_id", "text", "language", "vector", "translations", "vector_encoder")
     )
-    labels = themes_label(
-        texts=[row[1] for row in rows],
-        languages=[row[2] for row in rows],
-        clusters=[row[0] for row in rows],
-        count=ThemeSettings.keywords,
+    wanted_languages = Roundtable.objects.values_list("languages", flat=True).get(pk=question.roundtable_id)
+    kept: dict[tuple[str, str], dict[str, str]] = {}
+    for _pk, _theme, _text, language, _vector, translations, _encoder in rows:
+        names = (translations or {}).get(LABEL_TRANSLATIONS)
+        if isinstance(names, dict) and names.get("of"):
+            kept[(names["of"], language)] = names
+
+    def translated(text: str, source: str, target: str) -> str | None:
+        names = kept.get((text_fingerprint(text), source))
+        value = names.get(target) if names else None
+        return value if isinstance(value, str) and value else None
+
+    named = themes_label(
+        texts=[row[2] for row in rows],
+        languages=[row[3] for row in rows],
+        clusters=[row[1] for row in rows],
+        # Vectors made another way (before an upgrade, until the next run) count as not made yet.
+        vectors=_vectors_or_zeros([row[4] if row[6] == proposal_encoder_name() else None for row in rows]),
+        wanted=wanted_languages,
+        translate=translated,
     )
+    missing: list[LabelWanted] = []
+    server = translation_backend() is not None
     for theme in Theme.objects.filter(question=question):
-        new = labels.get(theme.pk, {})
+        entry = named.get(theme.pk, {"labels": {}, "from": []})
+        new = entry["labels"]
         if new != theme.labels:
             theme.labels = new
             theme.save(update_fields=["labels"])
+        if not server or not entry["from"]:
+            continue
+        lead = rows[entry["from"][0]]
+        source = lead[3]
+        name = new.get(source, "")
+        missing += [
+            LabelWanted(proposal_id=lead[0], text=name, source=source, target=language)
+            for language in wanted_languages
+            if language != source and translated(name, source, language) is None
+        ]
+    return missing
+
+
+def _vectors_or_zeros(stored: list[bytes | None]) -> np.ndarray | None:
+    """Stored vectors as rows; a row of zeros where a proposal has none yet (not embedded)."""
+    width = next((len(vector_from_bytes(vector)) for vector in stored if vector), 0)
+    if not width:
+        return None
+    return np.vstack(
+        [
+            vector_from_bytes(vector)
+            if vector and len(vector_from_bytes(vector)) == width
+            else np.zeros(width, dtype=np.float32)
+            for vector in stored
+        ]
+    )
+
+
+def theme_names_translate(*, question_id: int, wanted: list[LabelWanted]) -> Event | None:
+    """Ask the translation server for theme names (outside any transaction: it may take seconds), keep
+    them on the proposals they were taken from, then rename the themes with them under the lock: one
+    `themes.updated` when a name changed."""
+    backend = translation_backend()
+    server = settings.ROUNDTABLE_TRANSLATE_URL
+    if backend is None or not wanted or time.monotonic() < _translation_paused_until.get(server, 0.0):
+        return None
+    answers: dict[int, dict[str, Any]] = {}
+    for item in wanted[:LABEL_TRANSLATIONS_PER_RUN]:
+        try:
+            text = async_to_sync(backend.translate)(text=item.text, source=item.source, target=item.target)
+            text = translation_clean(text)[: 2 * THEME_LABEL_MAX_CHARS]
+        except TranslationUnavailable as error:
+            logger.warning("theme names are not translated for now: %s", error)
+            _translation_paused_until[server] = time.monotonic() + LABEL_TRANSLATION_PAUSE_SECONDS
+            break
+        names = answers.setdefault(item.proposal_id, {"of": text_fingerprint(item.text)})
+        if names["of"] == text_fingerprint(item.text):
+            names[item.target] = text
+    if not answers:
+        return None
+    with transaction.atomic():
+        roundtable = roundtable_lock(roundtable_id=Question.objects.get(pk=question_id).roundtable_id)
+        question = Question.objects.get(pk=question_id)
+        # Locked as translation_keep locks them, so neither loses the other's translations.
+        locked = Proposal.objects.select_for_update().filter(pk__in=answers).only("pk", "translations")
+        for proposal in locked:
+            names = answers[proposal.pk]
+            earlier = (proposal.translations or {}).get(LABEL_TRANSLATIONS) or {}
+            if earlier.get("of") == names["of"]:
+                names = {**earlier, **names}
+            proposal.translations = {**(proposal.translations or {}), LABEL_TRANSLATIONS: names}
+            proposal.save(update_fields=["translations"])
+        before = question_themes(question_id=question.pk)
+        themes_relabel(question=question)
+        after = question_themes(question_id=question.pk)
+        if after == before:
+            return None
+        return event_record(
+            roundtable=roundtable,
+            kind="themes.updated",
+            data={"question": question.pk, "action": "recompute", "themes": after},
+            staff={"duplicates": question.duplicates},
+        )
 
 
 def _opinions_apply(*, roundtable: Roundtable, question: Question, groups: dict[str, Any]) -> Event | None:

@@ -22,6 +22,7 @@ from deliberation.models import (
     Vote,
 )
 from deliberation.selectors import participant_counts, participant_get
+from deliberation.services.analysis import analysis_request
 from deliberation.services.chaining import chain_redact
 from deliberation.services.events import event_record, roundtable_lock
 from deliberation.services.proposal_events import proposals_views
@@ -71,6 +72,9 @@ def participant_erase(*, roundtable_id: int, participant_id: int | None) -> Even
             StatementResponse.objects.filter(participant=participant).values_list("statement_id", flat=True)
         )
         withheld = _scrub(roundtable=roundtable, proposal_ids=mine, erase=True, person=participant)
+        # Theme names quote proposals: the next run names the themes again without the erased ones.
+        for question_id in set(Proposal.objects.filter(pk__in=mine).values_list("question_id", flat=True)):
+            analysis_request(question_id=question_id)
         participant.delete()  # with their proposals, votes, reports and room-check answers (cascade)
         touched = list(
             Proposal.objects.filter(pk__in=(voted_on | flagged) - mine).select_related("author", "question")
@@ -148,4 +152,7 @@ def _scrub_value(value: Any, *, proposal_ids: set[int], erase: bool) -> Any:
         return value
     if value.get("id") in proposal_ids and "text" in value and "author" in value:  # a proposal view
         return None if erase else {**value, "author": {**value["author"], "name": None}}
+    if erase and "labels" in value and set(value.get("proposals") or ()) & proposal_ids:
+        # A theme view: its automatic names may quote an erased proposal (moderators' names do not).
+        value = {**value, "labels": {}}
     return {key: _scrub_value(item, proposal_ids=proposal_ids, erase=erase) for key, item in value.items()}

@@ -42,8 +42,13 @@ class FakeLibreTranslate:
     # (200 without translatedText), or "slow" (answers after `delay` seconds).
     mode: str = "ok"
     delay: float = 0.0
+    # Sentences a test teaches it, each as {language: text}: any of them is translated into the others.
+    phrases: list[dict[str, str]] = field(default_factory=list)
 
     def translate(self, source: str, target: str, text: str) -> str:
+        for phrase in self.phrases:
+            if phrase.get(source) == text and target in phrase:
+                return phrase[target]
         if (source, target, text) in KNOWN:
             return KNOWN[source, target, text]
         # A known sentence inside a longer text (a conclusion's line with its citation): translated in
