@@ -381,6 +381,11 @@ def run_of_show_public(*, roundtable: Roundtable) -> dict[str, Any] | None:
     )
 
 
+# How far from its planned start a session may be started and still be measured against the planned
+# times; further off, the plan's times move with the start. frontend/js/show.js uses the same figure.
+RUN_OF_SHOW_REBASE = datetime.timedelta(hours=6)
+
+
 def run_of_show_value(
     *,
     show: RunOfShow,
@@ -388,6 +393,12 @@ def run_of_show_value(
     starts_at: datetime.datetime | None,
     ends_at: datetime.datetime | None,
 ) -> dict[str, Any]:
+    if show.started_at and starts_at and abs(show.started_at - starts_at) > RUN_OF_SHOW_REBASE:
+        # Started on another day than planned (a rehearsal, a postponed session, a seed replayed): the
+        # plan's times move with the start, so the session is measured against its planned length, not
+        # against a date long gone.
+        shift = show.started_at - starts_at
+        starts_at, ends_at = starts_at + shift, ends_at + shift if ends_at else None
     rows = []
     cursor = starts_at
     for step in steps:

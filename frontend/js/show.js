@@ -66,10 +66,25 @@ export function projectedEnd(show) {
   return start + restSeconds(show, -1) * 1000;
 }
 
+// As the server's RUN_OF_SHOW_REBASE (deliberation/selectors.py): a session started further than this
+// from its planned start is measured against its planned length from the start, not the planned date.
+const REBASE_MS = 6 * 3600 * 1000;
+
+// The planned end the plan is measured against (ms since the epoch), or NaN when there is none. Before
+// the start, a planned start long past (a rehearsal, a seed replayed) counts from now, as the server
+// will count it from the start.
+export function plannedEnd(show) {
+  const end = Date.parse(show?.planned_end ?? "");
+  const start = Date.parse(show?.planned_start ?? "");
+  if (show?.state !== "planned" || Number.isNaN(end) || Number.isNaN(start)) return end;
+  const now = serverNow();
+  return now - start > REBASE_MS ? now + (end - start) : end;
+}
+
 // How many seconds the plan runs past the planned end (0 when it fits, or when there is no planned end).
 export function overrunSeconds(show) {
   const end = projectedEnd(show);
-  const planned = Date.parse(show?.planned_end ?? "");
+  const planned = plannedEnd(show);
   if (end === null || Number.isNaN(planned)) return 0;
   return Math.max(0, Math.round((end - planned) / 1000));
 }

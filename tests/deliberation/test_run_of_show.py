@@ -102,6 +102,36 @@ def test_a_plan_longer_than_the_slot_does_not_fit(room):
     assert value(roundtable)["fits"] is False
 
 
+def test_a_session_started_on_another_day_is_measured_against_its_planned_length(room):
+    """The seed is dated 2021: started today and run to plan, it fits; its steps' planned times move
+    with the start. Once it is late against that start, it no longer fits."""
+    roundtable, organizer, mod, _ana, questions = room
+    plan(roundtable, organizer, questions, seconds=15 * 60)  # 6 x 15 min = 90 min, the slot's length
+    ros.run_of_show_start(**ids(roundtable, mod))
+    started = show_of(roundtable).started_at
+    shown = value(roundtable)
+    assert shown["fits"] is True
+    assert datetime.datetime.fromisoformat(shown["planned_start"]) == started
+    assert datetime.datetime.fromisoformat(shown["planned_end"]) == started + datetime.timedelta(minutes=90)
+    assert datetime.datetime.fromisoformat(
+        shown["steps"][1]["planned_start"]
+    ) == started + datetime.timedelta(minutes=15)
+    ros.run_of_show_extend(**ids(roundtable, mod), seconds=5 * 60)
+    assert value(roundtable)["fits"] is False
+
+
+def test_a_session_started_near_its_planned_time_keeps_the_planned_times(room):
+    roundtable, organizer, mod, _ana, questions = room
+    planned_start = timezone.now().replace(microsecond=0) - datetime.timedelta(minutes=10)
+    roundtable.starts_at, roundtable.ends_at = planned_start, planned_start + datetime.timedelta(minutes=90)
+    roundtable.save(update_fields=["starts_at", "ends_at"])
+    plan(roundtable, organizer, questions, seconds=15 * 60)
+    ros.run_of_show_start(**ids(roundtable, mod))
+    shown = value(roundtable)
+    assert datetime.datetime.fromisoformat(shown["planned_start"]) == planned_start
+    assert shown["fits"] is False  # ten minutes late, with 90 minutes of plan in a 90-minute slot
+
+
 @pytest.mark.parametrize(
     ("step", "code"),
     [
