@@ -9,6 +9,7 @@ curated decision is never overwritten."""
 import datetime
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ from deliberation.analysis.themes import (
     themes_label,
     themes_match,
 )
+from deliberation.analysis.worker import AnalysisWorker
 from deliberation.models import (
     Event,
     Participant,
@@ -45,6 +47,21 @@ from deliberation.services.events import event_record, roundtable_lock
 logger = logging.getLogger(__name__)
 
 VOTE_VALUES = {"agree": 1, "disagree": -1, "pass": 0}
+
+_worker: AnalysisWorker | None = None
+
+
+def analysis_compute(function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    """Run a pure function of `deliberation.analysis` (vectors, clustering, opinion groups) in this
+    process's analysis worker (analysis/worker.py: another process, at a lower priority), or here when
+    ROUNDTABLE_ANALYSIS_PROCESS is off. Only what runs before the roundtable lock goes through it: under
+    the lock, a worker the machine is starving of CPU would hold up every command."""
+    global _worker
+    if not settings.ROUNDTABLE_ANALYSIS_PROCESS:
+        return function(*args, **kwargs)
+    if _worker is None:
+        _worker = AnalysisWorker(nice=settings.ROUNDTABLE_ANALYSIS_NICE)
+    return _worker.call(function, *args, **kwargs)
 
 
 def analysis_request(*, question_id: int) -> None:
@@ -67,7 +84,7 @@ def analysis_claim(*, question_id: int, due: datetime.datetime) -> bool:
 
 def proposals_embed(*, question_id: int) -> int:
     """Compute and store the vectors the question's visible proposals lack; returns how many."""
-    encoder = encoder_name()
+    encoder = analysis_compute(encoder_name)
     missing = list(
         Proposal.objects.filter(question_id=question_id, status=ProposalStatus.VISIBLE)
         .exclude(vector_encoder=encoder)
@@ -75,7 +92,7 @@ def proposals_embed(*, question_id: int) -> int:
     )
     if not missing:
         return 0
-    vectors = texts_embed([proposal.text for proposal in missing])
+    vectors = analysis_compute(texts_embed, [proposal.text for proposal in missing])
     for proposal, vector in zip(missing, vectors, strict=True):
         # A moderator may correct the text meanwhile: only store the vector of the text it was made from.
         Proposal.objects.filter(pk=proposal.pk, text=proposal.text).update(
@@ -97,8 +114,10 @@ def question_analyse(*, question_id: int) -> list[Event]:
     )
     ids = [row[0] for row in rows]
     vectors = np.vstack([vector_from_bytes(row[3]) for row in rows]) if rows else np.zeros((0, 1))
-    clusters = themes_cluster(vectors, [row[2] for row in rows], theme_settings)
-    duplicates = duplicates_find(vectors=vectors, languages=[row[2] for row in rows], ids=ids)
+    clusters = analysis_compute(themes_cluster, vectors, [row[2] for row in rows], theme_settings)
+    duplicates = analysis_compute(
+        duplicates_find, vectors=vectors, languages=[row[2] for row in rows], ids=ids
+    )
 
     question = Question.objects.select_related("roundtable").get(pk=question_id)
     votes = list(
@@ -112,7 +131,8 @@ def question_analyse(*, question_id: int) -> list[Event]:
         centres=stored.get("state", {}).get("centres"),
         members=stored.get("state", {}).get("members", {}),
     )
-    groups = opinion_groups(
+    groups = analysis_compute(
+        opinion_groups,
         [(person, proposal, VOTE_VALUES[choice]) for person, proposal, choice in votes],
         settings=OpinionSettings(),
         previous=previous,
@@ -241,19 +261,19 @@ def _opinions_apply(*, roundtable: Roundtable, question: Question, groups: dict[
     balance = roundtable_balance(roundtable=roundtable)
     last = (question.opinions or {}).get("state", {}).get("published_at")
     stored["state"]["published_at"] = last
-    if stored == question.opinions and balance == roundtable.balance:
-        return None
     now = timezone.now()
-    if (
-        balance == roundtable.balance
-        and _opinions_substance(stored) == _opinions_substance(question.opinions)
+    only_dots_moved = (
+        _opinions_substance(stored) == _opinions_substance(question.opinions)
         and last is not None
         and (now - datetime.datetime.fromisoformat(last)).total_seconds()
         < settings.ROUNDTABLE_OPINIONS_REFRESH_SECONDS
-    ):
-        # Only the dots moved: the map is redrawn at most this often, so a stream of votes does not
-        # write the whole map into the event log every few seconds. Groups changing show at once.
-        return None
+    )
+    if stored == question.opinions or only_dots_moved:
+        # The map stays as published: redrawn for moving dots at most this often, so a stream of votes
+        # does not write the whole map into the event log every few seconds (groups changing show at
+        # once). Who takes part changes with nearly every run while people vote; that is a few hundred
+        # bytes for the console, not the map again to every screen (docs/performance.md).
+        return _balance_apply(roundtable=roundtable, balance=balance)
     stored["state"]["published_at"] = now.isoformat()
     question.opinions = stored
     question.save(update_fields=["opinions"])
@@ -269,6 +289,17 @@ def _opinions_apply(*, roundtable: Roundtable, question: Question, groups: dict[
         kind="opinions.updated",
         data={"question": question.pk, "opinions": public, "balance": balance_view(balance=balance)},
         staff={"opinions": every_figure} if every_figure != public else {},
+    )
+
+
+def _balance_apply(*, roundtable: Roundtable, balance: dict[str, Any]) -> Event | None:
+    """Record the participation balance alone (`balance.updated`), when it changed and the map did not."""
+    if balance == roundtable.balance:
+        return None
+    roundtable.balance = balance
+    roundtable.save(update_fields=["balance"])
+    return event_record(
+        roundtable=roundtable, kind="balance.updated", data={"balance": balance_view(balance=balance)}
     )
 
 
