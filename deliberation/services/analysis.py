@@ -138,6 +138,9 @@ def question_analyse(*, question_id: int) -> list[Event]:
         previous=previous,
     )
 
+    # Read before the lock, which every vote batch waits for: four counts over the room's participants,
+    # proposals and votes. What commits meanwhile asks for the next run, which counts it.
+    balance = roundtable_balance(roundtable=question.roundtable)
     with transaction.atomic():
         roundtable = roundtable_lock(roundtable_id=question.roundtable_id)
         events = [
@@ -148,7 +151,7 @@ def question_analyse(*, question_id: int) -> list[Event]:
                 texts={row[0]: (row[1], row[2]) for row in rows},
                 duplicates=[list(pair) for pair in duplicates],
             ),
-            _opinions_apply(roundtable=roundtable, question=question, groups=groups),
+            _opinions_apply(roundtable=roundtable, question=question, groups=groups, balance=balance),
         ]
     return [event for event in events if event is not None]
 
@@ -221,7 +224,9 @@ def themes_relabel(*, question: Question) -> None:
             theme.save(update_fields=["labels"])
 
 
-def _opinions_apply(*, roundtable: Roundtable, question: Question, groups: dict[str, Any]) -> Event | None:
+def _opinions_apply(
+    *, roundtable: Roundtable, question: Question, groups: dict[str, Any], balance: dict[str, Any]
+) -> Event | None:
     actor_types = dict(
         Participant.objects.filter(pk__in=[int(key) for key in groups["people"]]).values_list(
             "pk", "actor_type"
@@ -258,7 +263,6 @@ def _opinions_apply(*, roundtable: Roundtable, question: Question, groups: dict[
             "members": {str(key): place["group"] for key, place in groups["people"].items()},
         },
     }
-    balance = roundtable_balance(roundtable=roundtable)
     last = (question.opinions or {}).get("state", {}).get("published_at")
     stored["state"]["published_at"] = last
     now = timezone.now()
