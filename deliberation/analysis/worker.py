@@ -16,6 +16,7 @@ every function it runs is pure, so running one twice changes nothing."""
 import contextlib
 import os
 import pickle
+import signal
 import struct
 import subprocess
 import sys
@@ -170,6 +171,9 @@ def main(argv: list[str] | None = None) -> None:
     arguments = parser.parse_args(argv)
     if arguments.nice:
         os.nice(arguments.nice)
+    # Ctrl-C in a terminal reaches the whole process group: the parent decides; this process ends when
+    # the parent closes the pipe.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The answers go to the original stdout; anything a library prints goes to stderr, not into the pipe.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
