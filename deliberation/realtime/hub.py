@@ -92,6 +92,14 @@ class Batch:
     def _staff_spans(self) -> list[tuple[int, int]]:
         return _frame_spans(self._staff_texts)
 
+    @property
+    def first_seq(self) -> int:
+        return self.events[0].seq
+
+    @property
+    def last_seq(self) -> int:
+        return self.events[-1].seq
+
 
 def _frame_spans(texts: list[str]) -> list[tuple[int, int]]:
     """Where each event's text sits in events_frame_text(texts): (start, end) per event."""

@@ -217,7 +217,9 @@ def opinions_computed_with_tallies_hidden_then_shown(scene: Scene) -> None:
 def the_balance_changes_while_the_map_stays(scene: Scene) -> None:
     """Someone joins after a run: the next run sends who takes part (`balance.updated`), not the map."""
     themes_and_opinions_computed(scene)
-    ParticipantFactory(roundtable=scene.roundtable, display_name="Dara", actor_type="civil-society")
+    participant_join(
+        roundtable=scene.roundtable, display_name="Dara", actor_type="civil-society", language="en"
+    )
     analysis.question_analyse(question_id=scene.question.pk)
 
 
