@@ -244,16 +244,23 @@ def question_themes(*, question_id: int) -> list[dict[str, Any]]:
     return themes_by_question(question_ids=[question_id])[question_id]
 
 
-def opinions_public(*, stored: dict[str, Any], tallies_shown: bool) -> dict[str, Any] | None:
+def opinions_public(
+    *, stored: dict[str, Any], tallies_shown: bool, placements: bool = True
+) -> dict[str, Any] | None:
     """Opinion groups as anyone may see them: no one's group or position is tied to their name. While a
     question's tallies are hidden from its reader, no figure about any proposal either: each is a tally
     in disguise (a group's agree rate is (agree + 1) / (seen + 2), and the group sizes are known), and so
     are the proposals' places on the map, their consensus and the groups' characteristic proposals. The
-    groups, their sizes and make-up and the people's dots stay."""
+    groups, their sizes and make-up and the people's dots stay. `placements`: with `proposals`, each
+    proposal's place and figures (staff's console); without, what the other screens draw."""
     if not stored or not stored.get("groups"):
         return None
     # `state` is what the next run starts from: who was in which group, by id.
     public = {key: value for key, value in stored.items() if key != "state"}
+    if not placements:
+        # Every proposal's place and figures on the map: no participant's or projector's screen draws
+        # them, and they were most of the bytes of each map sent to every connection (docs/performance.md).
+        public.pop("proposals", None)
     # Runs store the make-up folded; folded again here for maps stored before they did.
     make_up = make_up_fold(
         {group["id"]: group.get("actor_types", {}) for group in public["groups"]},
@@ -261,8 +268,9 @@ def opinions_public(*, stored: dict[str, Any], tallies_shown: bool) -> dict[str,
     )
     public["groups"] = [{**group, "actor_types": make_up[group["id"]]} for group in public["groups"]]
     if not tallies_shown:
+        if placements:
+            public["proposals"] = {}
         public.update(
-            proposals={},
             consensus=[],
             divisive=[],
             groups=[{**group, "representative": []} for group in public["groups"]],
@@ -272,7 +280,9 @@ def opinions_public(*, stored: dict[str, Any], tallies_shown: bool) -> dict[str,
 
 def opinions_for(*, question: Question, staff: bool) -> dict[str, Any] | None:
     """A question's opinion groups as a reader sees them now: staff always with every figure."""
-    return opinions_public(stored=question.opinions, tallies_shown=staff or question.tallies_public)
+    return opinions_public(
+        stored=question.opinions, tallies_shown=staff or question.tallies_public, placements=staff
+    )
 
 
 def balance_view(*, balance: dict[str, Any]) -> dict[str, Any] | None:

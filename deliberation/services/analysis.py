@@ -10,6 +10,7 @@ import datetime
 import logging
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,7 @@ from deliberation.analysis.themes import (
     themes_label,
     themes_match,
 )
+from deliberation.analysis.worker import AnalysisWorker
 from deliberation.machine_translation import TranslationUnavailable, translation_backend
 from deliberation.models import (
     Event,
@@ -59,6 +61,21 @@ from deliberation.services.translations import text_fingerprint, translation_cle
 logger = logging.getLogger(__name__)
 
 VOTE_VALUES = {"agree": 1, "disagree": -1, "pass": 0}
+
+_worker: AnalysisWorker | None = None
+
+
+def analysis_compute(function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    """Run a pure function of `deliberation.analysis` (vectors, clustering, opinion groups) in this
+    process's analysis worker (analysis/worker.py: another process, at a lower priority), or here when
+    ROUNDTABLE_ANALYSIS_PROCESS is off. Only what runs before the roundtable lock goes through it: under
+    the lock, a worker the machine is starving of CPU would hold up every command."""
+    global _worker
+    if not settings.ROUNDTABLE_ANALYSIS_PROCESS:
+        return function(*args, **kwargs)
+    if _worker is None:
+        _worker = AnalysisWorker(nice=settings.ROUNDTABLE_ANALYSIS_NICE)
+    return _worker.call(function, *args, **kwargs)
 
 
 # Where a theme name's machine translations are kept: on the proposal it was taken from, next to that
@@ -102,7 +119,7 @@ def analysis_claim(*, question_id: int, due: datetime.datetime) -> bool:
 
 def proposals_embed(*, question_id: int) -> int:
     """Compute and store the vectors the question's visible proposals lack; returns how many."""
-    encoder = proposal_encoder_name()
+    encoder = analysis_compute(proposal_encoder_name)
     missing = list(
         Proposal.objects.filter(question_id=question_id, status=ProposalStatus.VISIBLE)
         .exclude(vector_encoder=encoder)
@@ -110,7 +127,9 @@ def proposals_embed(*, question_id: int) -> int:
     )
     if not missing:
         return 0
-    vectors = proposal_vectors([proposal.text for proposal in missing], [p.language for p in missing])
+    vectors = analysis_compute(
+        proposal_vectors, [proposal.text for proposal in missing], [p.language for p in missing]
+    )
     for proposal, vector in zip(missing, vectors, strict=True):
         # A moderator may correct the text meanwhile: only store the vector of the text it was made from.
         Proposal.objects.filter(pk=proposal.pk, text=proposal.text).update(
@@ -126,16 +145,18 @@ def question_analyse(*, question_id: int) -> list[Event]:
     rows = list(
         Proposal.objects.filter(question_id=question_id, status=ProposalStatus.VISIBLE)
         .exclude(theme__locked=True)
-        .filter(vector_encoder=proposal_encoder_name())
+        .filter(vector_encoder=analysis_compute(proposal_encoder_name))
         .exclude(vector__isnull=True)
         .order_by("pk")
         .values_list("pk", "text", "language", "vector")
     )
     ids = [row[0] for row in rows]
     vectors = np.vstack([vector_from_bytes(row[3]) for row in rows]) if rows else np.zeros((0, 1))
-    clusters = themes_cluster(vectors, [row[2] for row in rows], theme_settings)
+    clusters = analysis_compute(themes_cluster, vectors, [row[2] for row in rows], theme_settings)
     # The duplicate detector's thresholds were measured on the sentence vectors alone.
-    duplicates = duplicates_find(vectors=vectors_whole(vectors), languages=[row[2] for row in rows], ids=ids)
+    duplicates = analysis_compute(
+        duplicates_find, vectors=vectors_whole(vectors), languages=[row[2] for row in rows], ids=ids
+    )
 
     question = Question.objects.select_related("roundtable").get(pk=question_id)
     votes = list(
@@ -149,12 +170,16 @@ def question_analyse(*, question_id: int) -> list[Event]:
         centres=stored.get("state", {}).get("centres"),
         members=stored.get("state", {}).get("members", {}),
     )
-    groups = opinion_groups(
+    groups = analysis_compute(
+        opinion_groups,
         [(person, proposal, VOTE_VALUES[choice]) for person, proposal, choice in votes],
         settings=OpinionSettings(),
         previous=previous,
     )
 
+    # Read before the lock, which every vote batch waits for: four counts over the room's participants,
+    # proposals and votes. What commits meanwhile asks for the next run, which counts it.
+    balance = roundtable_balance(roundtable=question.roundtable)
     wanted: list[LabelWanted] = []
     with transaction.atomic():
         roundtable = roundtable_lock(roundtable_id=question.roundtable_id)
@@ -167,7 +192,7 @@ def question_analyse(*, question_id: int) -> list[Event]:
                 duplicates=[list(pair) for pair in duplicates],
                 wanted=wanted,
             ),
-            _opinions_apply(roundtable=roundtable, question=question, groups=groups),
+            _opinions_apply(roundtable=roundtable, question=question, groups=groups, balance=balance),
         ]
     # The names' translations, after the lock is let go: the server may take seconds to answer.
     events.append(theme_names_translate(question_id=question_id, wanted=wanted))
@@ -245,12 +270,13 @@ def themes_relabel(*, question: Question) -> list[LabelWanted]:
         value = names.get(target) if names else None
         return value if isinstance(value, str) and value else None
 
+    encoder = analysis_compute(proposal_encoder_name)
     named = themes_label(
         texts=[row[2] for row in rows],
         languages=[row[3] for row in rows],
         clusters=[row[1] for row in rows],
         # Vectors made another way (before an upgrade, until the next run) count as not made yet.
-        vectors=_vectors_or_zeros([row[4] if row[6] == proposal_encoder_name() else None for row in rows]),
+        vectors=_vectors_or_zeros([row[4] if row[6] == encoder else None for row in rows]),
         wanted=wanted_languages,
         translate=translated,
     )
@@ -337,7 +363,9 @@ def theme_names_translate(*, question_id: int, wanted: list[LabelWanted]) -> Eve
         )
 
 
-def _opinions_apply(*, roundtable: Roundtable, question: Question, groups: dict[str, Any]) -> Event | None:
+def _opinions_apply(
+    *, roundtable: Roundtable, question: Question, groups: dict[str, Any], balance: dict[str, Any]
+) -> Event | None:
     actor_types = dict(
         Participant.objects.filter(pk__in=[int(key) for key in groups["people"]]).values_list(
             "pk", "actor_type"
@@ -374,22 +402,21 @@ def _opinions_apply(*, roundtable: Roundtable, question: Question, groups: dict[
             "members": {str(key): place["group"] for key, place in groups["people"].items()},
         },
     }
-    balance = roundtable_balance(roundtable=roundtable)
     last = (question.opinions or {}).get("state", {}).get("published_at")
     stored["state"]["published_at"] = last
-    if stored == question.opinions and balance == roundtable.balance:
-        return None
     now = timezone.now()
-    if (
-        balance == roundtable.balance
-        and _opinions_substance(stored) == _opinions_substance(question.opinions)
+    only_dots_moved = (
+        _opinions_substance(stored) == _opinions_substance(question.opinions)
         and last is not None
         and (now - datetime.datetime.fromisoformat(last)).total_seconds()
         < settings.ROUNDTABLE_OPINIONS_REFRESH_SECONDS
-    ):
-        # Only the dots moved: the map is redrawn at most this often, so a stream of votes does not
-        # write the whole map into the event log every few seconds. Groups changing show at once.
-        return None
+    )
+    if stored == question.opinions or only_dots_moved:
+        # The map stays as published: redrawn for moving dots at most this often, so a stream of votes
+        # does not write the whole map into the event log every few seconds (groups changing show at
+        # once). Who takes part changes with nearly every run while people vote; that is a few hundred
+        # bytes for the console, not the map again to every screen (docs/performance.md).
+        return _balance_apply(roundtable=roundtable, balance=balance)
     stored["state"]["published_at"] = now.isoformat()
     question.opinions = stored
     question.save(update_fields=["opinions"])
@@ -405,6 +432,17 @@ def _opinions_apply(*, roundtable: Roundtable, question: Question, groups: dict[
         kind="opinions.updated",
         data={"question": question.pk, "opinions": public, "balance": balance_view(balance=balance)},
         staff={"opinions": every_figure} if every_figure != public else {},
+    )
+
+
+def _balance_apply(*, roundtable: Roundtable, balance: dict[str, Any]) -> Event | None:
+    """Record the participation balance alone (`balance.updated`), when it changed and the map did not."""
+    if balance == roundtable.balance:
+        return None
+    roundtable.balance = balance
+    roundtable.save(update_fields=["balance"])
+    return event_record(
+        roundtable=roundtable, kind="balance.updated", data={"balance": balance_view(balance=balance)}
     )
 
 

@@ -96,6 +96,10 @@ ctx.connection = new LiveConnection({
       for (const question of state.questions.values()) renderQuestion(question);
       return;
     }
+    if (kind === "balance.updated") {
+      renderRoomBalance();
+      return;
+    }
     const questionId = event.data.question?.id ?? event.data.question;
     const question = state.questions.get(questionId);
     if (question) renderQuestion(question);

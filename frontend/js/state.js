@@ -112,6 +112,9 @@ const handlers = {
     state.opinions.set(data.question, data.opinions);
     state.balance = data.balance;
   },
+  "balance.updated"(state, data) {
+    state.balance = data.balance;
+  },
   "roundtable.updated"(state, data) {
     state.roundtable.current_question = data.current_question;
   },

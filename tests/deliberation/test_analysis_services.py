@@ -286,6 +286,42 @@ def test_dots_that_only_move_are_republished_at_most_every_refresh_interval(room
     assert entry["opinions"] == latest.data["opinions"]
 
 
+def test_when_only_who_takes_part_changes_the_room_gets_the_balance_not_the_map_again(room):
+    roundtable, question, _, _ = room
+    ids = fill(room, {"funding", "data"})
+    _two_bloc_votes(room, ids)
+    analysis.question_analyse(question_id=question.pk)
+    map_event = Event.objects.filter(kind="opinions.updated").latest("seq")
+    roundtable.refresh_from_db()
+    joined_before = roundtable_snapshot(roundtable=roundtable, viewer=None)["balance"]
+    ParticipantFactory(roundtable=roundtable, actor_type="sme")
+
+    events = analysis.question_analyse(question_id=question.pk)
+
+    assert [event.kind for event in events] == ["balance.updated"]
+    assert Event.objects.filter(kind="opinions.updated").latest("seq") == map_event, "the map is not resent"
+    balance = events[0].data["balance"]
+    roundtable.refresh_from_db()
+    assert balance == roundtable_snapshot(roundtable=roundtable, viewer=None)["balance"] != joined_before
+    assert {row["key"]: row["joined"] for row in balance["actor_types"]}["sme"] == 1
+    assert set(events[0].data) == {"balance"}, "the balance alone, without the map"
+    assert analysis.question_analyse(question_id=question.pk) == [], "nothing changed, nothing sent"
+
+
+def test_the_public_map_leaves_out_each_proposals_place_which_only_the_console_draws(room):
+    roundtable, question, people, moderator = room
+    ids = fill(room, {"funding", "data"})
+    _two_bloc_votes(room, ids)
+    analysis.question_analyse(question_id=question.pk)
+    event = Event.objects.filter(kind="opinions.updated").latest("seq")
+    assert "proposals" not in event.data["opinions"] and event.data["opinions"]["points"]
+    assert set(event.staff["opinions"]["proposals"]) == {str(pk) for pk in ids["funding"] + ids["data"]}
+    for viewer, placed in ((people[0], False), (None, False), (moderator, True)):
+        entries = roundtable_snapshot(roundtable=roundtable, viewer=viewer)["opinions"]
+        [entry] = [entry for entry in entries if entry["question"] == question.pk]
+        assert ("proposals" in entry["opinions"]) is placed
+
+
 def test_each_person_finds_their_own_place_on_the_map_and_only_theirs(room):
     roundtable, question, people, _ = room
     ids = fill(room, {"funding", "data"})

@@ -128,8 +128,12 @@ async def test_a_room_voting_at_once_gets_one_gapless_seq_per_vote_and_tallies_e
         assert last_tally == {choice: rows.get(choice, 0) for choice in ("agree", "disagree", "pass")}
         assert last_tally == await database_sync_to_async(proposal_tally)(proposal_id=idea.pk)
 
-    # What each reader was sent brings their snapshot to a fresh one: a watcher, and a voter.
-    for client, snapshot, viewer in [(watcher, watcher_snapshot, None), (*sockets[0], seats[0])]:
+    # What each reader was sent brings their snapshot to a fresh one: a watcher, and every voter (each
+    # named in a few events of batches that name many: their own frame is the shared one with those
+    # few texts swapped in).
+    readers = [(watcher, watcher_snapshot, None)]
+    readers += [(*socket, seat) for socket, seat in zip(sockets, seats, strict=True)]
+    for client, snapshot, viewer in readers:
         state = state_from_snapshot(snapshot)
         for event in await client.events(last_seq - snapshot["seq"]):
             state_apply_event(state, event)

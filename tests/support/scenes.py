@@ -217,6 +217,15 @@ def opinions_computed_with_tallies_hidden_then_shown(scene: Scene) -> None:
     scene.switch(tallies_hidden=False)
 
 
+def the_balance_changes_while_the_map_stays(scene: Scene) -> None:
+    """Someone joins after a run: the next run sends who takes part (`balance.updated`), not the map."""
+    themes_and_opinions_computed(scene)
+    participant_join(
+        roundtable=scene.roundtable, display_name="Dara", actor_type="civil-society", language="en"
+    )
+    analysis.question_analyse(question_id=scene.question.pk)
+
+
 def themes_curated(scene: Scene) -> None:
     themes_and_opinions_computed(scene)
     question = scene.question
@@ -435,6 +444,7 @@ ACTIONS: list[Callable[[Scene], None]] = [
     someone_is_erased,
     themes_and_opinions_computed,
     opinions_computed_with_tallies_hidden_then_shown,
+    the_balance_changes_while_the_map_stays,
     themes_curated,
     a_themed_proposal_is_hidden,
     two_moderators_draft_and_merge,

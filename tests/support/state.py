@@ -115,6 +115,8 @@ def state_apply_event(state: dict[str, Any], event: dict[str, Any]) -> None:
         case "opinions.updated":
             state["opinions"][data["question"]] = copy.deepcopy(data["opinions"])
             state["balance"] = copy.deepcopy(data["balance"])
+        case "balance.updated":
+            state["balance"] = copy.deepcopy(data["balance"])
         case "roundtable.updated":
             state["roundtable"]["current_question"] = data["current_question"]
         case "draft.updated":
