@@ -5,7 +5,7 @@
 - themes: clustering and labelling 500 and 5,000 proposals from stored vectors (what a live re-run
   costs; targets < 1 s and < 15 s), and the encoder's cost per proposal (paid once, at submission);
 - opinions: 1,000 participants x 5,000 proposals (target < 5 s);
-- quality: adjusted Rand index of themes against the labelled trilingual set (bench/data), and of
+- quality: themes against two labelled trilingual sets, and their names (bench/themes.py), and
   opinion groups against the group-id Polis itself assigned, on the four real conversations in
   ../shared/polis-open-data (CC BY 4.0, The Computational Democracy Project; see its README);
 - stability: share of people who keep their group when 10 % more votes arrive, with and without the
@@ -22,8 +22,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
+import bench.themes
 from deliberation.analysis.duplicates import duplicates_find
-from deliberation.analysis.embedding import encoder_name, texts_embed
+from deliberation.analysis.embedding import proposal_encoder_name, proposal_vectors, vectors_whole
 from deliberation.analysis.opinions import OpinionPrevious, opinion_groups, polis_votes_read
 from deliberation.analysis.themes import ThemeSettings, themes_cluster, themes_label
 
@@ -69,12 +70,12 @@ def synthetic_proposals(count: int, seed: int = 7) -> tuple[list[str], list[str]
 def bench_themes() -> None:
     texts, languages = synthetic_proposals(5000)
     started = time.perf_counter()
-    vectors = texts_embed(texts)
+    vectors = proposal_vectors(texts, languages)
     embed_seconds = time.perf_counter() - started
     emit(
         {
             "bench": "themes.embed",
-            "encoder": encoder_name(),
+            "encoder": proposal_encoder_name(),
             "proposals": len(texts),
             "seconds": round(embed_seconds, 2),
             "ms_per_proposal": round(1000 * embed_seconds / len(texts), 2),
@@ -84,8 +85,16 @@ def bench_themes() -> None:
     for count, target in ((500, 1.0), (5000, 15.0)):
         started = time.perf_counter()
         clusters = themes_cluster(vectors[:count], languages[:count], settings)
-        themes_label(texts=texts[:count], languages=languages[:count], clusters=clusters)
-        duplicates_find(vectors=vectors[:count], languages=languages[:count], ids=list(range(count)))
+        themes_label(
+            texts=texts[:count],
+            languages=languages[:count],
+            clusters=clusters,
+            vectors=vectors[:count],
+            wanted=("en", "es", "fr"),
+        )
+        duplicates_find(
+            vectors=vectors_whole(vectors[:count]), languages=languages[:count], ids=list(range(count))
+        )
         seconds = time.perf_counter() - started
         emit(
             {
@@ -97,30 +106,6 @@ def bench_themes() -> None:
                 "ok": seconds < target,
             }
         )
-
-
-def bench_theme_quality() -> None:
-    rows = labelled()
-    texts, languages, truth = [r["text"] for r in rows], [r["lang"] for r in rows], [r["theme"] for r in rows]
-    vectors = texts_embed(texts)
-    settings = ThemeSettings()
-    clusters = themes_cluster(vectors, languages, settings)
-    no_centring = themes_cluster(vectors, ["all"] * len(texts), settings)
-    seeds = [themes_cluster(vectors, languages, ThemeSettings(seed=seed)) for seed in range(5)]
-    emit(
-        {
-            "bench": "themes.quality",
-            "set": "bench/data/themes-trilingual.jsonl",
-            "proposals": len(rows),
-            "known_themes": len(set(truth)),
-            "found_themes": len(set(clusters)),
-            "adjusted_rand": round(adjusted_rand_score(truth, clusters), 3),
-            "adjusted_rand_one_centre_for_all_languages": round(adjusted_rand_score(truth, no_centring), 3),
-            "adjusted_rand_over_5_seeds": [round(adjusted_rand_score(truth, c), 3) for c in seeds],
-            "adjusted_rand_with_language": round(adjusted_rand_score(languages, clusters), 3),
-            "settings": settings.as_dict(),
-        }
-    )
 
 
 def synthetic_votes(people: int, proposals: int, per_person: int, groups: int = 3, seed: int = 11):
@@ -218,7 +203,7 @@ def bench_polis() -> None:
 
 def main() -> None:
     bench_themes()
-    bench_theme_quality()
+    bench.themes.main()
     bench_opinions()
     bench_polis()
 

@@ -102,6 +102,48 @@ class Profiler:
             process.wait(timeout=60)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            found += [int(child) for child in task.read_text().split()]
+    return found
+
+
+class CpuMeter:
+    """CPU seconds the Daphne processes, and their children (the analysis worker), spent during the
+    measured load: where the analysis' arithmetic runs shows here."""
+
+    def __init__(self, servers) -> None:
+        self.pids = [server.process.pid for server in servers]
+        self.started: dict[int, float] = {}
+        self.result: dict[str, float] = {}
+
+    def _read(self) -> dict[int, float]:
+        pids = self.pids + [child for pid in self.pids for child in _children(pid)]
+        return {pid: _cpu_seconds(pid) for pid in pids}
+
+    def start(self) -> None:
+        self.started = self._read()
+
+    def stop(self) -> None:
+        now = self._read()
+        spent = {pid: seconds - self.started.get(pid, 0.0) for pid, seconds in now.items()}
+        self.result = {
+            "daphne_cpu_s": round(sum(spent[pid] for pid in self.pids), 1),
+            "children_cpu_s": round(sum(v for pid, v in spent.items() if pid not in self.pids), 1),
+        }
+
+
 def run_scenario(args: argparse.Namespace) -> dict:
     plan = LoadPlan(
         duration=args.duration,
@@ -132,9 +174,19 @@ def run_scenario(args: argparse.Namespace) -> dict:
         endpoints = join_everyone(servers, args.clients)
         join_seconds = time.monotonic() - started
         profiler = Profiler(servers, args.profile) if args.profile else None
-        platform_result = asyncio.run(
-            run_load(endpoints, plan, (profiler.start, profiler.stop) if profiler else None)
-        )
+        meter = CpuMeter(servers)
+
+        def load_starts() -> None:
+            meter.start()
+            if profiler:
+                profiler.start()
+
+        def load_ends() -> None:
+            meter.stop()
+            if profiler:
+                profiler.stop()
+
+        platform_result = {**asyncio.run(run_load(endpoints, plan, (load_starts, load_ends))), **meter.result}
     baseline_result = None
     if not args.no_baseline:
         with baseline_server() as port:

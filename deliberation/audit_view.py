@@ -35,6 +35,10 @@ ACTION_LABELS = {
     "commitment.remove": pgettext_lazy("audit", "Commitment removed"),
     "statement.put": pgettext_lazy("audit", "Room check put to the room"),
     "statement.close": pgettext_lazy("audit", "Room check closed"),
+    "draft.review": pgettext_lazy("audit", "Conclusions' translation reviewed"),
+    "translation.save": pgettext_lazy("audit", "Translation written or corrected"),
+    "translation.review": pgettext_lazy("audit", "Translation reviewed"),
+    "translation.machine": pgettext_lazy("audit", "Machine translation proposed"),
     "publication.create": pgettext_lazy("audit", "Document published"),
     # Organizing.
     "roundtable.create": pgettext_lazy("audit", "Roundtable created"),
@@ -45,6 +49,15 @@ ACTION_LABELS = {
     "links.send": pgettext_lazy("audit", "Personal links sent"),
     "invitation.create": pgettext_lazy("audit", "Moderator or organizer invited"),
     "invitation.revoke": gettext_lazy("Invitation withdrawn"),
+    # The run of show.
+    "run_of_show.plan": pgettext_lazy("audit", "Run of show planned"),
+    "run_of_show.start": pgettext_lazy("audit", "Session started"),
+    "run_of_show.pause": pgettext_lazy("audit", "Run of show paused"),
+    "run_of_show.resume": pgettext_lazy("audit", "Run of show resumed"),
+    "run_of_show.extend": pgettext_lazy("audit", "Step extended"),
+    "run_of_show.skip": pgettext_lazy("audit", "Step skipped"),
+    "run_of_show.back": pgettext_lazy("audit", "Back to the previous step"),
+    "run_of_show.advance": pgettext_lazy("audit", "Step ended on time"),
 }
 
 # What each detail is called; details not listed here are not shown on the page (the CSV has them all).
@@ -100,6 +113,13 @@ DETAIL_LABELS = {
     "sent": pgettext_lazy("audit", "Links sent"),
     "resend": pgettext_lazy("audit", "Sent again to everyone"),
     "erased": pgettext_lazy("audit", "Erased at the person's request"),
+    "step": pgettext_lazy("audit", "Step"),
+    "steps": pgettext_lazy("audit", "Steps"),
+    "minutes": pgettext_lazy("audit", "Minutes"),
+    "time_added": pgettext_lazy("audit", "Time added"),
+    "remaining": pgettext_lazy("audit", "Time left"),
+    "language": pgettext_lazy("audit", "Language"),
+    "reviewed": pgettext_lazy("audit", "Reviewed"),
 }
 
 SWITCH_LABELS = {
@@ -140,13 +160,15 @@ def _value(key: str, value: Any, *, action: str, roundtable: Roundtable, languag
         return str(STATES.get(value, value))
     if key == "role":
         return str(ROLES.get(value, value))
-    if key == "seconds":
+    if key in {"seconds", "time_added", "remaining"}:
         return pgettext("audit", "%(seconds)s s") % {"seconds": value}
     if key == "actor_type":
         found = next((kind for kind in roundtable.actor_types if kind["key"] == value), None)
         return text_in_language(found, language, roundtable.languages).text if found else str(value)
     if key == "languages" and isinstance(value, list):
         return ", ".join(LANGUAGE_NAMES.get(code, code) for code in value)
+    if key == "language" and isinstance(value, str):
+        return LANGUAGE_NAMES.get(value, value)
     if key == "switches" and isinstance(value, dict):
         return ", ".join(
             f"{SWITCH_LABELS.get(name, name)}: {_yes_no(bool(on))}" for name, on in sorted(value.items())

@@ -31,6 +31,8 @@ def client_config(
         "code": roundtable.code,
         "socketPath": f"/ws/r/{roundtable.code}/{socket_query}",
         "language": language,
+        # Times of day (the run of show's plan) are read in the roundtable's zone, as its programme says.
+        "timeZone": roundtable.time_zone,
         "actorTypes": {
             **{a["key"]: text_in_language(a, language).text for a in roundtable.actor_types},
             # Public breakdowns count actor types with too few people together under this key.

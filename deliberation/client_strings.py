@@ -7,6 +7,7 @@ from django.utils.translation import pgettext
 
 from deliberation.phone_strings import phone_strings
 from deliberation.plurals import count_forms, current_plural_rule
+from deliberation.show_strings import show_console_strings, show_strings
 
 
 def _common() -> dict[str, str | list[str]]:
@@ -45,6 +46,10 @@ def _common() -> dict[str, str | list[str]]:
         "machineTranslated.en": _("Machine translation from English."),
         "machineTranslated.es": _("Machine translation from Spanish."),
         "machineTranslated.fr": _("Machine translation from French."),
+        # A room check a moderator translated, or whose machine translation they reviewed.
+        "translatedFrom.en": _("Translated from English."),
+        "translatedFrom.es": _("Translated from Spanish."),
+        "translatedFrom.fr": _("Translated from French."),
         # Whole sentences, so each language writes the language's name as its grammar wants.
         "writtenIn.en": _("Written in English"),
         "writtenIn.es": _("Written in Spanish"),
@@ -62,8 +67,14 @@ def _common() -> dict[str, str | list[str]]:
         "lang.en": _("English"),
         "lang.es": _("Spanish"),
         "lang.fr": _("French"),
+        # A language's name on its own inside a sentence ("original: anglais", "texte en anglais").
+        "langName.en": pgettext("a language, on its own", "English"),
+        "langName.es": pgettext("a language, on its own", "Spanish"),
+        "langName.fr": pgettext("a language, on its own", "French"),
         "themeNumber": _("Theme %(number)s"),
         "themeUnnamed": _("Unnamed theme"),
+        "themeUnsorted": _("Unsorted proposals"),
+        "themeUnsortedHint": _("not grouped with any other yet"),
         "themeLocked": _("Locked"),
         "themeSize": count_forms("%(count)s proposal", "%(count)s proposals"),
         # Counted by the votes ("0 of 1 vote"): t() is given count=votes.
@@ -78,7 +89,11 @@ def _common() -> dict[str, str | list[str]]:
         "opinionsWaiting": _(
             "Opinion groups appear once at least 4 people have each voted on several proposals."
         ),
-        "opinionsSummary": _("%(people)s people who voted enough form %(groups)s opinion groups."),
+        # Counted by the groups (t() is given count=groups); the people are at least 4 (opinionsWaiting).
+        "opinionsSummary": count_forms(
+            "%(people)s people who voted enough form %(groups)s opinion group.",
+            "%(people)s people who voted enough form %(groups)s opinion groups.",
+        ),
         "yourGroup": _("Your votes place you in %(group)s (ringed on the map)."),
         "consensusHeading": _("Agreed across all groups"),
         "divisiveHeading": _("Where the groups differ most"),
@@ -130,6 +145,7 @@ def client_strings() -> dict[str, str | list[str]]:
         "notice.flag": _("Your proposal was reported and waits for a moderator."),
         "phaseChanged": _("Question %(number)s: %(state)s"),
         **phone_strings(),
+        **show_strings(),
     }
 
 
@@ -149,7 +165,35 @@ def console_strings() -> dict[str, str | list[str]]:
         "checkState.closed": _("closed"),
         "citeCheck": _("Cite room check %(number)s"),
         "closeCheck": _("Close the check"),
-        "coverageFigure": _("The draft cites %(support)s of the support and %(cited)s of %(total)s themes."),
+        # Counted by the themes in total (t() is given count=total).
+        "coverageFigure": count_forms(
+            "The draft cites %(support)s of the support and %(cited)s of %(total)s theme.",
+            "The draft cites %(support)s of the support and %(cited)s of %(total)s themes.",
+        ),
+        "draftLabel": _("Conclusions in %(language)s (Markdown)"),
+        "draftVersionMachine": _("Version %(version)s, machine translation."),
+        # The same sentences as the published document's (document/view.py translation_mark).
+        "markMachine": _("Machine translation (original: %(language)s), not reviewed."),
+        "markReviewed": _("Machine translation (original: %(language)s), reviewed by %(name)s on %(date)s."),
+        "markCorrected": _(
+            "Machine translation (original: %(language)s), corrected by %(name)s on %(date)s."
+        ),
+        "markTranslated": _("Translation (original: %(language)s) by %(name)s, %(date)s."),
+        "markEmpty": _("Nothing written in this language yet: write it here."),
+        "markEmptyMachine": _(
+            "Nothing in this language yet: a machine translation is proposed once the text is saved in "
+            "another language."
+        ),
+        "tabEmpty": _("empty"),
+        "tabMachine": _("machine, not reviewed"),
+        "tabReviewed": _("reviewed"),
+        "tabUnsaved": _("unsaved"),
+        "reviewed": _("Reviewed"),
+        "reviewedDone": _("Marked as reviewed."),
+        "writeIn": _("Write it in %(language)s"),
+        "correctIn": _("Correct the text in %(language)s"),
+        "textIn": _("Text in %(language)s"),
+        "textSaved": _("Text saved."),
         "cite": _("Cite #%(id)s"),
         "remove": _("Remove"),
         "byDate": _("by %(date)s"),
@@ -244,6 +288,7 @@ def console_strings() -> dict[str, str | list[str]]:
         "switchOn.premoderation": _("approval first"),
         "switchOn.tallies_hidden": _("tallies hidden"),
         "switchOn.anonymous": _("anonymous"),
+        **show_console_strings(),
     }
 
 
@@ -257,6 +302,7 @@ def screen_strings() -> dict[str, str | list[str]]:
         "noneYet": _("No proposals yet."),
         "support": _("%(agree)s agree"),
         **_projector_strings(),
+        **show_strings(),
     }
 
 

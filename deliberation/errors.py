@@ -52,6 +52,13 @@ MESSAGES = {
         "The text still has conflict markers (lines of <<<<<<<, ======= or >>>>>>>). Resolve them first."
     ),
     "draft_version_invalid": _("This version of the draft does not exist. Please reload the page."),
+    "review_stale": _(
+        "A newer version (%(version)s) arrived while you were reading: read it, then mark it reviewed."
+    ),
+    "review_not_machine": _("Only a machine translation needs reviewing; this text was written by a person."),
+    "text_language_original": _(
+        "This is the language it was written in. Pick another language to write its translation."
+    ),
     "commitment_responsible_missing": _("Say who is responsible: an actor type, an organisation or both."),
     "commitment_not_found": _("This commitment does not exist (any more)."),
     "date_invalid": _("Give the date as year-month-day."),
@@ -104,6 +111,30 @@ MESSAGES = {
     "link_requests_too_many": _(
         "Too many links were asked for just now. Try again in %(minutes)s min, and check your spam folder."
     ),
+    # The run of show (issue 19).
+    "run_of_show_missing": _("There is no run of show yet: an organizer plans it on the organizer page."),
+    "run_of_show_not_started": _("The session has not been started yet."),
+    "run_of_show_already_started": _("The session has already been started."),
+    "run_of_show_finished": _("The run of show is over: every step has ended."),
+    "run_of_show_paused": _("The run of show is paused: resume it first."),
+    "run_of_show_not_paused": _("The run of show is not paused."),
+    "run_of_show_no_previous": _("This is the first step: there is no step to go back to."),
+    "run_of_show_extend_invalid": _("Add from %(minimum)s seconds to %(maximum)s minutes."),
+    "run_of_show_owns_clock": _(
+        "The run of show is keeping time: pause, extend or skip its step instead of starting a countdown."
+    ),
+    "run_of_show_started": _(
+        "The session is under way: its plan can no longer be changed here. Use the console's pause, "
+        "extend, skip and back."
+    ),
+    "run_of_show_empty": _("Plan at least one step."),
+    "run_of_show_too_many": _("A plan has %(limit)s steps at most."),
+    "run_of_show_kind_invalid": _("Step %(number)s: pick a question phase, a break or the closing."),
+    "run_of_show_duration_invalid": _("Step %(number)s: give a duration from 1 to %(maximum)s minutes."),
+    "run_of_show_question_invalid": _(
+        "Step %(number)s: pick one of this roundtable's questions and a phase (collecting, voting or locked)."
+    ),
+    "run_of_show_title_invalid": _("Step %(number)s: a title has %(limit)s characters at most."),
     # Organizer pages (issue 15).
     "actor_types_invalid": _(
         "Give 1 to %(limit)s actor types, each with a name in every language of the roundtable."

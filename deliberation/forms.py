@@ -344,3 +344,94 @@ class PublishForm(FieldErrorsMixin, forms.Form):
         required=False,
         help_text=_("For a correction: say what it corrects. Readers see it with the differences."),
     )
+
+
+# --- The run of show's plan (issue 19). ------------------------------------------------------------------
+
+STEP_PHASE_CHOICES = [
+    ("collecting", _("Collecting proposals")),
+    ("voting", _("Voting")),
+    ("locked", _("Locked")),
+]
+STEP_KIND_CHOICES = [
+    ("phase", _("Question phase")),
+    ("break", _("Break")),
+    ("closing", _("Closing")),
+]
+STEP_MAX_MINUTES = 240
+
+
+class RunStepForm(FieldErrorsMixin, forms.Form):
+    """One step of the plan: a question in a phase, a break or the closing block, for some minutes. The
+    titles (breaks and the closing) are typed in each of the roundtable's languages."""
+
+    # A blank choice, so the empty rows at the end (for new steps) are left out when left alone.
+    kind = forms.ChoiceField(label=_("Kind of step"), choices=[("", "—"), *STEP_KIND_CHOICES])
+    question = forms.TypedChoiceField(
+        label=_("Question"), choices=[], coerce=int, required=False, empty_value=None
+    )
+    phase = forms.ChoiceField(label=_("Phase"), choices=[("", "—"), *STEP_PHASE_CHOICES], required=False)
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=STEP_MAX_MINUTES)
+
+    def __init__(self, *args, questions: list[tuple[int, str]], languages: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.languages = languages
+        self.fields["question"].choices = [("", "—"), *questions]
+        for language in languages:
+            self.fields[f"title_{language}"] = forms.CharField(
+                label=_("Title (%(language)s)") % {"language": LANGUAGE_NAMES.get(language, language)},
+                max_length=80,
+                required=False,
+            )
+        self.fields["minutes"].widget.attrs.update(size=4, inputmode="numeric")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("kind") == "phase":
+            if not data.get("question"):
+                self.add_error("question", _("Pick the question of this phase."))
+            if not data.get("phase"):
+                self.add_error("phase", _("Pick the phase."))
+        return data
+
+    def step_fields(self) -> list:
+        """The fields of one row in the order the table shows them."""
+        return [self[name] for name in ("kind", "question", "phase", "minutes")]
+
+    def title_fields(self) -> list:
+        return [self[f"title_{language}"] for language in self.languages]
+
+    @property
+    def shows_titles(self) -> bool:
+        """A question phase is named from its question and phase: its row asks for no titles (a step
+        changed into a break without one is called "Break" on every screen)."""
+        return self["kind"].value() != "phase"
+
+    def titles(self) -> dict[str, str]:
+        return {
+            language: self.cleaned_data.get(f"title_{language}", "").strip()
+            for language in self.languages
+            if self.cleaned_data.get(f"title_{language}", "").strip()
+        }
+
+
+class BaseRunStepFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "ORDER" in form.fields:
+            form.fields["ORDER"].label = _("Position")
+            form.fields["ORDER"].widget.attrs.update(size=3, inputmode="numeric")
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove")
+
+
+RunStepFormSet = forms.formset_factory(
+    RunStepForm,
+    formset=BaseRunStepFormSet,
+    extra=2,
+    can_order=True,
+    can_delete=True,
+    max_num=60,
+    validate_max=True,
+    absolute_max=80,
+)

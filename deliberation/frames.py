@@ -10,7 +10,7 @@ from typing import Any
 
 from deliberation.models import Event
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 
 # No client frame nests deeper than this (a command's fields, a list of ids): deeper is an attack.

@@ -1,15 +1,23 @@
 """The roundtable's data: fields, constraints and small properties. Changes go through services/."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from deliberation.chain import GENESIS
 
 
 class Role(models.TextChoices):
     PARTICIPANT = "participant", _("Participant")
     MODERATOR = "moderator", _("Moderator")
     ORGANIZER = "organizer", _("Organizer")
+
+
+def chain_key_new() -> str:
+    return secrets.token_hex(32)
 
 
 # Moderators and organizers see what is held back from the public (pending proposals, hidden tallies).
@@ -45,6 +53,10 @@ class Roundtable(models.Model):
     balance = models.JSONField(default=dict, blank=True)
     # The seq of the latest Event; bumped under a row lock so seqs stay gapless.
     last_seq = models.PositiveBigIntegerField(default=0)
+    # The hash of the latest Event (deliberation/chain.py), moved on with last_seq.
+    chain_head = models.CharField(max_length=64, default=GENESIS)
+    # Secret: derives the voters' pseudonyms on the chain's ballots. Never leaves the server.
+    chain_key = models.CharField(max_length=64, default=chain_key_new)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -86,6 +98,9 @@ class Question(models.Model):
     opinions = models.JSONField(default=dict, blank=True)
     # Pairs of proposals likely saying the same thing, for moderators: [[id, id, similarity], ...].
     duplicates = models.JSONField(default=list, blank=True)
+    # When its conclusions, commitments or room checks next want machine translations into the
+    # roundtable's other languages (set by a save when a translation server is configured; claimed once).
+    translations_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["order"]
@@ -102,6 +117,7 @@ class Question(models.Model):
         indexes = [
             models.Index(fields=["phase_ends_at"], name="question_timer_due"),
             models.Index(fields=["analysis_due_at"], name="question_analysis_due"),
+            models.Index(fields=["translations_due_at"], name="question_translations_due"),
         ]
 
     def __str__(self) -> str:
@@ -342,6 +358,11 @@ class Event(models.Model):
     # This event's transaction rewrote earlier events (moderation withdrew something they showed):
     # whoever keeps copies of earlier events (a hub's replay memory) must drop them.
     rewrote_history = models.BooleanField(default=False)
+    # This event's place on the roundtable's hash chain (services/chaining.py): its hash, and
+    # {"leaves": {name: digest}, "salts": {name: salt}, "records": {name: value}}. Salts and records stay
+    # on the server; a bundle discloses the records a reader needs, with their salts.
+    hash = models.CharField(max_length=64, blank=True, default="")
+    chain = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -360,32 +381,55 @@ class Event(models.Model):
 
 
 class DraftRevision(models.Model):
-    """One saved version of a question's conclusions, in Markdown. The latest is the draft; a save names
-    the version it started from, so concurrent saves are merged or refused, never overwritten."""
+    """One saved version of a question's conclusions in one language, in Markdown. Each language has its
+    own versions; the latest is that language's draft; a save names the version it started from, so
+    concurrent saves are merged or refused, never overwritten."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="draft_revisions")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
     version = models.PositiveIntegerField()
     text = models.TextField(blank=True, default="")
+    # None for a machine translation.
     author = models.ForeignKey(Participant, null=True, on_delete=models.SET_NULL, related_name="+")
     # Saved from an older version, with the changes made since then merged in.
     merged = models.BooleanField(default=False)
+    # Proposed by machine translation of `source_language`'s version `source_version`; it stays marked
+    # as machine-made until a moderator reviews it (or saves a corrected version, which is theirs).
+    machine = models.BooleanField(default=False)
+    source_language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
+    source_version = models.PositiveIntegerField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The reviewer's name as they appeared then: the document says who, even after an erasure.
+    reviewed_by_name = models.CharField(max_length=120, blank=True, default="")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["question", "version"]
+        ordering = ["question", "language", "version"]
         constraints = [
-            models.UniqueConstraint(fields=["question", "version"], name="draft_revision_version_unique"),
+            models.UniqueConstraint(
+                fields=["question", "language", "version"], name="draft_revision_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(machine=False) | ~models.Q(source_language=""),
+                name="draft_revision_machine_has_source",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.question} draft v{self.version}"
+        return f"{self.question} draft {self.language} v{self.version}"
 
 
 class Commitment(models.Model):
     """An action item of a question's conclusions: what, who is responsible, by when."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="commitments")
+    # As written, in `language`; the other languages' texts are in `translations` (see Statement).
     what = models.CharField(max_length=300)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
+    translations = models.JSONField(default=dict, blank=True, editable=False)
     # One of the roundtable's actor type keys, or blank when an organisation is named instead.
     actor_type = models.CharField(max_length=64, blank=True, default="")
     organisation = models.CharField(max_length=120, blank=True, default="")
@@ -417,7 +461,9 @@ class Statement(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="statements")
     number = models.PositiveIntegerField()
     text = models.CharField(max_length=500)
-    # The language it is written in (detected), and machine translations asked for, as on Proposal.
+    # The language it is written in (detected), and its text in other languages, by language:
+    # {"of": fingerprint of `text`, "text", "machine": bool, "author", "at", "reviewed_by", "reviewed_at"}
+    # (services/texts.py). Entries with only "of" and "text" are machine translations a reader asked for.
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
     translations = models.JSONField(default=dict, blank=True, editable=False)
     state = models.CharField(max_length=8, choices=StatementState.choices, default=StatementState.OPEN)
@@ -467,6 +513,9 @@ class Publication(models.Model):
     note = models.CharField(max_length=300, blank=True, default="")
     published_by = models.ForeignKey(Participant, null=True, on_delete=models.SET_NULL, related_name="+")
     published_at = models.DateTimeField(default=timezone.now)
+    # The event log it was built from: its last event's seq and hash (the chain's head then).
+    chain_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    chain_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["slug", "version"]
@@ -476,3 +525,95 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"/p/{self.slug}/ v{self.version}"
+
+
+class RunOfShowState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    FINISHED = "finished", _("Finished")
+
+
+class RunOfShow(models.Model):
+    """A roundtable's plan for its session (steps with durations) and how far it has got. While it runs,
+    the server ends each step at `step_ends_at` and starts the next, once (services/run_of_show.py)."""
+
+    roundtable = models.OneToOneField(Roundtable, on_delete=models.CASCADE, related_name="run_of_show")
+    state = models.CharField(max_length=16, choices=RunOfShowState.choices, default=RunOfShowState.PLANNED)
+    # When "Start the session" was pressed, and when the last step ended.
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The position of the step now running or paused.
+    current = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Running: when the current step ends (the sweepers' due time). Paused: the seconds it had left, and
+    # since when (so the projected end read from the paused state is the same in every reader).
+    step_ends_at = models.DateTimeField(null=True, blank=True)
+    paused_remaining = models.PositiveIntegerField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=RunOfShowState.values), name="run_of_show_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="running")
+                | (models.Q(step_ends_at__isnull=False) & models.Q(current__isnull=False)),
+                name="run_of_show_running_has_an_end",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="paused")
+                | (models.Q(paused_remaining__isnull=False) & models.Q(current__isnull=False)),
+                name="run_of_show_paused_has_remaining",
+            ),
+        ]
+        indexes = [models.Index(fields=["step_ends_at"], name="run_of_show_step_due")]
+
+    def __str__(self) -> str:
+        return f"{self.roundtable_id} run of show ({self.state})"
+
+
+class RunStepKind(models.TextChoices):
+    PHASE = "phase", _("Question phase")
+    BREAK = "break", _("Break")
+    CLOSING = "closing", _("Closing")
+
+
+class RunStep(models.Model):
+    """One step of a run of show: a question in a phase, a break, or the closing block; with what
+    actually happened (started, ended, skipped, time added)."""
+
+    show = models.ForeignKey(RunOfShow, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16, choices=RunStepKind.choices)
+    question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    phase = models.CharField(max_length=16, choices=QuestionState.choices, blank=True, default="")
+    # A break's or the closing's title by language ({} for phase steps: named from question and phase).
+    title = models.JSONField(default=dict, blank=True)
+    planned_seconds = models.PositiveIntegerField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Ended early by a moderator ("skip").
+    skipped = models.BooleanField(default=False)
+    extended_seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["show", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["show", "position"], name="run_step_position_unique"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=RunStepKind.values), name="run_step_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="phase")
+                    & models.Q(question__isnull=False)
+                    & models.Q(phase__in=["collecting", "voting", "locked"])
+                )
+                | (~models.Q(kind="phase") & models.Q(question__isnull=True) & models.Q(phase="")),
+                name="run_step_phase_has_question",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.show_id} step {self.position} {self.kind}"

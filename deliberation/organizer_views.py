@@ -1,6 +1,7 @@
 """The organizer's pages: their roundtables, creating one, and one roundtable's set-up (join link and QR
 code, moderators, registration list, audit log). Writes go through services; reads through selectors."""
 
+import datetime
 import json
 
 import segno
@@ -22,16 +23,25 @@ from deliberation.access import allowed_to
 from deliberation.audit_view import action_choices, action_label, audit_details_readable
 from deliberation.csv_safe import CsvSafeWriter
 from deliberation.errors import ServiceError
-from deliberation.forms import InviteForm, RegistrantForm, RegistrantsUploadForm, RoundtableForm, SettingsForm
-from deliberation.models import Participant, Roundtable
+from deliberation.forms import (
+    STEP_PHASE_CHOICES,
+    InviteForm,
+    RegistrantForm,
+    RegistrantsUploadForm,
+    RoundtableForm,
+    RunStepFormSet,
+    SettingsForm,
+)
+from deliberation.models import Participant, Roundtable, RunOfShow, RunOfShowState, RunStepKind
 from deliberation.policy import Action
-from deliberation.selectors import audit_log, audit_people, staff_roundtables
+from deliberation.selectors import audit_log, audit_people, run_of_show_public, staff_roundtables
 from deliberation.services.registration import registrant_add, registrants_import, registrants_invite
 from deliberation.services.roundtables import (
     roundtable_configure,
     roundtable_create,
     roundtable_registration_set,
 )
+from deliberation.services.run_of_show import PlanStep, run_of_show_default, run_of_show_plan
 from deliberation.services.staff import (
     invitation_accept,
     invitation_account,
@@ -225,9 +235,183 @@ def _organize_page(request: HttpRequest, roundtable: Roundtable, **forms) -> Htt
         "audit_filtered": bool(action or person),
         "audit_export_query": request.GET.urlencode(),
         "error": forms.get("error"),
+        **_plan_context(roundtable, forms.get("plan_formset")),
     }
     status = 400 if forms.get("error") else 200
     return render(request, "deliberation/organize.html", context, status=status)
+
+
+def _default_titles(roundtable: Roundtable) -> dict[str, dict[str, str]]:
+    """The break's and the closing's titles in each of the roundtable's languages."""
+    titles: dict[str, dict[str, str]] = {"break": {}, "closing": {}}
+    for language in roundtable.languages:
+        with translation.override(language):
+            titles["break"][language] = str(_("Break"))
+            titles["closing"][language] = str(_("Closing"))
+    return titles
+
+
+def _plan_formset(roundtable: Roundtable, data=None, initial=None) -> RunStepFormSet:
+    questions = [
+        (
+            question.pk,
+            _("Q%(number)s") % {"number": question.order}
+            + " · "
+            + _short(text_in_language(question.text, translation.get_language(), roundtable.languages).text),
+        )
+        for question in roundtable.questions.order_by("order")
+    ]
+    return RunStepFormSet(
+        data,
+        initial=initial,
+        prefix="plan",
+        form_kwargs={"questions": questions, "languages": roundtable.languages},
+    )
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _plan_initial(roundtable: Roundtable, show: RunOfShow | None) -> list[dict]:
+    """The saved plan, or (before any) a suggested one that fits the roundtable's start and end."""
+    if show is not None:
+        steps = [
+            PlanStep(
+                kind=step.kind,
+                planned_seconds=step.planned_seconds,
+                question_id=step.question_id,
+                phase=step.phase,
+                title=step.title,
+            )
+            for step in show.steps.order_by("position")
+        ]
+    else:
+        steps = run_of_show_default(roundtable=roundtable, titles=_default_titles(roundtable))
+    return [
+        {
+            "kind": step.kind,
+            "question": step.question_id,
+            "phase": step.phase,
+            "minutes": max(1, round(step.planned_seconds / 60)),
+            "ORDER": number,
+            **{
+                f"title_{language}": (step.title or {}).get(language, "") for language in roundtable.languages
+            },
+        }
+        for number, step in enumerate(steps, start=1)
+    ]
+
+
+def _step_label(step: dict) -> str:
+    """ "Q1 · Collecting proposals", or a break's or the closing's title in the reader's language."""
+    if step["kind"] == RunStepKind.PHASE:
+        short = _("Q%(number)s") % {"number": step["question_order"]}
+        return f"{short} · {dict(STEP_PHASE_CHOICES)[step['phase']]}"
+    titles = step["title"]
+    return (
+        titles.get(translation.get_language())
+        or next(iter(titles.values()), "")
+        or str(dict(RunStepKind.choices)[step["kind"]])
+    )
+
+
+def _plan_context(roundtable: Roundtable, formset: RunStepFormSet | None) -> dict:
+    """The run of show section: the plan against the roundtable's start and end, and its form (while
+    the plan may change: before the session starts, or once it is over)."""
+    show = RunOfShow.objects.filter(roundtable=roundtable).first()
+    value = run_of_show_public(roundtable=roundtable)
+    editable = show is None or show.state in (RunOfShowState.PLANNED, RunOfShowState.FINISHED)
+    if formset is None and editable:
+        formset = _plan_formset(roundtable, initial=_plan_initial(roundtable, show))
+    zone = roundtable.time_zone
+    rows = [
+        {
+            "number": number,
+            "label": _step_label(step),
+            "minutes": round(step["planned_seconds"] / 60),
+            "starts": datetime.datetime.fromisoformat(step["planned_start"])
+            if step["planned_start"]
+            else None,
+            "started_at": datetime.datetime.fromisoformat(step["started_at"]) if step["started_at"] else None,
+            "current": value["current"] == number - 1,
+        }
+        for number, step in enumerate(value["steps"] if value else [], start=1)
+    ]
+    if value:
+        planned_seconds = sum(step["planned_seconds"] for step in value["steps"])
+    else:
+        # Nothing saved yet: the suggestion the form shows.
+        planned_seconds = sum(
+            step.planned_seconds
+            for step in run_of_show_default(roundtable=roundtable, titles=_default_titles(roundtable))
+        )
+    slot = (
+        int((roundtable.ends_at - roundtable.starts_at).total_seconds())
+        if roundtable.starts_at and roundtable.ends_at
+        else None
+    )
+    return {
+        "plan": value,
+        "plan_saved": show is not None,
+        "plan_editable": editable,
+        "plan_formset": formset,
+        "plan_state_label": dict(RunOfShowState.choices)[show.state] if show else "",
+        "plan_minutes": round(planned_seconds / 60),
+        "plan_slot_minutes": round(slot / 60) if slot is not None else None,
+        "plan_zone": zone,
+        "plan_projected_end": datetime.datetime.fromisoformat(value["projected_end"])
+        if value and value["projected_end"]
+        else None,
+        "plan_rows": rows,
+        # Each row of the form with its planned start, while the form shows the saved plan as it is.
+        "plan_form_rows": [
+            (
+                form,
+                rows[index]["starts"]
+                if show is not None and not formset.is_bound and index < len(rows)
+                else None,
+            )
+            for index, form in enumerate(formset)
+        ]
+        if formset is not None
+        else [],
+    }
+
+
+@require_POST
+@allowed_to(Action.RUN_OF_SHOW_PLAN)
+def organize_run_of_show(
+    request: HttpRequest, roundtable: Roundtable, organizer: Participant
+) -> HttpResponse:
+    """Save the plan typed in the form, or (`step=default`) the suggested one."""
+    formset = None
+    if request.POST.get("step") == "default":
+        steps = run_of_show_default(roundtable=roundtable, titles=_default_titles(roundtable))
+    else:
+        formset = _plan_formset(roundtable, request.POST)
+        if not formset.is_valid():
+            return _organize_page(
+                request,
+                roundtable,
+                plan_formset=formset,
+                error=_("Check the plan: the steps in error are marked."),
+            )
+        steps = [
+            PlanStep(
+                kind=form.cleaned_data["kind"],
+                planned_seconds=form.cleaned_data["minutes"] * 60,
+                question_id=form.cleaned_data.get("question"),
+                phase=form.cleaned_data.get("phase") or "",
+                title=form.titles(),
+            )
+            for form in formset.ordered_forms
+        ]
+    try:
+        run_of_show_plan(roundtable=roundtable, organizer=organizer, steps=steps)
+    except ServiceError as error:
+        return _organize_page(request, roundtable, plan_formset=formset, error=error.message)
+    return _done(request, roundtable, _("The plan is saved."))
 
 
 # The organizer page shows the latest entries (of the chosen action or person); the CSV has them all.

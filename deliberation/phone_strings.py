@@ -32,4 +32,5 @@ def phone_strings() -> dict[str, str]:
             "“Your proposals”."
         ),
         "themeProposals": _("Proposals in this theme (%(count)s)"),
+        "unsortedProposals": _("See them (%(count)s)"),
     }

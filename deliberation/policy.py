@@ -26,6 +26,10 @@ class Action(StrEnum):
     THEME_SPLIT = "theme.split"
     PROPOSAL_MOVE = "proposal.move"
     DRAFT_SAVE = "draft.save"
+    DRAFT_REVIEW = "draft.review"
+    # A commitment's or room check's text in another language: written by hand, or a machine's reviewed.
+    TRANSLATION_SAVE = "translation.save"
+    TRANSLATION_REVIEW = "translation.review"
     COMMITMENT_ADD = "commitment.add"
     COMMITMENT_REMOVE = "commitment.remove"
     STATEMENT_PUT = "statement.put"
@@ -33,6 +37,13 @@ class Action(StrEnum):
     STATEMENT_CLOSE = "statement.close"
     PROPOSAL_TRANSLATE = "proposal.translate"
     STATEMENT_TRANSLATE = "statement.translate"
+    # The run of show (services/run_of_show.py): the moderator's hand on the session's clock.
+    RUN_OF_SHOW_START = "run_of_show.start"
+    RUN_OF_SHOW_PAUSE = "run_of_show.pause"
+    RUN_OF_SHOW_RESUME = "run_of_show.resume"
+    RUN_OF_SHOW_EXTEND = "run_of_show.extend"
+    RUN_OF_SHOW_SKIP = "run_of_show.skip"
+    RUN_OF_SHOW_BACK = "run_of_show.back"
     # The order of the "next proposal to vote on" card (a read: deliberation/vote_order.py).
     VOTE_ORDER = "vote.order"
     # Pages (HTTP).
@@ -44,6 +55,7 @@ class Action(StrEnum):
     AUDIT_READ = "audit.read"
     DOCUMENT_REVIEW = "document.review"
     DOCUMENT_PUBLISH = "document.publish"
+    RUN_OF_SHOW_PLAN = "run_of_show.plan"
 
 
 EVERYONE_IN_THE_ROOM = frozenset({Role.PARTICIPANT, Role.MODERATOR, Role.ORGANIZER})
@@ -70,6 +82,9 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.THEME_SPLIT: STAFF,
     Action.PROPOSAL_MOVE: STAFF,
     Action.DRAFT_SAVE: STAFF,
+    Action.DRAFT_REVIEW: STAFF,
+    Action.TRANSLATION_SAVE: STAFF,
+    Action.TRANSLATION_REVIEW: STAFF,
     Action.COMMITMENT_ADD: STAFF,
     Action.COMMITMENT_REMOVE: STAFF,
     Action.STATEMENT_PUT: STAFF,
@@ -79,6 +94,12 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     # Reading a proposal in one's own language (a read: it changes nothing anyone else sees).
     Action.PROPOSAL_TRANSLATE: EVERYONE_IN_THE_ROOM,
     Action.STATEMENT_TRANSLATE: EVERYONE_IN_THE_ROOM,
+    Action.RUN_OF_SHOW_START: STAFF,
+    Action.RUN_OF_SHOW_PAUSE: STAFF,
+    Action.RUN_OF_SHOW_RESUME: STAFF,
+    Action.RUN_OF_SHOW_EXTEND: STAFF,
+    Action.RUN_OF_SHOW_SKIP: STAFF,
+    Action.RUN_OF_SHOW_BACK: STAFF,
     # Whoever may vote may ask which proposal to vote on next.
     Action.VOTE_ORDER: EVERYONE_IN_THE_ROOM,
     # Download, anonymise or erase one's own contributions (staff act under their account's name).
@@ -90,6 +111,8 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.AUDIT_READ: ORGANIZERS,
     Action.DOCUMENT_REVIEW: STAFF,
     Action.DOCUMENT_PUBLISH: ORGANIZERS,
+    # The plan is the organizer's (its page section); moderators steer it once it runs.
+    Action.RUN_OF_SHOW_PLAN: ORGANIZERS,
 }
 
 

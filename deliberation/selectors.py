@@ -1,5 +1,6 @@
 """Read models: what a given person may see of a roundtable, as plain JSON-ready data."""
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -11,6 +12,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from deliberation.analysis.breakdowns import make_up_fold
+from deliberation.analysis.themes import theme_unsorted
 from deliberation.document.live import drafting_snapshot
 from deliberation.frames import PROTOCOL_VERSION, EventText, event_text
 from deliberation.models import (
@@ -23,6 +25,10 @@ from deliberation.models import (
     Question,
     Role,
     Roundtable,
+    RunOfShow,
+    RunOfShowState,
+    RunStep,
+    RunStepKind,
     StatementResponse,
     Theme,
     Vote,
@@ -228,6 +234,7 @@ def themes_by_question(*, question_ids: list[int]) -> dict[int, list[dict[str, A
                     "labels": theme.labels,
                     "locked": theme.locked,
                     "proposals": members[theme.pk],
+                    "unsorted": theme_unsorted(name=theme.name, size=len(members[theme.pk])),
                 }
             )
     return themes
@@ -237,16 +244,23 @@ def question_themes(*, question_id: int) -> list[dict[str, Any]]:
     return themes_by_question(question_ids=[question_id])[question_id]
 
 
-def opinions_public(*, stored: dict[str, Any], tallies_shown: bool) -> dict[str, Any] | None:
+def opinions_public(
+    *, stored: dict[str, Any], tallies_shown: bool, placements: bool = True
+) -> dict[str, Any] | None:
     """Opinion groups as anyone may see them: no one's group or position is tied to their name. While a
     question's tallies are hidden from its reader, no figure about any proposal either: each is a tally
     in disguise (a group's agree rate is (agree + 1) / (seen + 2), and the group sizes are known), and so
     are the proposals' places on the map, their consensus and the groups' characteristic proposals. The
-    groups, their sizes and make-up and the people's dots stay."""
+    groups, their sizes and make-up and the people's dots stay. `placements`: with `proposals`, each
+    proposal's place and figures (staff's console); without, what the other screens draw."""
     if not stored or not stored.get("groups"):
         return None
     # `state` is what the next run starts from: who was in which group, by id.
     public = {key: value for key, value in stored.items() if key != "state"}
+    if not placements:
+        # Every proposal's place and figures on the map: no participant's or projector's screen draws
+        # them, and they were most of the bytes of each map sent to every connection (docs/performance.md).
+        public.pop("proposals", None)
     # Runs store the make-up folded; folded again here for maps stored before they did.
     make_up = make_up_fold(
         {group["id"]: group.get("actor_types", {}) for group in public["groups"]},
@@ -254,8 +268,9 @@ def opinions_public(*, stored: dict[str, Any], tallies_shown: bool) -> dict[str,
     )
     public["groups"] = [{**group, "actor_types": make_up[group["id"]]} for group in public["groups"]]
     if not tallies_shown:
+        if placements:
+            public["proposals"] = {}
         public.update(
-            proposals={},
             consensus=[],
             divisive=[],
             groups=[{**group, "representative": []} for group in public["groups"]],
@@ -265,7 +280,9 @@ def opinions_public(*, stored: dict[str, Any], tallies_shown: bool) -> dict[str,
 
 def opinions_for(*, question: Question, staff: bool) -> dict[str, Any] | None:
     """A question's opinion groups as a reader sees them now: staff always with every figure."""
-    return opinions_public(stored=question.opinions, tallies_shown=staff or question.tallies_public)
+    return opinions_public(
+        stored=question.opinions, tallies_shown=staff or question.tallies_public, placements=staff
+    )
 
 
 def balance_view(*, balance: dict[str, Any]) -> dict[str, Any] | None:
@@ -346,6 +363,101 @@ def roundtable_snapshot(*, roundtable: Roundtable, viewer: Participant | None) -
             viewer_id=viewer.pk if viewer is not None else None,
             staff=viewer is not None and viewer.is_staff,
         ),
+        "run_of_show": run_of_show_public(roundtable=roundtable),
+    }
+
+
+def _iso(moment: datetime.datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def run_of_show_steps(*, show: RunOfShow) -> list[RunStep]:
+    return list(show.steps.select_related("question").order_by("position"))
+
+
+def run_of_show_public(*, roundtable: Roundtable) -> dict[str, Any] | None:
+    """The run of show as everyone sees it (docs/protocol.md, "Run of show"), or None without a plan.
+
+    Everything in it follows from stored moments (never from the time of reading), so an event written
+    at a change and a snapshot read later carry the same value."""
+    show = RunOfShow.objects.filter(roundtable_id=roundtable.pk).first()
+    if show is None:
+        return None
+    return run_of_show_value(
+        show=show,
+        steps=run_of_show_steps(show=show),
+        starts_at=roundtable.starts_at,
+        ends_at=roundtable.ends_at,
+    )
+
+
+# How far from its planned start a session may be started and still be measured against the planned
+# times; further off, the plan's times move with the start. frontend/js/show.js uses the same figure.
+RUN_OF_SHOW_REBASE = datetime.timedelta(hours=6)
+
+
+def run_of_show_value(
+    *,
+    show: RunOfShow,
+    steps: list[RunStep],
+    starts_at: datetime.datetime | None,
+    ends_at: datetime.datetime | None,
+) -> dict[str, Any]:
+    if show.started_at and starts_at and abs(show.started_at - starts_at) > RUN_OF_SHOW_REBASE:
+        # Started on another day than planned (a rehearsal, a postponed session, a seed replayed): the
+        # plan's times move with the start, so the session is measured against its planned length, not
+        # against a date long gone.
+        shift = show.started_at - starts_at
+        starts_at, ends_at = starts_at + shift, ends_at + shift if ends_at else None
+    rows = []
+    cursor = starts_at
+    for step in steps:
+        planned_end = cursor + datetime.timedelta(seconds=step.planned_seconds) if cursor else None
+        phase_step = step.kind == RunStepKind.PHASE
+        rows.append(
+            {
+                "id": step.pk,
+                "kind": step.kind,
+                "question": step.question_id,
+                "question_order": step.question.order if phase_step else None,
+                "phase": step.phase or None,
+                "title": {} if phase_step else step.title,
+                "planned_seconds": step.planned_seconds,
+                "planned_start": _iso(cursor),
+                "planned_end": _iso(planned_end),
+                "started_at": _iso(step.started_at),
+                "ended_at": _iso(step.ended_at),
+                "skipped": step.skipped,
+                "extended_seconds": step.extended_seconds,
+            }
+        )
+        cursor = planned_end
+
+    def after_current() -> datetime.timedelta:
+        rest = steps[show.current + 1 :] if show.current is not None else []
+        return datetime.timedelta(seconds=sum(step.planned_seconds for step in rest))
+
+    total = datetime.timedelta(seconds=sum(step.planned_seconds for step in steps))
+    if show.state == RunOfShowState.RUNNING:
+        projected = show.step_ends_at + after_current()
+    elif show.state == RunOfShowState.PAUSED:
+        # As if resumed the moment it was paused: readers add the time paused since (they know `now`).
+        projected = show.paused_at + datetime.timedelta(seconds=show.paused_remaining) + after_current()
+    elif show.state == RunOfShowState.FINISHED:
+        projected = show.finished_at
+    else:
+        projected = starts_at + total if starts_at else None
+    return {
+        "state": show.state,
+        "planned_start": _iso(starts_at),
+        "planned_end": _iso(ends_at),
+        "started_at": _iso(show.started_at),
+        "current": show.current,
+        "step_ends_at": _iso(show.step_ends_at),
+        "paused_remaining": show.paused_remaining,
+        "projected_end": _iso(projected),
+        "fits": projected is None or ends_at is None or projected <= ends_at,
+        "steps": rows,
     }
 
 
@@ -372,7 +484,12 @@ def events_since(*, roundtable_id: int, seq: int, limit: int | None = None) -> l
 
 def events_between(*, roundtable_id: int, after: int, upto: int) -> list[EventText]:
     """The events with after < seq <= upto, serialised."""
-    rows = Event.objects.filter(roundtable_id=roundtable_id, seq__gt=after, seq__lte=upto).order_by("seq")
+    # Not the chain entry: replays never send it, and decoding it would cost every catch-up.
+    rows = (
+        Event.objects.filter(roundtable_id=roundtable_id, seq__gt=after, seq__lte=upto)
+        .defer("chain")
+        .order_by("seq")
+    )
     return [event_text(event) for event in rows]
 
 
@@ -393,13 +510,23 @@ AUDITED_KINDS = (
     "registration.updated",
     "roundtable.configured",
     "roundtable.created",
+    "run_of_show.updated",
 )
 
 
 def audit_action(event: Event) -> str:
     """An entry's action code: the event's `action`, or for kinds that carry none, one made from the
     kind ("draft.save", "commitment.add", "publication.create", "statement.put"...)."""
+    # Texts in other languages (issue 18) ride on the drafting events: named by the command that wrote
+    # them, or as the translation pass's when no one did.
+    if event.command in {"draft.review", "translation.save", "translation.review"}:
+        return event.command
+    if event.staff.get("audit", {}).get("machine"):
+        return "translation.machine"
     action = event.data.get("action")
+    if event.kind == "run_of_show.updated":
+        # Its public data is the whole run of show; what was done is in the audit layer.
+        return event.staff.get("audit", {}).get("action", "run_of_show.advance")
     if event.kind == "statement.updated":
         return f"statement.{action}"
     if action:
@@ -546,15 +673,18 @@ def publication_gaps(*, roundtable: Roundtable, language: str) -> dict[str, list
     from deliberation.texts import text_in_language
 
     questions = list(roundtable.questions.order_by("order"))
-    # Each question's latest revision only, not every autosave's text.
+    # Each question's latest revision in each language only, not every autosave's text; a question has
+    # conclusions when any language has some.
     newest = (
-        DraftRevision.objects.filter(question=OuterRef("question")).order_by("-version").values("version")
+        DraftRevision.objects.filter(question=OuterRef("question"), language=OuterRef("language"))
+        .order_by("-version")
+        .values("version")
     )
-    latest: dict[int, str] = dict(
-        DraftRevision.objects.filter(
-            question__roundtable=roundtable, version=Subquery(newest[:1])
-        ).values_list("question_id", "text")
-    )
+    latest: dict[int, str] = {}
+    for question_id, text in DraftRevision.objects.filter(
+        question__roundtable=roundtable, version=Subquery(newest[:1])
+    ).values_list("question_id", "text"):
+        latest[question_id] = latest.get(question_id, "") + text
     open_checks = (
         Statement.objects.filter(question__roundtable=roundtable, state=StatementState.OPEN)
         .select_related("question")

@@ -1,5 +1,6 @@
 """Roundtable content is stored in each of its languages; show it in the person's, falling back visibly."""
 
+import hashlib
 from dataclasses import dataclass
 
 # Each interface language named in itself, so a person finds theirs whatever the page's language is.
@@ -30,3 +31,8 @@ def text_in_language(
         if texts.get(candidate):
             return LocalizedText(texts[candidate], candidate, True)
     return LocalizedText("", language, True)
+
+
+def text_fingerprint(text: str) -> str:
+    """Which text a translation is of: an edit of the original retires its translations by itself."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -32,6 +32,11 @@ urlpatterns = [
         organizer_views.organize_invitation_revoke,
         name="organize_invitation_revoke",
     ),
+    path(
+        "r/<str:code>/organize/run-of-show/",
+        organizer_views.organize_run_of_show,
+        name="organize_run_of_show",
+    ),
     path("r/<str:code>/organize/settings/", organizer_views.organize_settings, name="organize_settings"),
     path(
         "r/<str:code>/organize/registration/",

@@ -12,6 +12,7 @@ from channels.sessions import CookieMiddleware  # noqa: E402
 from deliberation.realtime.analysis_runner import analysis_runner_ensure  # noqa: E402
 from deliberation.realtime.routing import websocket_urlpatterns  # noqa: E402
 from deliberation.realtime.timers import timer_sweeper_ensure  # noqa: E402
+from deliberation.realtime.translation_runner import translation_runner_ensure  # noqa: E402
 from roundtable.edge import SameOriginValidator, client_from_trusted_proxy  # noqa: E402
 
 # The client's address and scheme are settled first (from our proxy's headers, or the TCP peer), so
@@ -30,8 +31,9 @@ router = client_from_trusted_proxy(
 
 async def application(scope, receive, send):
     # Daphne has no startup hook: the first request or connection starts the countdown sweeper and
-    # the analysis runner.
+    # the analysis and translation runners.
     if scope["type"] in {"http", "websocket"}:
         timer_sweeper_ensure()
         analysis_runner_ensure()
+        translation_runner_ensure()
     return await router(scope, receive, send)

@@ -300,6 +300,11 @@ ROUNDTABLE_CLIENT_COMMAND_TIMEOUT_SECONDS = float(
 # Themes and opinion groups are recomputed at most this often per question while proposals and votes
 # arrive (the first change after a run schedules the next one).
 ROUNDTABLE_ANALYSIS_INTERVAL_SECONDS = float(os.environ.get("ROUNDTABLE_ANALYSIS_INTERVAL_SECONDS", 3))
+# The analysis' arithmetic (vectors, clustering, opinion groups) runs in a worker process of each Daphne
+# process, at this much lower CPU priority (`nice`), so event loops keep the cores during a burst; off,
+# it runs on the analysis thread of the Daphne process itself (deliberation/analysis/worker.py).
+ROUNDTABLE_ANALYSIS_PROCESS = env_bool("ROUNDTABLE_ANALYSIS_PROCESS", True)
+ROUNDTABLE_ANALYSIS_NICE = int(os.environ.get("ROUNDTABLE_ANALYSIS_NICE", 10))
 # When only the positions on the opinion map moved (same groups, same members, same characteristic
 # proposals), the map is re-published at most this often.
 ROUNDTABLE_OPINIONS_REFRESH_SECONDS = float(os.environ.get("ROUNDTABLE_OPINIONS_REFRESH_SECONDS", 15))

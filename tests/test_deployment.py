@@ -51,6 +51,26 @@ def test_data_services_have_health_checks_and_named_volumes(compose):
     assert services["postgres"]["volumes"][0].startswith("postgres-data:")
 
 
+def test_a_translation_server_runs_next_to_the_app_with_only_the_roundtables_languages(compose):
+    """Issue 18: LibreTranslate, pinned, en/es/fr models only, kept in a volume, and the app pointed at
+    it by default (an empty ROUNDTABLE_TRANSLATE_URL in .env turns it off; the app never waits for it)."""
+    services = compose["services"]
+    translator = services["libretranslate"]
+    image, _, tag = translator["image"].partition(":")
+    assert image == "libretranslate/libretranslate" and tag.startswith("v") and tag != "latest"
+    assert translator["environment"]["LT_LOAD_ONLY"] == "en,es,fr"
+    assert translator["volumes"][0].startswith("libretranslate-models:")
+    assert "libretranslate-models" in compose["volumes"]
+    assert "ports" not in translator, "only the app reaches it"
+    for name in ("web-1", "web-2"):
+        app = services[name]
+        assert (
+            app["environment"]["ROUNDTABLE_TRANSLATE_URL"]
+            == "${ROUNDTABLE_TRANSLATE_URL-http://libretranslate:5000}"
+        )
+        assert "libretranslate" not in app["depends_on"]
+
+
 def test_nginx_forwards_websocket_upgrades_to_every_daphne(compose):
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
     assert "proxy_set_header Upgrade $http_upgrade;" in conf

@@ -2,18 +2,20 @@
 an organizer publishes, and what the draft exports show before that. Its shape is `schema.json`."""
 
 import dataclasses
+import datetime
 import random
 from collections import Counter, defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from deliberation.analysis.breakdowns import OTHER, make_up_fold, tallies_fold
 from deliberation.analysis.opinions import OpinionSettings
-from deliberation.analysis.themes import ThemeSettings
-from deliberation.document.markdown import citations_find
+from deliberation.analysis.themes import ThemeSettings, theme_unsorted
+from deliberation.document.figures import coverage_compute, tallies_count, tally_new
+from deliberation.document.markdown import Citations, citations_find
 from deliberation.models import (
     Commitment,
     DraftRevision,
@@ -27,22 +29,114 @@ from deliberation.models import (
     StatementResponse,
     Theme,
     Vote,
-    VoteChoice,
 )
+from deliberation.texts import text_fingerprint
 
 SCHEMA = "https://roundtable.example/schemas/document-1.json"
 
 
-def _tally() -> dict[str, int]:
-    return {choice: 0 for choice in VoteChoice.values}
+def draft_latest(*, question_id: int, language: str) -> DraftRevision | None:
+    return (
+        DraftRevision.objects.filter(question_id=question_id, language=language)
+        .select_related("author")
+        .order_by("-version")
+        .first()
+    )
 
 
-def draft_latest(*, question_id: int) -> DraftRevision | None:
-    return DraftRevision.objects.filter(question_id=question_id).order_by("-version").first()
+def drafts_latest(*, question_id: int) -> dict[str, DraftRevision]:
+    """Each language's latest version of a question's conclusions, in one query (not every autosave)."""
+    newest = (
+        DraftRevision.objects.filter(question=OuterRef("question"), language=OuterRef("language"))
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    revisions = (
+        DraftRevision.objects.filter(question_id=question_id, version=Subquery(newest))
+        .select_related("author")
+        .order_by("language")
+    )
+    return {revision.language: revision for revision in revisions}
+
+
+def draft_source(latest: dict[str, DraftRevision]) -> DraftRevision | None:
+    """The version the other languages are translated from: the most recent one a moderator wrote
+    themselves (not a translation, machine-made or corrected), with text in it."""
+    written = [
+        revision
+        for revision in latest.values()
+        if not revision.machine and not revision.source_language and revision.text.strip()
+    ]
+    return max(written, key=lambda revision: (revision.created_at, revision.pk), default=None)
+
+
+def texts_entries(item: Commitment | Statement) -> dict[str, dict[str, Any]]:
+    """A commitment's or room check's texts in other languages that a moderator wrote or the translation
+    pass proposed (services/texts.py), of its text as it is now. Not the translations a reader asked for
+    on their own (those have no "machine" mark: they are that reader's, and change nothing for others)."""
+    fingerprint = text_fingerprint(item.what if isinstance(item, Commitment) else item.text)
+    return {
+        language: {
+            "text": entry["text"],
+            "machine": bool(entry["machine"]),
+            "author": entry.get("author"),
+            "at": entry.get("at"),
+            "reviewed_by": entry.get("reviewed_by"),
+            "reviewed_at": entry.get("reviewed_at"),
+        }
+        for language, entry in sorted(item.translations.items())
+        if "machine" in entry and entry.get("of") == fingerprint
+    }
+
+
+def texts_public(item: Commitment | Statement) -> dict[str, dict[str, Any]]:
+    """What every phone may read of them: the text, whether a machine made it, and which moderator
+    reviewed (or wrote) it when (staff appear to the room under their names anyway)."""
+    return {
+        language: {key: entry[key] for key in ("text", "machine", "reviewed_by", "reviewed_at")}
+        for language, entry in texts_entries(item).items()
+    }
+
+
+def conclusions_build(*, question_id: int) -> tuple[dict[str, Any], Citations]:
+    """A question's conclusions in each language for the document, and what they cite (in any language:
+    a translation that lost a citation must not make the cited proposal disappear from the document)."""
+    latest = drafts_latest(question_id=question_id)
+    source = draft_source(latest)
+    texts = {
+        language: {
+            "markdown": revision.text,
+            "version": revision.version,
+            "saved_at": revision.created_at.isoformat(),
+            "machine": revision.machine,
+            "translated_from": revision.source_language or None,
+            "reviewed_by": revision.reviewed_by_name or None,
+            "reviewed_at": revision.reviewed_at.isoformat() if revision.reviewed_at else None,
+        }
+        for language, revision in latest.items()
+        if revision.text.strip()
+    }
+    cited = Citations(proposals=[], themes=[], checks=[])
+    for revision in latest.values():
+        found = citations_find(revision.text)
+        for kind in ("proposals", "themes", "checks"):
+            known = getattr(cited, kind)
+            known.extend(number for number in getattr(found, kind) if number not in known)
+    return {
+        # The original (what the others were translated from), as documents before per-language texts had.
+        "markdown": source.text if source else "",
+        "language": source.language if source else None,
+        "version": source.version if source else 0,
+        "saved_at": source.created_at.isoformat() if source else None,
+        "texts": texts,
+    }, cited
 
 
 def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
     """The document as of now, marked as a draft; publishing adds the version and freezes it."""
+    # Read before the data: under publishing's lock nothing moves; for a draft in a live room, later
+    # events may reach the figures, and `verify` says where they differ from this head.
+    head_seq, head_hash = Roundtable.objects.values_list("last_seq", "chain_head").get(pk=roundtable.pk)
     questions = list(roundtable.questions.order_by("order"))
     people = dict(
         Participant.objects.filter(roundtable=roundtable, role=Role.PARTICIPANT).values_list(
@@ -82,6 +176,9 @@ def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
         "published_at": None,
         "note": "",
         "generated_at": timezone.now().isoformat(),
+        # The event log it was built from: its last event, whose hash commits to every event before it
+        # (python -m deliberation.verify checks the figures below against those events).
+        "chain": {"seq": head_seq, "hash": head_hash},
         "roundtable": {
             "code": roundtable.code,
             "title": roundtable.title,
@@ -111,6 +208,7 @@ def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
             ],
         },
         "questions": [by_question[question.pk] for question in questions],
+        "run_of_show": run_of_show_record(roundtable=roundtable),
         "votes": [
             {
                 "proposal": proposal_id,
@@ -128,11 +226,52 @@ def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
             "themes": dataclasses.asdict(ThemeSettings()),
             "opinions": dataclasses.asdict(OpinionSettings()),
             "encoders": encoders,
-            "themes_method": "multilingual sentence vectors centred per language, k-nearest-neighbour graph, "
-            "seeded Louvain communities, class-based TF-IDF labels",
+            "themes_method": "multilingual sentence vectors of each proposal and of its content words, each "
+            "centred per language and added, k-nearest-neighbour graph, seeded Louvain communities; named by "
+            "the most central proposal, shortened",
             "opinions_method": "Pol.is: mean-imputed PCA (2 components), k-means k=2..5 by silhouette, "
             "representativeness z-tests, group-informed consensus",
         },
+    }
+
+
+def run_of_show_record(*, roundtable: Roundtable) -> dict[str, Any] | None:
+    """The plan and what actually happened, step by step (None when the roundtable had no plan):
+    planned and actual start, end and length, skipped steps, time added."""
+    from deliberation.selectors import run_of_show_public
+
+    value = run_of_show_public(roundtable=roundtable)
+    if value is None:
+        return None
+
+    def seconds(step: dict[str, Any]) -> int | None:
+        if not step["started_at"] or not step["ended_at"]:
+            return None
+        began = datetime.datetime.fromisoformat(step["started_at"])
+        return round((datetime.datetime.fromisoformat(step["ended_at"]) - began).total_seconds())
+
+    return {
+        "state": value["state"],
+        "planned_start": value["planned_start"],
+        "planned_end": value["planned_end"],
+        "started_at": value["started_at"],
+        "ended_at": value["projected_end"] if value["state"] == "finished" else None,
+        "steps": [
+            {
+                "kind": step["kind"],
+                "question": step["question_order"],
+                "phase": step["phase"],
+                "title": step["title"],
+                "planned_seconds": step["planned_seconds"],
+                "planned_start": step["planned_start"],
+                "started_at": step["started_at"],
+                "ended_at": step["ended_at"],
+                "actual_seconds": seconds(step),
+                "skipped": step["skipped"],
+                "extended_seconds": step["extended_seconds"],
+            }
+            for step in value["steps"]
+        ],
     }
 
 
@@ -183,13 +322,15 @@ def _question_section(
         int(key): group
         for key, group in (question.opinions or {}).get("state", {}).get("members", {}).items()
     }
-    tallies: dict[int, dict[str, int]] = {proposal.pk: _tally() for proposal in mine}
-    by_type: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(_tally))
-    by_group: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(_tally))
+    tallies = tallies_count(
+        votes=((proposal_id, participant_id, choice) for proposal_id, participant_id, choice, _ in votes),
+        proposal_ids=ids,
+    )
+    by_type: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(tally_new))
+    by_group: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(tally_new))
     for proposal_id, participant_id, choice, _ in votes:
         if proposal_id not in ids:
             continue
-        tallies[proposal_id][choice] += 1
         by_type[proposal_id][people.get(participant_id, "")][choice] += 1
         if participant_id in members:
             by_group[proposal_id][_letter(members[participant_id])][choice] += 1
@@ -208,12 +349,11 @@ def _question_section(
                     "name": theme.name,
                     "labels": theme.labels,
                     "proposals": theme_members,
+                    "unsorted": theme_unsorted(name=theme.name, size=len(theme_members)),
                 }
             )
     numbers = {theme.pk: theme.number for theme in themes}
-    draft = draft_latest(question_id=question.pk)
-    text = draft.text if draft else ""
-    cited = citations_find(text)
+    conclusions, cited = conclusions_build(question_id=question.pk)
     statements = list(Statement.objects.filter(question=question).order_by("number"))
     minimum = settings.ROUNDTABLE_BREAKDOWN_MIN_GROUP
     type_sizes = Counter(people.values())
@@ -234,15 +374,12 @@ def _question_section(
         "order": question.order,
         "text": question.text,
         "anonymous": question.anonymous,
-        "conclusions": {
-            "markdown": text,
-            "version": draft.version if draft else 0,
-            "saved_at": draft.created_at.isoformat() if draft else None,
-        },
+        "conclusions": conclusions,
         "citations": {"proposals": cited.proposals, "themes": cited.themes, "checks": cited.checks},
         "coverage": coverage_compute(
             tallies=tallies,
-            themes={row["number"]: row["proposals"] for row in theme_rows},
+            # Unsorted proposals are not a theme: they count in the support, not in the themes cited.
+            themes={row["number"]: row["proposals"] for row in theme_rows if not row["unsorted"]},
             cited_proposals=cited.proposals,
             cited_themes=cited.themes,
         ),
@@ -270,6 +407,8 @@ def _question_section(
         "commitments": [
             {
                 "what": commitment.what,
+                "language": commitment.language or None,
+                "texts": texts_entries(commitment),
                 "actor_type": commitment.actor_type,
                 "organisation": commitment.organisation,
                 "due": commitment.due.isoformat() if commitment.due else None,
@@ -289,8 +428,8 @@ def statement_results(*, statements: list[Statement]) -> list[dict[str, Any]]:
     public (live and in the document): an actor type with fewer than ROUNDTABLE_BREAKDOWN_MIN_GROUP
     answers is counted with the other small ones, for everyone, staff included: answers to a room check
     are anonymous, and moderators often belong to one of the actor types themselves."""
-    tallies: dict[int, dict[str, int]] = defaultdict(_tally)
-    by_type: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(_tally))
+    tallies: dict[int, dict[str, int]] = defaultdict(tally_new)
+    by_type: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(tally_new))
     rows = (
         StatementResponse.objects.filter(statement__in=[statement.pk for statement in statements])
         .values_list("statement_id", "participant__actor_type", "choice")
@@ -303,6 +442,8 @@ def statement_results(*, statements: list[Statement]) -> list[dict[str, Any]]:
         {
             "number": statement.number,
             "text": statement.text,
+            "language": statement.language or None,
+            "texts": texts_entries(statement),
             "state": statement.state,
             "tally": dict(tallies[statement.pk]),
             "by_actor_type": tallies_fold(
@@ -311,29 +452,3 @@ def statement_results(*, statements: list[Statement]) -> list[dict[str, Any]]:
         }
         for statement in statements
     ]
-
-
-def coverage_compute(
-    *,
-    tallies: dict[int, dict[str, int]],
-    themes: dict[int, list[int]],
-    cited_proposals: list[int],
-    cited_themes: list[int],
-) -> dict[str, Any]:
-    """How much of what the room supported the conclusions cite: the share of all agree votes that went
-    to proposals cited directly or through their theme, and the share of themes cited directly or
-    through one of their proposals. None when there is nothing to cover yet."""
-    covered = {proposal for proposal in cited_proposals if proposal in tallies}
-    for number in cited_themes:
-        covered.update(themes.get(number, []))
-    total_agree = sum(tally["agree"] for tally in tallies.values())
-    cited_agree = sum(tallies[proposal]["agree"] for proposal in covered)
-    themes_covered = [
-        number for number, proposals in themes.items() if number in cited_themes or covered & set(proposals)
-    ]
-    return {
-        "support": round(cited_agree / total_agree, 4) if total_agree else None,
-        "themes": round(len(themes_covered) / len(themes), 4) if themes else None,
-        "themes_cited": len(themes_covered),
-        "themes_total": len(themes),
-    }

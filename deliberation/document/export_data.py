@@ -105,6 +105,18 @@ q<N>/comments.csv, q<N>/votes.csv
                 formula begins with an apostrophe)
 q<N>/proposals.jsonl
                 question N's proposals as the themes engine reads them
+record/chain.json
+                the roundtable's hash-chained event log: algorithm, genesis, the head the
+                document states it was built from, and the last event when this was made
+record/events.jsonl
+                every event of that log, one per line: seq, kind, hash, the digests of
+                its parts, and the records needed to recompute the document's figures
+                (ballots under per-question pseudonyms, room-check answers, proposals'
+                status and text, merges, erasures), each with its salt
+
+Check the record and recompute every figure of the document from it (no database needed):
+
+    python -m deliberation.verify bundle.zip
 
 Re-compute, with Roundtable installed (pip install -e . in its repository):
 
@@ -116,7 +128,10 @@ CSV files. Theme vectors depend on the encoder named in settings.json.
 """
 
 
-def document_bundle(document: dict[str, Any], *, language: str, schema: str) -> bytes:
+def document_bundle(
+    document: dict[str, Any], *, language: str, schema: str, record: dict[str, Any] | None = None
+) -> bytes:
+    """The zip; `record` is the public event log (document/record.py), when the roundtable has one."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         bundle.writestr("README.txt", BUNDLE_README)
@@ -131,4 +146,12 @@ def document_bundle(document: dict[str, Any], *, language: str, schema: str) -> 
             bundle.writestr(f"q{order}/comments.csv", polis_comments_csv(document, order))
             bundle.writestr(f"q{order}/votes.csv", polis_votes_csv(document, order))
             bundle.writestr(f"q{order}/proposals.jsonl", themes_input_jsonl(document, order))
+        if record is not None:
+            bundle.writestr("record/chain.json", json.dumps(record["chain"], indent=2) + "\n")
+            bundle.writestr(
+                "record/events.jsonl",
+                "".join(
+                    json.dumps(event, ensure_ascii=False, sort_keys=True) + "\n" for event in record["events"]
+                ),
+            )
     return buffer.getvalue()

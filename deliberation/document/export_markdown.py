@@ -52,6 +52,12 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
     lines += [f"- **{_line(label)}**{view.separator}{_line(value)}" for label, value in view.metadata]
     lines += ["", f"## {_('Participation')}", "", _line(view.participation_summary), ""]
     lines += _table(view.participation_head, view.participation_rows)
+    if view.run_of_show is not None:
+        lines += ["", f"## {_('Run of show')}", ""]
+        lines += [f"- {_line(sentence)}" for sentence in view.run_of_show.summary]
+        if view.run_of_show.summary:
+            lines.append("")
+        lines += _table(view.run_of_show.head, view.run_of_show.rows)
     for question in view.questions:
         lines += [
             "",
@@ -60,6 +66,8 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
             "",
         ]
         lines += [f"### {_('Conclusions')}", ""]
+        if question.conclusions_mark:
+            lines += [f"*{_line(question.conclusions_mark)}*", ""]
         lines.append(
             _anchored(markdown_source_safe(question.conclusions_markdown.strip()), question.citations)
             if question.conclusions_markdown.strip()
@@ -71,7 +79,10 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
             lines += ["", f"### {_('Commitments')}", ""]
             lines += _table(
                 [_("What"), _("Responsible"), _("By")],
-                [[item["what"], item["who"], item["due"]] for item in question.commitments],
+                [
+                    [item["what"] + (f" ({item['mark']})" if item["mark"] else ""), item["who"], item["due"]]
+                    for item in question.commitments
+                ],
             )
         if question.checks:
             lines += ["", f"### {_('Checked with the room')}", ""]
@@ -82,6 +93,7 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
                     "",
                     _quote(check["text"]),
                     "",
+                    *([f"*{_line(check['mark'])}*", ""] if check["mark"] else []),
                     _line(check["support"] + (f" ({_('still open')})" if check["open"] else "")),
                 ]
                 lines += [f"- {_line(line)}" for line in check["by_actor_type"]]
@@ -97,8 +109,8 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
         if question.themes:
             lines += ["", f"### {_('Themes')}", ""]
             lines += [
-                f'- <a id="{theme["anchor"]}"></a>{_("Theme %(number)s") % {"number": theme["number"]}}'
-                f"{view.separator}{_line(theme['name'])} ({_line(theme['size'])})"
+                f'- <a id="{theme["anchor"]}"></a>{_line(theme["heading"])}'
+                f"{view.separator + _line(theme['name']) if theme['name'] else ''} ({_line(theme['size'])})"
                 for theme in question.themes
             ]
     return "\n".join(lines).rstrip() + "\n"

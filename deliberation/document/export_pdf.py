@@ -333,6 +333,15 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
             + [[cell(text) for text in row] for row in view.participation_rows]
         )
     )
+    if view.run_of_show is not None:
+        story.append(Paragraph(escape(_("Run of show")), styles["h2"]))
+        story += [Paragraph(escape(sentence), styles["body"]) for sentence in view.run_of_show.summary]
+        story.append(
+            _table(
+                [[cell(text) for text in view.run_of_show.head]]
+                + [[cell(text) for text in row] for row in view.run_of_show.rows]
+            )
+        )
     for question in view.questions:
         heading = Paragraph(
             f'<a name="{question.anchor}"/>' + escape(f"{question.heading}{view.separator}{question.text}"),
@@ -345,6 +354,8 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
             story.append(KeepTogether([*_unwrapped(story.pop()), heading, nothing]))
             continue
         story += [heading, Paragraph(escape(_("Conclusions")), styles["h3"])]
+        if question.conclusions_mark:
+            story.append(Paragraph(escape(question.conclusions_mark), styles["status"]))
         if question.conclusions_markdown.strip():
             story += _conclusions(question.conclusions_markdown, styles, question.citations)
         else:
@@ -359,7 +370,15 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
                 _table(
                     [[cell(_("What")), cell(_("Responsible")), cell(_("By"))]]
                     + [
-                        [cell(item["what"]), cell(item["who"]), cell(item["due"])]
+                        [
+                            Paragraph(
+                                escape(item["what"])
+                                + (f"<br/><i>{escape(item['mark'])}</i>" if item["mark"] else ""),
+                                styles["body"],
+                            ),
+                            cell(item["who"]),
+                            cell(item["due"]),
+                        ]
                         for item in question.commitments
                     ]
                 )
@@ -374,6 +393,7 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
                         styles["body"],
                     ),
                     Paragraph(escape(check["text"]), styles["quote"]),
+                    *([Paragraph(escape(check["mark"]), styles["status"])] if check["mark"] else []),
                     Paragraph(
                         escape(check["support"] + (f" ({_('still open')})" if check["open"] else "")),
                         styles["body"],
@@ -399,11 +419,11 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
         if question.themes:
             story.append(Paragraph(escape(_("Themes")), styles["h3"]))
             for theme in question.themes:
-                label = _("Theme %(number)s") % {"number": theme["number"]}
+                named = escape(view.separator) + escape(theme["name"]) if theme["name"] else ""
                 story.append(
                     Paragraph(
-                        f'<a name="{theme["anchor"]}"/>{escape(label)}{escape(view.separator)}'
-                        f"{escape(theme['name'])} ({escape(theme['size'])})",
+                        f'<a name="{theme["anchor"]}"/>{escape(theme["heading"])}{named}'
+                        f" ({escape(theme['size'])})",
                         styles["body"],
                     )
                 )

@@ -12,6 +12,7 @@ from deliberation.document.export_data import (
 )
 from deliberation.document.export_markdown import document_markdown
 from deliberation.document.export_pdf import document_pdf
+from deliberation.document.record import record_events
 
 SCHEMA_PATH = Path(__file__).resolve().with_name("schema.json")
 # export_document's --format, as the file it writes.
@@ -39,7 +40,13 @@ def document_file_render(document: dict[str, Any], filename: str, language: str)
     if filename == "document.json":
         return document_json(document).encode(), "application/json; charset=utf-8"
     if filename == "bundle.zip":
-        return document_bundle(document, language=language, schema=document_schema_text()), "application/zip"
+        bundle = document_bundle(
+            document,
+            language=language,
+            schema=document_schema_text(),
+            record=record_events(document=document),
+        )
+        return bundle, "application/zip"
     for order, comments, votes in question_csv_names(document):
         if filename == comments:
             return polis_comments_csv(document, order).encode(), "text/csv; charset=utf-8"

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from deliberation.document.build import draft_latest, statement_results
+from deliberation.document.build import drafts_latest, statement_results, texts_entries, texts_public
 from deliberation.document.markdown import PROPOSAL, citations_find, markdown_html
 from deliberation.models import (
     Commitment,
@@ -29,29 +29,45 @@ def draft_html(*, text: str) -> str:
     return markdown_html(text, link=link) if text.strip() else ""
 
 
-def draft_view(*, question: Question, revision: DraftRevision | None) -> dict[str, Any]:
-    text = revision.text if revision else ""
-    cited = citations_find(text)
+def draft_view(*, revision: DraftRevision) -> dict[str, Any]:
+    """One language's latest version, with where it came from: written by a moderator, or proposed by
+    machine translation (of which language's version), and who reviewed it when."""
+    cited = citations_find(revision.text)
     return {
-        "question": question.pk,
-        "version": revision.version if revision else 0,
-        "text": text,
-        "html": draft_html(text=text),
-        "author": revision.author.display_name if revision and revision.author else None,
-        "merged": revision.merged if revision else False,
-        "saved_at": revision.created_at.isoformat() if revision else None,
+        "language": revision.language,
+        "version": revision.version,
+        "text": revision.text,
+        "html": draft_html(text=revision.text),
+        "author": revision.author.display_name if revision.author else None,
+        "merged": revision.merged,
+        "saved_at": revision.created_at.isoformat(),
+        "machine": revision.machine,
+        "source_language": revision.source_language or None,
+        "source_version": revision.source_version,
+        "reviewed_by": revision.reviewed_by_name or None,
+        "reviewed_at": revision.reviewed_at.isoformat() if revision.reviewed_at else None,
         "citations": {"proposals": cited.proposals, "themes": cited.themes, "checks": cited.checks},
     }
 
 
 def question_draft(*, question: Question) -> dict[str, Any]:
-    return draft_view(question=question, revision=draft_latest(question_id=question.pk))
+    """A question's conclusions in each language written so far (the whole of it travels in every
+    `draft.updated`, so a console replaces what it holds for the question)."""
+    return {
+        "question": question.pk,
+        "languages": {
+            language: draft_view(revision=revision)
+            for language, revision in drafts_latest(question_id=question.pk).items()
+        },
+    }
 
 
 def commitment_view(commitment: Commitment) -> dict[str, Any]:
     return {
         "id": commitment.pk,
         "what": commitment.what,
+        "language": commitment.language,
+        "texts": texts_entries(commitment),
         "actor_type": commitment.actor_type,
         "organisation": commitment.organisation,
         "due": commitment.due.isoformat() if commitment.due else None,
@@ -66,7 +82,14 @@ def question_commitments(*, question_id: int) -> list[dict[str, Any]]:
 
 def statement_views(*, statements: list[Statement]) -> list[dict[str, Any]]:
     return [
-        {"id": statement.pk, "question": statement.question_id, "language": statement.language, **result}
+        {
+            "id": statement.pk,
+            "question": statement.question_id,
+            **result,
+            "language": statement.language,
+            # Public: each phone shows its own language's text, marked as machine-made until reviewed.
+            "texts": texts_public(statement),
+        }
         for statement, result in zip(statements, statement_results(statements=statements), strict=True)
     ]
 

@@ -13,7 +13,7 @@ from django.utils import translation
 from deliberation.document.export_markdown import document_markdown
 from deliberation.document.files import document_file_render, question_csv_names
 from deliberation.document.view import document_view
-from deliberation.models import Publication
+from deliberation.models import Publication, Roundtable
 
 # Files up to this size are kept once drawn (the PDF, Markdown, CSVs and bundle at full-session size);
 # the whole-document JSON (5 MB there) is rendered on each download instead of filling memory.
@@ -34,6 +34,10 @@ def publication_find(*, slug: str, version: int | None) -> tuple[Publication, li
 def _kept_key(publication: Publication, *parts: str) -> str:
     # The publication time is in the key because ids come back in a database that was emptied.
     return ":".join([str(publication.pk), str(publication.published_at.timestamp()), *parts])
+
+
+def _record_seq(roundtable_id: int) -> int:
+    return Roundtable.objects.values_list("last_seq", flat=True).get(pk=roundtable_id)
 
 
 def _frozen(publication_id: int) -> dict[str, Any]:
@@ -88,7 +92,12 @@ async def publication_file_render(
 ) -> tuple[bytes, str] | None:
     """A version's file (body, content type) in a language, or None for a name that is no file. Drawn on
     a worker thread of its own, so concurrent readers' downloads render in parallel."""
-    key = _kept_key(publication, "file", filename, language)
+    parts = ["file", filename, language]
+    if filename == "bundle.zip":
+        # The bundle carries the live event record (an erasure after publishing withholds what it took
+        # out), so what is kept is keyed by the record's last seq too.
+        parts.append(str(await sync_to_async(_record_seq)(publication.roundtable_id)))
+    key = _kept_key(publication, *parts)
     kept = await caches["documents"].aget(key)
     if kept is None:
         document = await sync_to_async(_frozen)(publication.pk)

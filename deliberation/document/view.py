@@ -27,6 +27,73 @@ def written_in(code: str) -> str:
     )
 
 
+def language_name(code: str) -> str:
+    """A language's name on its own, as it reads after "original:" (lower case where the language writes
+    it so: "anglais", "inglés")."""
+    names = {
+        "en": pgettext("a language, on its own", "English"),
+        "es": pgettext("a language, on its own", "Spanish"),
+        "fr": pgettext("a language, on its own", "French"),
+    }
+    return names.get(code, code)
+
+
+@dataclass(frozen=True)
+class ReaderText:
+    """A text in the reader's language if there is one, else its original; `mark` says which it is
+    (empty when a person wrote it in the reader's language)."""
+
+    text: str
+    language: str
+    mark: str
+    machine: bool = False
+    reviewed: bool = False
+
+
+def _day(value: str | None, zone: str) -> str:
+    local = _local(value, zone)
+    return formats.date_format(local, "DATE_FORMAT") if local else ""
+
+
+def translation_mark(entry: dict[str, Any], source: str, zone: str) -> str:
+    """Where a translation came from and who stands by it, in one sentence for every output."""
+    figures = {
+        "language": language_name(source),
+        "name": entry.get("reviewed_by") or "",
+        "date": _day(entry.get("reviewed_at"), zone),
+    }
+    if entry.get("machine"):
+        if entry.get("reviewed_at"):
+            return (
+                _("Machine translation (original: %(language)s), reviewed by %(name)s on %(date)s.") % figures
+            )
+        return _("Machine translation (original: %(language)s), not reviewed.") % figures
+    if entry.get("translated_from"):
+        return _("Machine translation (original: %(language)s), corrected by %(name)s on %(date)s.") % figures
+    return _("Translation (original: %(language)s) by %(name)s, %(date)s.") % figures
+
+
+def text_for_reader(
+    *, original: str, original_language: str | None, texts: dict[str, Any], language: str, zone: str, key: str
+) -> ReaderText:
+    """`texts` by language, each with its text under `key` and its marks (document/build.py)."""
+    entry = (texts or {}).get(language)
+    if entry is not None and entry.get(key, "").strip():
+        # A draft's entry says what it was translated from (None: a moderator wrote it in this
+        # language); a commitment's or room check's entry is always a translation of its original.
+        source = entry.get("translated_from", original_language)
+        return ReaderText(
+            text=entry[key],
+            language=language,
+            mark=translation_mark(entry, source, zone) if source and source != language else "",
+            machine=bool(entry.get("machine")),
+            reviewed=bool(entry.get("reviewed_at")),
+        )
+    if original_language and original_language != language:
+        return ReaderText(text=original, language=original_language, mark=written_in(original_language))
+    return ReaderText(text=original, language=original_language or language, mark="")
+
+
 def separator() -> str:
     """What goes between a label and its value: ": " in English and Spanish, " : " in French."""
     return pgettext("between a label and its value", ": ")
@@ -68,6 +135,10 @@ class QuestionView:
     text_fallback: bool
     conclusions_markdown: str
     conclusions_html: str
+    # The language the conclusions are shown in, and what the reader is told about it ("Machine
+    # translation (original: English), not reviewed.", "Written in Spanish"), empty when nothing to say.
+    conclusions_language: str
+    conclusions_mark: str
     commitments: list[dict[str, str]]
     checks: list[dict[str, Any]]
     cited: list[CitedProposal]
@@ -78,6 +149,16 @@ class QuestionView:
     # Each citation the conclusions make that resolves, by its source text ("[theme:1]"): the anchor it
     # links to and what the reader sees ("theme 1"), the same on the page, in the PDF and the Markdown.
     citations: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class RunOfShowView:
+    """The plan against what happened: a few sentences ("Q2 ran 4 minutes over", "Break was skipped")
+    and a table of every step (planned, actual, what happened)."""
+
+    summary: list[str]
+    head: list[str]
+    rows: list[list[str]]
 
 
 @dataclass
@@ -96,6 +177,7 @@ class DocumentView:
     time_zone: str = "UTC"
     # Between a label and its value, as the reader's language writes it ("Soutien : ...").
     separator: str = ": "
+    run_of_show: RunOfShowView | None = None
 
 
 def zone_name(zone: str | None) -> str:
@@ -126,6 +208,20 @@ def _when(document: dict[str, Any]) -> str:
         text += f" \u2013 {formats.date_format(ends, 'DATE_FORMAT')}, {ends:%H:%M}"
     offset = f"{starts:%z}"
     return f"{text} ({zone}, UTC{offset[:3]}:{offset[3:]})"
+
+
+def _record_line(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """The head of the event log the document was built from, for a reader to check the bundle against
+    (documents published before the log was chained state none)."""
+    chain = document.get("chain")
+    if not chain:
+        return []
+    return [
+        (
+            _("Built from the event record"),
+            _("up to event %(seq)s, SHA-256 %(hash)s") % {"seq": chain["seq"], "hash": chain["hash"]},
+        )
+    ]
 
 
 def document_view(document: dict[str, Any], language: str) -> DocumentView:
@@ -163,32 +259,205 @@ def document_view(document: dict[str, Any], language: str) -> DocumentView:
             (_("Date and time"), _when(document)),
             (_("Languages"), ", ".join(language_label(code) for code in languages)),
             (_("Code"), meta["code"]),
+            *_record_line(document),
         ],
-        participation_summary=_(
-            "%(people)s people took part: %(spoke)s wrote %(proposals)s proposals "
-            "and %(voted)s cast %(votes)s votes."
-        )
-        % participation,
+        participation_summary=participation_text(participation),
         participation_head=[_("Actor type"), _("People"), _("Proposals"), _("Votes")],
         participation_rows=[
             [actor_type_name(row["key"]), str(row["people"]), str(row["proposals"]), str(row["votes"])]
             for row in participation["by_actor_type"]
         ],
     )
+    zone = meta.get("time_zone") or "UTC"
     for question in document["questions"]:
-        view.questions.append(_question_view(question, language, languages, actor_type_name))
+        view.questions.append(_question_view(question, language, languages, actor_type_name, zone))
+    if document.get("run_of_show"):
+        view.run_of_show = run_of_show_view(document["run_of_show"], language, languages, view.time_zone)
     return view
 
 
+def _phase_name(phase: str) -> str:
+    return {"collecting": _("Collecting proposals"), "voting": _("Voting"), "locked": _("Locked")}.get(
+        phase, phase
+    )
+
+
+def step_name(step: dict[str, Any], language: str, languages: list[str]) -> str:
+    """ "Q2 · Voting", or a break's or the closing's title in the reader's language."""
+    if step["kind"] == "phase":
+        return f"{_('Q%(number)s') % {'number': step['question']}} · {_phase_name(step['phase'])}"
+    title = text_in_language(step.get("title") or {}, language, languages).text
+    return title or (_("Break") if step["kind"] == "break" else _("Closing"))
+
+
+def duration_text(seconds: int) -> str:
+    """12 min; under a minute, in seconds (shortened rehearsals)."""
+    if seconds < 60:
+        return _("%(seconds)s s") % {"seconds": seconds}
+    return _("%(minutes)s min") % {"minutes": round(seconds / 60)}
+
+
+# Differences under a minute are the clock's, not the session's: not worth a sentence.
+NOTABLE_SECONDS = 60
+
+
+def _difference(actual: int, planned: int) -> str:
+    minutes = round(abs(actual - planned) / 60)
+    if abs(actual - planned) < NOTABLE_SECONDS:
+        return _("On time")
+    if actual > planned:
+        return ngettext("%(count)s minute over", "%(count)s minutes over", minutes) % {"count": minutes}
+    return ngettext("%(count)s minute under", "%(count)s minutes under", minutes) % {"count": minutes}
+
+
+def run_of_show_view(record: dict[str, Any], language: str, languages: list[str], zone: str) -> RunOfShowView:
+    steps = record["steps"]
+    rows = []
+    for step in steps:
+        planned, actual = step["planned_seconds"], step["actual_seconds"]
+        if step["skipped"]:
+            happened = _("Skipped")
+        elif step["started_at"] is None:
+            happened = _("Not held")
+        elif actual is None:
+            happened = _("Under way")
+        else:
+            happened = _difference(actual, planned)
+        if step["extended_seconds"] and not step["skipped"]:
+            happened += " · " + _("extended by %(time)s") % {"time": duration_text(step["extended_seconds"])}
+        started = _local(step["started_at"], zone)
+        # Words, never a dash, where there is no figure.
+        absent = _("Under way") if started else _("Not held")
+        rows.append(
+            [
+                step_name(step, language, languages),
+                duration_text(planned),
+                f"{started:%H:%M}" if started else absent,
+                duration_text(actual) if actual is not None else absent,
+                happened,
+            ]
+        )
+    summary = []
+    by_question: dict[int, list[dict[str, Any]]] = {}
+    for step in steps:
+        if step["kind"] == "phase" and step["actual_seconds"] is not None:
+            by_question.setdefault(step["question"], []).append(step)
+    for order, held in by_question.items():
+        planned = sum(step["planned_seconds"] for step in held)
+        actual = sum(step["actual_seconds"] for step in held)
+        minutes = round(abs(actual - planned) / 60)
+        if actual - planned >= NOTABLE_SECONDS:
+            summary.append(
+                ngettext(
+                    "Q%(order)s ran %(count)s minute over.", "Q%(order)s ran %(count)s minutes over.", minutes
+                )
+                % {"order": order, "count": minutes}
+            )
+        elif planned - actual >= NOTABLE_SECONDS:
+            summary.append(
+                ngettext(
+                    "Q%(order)s took %(count)s minute less than planned.",
+                    "Q%(order)s took %(count)s minutes less than planned.",
+                    minutes,
+                )
+                % {"order": order, "count": minutes}
+            )
+    for step in steps:
+        if step["skipped"] and step["kind"] != "phase":
+            summary.append(_("%(step)s was skipped.") % {"step": step_name(step, language, languages)})
+    planned_end, ended = _local(record.get("planned_end"), zone), _local(record.get("ended_at"), zone)
+    if ended is not None and planned_end is not None:
+        late = round((ended - planned_end).total_seconds())
+        minutes = round(abs(late) / 60)
+        if late >= NOTABLE_SECONDS:
+            summary.append(
+                ngettext(
+                    "The session ended at %(time)s, %(count)s minute after the planned end.",
+                    "The session ended at %(time)s, %(count)s minutes after the planned end.",
+                    minutes,
+                )
+                % {"time": f"{ended:%H:%M}", "count": minutes}
+            )
+        elif -late >= NOTABLE_SECONDS:
+            summary.append(
+                ngettext(
+                    "The session ended at %(time)s, %(count)s minute before the planned end.",
+                    "The session ended at %(time)s, %(count)s minutes before the planned end.",
+                    minutes,
+                )
+                % {"time": f"{ended:%H:%M}", "count": minutes}
+            )
+        else:
+            summary.append(_("The session ended on time, at %(time)s.") % {"time": f"{ended:%H:%M}"})
+    elif record["state"] == "planned":
+        summary.append(_("The session was planned but not run with the run of show."))
+    return RunOfShowView(
+        summary=summary,
+        head=[_("Step"), _("Planned"), _("Started"), _("Actual"), _("What happened")],
+        rows=rows,
+    )
+
+
+def participation_text(participation: dict[str, int]) -> str:
+    """Each count with its own plural form ("1 person took part", "1 proposition"): a sentence with
+    several counts cannot take one plural form for all of them."""
+
+    def count(singular: str, plural: str, number: int) -> str:
+        return ngettext(singular, plural, number) % {"count": number}
+
+    return _("%(took_part)s: %(proposals)s %(authors)s, %(votes)s %(voters)s.") % {
+        "took_part": count(
+            "%(count)s person took part", "%(count)s people took part", participation["people"]
+        ),
+        "proposals": count("%(count)s proposal", "%(count)s proposals", participation["proposals"]),
+        "authors": count("by %(count)s person", "by %(count)s people", participation["spoke"]),
+        "votes": count("%(count)s vote", "%(count)s votes", participation["votes"]),
+        "voters": count("by %(count)s person", "by %(count)s people", participation["voted"]),
+    }
+
+
 def _theme_name(theme: dict[str, Any], language: str, languages: list[str]) -> str:
+    if theme.get("unsorted"):
+        return _("Unsorted")
     if theme.get("name"):
         return theme["name"]
     label = text_in_language(theme.get("labels") or {}, language, languages).text
     return label or _("Theme %(number)s") % {"number": theme["number"]}
 
 
+def _themes_listed(question: dict[str, Any], language: str, languages: list[str]) -> list[dict[str, Any]]:
+    """The themes, then one line for every proposal no theme holds yet (groups of one are not themes)."""
+
+    def size(count: int) -> str:
+        return ngettext("%(count)s proposal", "%(count)s proposals", count) % {"count": count}
+
+    listed = [
+        {
+            "number": theme["number"],
+            "anchor": f"q{question['order']}-theme-{theme['number']}",
+            "heading": _("Theme %(number)s") % {"number": theme["number"]},
+            "name": _theme_name(theme, language, languages),
+            "size": size(len(theme["proposals"])),
+        }
+        for theme in question["themes"]
+        if not theme.get("unsorted")
+    ]
+    unsorted = sum(len(theme["proposals"]) for theme in question["themes"] if theme.get("unsorted"))
+    if unsorted:
+        listed.append(
+            {
+                "number": None,
+                "anchor": f"q{question['order']}-unsorted",
+                "heading": _("Unsorted proposals"),
+                "name": "",
+                "size": size(unsorted),
+            }
+        )
+    return listed
+
+
 def _question_view(
-    question: dict[str, Any], language: str, languages: list[str], actor_type_name
+    question: dict[str, Any], language: str, languages: list[str], actor_type_name, zone: str
 ) -> QuestionView:
     proposals = {proposal["id"]: proposal for proposal in question["proposals"]}
     themes = {theme["number"]: theme for theme in question["themes"]}
@@ -242,7 +511,28 @@ def _question_view(
                 consensus=proposal["consensus"],
             )
         )
-    markdown = question["conclusions"]["markdown"]
+    conclusions = text_for_reader(
+        original=question["conclusions"]["markdown"],
+        original_language=question["conclusions"].get("language"),
+        texts=question["conclusions"].get("texts", {}),
+        language=language,
+        zone=zone,
+        key="markdown",
+    )
+    markdown = conclusions.text
+
+    def reader_text(item: dict[str, Any], key: str) -> ReaderText:
+        return text_for_reader(
+            original=item[key],
+            original_language=item.get("language"),
+            texts=item.get("texts", {}),
+            language=language,
+            zone=zone,
+            key="text",
+        )
+
+    commitment_texts = [reader_text(item, "what") for item in question["commitments"]]
+    check_texts = [reader_text(check, "text") for check in question["checks"]]
     coverage_text = _coverage_text(question["coverage"]) if markdown.strip() else ""
     text = text_in_language(question["text"], language, languages)
     return QuestionView(
@@ -253,9 +543,13 @@ def _question_view(
         text_fallback=text.is_fallback,
         conclusions_markdown=markdown,
         conclusions_html=markdown_html(markdown, link=link) if markdown.strip() else "",
+        conclusions_language=conclusions.language,
+        conclusions_mark=conclusions.mark if markdown.strip() else "",
         commitments=[
             {
-                "what": item["what"],
+                "what": text.text,
+                "language": text.language,
+                "mark": text.mark,
                 "who": ", ".join(
                     part
                     for part in (
@@ -268,31 +562,24 @@ def _question_view(
                 if item["due"]
                 else _("No date"),
             }
-            for item in question["commitments"]
+            for item, text in zip(question["commitments"], commitment_texts, strict=True)
         ],
         checks=[
             {
                 "number": check["number"],
                 "anchor": f"q{question['order']}-check-{check['number']}",
-                "text": check["text"],
+                "text": text.text,
+                "language": text.language,
+                "mark": text.mark,
                 "support": tally_text(check["tally"]),
                 "responses": sum(check["tally"].values()),
                 "by_actor_type": type_lines(check["by_actor_type"]),
                 "open": check["state"] == "open",
             }
-            for check in question["checks"]
+            for check, text in zip(question["checks"], check_texts, strict=True)
         ],
         cited=cited,
-        themes=[
-            {
-                "number": theme["number"],
-                "anchor": f"q{question['order']}-theme-{theme['number']}",
-                "name": _theme_name(theme, language, languages),
-                "size": ngettext("%(count)s proposal", "%(count)s proposals", len(theme["proposals"]))
-                % {"count": len(theme["proposals"])},
-            }
-            for theme in question["themes"]
-        ],
+        themes=_themes_listed(question, language, languages),
         coverage=coverage_text,
         proposals_count=len(question["proposals"]),
         empty=not markdown.strip() and not question["commitments"] and not question["checks"],

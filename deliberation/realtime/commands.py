@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from deliberation.errors import ServiceError
 from deliberation.realtime.background import READ_EXECUTOR, in_background
 from deliberation.services.commands import CommandResult
-from deliberation.services.drafts import commitment_add, commitment_remove, draft_save
+from deliberation.services.drafts import commitment_add, commitment_remove, draft_review, draft_save
 from deliberation.services.moderation import (
     proposal_approve,
     proposal_edit,
@@ -28,7 +28,16 @@ from deliberation.services.questions import (
     question_settings_set,
     roundtable_show_question,
 )
+from deliberation.services.run_of_show import (
+    run_of_show_back,
+    run_of_show_extend,
+    run_of_show_pause,
+    run_of_show_resume,
+    run_of_show_skip,
+    run_of_show_start,
+)
 from deliberation.services.statements import statement_close, statement_put, statement_respond
+from deliberation.services.texts import translation_review, translation_save
 from deliberation.services.themes import proposal_move, theme_lock, theme_merge, theme_rename, theme_split
 from deliberation.services.translations import proposal_translate, statement_translate
 from deliberation.services.votes import VoteRequest, vote_cast, votes_cast
@@ -201,6 +210,34 @@ class DraftSaveFrame(Frame):
     base_version: Annotated[int, Field(ge=0, le=2**31)]
     # Generous here: the service applies ROUNDTABLE_DRAFT_MAX_CHARS with a message that states it.
     text: Annotated[str, StringConstraints(max_length=100_000)]
+    # Each language has its own versions; clients before per-language drafts name none.
+    language: LanguageCode | None = None
+
+
+class DraftReviewFrame(Frame):
+    type: Literal["draft.review"]
+    id: CommandId
+    question: ObjectId
+    language: LanguageCode
+    # The version the moderator read.
+    version: Annotated[int, Field(ge=1, le=2**31)]
+
+
+class TranslationSaveFrame(Frame):
+    type: Literal["translation.save"]
+    id: CommandId
+    kind: Literal["commitment", "statement"]
+    item: ObjectId
+    language: LanguageCode
+    text: LongText
+
+
+class TranslationReviewFrame(Frame):
+    type: Literal["translation.review"]
+    id: CommandId
+    kind: Literal["commitment", "statement"]
+    item: ObjectId
+    language: LanguageCode
 
 
 class CommitmentAddFrame(Frame):
@@ -212,6 +249,7 @@ class CommitmentAddFrame(Frame):
     organisation: LongText = ""
     # Year-month-day; checked as a calendar date by _date.
     due: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+    language: LanguageCode | None = None
 
 
 class CommitmentRemoveFrame(Frame):
@@ -225,6 +263,7 @@ class StatementPutFrame(Frame):
     id: CommandId
     question: ObjectId
     text: LongText
+    language: LanguageCode | None = None
 
 
 class StatementRespondFrame(Frame):
@@ -238,6 +277,22 @@ class StatementCloseFrame(Frame):
     type: Literal["statement.close"]
     id: CommandId
     statement: ObjectId
+
+
+class RunOfShowFrame(Frame):
+    """start, pause, resume, skip, back: the moderator's hand on the run of show, nothing more."""
+
+    type: Literal[
+        "run_of_show.start", "run_of_show.pause", "run_of_show.resume", "run_of_show.skip", "run_of_show.back"
+    ]
+    id: CommandId
+
+
+class RunOfShowExtendFrame(Frame):
+    type: Literal["run_of_show.extend"]
+    id: CommandId
+    # Generous here: the service applies 30 s to 60 min with a message that states it.
+    seconds: Annotated[int, Field(ge=0, le=2**31)]
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -302,6 +357,12 @@ def _on_proposal(service: Callable[..., CommandResult]) -> Command:
     return Command(
         schema=ProposalFrame,
         run=lambda frame, caller: service(**caller.ids(), proposal_id=frame.proposal, command_id=frame.id),
+    )
+
+
+def _on_run_of_show(service: Callable[..., CommandResult]) -> Command:
+    return Command(
+        schema=RunOfShowFrame, run=lambda frame, caller: service(**caller.ids(), command_id=frame.id)
     )
 
 
@@ -451,6 +512,17 @@ COMMANDS: dict[str, Command] = {
             **caller.ids(), question_id=frame.question, command_id=frame.id
         ),
     ),
+    "run_of_show.start": _on_run_of_show(run_of_show_start),
+    "run_of_show.pause": _on_run_of_show(run_of_show_pause),
+    "run_of_show.resume": _on_run_of_show(run_of_show_resume),
+    "run_of_show.skip": _on_run_of_show(run_of_show_skip),
+    "run_of_show.back": _on_run_of_show(run_of_show_back),
+    "run_of_show.extend": Command(
+        schema=RunOfShowExtendFrame,
+        run=lambda frame, caller: run_of_show_extend(
+            **caller.ids(), seconds=frame.seconds, command_id=frame.id
+        ),
+    ),
     "draft.save": Command(
         schema=DraftSaveFrame,
         run=lambda frame, caller: draft_save(
@@ -458,7 +530,35 @@ COMMANDS: dict[str, Command] = {
             question_id=frame.question,
             base_version=frame.base_version,
             text=frame.text,
+            language=frame.language,
             command_id=frame.id,
+        ),
+    ),
+    "draft.review": Command(
+        schema=DraftReviewFrame,
+        run=lambda frame, caller: draft_review(
+            **caller.ids(),
+            question_id=frame.question,
+            language=frame.language,
+            version=frame.version,
+            command_id=frame.id,
+        ),
+    ),
+    "translation.save": Command(
+        schema=TranslationSaveFrame,
+        run=lambda frame, caller: translation_save(
+            **caller.ids(),
+            kind=frame.kind,
+            item_id=frame.item,
+            language=frame.language,
+            text=frame.text,
+            command_id=frame.id,
+        ),
+    ),
+    "translation.review": Command(
+        schema=TranslationReviewFrame,
+        run=lambda frame, caller: translation_review(
+            **caller.ids(), kind=frame.kind, item_id=frame.item, language=frame.language, command_id=frame.id
         ),
     ),
     "commitment.add": Command(
@@ -470,6 +570,7 @@ COMMANDS: dict[str, Command] = {
             actor_type=frame.actor_type,
             organisation=frame.organisation,
             due=_date(frame.due),
+            language=frame.language,
             command_id=frame.id,
         ),
     ),
@@ -482,7 +583,11 @@ COMMANDS: dict[str, Command] = {
     "statement.put": Command(
         schema=StatementPutFrame,
         run=lambda frame, caller: statement_put(
-            **caller.ids(), question_id=frame.question, text=frame.text, command_id=frame.id
+            **caller.ids(),
+            question_id=frame.question,
+            text=frame.text,
+            language=frame.language,
+            command_id=frame.id,
         ),
     ),
     "statement.respond": Command(

@@ -195,8 +195,8 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
                 await self._send_snapshot()
             await self._release_held()
             return
-        if batch.first_seq == self.seq + 1 and self.participant_id not in batch.recipients:
-            text = batch.staff_text if self.staff else batch.text
+        if batch.first_seq == self.seq + 1:
+            text = batch.text_for(self.participant_id, staff=self.staff)
         else:
             text = events_frame_text(
                 event.for_viewer(self.participant_id, staff=self.staff)

@@ -1,20 +1,23 @@
-"""Moderators write each question's conclusions together. A save names the version it started from:
-saved on the latest, it becomes the next version; saved on an older one, the changes made since are
-merged in line by line (merge3), and where both changed the same lines the save is refused with the
-text marked for the moderator to resolve, so no one's words are overwritten. Commitments (what, who,
-by when) belong to the conclusions and are kept beside them."""
+"""Moderators write each question's conclusions together, in each of the roundtable's languages. Each
+language has its own versions. A save names the language and the version it started from: saved on the
+latest, it becomes the next version; saved on an older one, the changes made since are merged in line by
+line (merge3), and where both changed the same lines the save is refused with the text marked for the
+moderator to resolve, so no one's words are overwritten. A machine translation (services/texts.py) is a
+version like any other, marked as machine-made until a moderator reviews it (`draft_review`) or saves a
+corrected version. Commitments (what, who, by when) belong to the conclusions and are kept beside them."""
 
 import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from merge3 import Merge3
 
-from deliberation.document.build import draft_latest
-from deliberation.document.live import draft_view, question_commitments
+from deliberation.analysis.languages import language_detect
+from deliberation.document.build import draft_latest, draft_source, drafts_latest
+from deliberation.document.live import question_commitments, question_draft
 from deliberation.document.markdown import conflict_markers_present
 from deliberation.errors import ServiceError
 from deliberation.models import Commitment, DraftRevision, Participant, Question, Roundtable
@@ -26,7 +29,8 @@ from deliberation.services.commands import (
     question_in,
     text_clean,
 )
-from deliberation.services.events import event_record
+from deliberation.services.events import event_record, roundtable_lock
+from deliberation.services.translations import translations_mark_due
 
 COMMITMENT_WHAT_MAX_CHARS = 300
 COMMITMENT_ORGANISATION_MAX_CHARS = 120
@@ -52,6 +56,35 @@ def _merge(*, base: str, theirs: str, mine: str, their_label: str, language: str
     return merged, conflicted
 
 
+def draft_language(*, roundtable: Roundtable, actor: Participant, language: str | None) -> str:
+    """The language a save is in: the one named, else the moderator's own (clients before per-language
+    drafts named none), else the roundtable's first."""
+    if language is None:
+        return actor.language if actor.language in roundtable.languages else roundtable.languages[0]
+    if language not in roundtable.languages:
+        raise ServiceError("language_invalid")
+    return language
+
+
+def _draft_changed(
+    *,
+    roundtable: Roundtable,
+    question: Question,
+    revision: DraftRevision,
+    actor: Participant | None,
+    audit: dict[str, Any],
+    command_id: str | None,
+):
+    return event_record(
+        roundtable=roundtable,
+        kind="draft.updated",
+        data={"question": question.pk, "language": revision.language, "version": revision.version},
+        staff={"draft": question_draft(question=question), "audit": audit},
+        actor=actor,
+        command_id=command_id,
+    )
+
+
 def draft_save(
     *,
     roundtable_id: int,
@@ -59,6 +92,7 @@ def draft_save(
     question_id: int,
     base_version: int,
     text: str,
+    language: str | None = None,
     command_id: str | None = None,
 ) -> CommandResult:
     with transaction.atomic():
@@ -69,23 +103,27 @@ def draft_save(
             command_id=command_id,
         )
         if earlier is not None:
-            return CommandResult(seq=earlier.seq, result={"version": earlier.data["version"]})
+            return CommandResult(
+                seq=earlier.seq,
+                result={"version": earlier.data["version"], "language": earlier.data.get("language")},
+            )
         question = question_in(roundtable=roundtable, question_id=question_id)
+        language = draft_language(roundtable=roundtable, actor=actor, language=language)
         cleaned = draft_text_clean(text=text)
         if conflict_markers_present(cleaned):
             raise ServiceError("draft_markers")
-        latest = draft_latest(question_id=question.pk)
+        latest = draft_latest(question_id=question.pk, language=language)
         current = latest.version if latest else 0
         if base_version > current:
             raise ServiceError("draft_version_invalid")
         merged = False
         if base_version != current:
             base = (
-                DraftRevision.objects.get(question=question, version=base_version).text
+                DraftRevision.objects.get(question=question, language=language, version=base_version).text
                 if base_version
                 else ""
             )
-            author = latest.author.display_name if latest.author else "?"
+            author = latest.author.display_name if latest.author else _machine_name(actor.language)
             with translation.override(actor.language):
                 their_label = _("version %(version)s by %(author)s") % {"version": current, "author": author}
             result, conflicted = _merge(
@@ -94,30 +132,143 @@ def draft_save(
             if conflicted:
                 raise ServiceError("draft_conflict", version=current, author=author, merged=result)
             cleaned, merged = result, True
+        result = {"version": current, "merged": merged, "language": language}
         if latest is not None and cleaned == latest.text:
-            return CommandResult(seq=None, result={"version": current, "merged": merged})
+            return CommandResult(seq=None, result=result)
+        # Saving over a translation corrects it: the text is now the moderator's, still a translation of
+        # the same source, reviewed by them now.
+        translated = latest is not None and bool(latest.source_language)
+        now = timezone.now()
         revision = DraftRevision.objects.create(
-            question=question, version=current + 1, text=cleaned, author=actor, merged=merged
+            question=question,
+            language=language,
+            version=current + 1,
+            text=cleaned,
+            author=actor,
+            merged=merged,
+            source_language=latest.source_language if translated else "",
+            source_version=latest.source_version if translated else None,
+            reviewed_by=actor if translated else None,
+            reviewed_by_name=actor.display_name if translated else "",
+            reviewed_at=now if translated else None,
         )
-        event = event_record(
+        if not translated and cleaned.strip():
+            translations_mark_due(question=question)
+        event = _draft_changed(
             roundtable=roundtable,
-            kind="draft.updated",
-            data={"question": question.pk, "version": revision.version},
-            staff={
-                "draft": draft_view(question=question, revision=revision),
-                "audit": {"version": revision.version, "merged": merged, "characters": len(cleaned)},
-            },
+            question=question,
+            revision=revision,
             actor=actor,
+            audit={
+                "version": revision.version,
+                "language": language,
+                "merged": merged,
+                "characters": len(cleaned),
+            },
             command_id=command_id,
         )
-    return CommandResult(seq=event.seq, result={"version": revision.version, "merged": merged})
+    return CommandResult(seq=event.seq, result={**result, "version": revision.version})
 
 
-def _commitments_changed(
+def draft_translation_save(
+    *, question_id: int, language: str, source_language: str, source_version: int, text: str
+) -> int | None:
+    """A machine translation of `source_language`'s version `source_version`, as `language`'s next
+    version: only if that source is still the latest original and `language` has nothing a moderator
+    wrote or corrected (those are never replaced by a machine). Returns the event's seq, or None."""
+    with transaction.atomic():
+        question = Question.objects.select_related("roundtable").get(pk=question_id)
+        roundtable = roundtable_lock(roundtable_id=question.roundtable_id)
+        latest = drafts_latest(question_id=question.pk)
+        source = draft_source(latest)
+        if source is None or (source.language, source.version) != (source_language, source_version):
+            return None
+        target = latest.get(language)
+        if target is not None and not target.machine:
+            return None
+        if target is not None and (target.source_language, target.source_version) == (
+            source_language,
+            source_version,
+        ):
+            return None
+        revision = DraftRevision.objects.create(
+            question=question,
+            language=language,
+            version=(target.version if target else 0) + 1,
+            text=text,
+            machine=True,
+            source_language=source_language,
+            source_version=source_version,
+        )
+        event = _draft_changed(
+            roundtable=roundtable,
+            question=question,
+            revision=revision,
+            actor=None,
+            audit={"version": revision.version, "language": language, "machine": True},
+            command_id=None,
+        )
+    return event.seq
+
+
+def _machine_name(language: str) -> str:
+    with translation.override(language):
+        return _("machine translation")
+
+
+def draft_review(
+    *,
+    roundtable_id: int,
+    participant_id: int | None,
+    question_id: int,
+    language: str,
+    version: int,
+    command_id: str | None = None,
+) -> CommandResult:
+    """A moderator has read a machine-made version and stands by it: it is marked reviewed, by them, now.
+    It names the version read, so a newer translation arriving meanwhile is not reviewed unread."""
+    with transaction.atomic():
+        roundtable, actor, earlier = command_begin(
+            roundtable_id=roundtable_id,
+            participant_id=participant_id,
+            action=Action.DRAFT_REVIEW,
+            command_id=command_id,
+        )
+        if earlier is not None:
+            return CommandResult(seq=earlier.seq, result={"version": version, "language": language})
+        question = question_in(roundtable=roundtable, question_id=question_id)
+        if language not in roundtable.languages:
+            raise ServiceError("language_invalid")
+        latest = draft_latest(question_id=question.pk, language=language)
+        if latest is None or latest.version < version:
+            raise ServiceError("draft_version_invalid")
+        if latest.version != version:
+            raise ServiceError("review_stale", version=latest.version)
+        if not latest.machine:
+            raise ServiceError("review_not_machine")
+        result = {"version": version, "language": language}
+        if latest.reviewed_at is not None:
+            return CommandResult(seq=None, result=result)
+        latest.reviewed_by = actor
+        latest.reviewed_by_name = actor.display_name
+        latest.reviewed_at = timezone.now()
+        latest.save(update_fields=["reviewed_by", "reviewed_by_name", "reviewed_at"])
+        event = _draft_changed(
+            roundtable=roundtable,
+            question=question,
+            revision=latest,
+            actor=actor,
+            audit={"version": version, "language": language, "reviewed": True},
+            command_id=command_id,
+        )
+    return CommandResult(seq=event.seq, result=result)
+
+
+def commitments_changed(
     *,
     roundtable: Roundtable,
     question: Question,
-    actor: Participant,
+    actor: Participant | None,
     audit: dict[str, Any],
     command_id: str | None,
 ) -> CommandResult:
@@ -141,9 +292,11 @@ def commitment_add(
     actor_type: str = "",
     organisation: str = "",
     due: datetime.date | None = None,
+    language: str | None = None,
     command_id: str | None = None,
 ) -> CommandResult:
-    """An action item: what is to be done, by which actor type or organisation (one at least), by when."""
+    """An action item: what is to be done, by which actor type or organisation (one at least), by when,
+    written in `language` (the console's language tab; detected when not named)."""
     cleaned_what = text_clean(text=what, max_chars=COMMITMENT_WHAT_MAX_CHARS)
     cleaned_organisation = (
         text_clean(text=organisation, max_chars=COMMITMENT_ORGANISATION_MAX_CHARS)
@@ -160,6 +313,8 @@ def commitment_add(
         if earlier is not None:
             return CommandResult(seq=earlier.seq, result={"question": question_id})
         question = question_in(roundtable=roundtable, question_id=question_id)
+        if language is not None and language not in roundtable.languages:
+            raise ServiceError("language_invalid")
         # actor_types is deferred by the lock; reading it loads that one field.
         if actor_type and actor_type not in roundtable.actor_type_keys:
             raise ServiceError("actor_type_invalid")
@@ -168,11 +323,14 @@ def commitment_add(
         commitment = Commitment.objects.create(
             question=question,
             what=cleaned_what,
+            language=language
+            or language_detect(cleaned_what, candidates=roundtable.languages, default=actor.language),
             actor_type=actor_type,
             organisation=cleaned_organisation,
             due=due,
         )
-        return _commitments_changed(
+        translations_mark_due(question=question)
+        return commitments_changed(
             roundtable=roundtable,
             question=question,
             actor=actor,
@@ -206,7 +364,7 @@ def commitment_remove(
             raise ServiceError("commitment_not_found")
         question, what = commitment.question, commitment.what
         commitment.delete()
-        return _commitments_changed(
+        return commitments_changed(
             roundtable=roundtable,
             question=question,
             actor=actor,

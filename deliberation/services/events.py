@@ -8,6 +8,7 @@ from django.db import transaction
 
 from deliberation.frames import event_text
 from deliberation.models import Event, Participant, Roundtable
+from deliberation.services.chaining import events_chain
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,8 @@ def roundtable_lock(*, roundtable_id: int, seq_only: bool = False) -> Roundtable
     `seq_only`: read nothing but the seq (a vote needs no more; any other field still loads on use)."""
     locked = Roundtable.objects.select_for_update()
     if seq_only:
-        return locked.only("pk", "last_seq").get(pk=roundtable_id)
+        # And the chain's head and key: every event written is sealed onto the chain (services/chaining.py).
+        return locked.only("pk", "last_seq", "chain_head", "chain_key").get(pk=roundtable_id)
     # The texts and lists in JSON are not needed to decide a command; decoding them every time is.
     return locked.defer("title", "event_name", "objectives", "actor_types").get(pk=roundtable_id)
 
@@ -36,12 +38,14 @@ def event_record(
     actor: Participant | None = None,
     command_id: str | None = None,
     rewrote_history: bool = False,
+    records: dict[str, Any] | None = None,
 ) -> Event:
     """Append the next Event; the caller holds roundtable_lock inside transaction.atomic.
 
     `staff` is laid over `data` for moderators and organizers; `private` maps participant ids (as
     strings) to what is laid over it for that person alone. `rewrote_history`: the transaction rewrote
-    earlier events (services/history.py), so replay memories drop their copies when this one arrives."""
+    earlier events (services/history.py), so replay memories drop their copies when this one arrives.
+    `records`: what this event commits to on the chain besides its layers (services/chaining.py)."""
     event = Event(
         kind=kind,
         data=data,
@@ -53,22 +57,28 @@ def event_record(
         command=getattr(roundtable, "command_action", "") if command_id is not None else "",
         rewrote_history=rewrote_history,
     )
-    [event] = events_append(roundtable=roundtable, events=[event])
+    [event] = events_append(roundtable=roundtable, events=[event], records=records)
     return event
 
 
-def events_append(*, roundtable: Roundtable, events: list[Event]) -> list[Event]:
+def events_append(
+    *, roundtable: Roundtable, events: list[Event], records: dict[str, Any] | None = None
+) -> list[Event]:
     """Append several events at once (a batch of votes), numbered from the next seq in their order:
     one update of the roundtable's seq and one insert, for any number; the caller holds roundtable_lock
     inside transaction.atomic and built each Event (kind, layers, actor, command) without a seq.
-    After commit, they reach the hubs in one channel-layer message."""
+    After commit, they reach the hubs in one channel-layer message.
+
+    Each is hashed onto the roundtable's chain here, in seq order and in the same transaction, so no
+    event is ever written unchained (services/chaining.py)."""
     if not events:
         return events
     for offset, event in enumerate(events, start=1):
         event.roundtable = roundtable
         event.seq = roundtable.last_seq + offset
     roundtable.last_seq += len(events)
-    roundtable.save(update_fields=["last_seq"])
+    events_chain(roundtable=roundtable, events=events, records=records)
+    roundtable.save(update_fields=["last_seq", "chain_head"])
     Event.objects.bulk_create(events)
     transaction.on_commit(lambda: events_publish(events=events))
     return events

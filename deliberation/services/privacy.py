@@ -22,6 +22,8 @@ from deliberation.models import (
     Vote,
 )
 from deliberation.selectors import participant_counts, participant_get
+from deliberation.services.analysis import analysis_request
+from deliberation.services.chaining import chain_redact
 from deliberation.services.events import event_record, roundtable_lock
 from deliberation.services.proposal_events import proposals_views
 
@@ -69,7 +71,10 @@ def participant_erase(*, roundtable_id: int, participant_id: int | None) -> Even
         answered = set(
             StatementResponse.objects.filter(participant=participant).values_list("statement_id", flat=True)
         )
-        _scrub(roundtable=roundtable, proposal_ids=mine, erase=True, person=participant)
+        withheld = _scrub(roundtable=roundtable, proposal_ids=mine, erase=True, person=participant)
+        # Theme names quote proposals: the next run names the themes again without the erased ones.
+        for question_id in set(Proposal.objects.filter(pk__in=mine).values_list("question_id", flat=True)):
+            analysis_request(question_id=question_id)
         participant.delete()  # with their proposals, votes, reports and room-check answers (cascade)
         touched = list(
             Proposal.objects.filter(pk__in=(voted_on | flagged) - mine).select_related("author", "question")
@@ -90,13 +95,20 @@ def participant_erase(*, roundtable_id: int, participant_id: int | None) -> Even
             staff={"proposals": {**gone, **staff}},
             private={key: {"proposals": {**gone, **part["proposals"]}} for key, part in private.items()},
             rewrote_history=True,
+            # The mark an erasure leaves on the chain: which events' records it took out, and which
+            # proposals went, so a reader tells a withheld ballot from one a publisher dropped.
+            records={"erasure": {"withheld": withheld, "proposals": sorted(mine)}},
         )
 
 
-def _scrub(*, roundtable: Roundtable, proposal_ids: set[int], erase: bool, person: Participant) -> None:
+def _scrub(*, roundtable: Roundtable, proposal_ids: set[int], erase: bool, person: Participant) -> list[int]:
     """Rewrite the roundtable's past events so no replay shows what the person took out: their name on
-    their proposals (anonymise), or their proposals and their own parts (erase)."""
+    their proposals (anonymise), or their proposals and their own parts (erase). An erasure also takes
+    their ballots and their proposals' texts out of the chain's records (values and salts; the digests
+    stay) and the salts of every layer it rewrote: returns the seqs whose records it took out."""
     key = str(person.pk)
+    withheld: list[int] = []
+    texts = [f"text:{pk}" for pk in proposal_ids]
     # An erased person's address leaves the audit log's "added to the registration list" entries too.
     registered = Registrant.objects.filter(participant=person).values_list("email", flat=True).first()
     for event in Event.objects.filter(roundtable=roundtable).iterator():
@@ -118,11 +130,19 @@ def _scrub(*, roundtable: Roundtable, proposal_ids: set[int], erase: bool, perso
         if erase and registered and event.kind == "registration.updated" and audit.get("email") == registered:
             event.staff = {**event.staff, "audit": {**audit, "email": None, "erased": True}}
             changed = True
-        if erase and event.actor_id == person.pk:
+        theirs = erase and event.actor_id == person.pk
+        if theirs:
             event.actor = None
             changed = True
+        if erase and chain_redact(event=event, leaves=texts + (["ballot", "answer"] if theirs else [])):
+            withheld.append(event.seq)
+            changed = True
+        if erase and changed:
+            # Without their salts, what the rewritten layers held cannot be guessed back from the digests.
+            chain_redact(event=event, leaves=["data", "staff", "private", "actor"])
         if changed:
-            event.save(update_fields=["data", "staff", "private", "actor"])
+            event.save(update_fields=["data", "staff", "private", "actor", "chain"])
+    return withheld
 
 
 def _scrub_value(value: Any, *, proposal_ids: set[int], erase: bool) -> Any:
@@ -132,4 +152,7 @@ def _scrub_value(value: Any, *, proposal_ids: set[int], erase: bool) -> Any:
         return value
     if value.get("id") in proposal_ids and "text" in value and "author" in value:  # a proposal view
         return None if erase else {**value, "author": {**value["author"], "name": None}}
+    if erase and "labels" in value and set(value.get("proposals") or ()) & proposal_ids:
+        # A theme view: its automatic names may quote an erased proposal (moderators' names do not).
+        value = {**value, "labels": {}}
     return {key: _scrub_value(item, proposal_ids=proposal_ids, erase=erase) for key, item in value.items()}

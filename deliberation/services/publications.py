@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from deliberation.chain import document_digest
 from deliberation.document.build import document_build
 from deliberation.document.live import publication_view
 from deliberation.errors import ServiceError
@@ -97,6 +98,8 @@ def document_publish(
             note=cleaned_note,
             published_by=actor,
             published_at=now,
+            chain_seq=document["chain"]["seq"],
+            chain_hash=document["chain"]["hash"],
         )
         event = event_record(
             roundtable=roundtable,
@@ -104,5 +107,8 @@ def document_publish(
             data={"publication": publication_view(publication)},
             staff={"audit": {"slug": chosen, "version": version, "note": cleaned_note}},
             actor=actor,
+            # The chain commits to the document as published: a reader holding its bundle can tell
+            # whether document.json is that document, byte for byte once canonically encoded.
+            records={"document": {"version": version, "sha256": document_digest(document)}},
         )
     return CommandResult(seq=event.seq, result={"slug": chosen, "version": version})

@@ -16,6 +16,8 @@ from deliberation.models import (
     Question,
     QuestionState,
     Roundtable,
+    RunOfShow,
+    RunOfShowState,
 )
 from deliberation.policy import Action
 from deliberation.selectors import opinions_for, question_public
@@ -87,10 +89,10 @@ def _public_look(question: Question) -> tuple[bool, bool]:
     return question.anonymous, question.tallies_public
 
 
-def _move(*, roundtable: Roundtable, question: Question, state: str) -> None:
+def _move(*, roundtable: Roundtable, question: Question, state: str, show: bool = False) -> None:
     question.state = state
-    # The screen follows the question a moderator opens.
-    if state in OPEN_PHASES and roundtable.current_question_id != question.pk:
+    # The screen follows the question a moderator opens (and every question the run of show steers).
+    if (show or state in OPEN_PHASES) and roundtable.current_question_id != question.pk:
         roundtable.current_question = question
         roundtable.save(update_fields=["current_question"])
 
@@ -132,6 +134,14 @@ def question_phase_set(
         if earlier is not None:
             return CommandResult(seq=earlier.seq)
         question = question_in(roundtable=roundtable, question_id=question_id)
+        if (
+            duration_seconds is not None
+            and RunOfShow.objects.filter(
+                roundtable=roundtable, state__in=[RunOfShowState.RUNNING, RunOfShowState.PAUSED]
+            ).exists()
+        ):
+            # One clock at a time: while the run of show keeps time, time is changed through it.
+            raise ServiceError("run_of_show_owns_clock")
         before = question.state
         look = _public_look(question)
         _move(roundtable=roundtable, question=question, state=state)
@@ -152,6 +162,37 @@ def question_phase_set(
     return CommandResult(seq=event.seq)
 
 
+def question_drive(
+    *,
+    roundtable: Roundtable,
+    question: Question,
+    state: str,
+    ends_at: datetime.datetime | None,
+    then: str,
+    actor: Participant | None,
+    action: str,
+    audit: dict[str, Any],
+) -> Event:
+    """The run of show moves a question (services/run_of_show.py): to `state`, with a countdown to
+    `ends_at` (its step's end) when the plan's next step moves this question to `then`, else none.
+    The caller holds the roundtable's lock; the usual question.updated follows, without a command id
+    (the run of show's own event carries it)."""
+    before, look = question.state, _public_look(question)
+    _move(roundtable=roundtable, question=question, state=state, show=True)
+    question.phase_ends_at = ends_at if then else None
+    question.phase_then = then if ends_at is not None else ""
+    question.save(update_fields=["state", "phase_ends_at", "phase_then"])
+    return _question_event(
+        roundtable=roundtable,
+        question=question,
+        action=action,
+        actor=actor,
+        command_id=None,
+        views_changed=look != _public_look(question),
+        audit={"from": before, "to": state, "then": question.phase_then or None, **audit},
+    )
+
+
 def question_timer_fire(*, question_id: int, due: datetime.datetime) -> int | None:
     """End a countdown: move the question to its `then` phase. Several processes may call this for the
     same countdown; the conditional read under the roundtable lock lets exactly one of them do it.
@@ -165,6 +206,13 @@ def question_timer_fire(*, question_id: int, due: datetime.datetime) -> int | No
         question = Question.objects.filter(pk=question_id, phase_ends_at=due).first()
         if question is None:
             return None
+        # A countdown the run of show set is its step's end: the show ends the step (and moves the
+        # question) in this same transaction, so the two sweeps cannot both act on it.
+        from deliberation.services.run_of_show import run_of_show_step_due_on
+
+        driven = run_of_show_step_due_on(roundtable=roundtable, question=question, due=due)
+        if driven is not None:
+            return driven.seq
         before, look = question.state, _public_look(question)
         _move(roundtable=roundtable, question=question, state=question.phase_then)
         question.phase_ends_at = None

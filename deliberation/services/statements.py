@@ -11,6 +11,7 @@ from deliberation.models import Statement, StatementResponse, StatementState, Vo
 from deliberation.policy import Action
 from deliberation.services.commands import CommandResult, command_begin, question_in, text_clean
 from deliberation.services.events import event_record
+from deliberation.services.translations import translations_mark_due
 
 STATEMENT_MAX_CHARS = 500
 
@@ -21,8 +22,11 @@ def statement_put(
     participant_id: int | None,
     question_id: int,
     text: str,
+    language: str | None = None,
     command_id: str | None = None,
 ) -> CommandResult:
+    """Put a conclusion to the room, written in `language` (the console's language tab; detected when
+    not named). Phones show it in their own language once one is written or machine-translated."""
     cleaned = text_clean(text=text, max_chars=STATEMENT_MAX_CHARS)
     with transaction.atomic():
         roundtable, actor, earlier = command_begin(
@@ -34,14 +38,18 @@ def statement_put(
         if earlier is not None:
             return CommandResult(seq=earlier.seq, result={"statement": earlier.data["statement"]["id"]})
         question = question_in(roundtable=roundtable, question_id=question_id)
+        if language is not None and language not in roundtable.languages:
+            raise ServiceError("language_invalid")
         highest = Statement.objects.filter(question=question).aggregate(highest=Max("number"))["highest"] or 0
         statement = Statement.objects.create(
             question=question,
             number=highest + 1,
             text=cleaned,
-            language=language_detect(cleaned, candidates=roundtable.languages, default=actor.language),
+            language=language
+            or language_detect(cleaned, candidates=roundtable.languages, default=actor.language),
             created_by=actor,
         )
+        translations_mark_due(question=question)
         event = event_record(
             roundtable=roundtable,
             kind="statement.updated",

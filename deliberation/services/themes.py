@@ -12,7 +12,7 @@ from deliberation.errors import ServiceError
 from deliberation.models import Proposal, ProposalStatus, Question, Theme
 from deliberation.policy import Action
 from deliberation.selectors import question_themes
-from deliberation.services.analysis import themes_relabel
+from deliberation.services.analysis import analysis_request, themes_relabel
 from deliberation.services.commands import CommandResult, command_begin, question_in, text_clean
 from deliberation.services.events import event_record
 
@@ -36,7 +36,9 @@ def _curate(
             return CommandResult(seq=earlier.seq, result={"question": question_id})
         question = question_in(roundtable=roundtable, question_id=question_id)
         audit = change(question)
-        themes_relabel(question=question)
+        if themes_relabel(question=question):
+            # A new name to translate: the next run asks the server, outside this lock.
+            analysis_request(question_id=question.pk)
         event = event_record(
             roundtable=roundtable,
             kind="themes.updated",

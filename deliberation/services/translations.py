@@ -3,19 +3,21 @@
 thread, keep the answer for the next reader. Nothing in the deliberation changes, so no event is
 written; the original text stays what everyone votes on."""
 
-import hashlib
+import datetime
 import logging
 from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
 from django.db import transaction
+from django.utils import timezone
 
 from deliberation.errors import ServiceError
 from deliberation.machine_translation import TranslationUnavailable, translation_backend
-from deliberation.models import Participant, Proposal, ProposalStatus, Roundtable, Statement
+from deliberation.models import Participant, Proposal, ProposalStatus, Question, Roundtable, Statement
 from deliberation.policy import Action, policy_require
 from deliberation.selectors import participant_get
 from deliberation.services.commands import CommandResult, invisible_strip
+from deliberation.texts import text_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +34,6 @@ class TranslationWanted:
     target: str
     fingerprint: str
     kept: str | None
-
-
-def text_fingerprint(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def _reader(
@@ -162,4 +160,38 @@ async def statement_translate(
         participant_id=participant_id,
         statement_id=statement_id,
         language=language,
+    )
+
+
+# --- Conclusions, commitments and room checks in every language (services/texts.py runs the pass). -----
+
+
+def translations_mark_due(*, question: Question) -> None:
+    """A moderator wrote something the other languages should have: ask for the translation pass, if a
+    server is configured (without one, moderators write the other languages by hand)."""
+    if translation_backend() is None:
+        return
+    Question.objects.filter(pk=question.pk, translations_due_at__isnull=True).update(
+        translations_due_at=timezone.now()
+    )
+
+
+def translations_due() -> list[tuple[int, datetime.datetime]]:
+    return list(
+        Question.objects.filter(translations_due_at__lte=timezone.now()).values_list(
+            "pk", "translations_due_at"
+        )
+    )
+
+
+def translations_claim(*, question_id: int, due: datetime.datetime) -> bool:
+    """True for exactly one caller per request, whichever process it is in."""
+    return (
+        Question.objects.filter(pk=question_id, translations_due_at=due).update(translations_due_at=None) == 1
+    )
+
+
+def translations_retry_later(*, question_id: int, seconds: float) -> None:
+    Question.objects.filter(pk=question_id, translations_due_at__isnull=True).update(
+        translations_due_at=timezone.now() + datetime.timedelta(seconds=seconds)
     )

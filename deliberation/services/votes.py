@@ -182,7 +182,8 @@ def _vote_one(
         # While tallies are hidden, only staff see them move.
         staff={} if public_tally else {"tally": dict(tally)},
         private={str(voter.pk): {"my_vote": request.choice}},
-        actor_id=voter.pk,
+        # The loaded voter, not its id: the chain records whether the ballot counts (services/chaining.py).
+        actor=voter,
         command_id=request.command_id,
         command=VOTE_CAST if request.command_id is not None else "",
     )

@@ -33,11 +33,22 @@ export function themeSupport(theme, proposals) {
   return known ? { agree, votes } : null;
 }
 
-// The themes of one question, largest first: label, size, support, and (optionally) extra controls.
-// `idPrefix` keeps element ids unique when a page lists the themes of several questions.
-export function renderThemes(list, { themes, proposals, language, controls = null, limit = null, idPrefix = "" }) {
+// A group of one proposal is not a theme (the server marks it `unsorted`): every screen shows those
+// together, after the themes, as "Unsorted proposals". Themes come largest first.
+export function themesSplit(themes) {
   const ordered = [...(themes ?? [])].sort((a, b) => b.proposals.length - a.proposals.length || a.number - b.number);
-  const shown = limit ? ordered.slice(0, limit) : ordered;
+  return {
+    sorted: ordered.filter((theme) => !theme.unsorted),
+    unsorted: ordered.filter((theme) => theme.unsorted).flatMap((theme) => theme.proposals),
+  };
+}
+
+// The themes of one question, largest first: label, size, support, and (optionally) extra controls;
+// then the unsorted proposals as one item (`unsortedControls(ids)` adds to it).
+// `idPrefix` keeps element ids unique when a page lists the themes of several questions.
+export function renderThemes(list, { themes, proposals, language, controls = null, unsortedControls = null, limit = null, idPrefix = "" }) {
+  const { sorted, unsorted } = themesSplit(themes);
+  const shown = limit ? sorted.slice(0, limit) : sorted;
   list.replaceChildren(
     ...shown.map((theme) => {
       const label = themeLabel(theme, language);
@@ -68,6 +79,17 @@ export function renderThemes(list, { themes, proposals, language, controls = nul
       );
     }),
   );
+  if (unsorted.length) {
+    list.append(
+      element(
+        "li",
+        { class: "theme theme-unsorted", id: `${idPrefix}theme-unsorted`, dataset: { theme: "unsorted" } },
+        element("p", { class: "theme-title" }, element("strong", {}, t("themeUnsorted"))),
+        element("p", { class: "theme-figures" }, t("themeSize", { count: unsorted.length }), " · ", t("themeUnsortedHint")),
+        unsortedControls ? unsortedControls(unsorted) : null,
+      ),
+    );
+  }
 }
 
 // The opinion map: each person a dot in their group's colour and shape, proposals as small squares,
@@ -152,7 +174,7 @@ export function renderOpinionMap(figure, { opinions, myKey, proposals, actorType
   const consensus = opinions.consensus.slice(0, listed).map((item) => element("li", {}, proposalText(item.proposal)));
   const divisive = opinions.divisive.slice(0, listed).map((item) => element("li", {}, proposalText(item.proposal)));
   const parts = [
-    element("p", {}, t("opinionsSummary", { people: opinions.participants_in, groups: opinions.groups.length })),
+    element("p", {}, t("opinionsSummary", { people: opinions.participants_in, groups: opinions.groups.length, count: opinions.groups.length })),
     myOpinion ? element("p", { class: "me-note" }, t("yourGroup", { group: groupName(myOpinion.group) })) : null,
     element("ul", { class: "groups" }, ...items),
     consensus.length ? element("p", {}, element("strong", {}, t("consensusHeading"))) : null,

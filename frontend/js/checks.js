@@ -36,12 +36,32 @@ export function renderChecks(container, { statements, questions, onRespond, tran
         "li",
         { class: "check-item", id: `check-${statement.id}`, dataset: { statement: String(statement.id) } },
         element("p", { class: "hint" }, t("checkOf", { number: statement.number, order }), " · ", open ? t("checkOpen") : t("checkClosed")),
-        ...translations.render(statement, { tag: "blockquote", textClass: "check-text" }),
+        ...checkText(statement, translations),
         buttons,
       );
     }),
   );
   if (focusKey) list.querySelector(`[data-statement="${focusKey[0]}"] [data-choice=${focusKey[1]}]`)?.focus();
+}
+
+// A room check in the phone's language when moderators wrote it or a machine translated it (marked as
+// such until a moderator reviewed it); else as written, saying in which language.
+function checkText(statement, translations) {
+  const language = translations.language;
+  const own = statement.texts?.[language];
+  if (!statement.language || statement.language === language) return translations.render(statement, { tag: "blockquote", textClass: "check-text" });
+  if (own) {
+    const unreviewed = own.machine && !own.reviewed_at;
+    const mark = unreviewed ? t(`machineTranslated.${statement.language}`) : t(`translatedFrom.${statement.language}`);
+    return [
+      element("blockquote", { class: `check-text${unreviewed ? " machine-translated" : ""}`, lang: language }, own.text),
+      element("p", { class: "translation-note", dataset: { role: "check-mark" } }, mark),
+    ];
+  }
+  return [
+    ...translations.render(statement, { tag: "blockquote", textClass: "check-text" }),
+    element("p", { class: "translation-note", dataset: { role: "check-mark" } }, t(`writtenIn.${statement.language}`)),
+  ];
 }
 
 export function renderPublished(container, publications) {

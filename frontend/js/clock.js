@@ -8,6 +8,11 @@ export function syncClock(serverNowIso) {
   if (serverNowIso) offsetMs = Date.parse(serverNowIso) - Date.now();
 }
 
+// The server's time now (ms since the epoch), as this device best knows it.
+export function serverNow() {
+  return Date.now() + offsetMs;
+}
+
 export function secondsLeft(deadlineIso) {
   if (!deadlineIso) return null;
   return Math.max(0, Math.round((Date.parse(deadlineIso) - (Date.now() + offsetMs)) / 1000));

@@ -1,7 +1,9 @@
-// Drafting a question's conclusions in the moderator console: a Markdown editor that saves versions
-// (merged on the server when two moderators saved from the same version, refused with marked lines when
-// they changed the same ones), a preview whose citations show the cited text and support, a coverage
-// panel of what the draft does not cite yet, commitments, and room checks.
+// Drafting a question's conclusions in the moderator console: a Markdown editor per language (tabs) that
+// saves versions (merged on the server when two moderators saved from the same version of that language,
+// refused with marked lines when they changed the same ones), a preview whose citations show the cited
+// text and support, a coverage panel of what the draft does not cite yet, commitments, and room checks.
+// Each language's text says where it came from: written by a moderator, or a machine translation (not
+// reviewed, reviewed, corrected), with a "Reviewed" action; commitments and room checks follow the tab.
 import { element } from "./dom.js";
 import { t, errorText } from "./i18n.js";
 import { clearError, showError } from "./console/errors.js";
@@ -50,6 +52,28 @@ export function coverage(state, questionId, cited) {
   };
 }
 
+// A date of a review, as the console's language writes it.
+function day(iso, language) {
+  return iso ? new Date(iso).toLocaleDateString(language, { day: "numeric", month: "long", year: "numeric" }) : "";
+}
+
+// What a text in one language is, in one sentence (the same sentences as the published document).
+// `entry`: a draft language's view, or a commitment's or room check's text entry; `source` its original.
+export function textMark(entry, source, language) {
+  const figures = { language: t(`langName.${source}`), name: entry.reviewed_by ?? "", date: day(entry.reviewed_at, language) };
+  if (entry.machine) return entry.reviewed_at ? t("markReviewed", figures) : t("markMachine", figures);
+  if (entry.source_language) return t("markCorrected", figures);
+  return t("markTranslated", figures);
+}
+
+// A short word for a language tab: nothing yet, machine-made, reviewed.
+function tabMark(entry) {
+  if (!entry || !entry.text?.trim()) return t("tabEmpty");
+  if (entry.machine && !entry.reviewed_at) return t("tabMachine");
+  if (entry.machine || entry.source_language) return t("tabReviewed");
+  return "";
+}
+
 export class DraftPanel {
   constructor(section, questionId, { run, connection, getState, actorTypes, config, onEditing }) {
     this.section = section;
@@ -63,12 +87,22 @@ export class DraftPanel {
     this.root = section.querySelector("[data-role=drafting]");
     this.editor = this.root.querySelector("textarea[data-role=draft-text]");
     this.status = this.root.querySelector("[data-role=draft-status]");
+    this.mark = this.root.querySelector("[data-role=draft-mark]");
     this.preview = this.root.querySelector("[data-role=draft-preview]");
-    this.base = 0;
-    this.dirty = false;
+    this.reviewButton = this.root.querySelector("[data-role=draft-review]");
+    this.tabs = [...this.root.querySelectorAll("[data-role=draft-tabs] [role=tab]")];
+    this.languages = this.tabs.map((tab) => tab.dataset.language);
+    // Per language: the version its text was edited from, whether it has unsaved changes, and the text
+    // typed while another tab is shown (one editor serves every language).
+    this.edits = new Map(this.languages.map((language) => [language, { base: 0, dirty: false, text: null }]));
+    const remembered = sessionStorage.getItem(`draft-language-${config.code}`);
+    this.language = [remembered, config.language].find((language) => this.languages.includes(language)) ?? this.languages[0];
     this.editor.maxLength = config.draftMaxChars;
     this.editor.addEventListener("input", () => {
-      this.dirty = true;
+      const first = !this.edit().dirty;
+      this.edit().dirty = true;
+      // The tab says "unsaved" from the first keystroke on (not redrawn on every one).
+      if (first) this.renderTabs();
       this.renderStatus();
       this.renderCoverage();
       this.reportEditing();
@@ -76,6 +110,19 @@ export class DraftPanel {
     for (const name of ["keyup", "click", "focus"]) this.editor.addEventListener(name, () => this.reportEditing());
     this.editor.addEventListener("blur", () => this.onEditing(null));
     this.root.querySelector("[data-role=draft-save]").addEventListener("click", () => this.save());
+    this.reviewButton.addEventListener("click", () => this.review());
+    for (const tab of this.tabs) {
+      tab.addEventListener("click", () => this.choose(tab.dataset.language));
+      // Arrow keys move between tabs, as in any tab list (WAI-ARIA: automatic activation).
+      tab.addEventListener("keydown", (keyEvent) => {
+        const step = { ArrowRight: 1, ArrowLeft: -1, Home: -Infinity, End: Infinity }[keyEvent.key];
+        if (step === undefined) return;
+        keyEvent.preventDefault();
+        const index = this.languages.indexOf(this.language);
+        const next = step === Infinity ? this.languages.length - 1 : step === -Infinity ? 0 : (index + step + this.languages.length) % this.languages.length;
+        this.choose(this.languages[next], { focus: true });
+      });
+    }
     this.root.querySelector("[data-role=commitment-form]").addEventListener("submit", (submitEvent) => {
       submitEvent.preventDefault();
       this.addCommitment(submitEvent.target);
@@ -84,25 +131,67 @@ export class DraftPanel {
       submitEvent.preventDefault();
       this.putStatement(submitEvent.target);
     });
+    this.renderTabs();
+  }
+
+  edit(language = this.language) {
+    return this.edits.get(language);
+  }
+
+  draftOf(language = this.language) {
+    // Before the snapshot arrives there is no state yet.
+    return this.getState()?.drafts?.get(this.questionId)?.languages?.[language] ?? null;
+  }
+
+  choose(language, { focus = false } = {}) {
+    if (language === this.language) return;
+    // Keep what was typed in the tab being left; it is saved from that tab.
+    this.edit().text = this.edit().dirty ? this.editor.value : null;
+    clearError(this.editor);
+    this.language = language;
+    sessionStorage.setItem(`draft-language-${this.config.code}`, language);
+    this.renderTabs();
+    this.render();
+    if (focus) this.tabs.find((tab) => tab.dataset.language === language)?.focus();
+  }
+
+  renderTabs() {
+    for (const tab of this.tabs) {
+      const selected = tab.dataset.language === this.language;
+      tab.setAttribute("aria-selected", selected ? "true" : "false");
+      tab.tabIndex = selected ? 0 : -1;
+      const edit = this.edit(tab.dataset.language);
+      const mark = [tabMark(this.draftOf(tab.dataset.language)), edit.dirty ? t("tabUnsaved") : ""].filter(Boolean).join(", ");
+      tab.querySelector("[data-role=tab-mark]").textContent = mark ? `(${mark})` : "";
+    }
+    const panel = this.root.querySelector("[data-role=draft-panel]");
+    panel.setAttribute("aria-labelledby", `draft-${this.questionId}-tab-${this.language}`);
+    this.editor.lang = this.language;
+    this.root.querySelector("[data-role=draft-label]").textContent = t("draftLabel", { language: t(`langName.${this.language}`) });
   }
 
   reportEditing() {
     this.onEditing({ question: this.questionId, section: sectionAt(this.editor.value, this.editor.selectionStart) });
   }
 
-  // A new draft arrived (a snapshot, or someone's save): take it unless this moderator has unsaved
-  // changes, which their next save merges with it on the server.
+  // A new draft arrived (a snapshot, or someone's save, or a machine translation): take it unless this
+  // moderator has unsaved changes in that language, which their next save merges with it on the server.
   render() {
-    const state = this.getState();
-    const draft = state.drafts?.get(this.questionId);
-    if (!draft) return;
-    // Without unsaved changes the editor shows the latest version, even when this moderator's own
-    // save was merged on the server and its event arrives after the ack.
-    if (!this.dirty) {
-      if (this.editor.value !== draft.text) this.editor.value = draft.text;
-      this.base = draft.version;
+    for (const language of this.languages) {
+      const edit = this.edit(language);
+      if (!edit.dirty) {
+        edit.base = this.draftOf(language)?.version ?? 0;
+        edit.text = null;
+      }
     }
+    const draft = this.draftOf();
+    const edit = this.edit();
+    const wanted = edit.dirty ? (edit.text ?? this.editor.value) : (draft?.text ?? "");
+    if (this.editor.value !== wanted) this.editor.value = wanted;
+    edit.text = null;
     this.latest = draft;
+    this.renderTabs();
+    this.renderMark(draft);
     this.renderPreview(draft);
     this.renderStatus();
     this.renderCoverage();
@@ -110,20 +199,29 @@ export class DraftPanel {
     this.renderChecks();
   }
 
+  renderMark(draft) {
+    let text = "";
+    if (!draft || !draft.text.trim()) text = this.config.translation ? t("markEmptyMachine") : t("markEmpty");
+    else if (draft.source_language) text = textMark(draft, draft.source_language, this.config.language);
+    this.mark.textContent = text;
+    this.reviewButton.hidden = !(draft && draft.machine && !draft.reviewed_at);
+  }
+
   renderStatus() {
     const draft = this.latest;
+    const edit = this.edit();
     const parts = [];
-    if (draft && draft.version) parts.push(t("draftVersion", { version: draft.version, name: draft.author ?? "?" }));
-    if (draft && draft.version > this.base) parts.push(t("draftNewer", { version: draft.version }));
-    if (this.dirty) parts.push(t("draftUnsaved"));
+    if (draft && draft.version) parts.push(draft.author ? t("draftVersion", { version: draft.version, name: draft.author }) : t("draftVersionMachine", { version: draft.version }));
+    if (draft && draft.version > edit.base) parts.push(t("draftNewer", { version: draft.version }));
+    if (edit.dirty) parts.push(t("draftUnsaved"));
     this.status.textContent = parts.join(" · ");
   }
 
   renderPreview(draft) {
     const state = this.getState();
-    const holder = element("div", { class: "conclusions" });
+    const holder = element("div", { class: "conclusions", lang: this.language });
     // Sanitised on the server (markdown-it without raw HTML, then nh3): the text only, never a script.
-    holder.innerHTML = draft.html;
+    holder.innerHTML = draft?.html ?? "";
     const cards = [];
     for (const link of holder.querySelectorAll("a.citation[data-cite]")) {
       const [kind, number] = link.dataset.cite.split(":");
@@ -166,7 +264,7 @@ export class DraftPanel {
       );
     });
     this.preview.replaceChildren(
-      draft.html ? holder : element("p", { class: "hint" }, t("draftEmpty")),
+      draft?.html ? holder : element("p", { class: "hint" }, t("draftEmpty")),
       cited.length ? element("h5", {}, t("citedProposals")) : "",
       cited.length ? element("ul", { class: "cited" }, ...cited) : "",
     );
@@ -176,11 +274,8 @@ export class DraftPanel {
     const state = this.getState();
     const result = coverage(state, this.questionId, citationsIn(this.editor.value));
     const figure = this.root.querySelector("[data-role=coverage-figure]");
-    figure.textContent = t("coverageFigure", {
-      support: result.support === null ? "—" : `${result.support} %`,
-      cited: result.themesCited,
-      total: result.themesTotal,
-    });
+    const support = result.support === null ? "—" : `${result.support} %`;
+    figure.textContent = t("coverageFigure", { support, cited: result.themesCited, total: result.themesTotal, count: result.themesTotal });
     const item = (proposal) => {
       const insert = element("button", { type: "button" }, t("cite", { id: proposal.id }));
       insert.addEventListener("click", () => this.insert(`[#${proposal.id}]`));
@@ -197,30 +292,34 @@ export class DraftPanel {
     this.editor.value = `${value.slice(0, start)}${text}${value.slice(end)}`;
     this.editor.focus();
     this.editor.setSelectionRange(start + text.length, start + text.length);
-    this.dirty = true;
+    this.edit().dirty = true;
+    this.renderTabs();
     this.renderStatus();
     this.renderCoverage();
   }
 
   async save() {
     const text = this.editor.value;
+    const language = this.language;
+    const edit = this.edit(language);
     try {
-      const ack = await this.connection.command("draft.save", { question: this.questionId, base_version: this.base, text });
-      this.base = ack.result.version;
-      this.dirty = this.editor.value !== text;
-      if (ack.result.merged) {
+      const ack = await this.connection.command("draft.save", { question: this.questionId, base_version: edit.base, text, language });
+      edit.base = ack.result.version;
+      edit.dirty = this.language === language ? this.editor.value !== text : false;
+      if (ack.result.merged && this.language === language) {
         // The server merged in what others saved meanwhile: show the merged text.
-        const draft = this.getState().drafts?.get(this.questionId);
-        if (draft && draft.version === this.base && !this.dirty) this.editor.value = draft.text;
+        const draft = this.draftOf(language);
+        if (draft && draft.version === edit.base && !edit.dirty) this.editor.value = draft.text;
       }
+      this.renderTabs();
       this.renderStatus();
       clearError(this.editor);
       this.announce(ack.result.merged ? t("draftMerged", { version: ack.result.version }) : t("draftSaved", { version: ack.result.version }));
     } catch (error) {
-      if (error.code === "draft_conflict" && error.details) {
+      if (error.code === "draft_conflict" && error.details && this.language === language) {
         this.editor.value = error.details.merged;
-        this.base = error.details.version;
-        this.dirty = true;
+        edit.base = error.details.version;
+        edit.dirty = true;
         this.renderStatus();
         this.editor.focus();
       }
@@ -228,15 +327,88 @@ export class DraftPanel {
     }
   }
 
+  async review() {
+    const draft = this.latest;
+    if (!draft) return;
+    const fields = { question: this.questionId, language: this.language, version: draft.version };
+    // The button hides once reviewed: focus goes on to the text just reviewed.
+    if (await this.run("draft.review", fields, { anchor: this.reviewButton, done: t("reviewedDone") })) this.editor.focus();
+  }
+
+  // A commitment's or room check's text in the tab's language, what it is, and what can be done: mark a
+  // machine translation reviewed, or write (correct) the text in this language.
+  textIn(kind, item, original) {
+    const language = this.language;
+    const entry = item.texts?.[language];
+    const parts = [];
+    let text = original;
+    let lang = item.language || undefined;
+    let mark = "";
+    if (item.language && item.language !== language) {
+      if (entry) {
+        text = entry.text;
+        lang = language;
+        mark = textMark(entry, item.language, this.config.language);
+      } else mark = t(`writtenIn.${item.language}`);
+    }
+    parts.push(element(kind === "commitment" ? "strong" : "blockquote", { lang }, text));
+    const controls = element("div", { class: "text-marks", dataset: { errorHost: "" } });
+    if (mark) controls.append(element("p", { class: "translation-mark" }, mark));
+    if (item.language && item.language !== language) {
+      if (entry?.machine && !entry.reviewed_at) {
+        const reviewed = element("button", { type: "button" }, t("reviewed"));
+        reviewed.addEventListener("click", () => this.run("translation.review", { kind, item: item.id, language }, { anchor: reviewed, done: t("reviewedDone") }));
+        controls.append(reviewed);
+      }
+      const write = element("button", { type: "button", "aria-expanded": "false", dataset: { role: "text-write" } }, entry ? t("correctIn", { language: t(`langName.${language}`) }) : t("writeIn", { language: t(`langName.${language}`) }));
+      write.addEventListener("click", () => this.openTextForm(controls, write, kind, item, entry?.text ?? ""));
+      controls.append(write);
+    }
+    parts.push(controls);
+    return parts;
+  }
+
+  openTextForm(controls, opener, kind, item, current) {
+    if (controls.querySelector("form")) return;
+    const language = this.language;
+    const id = `text-${kind}-${item.id}-${language}`;
+    const field = element(kind === "statement" ? "textarea" : "input", { id, name: "text", lang: language, maxLength: kind === "statement" ? 500 : 300, required: true });
+    field.value = current;
+    const cancel = element("button", { type: "button" }, t("cancel"));
+    const form = element("form", { class: "inline-edit stack" }, element("label", { for: id }, t("textIn", { language: t(`langName.${language}`) })), field, element("div", { class: "moderation-actions" }, element("button", { type: "submit", class: "primary" }, t("save")), cancel));
+    const close = () => {
+      form.remove();
+      opener.setAttribute("aria-expanded", "false");
+      opener.focus();
+    };
+    cancel.addEventListener("click", close);
+    form.addEventListener("submit", async (submitEvent) => {
+      submitEvent.preventDefault();
+      if (await this.run("translation.save", { kind, item: item.id, language, text: field.value }, { anchor: form, done: t("textSaved") })) {
+        form.remove();
+        this.renderCommitments();
+        this.renderChecks();
+        this.root.querySelector(`[data-${kind === "commitment" ? "commitment" : "check"}="${item.id}"] [data-role=text-write]`)?.focus();
+      }
+    });
+    controls.append(form);
+    opener.setAttribute("aria-expanded", "true");
+    field.focus();
+  }
+
   renderCommitments() {
     const items = this.getState().commitments?.get(this.questionId) ?? [];
     const list = this.root.querySelector("[data-role=commitments]");
+    // A form someone is typing in is kept: a commitment list redrawn by someone else's save must not
+    // take their words away.
+    if (list.querySelector("form:focus-within")) return;
     list.replaceChildren(
       ...items.map((item) => {
         const remove = element("button", { type: "button" }, t("remove"));
         remove.addEventListener("click", () => this.run("commitment.remove", { commitment: item.id }, { anchor: remove }));
         const who = [item.actor_type ? this.actorTypes[item.actor_type] ?? item.actor_type : "", item.organisation].filter(Boolean).join(", ");
-        return element("li", {}, element("strong", {}, item.what), ` · ${who}`, item.due ? ` · ${t("byDate", { date: item.due })}` : "", " ", remove);
+        const [text, controls] = this.textIn("commitment", item, item.what);
+        return element("li", { dataset: { commitment: String(item.id) } }, text, ` · ${who}`, item.due ? ` · ${t("byDate", { date: item.due })}` : "", " ", remove, controls);
       }),
     );
     this.root.querySelector("[data-role=commitments-empty]").hidden = items.length > 0;
@@ -248,6 +420,7 @@ export class DraftPanel {
       what: form.elements.what.value,
       actor_type: form.elements.actor_type.value,
       organisation: form.elements.organisation.value,
+      language: this.language,
     };
     if (form.elements.due.value) fields.due = form.elements.due.value;
     if (await this.run("commitment.add", fields, { anchor: form })) form.reset();
@@ -256,17 +429,21 @@ export class DraftPanel {
   renderChecks() {
     const state = this.getState();
     const checks = [...state.statements.values()].filter((item) => item.question === this.questionId);
-    this.root.querySelector("[data-role=checks]").replaceChildren(
+    const list = this.root.querySelector("[data-role=checks]");
+    if (list.querySelector("form:focus-within")) return;
+    list.replaceChildren(
       ...checks.map((check) => {
         const cite = element("button", { type: "button" }, t("citeCheck", { number: check.number }));
         cite.addEventListener("click", () => this.insert(`[check:${check.number}]`));
         const close = element("button", { type: "button" }, t("closeCheck"));
         close.addEventListener("click", () => this.run("statement.close", { statement: check.id }, { anchor: close }));
+        const [text, controls] = this.textIn("statement", check, check.text);
         return element(
           "li",
-          { id: `q${this.questionId}-check-${check.number}` },
+          { id: `q${this.questionId}-check-${check.number}`, dataset: { check: String(check.id) } },
           element("p", {}, element("strong", {}, t("checkNumber", { number: check.number })), " · ", t(`checkState.${check.state}`)),
-          element("blockquote", {}, check.text),
+          text,
+          controls,
           element("p", {}, t("tally", check.tally)),
           element("div", { class: "moderation-actions" }, cite, check.state === "open" ? close : ""),
         );
@@ -276,7 +453,7 @@ export class DraftPanel {
 
   async putStatement(form) {
     const text = form.elements.statement.value;
-    if (await this.run("statement.put", { question: this.questionId, text }, { anchor: form })) form.reset();
+    if (await this.run("statement.put", { question: this.questionId, text, language: this.language }, { anchor: form })) form.reset();
   }
 
   announce(message) {

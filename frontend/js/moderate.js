@@ -1,8 +1,9 @@
 // The moderator console, a control room: the decisions queue (console/queue.js), the open question with
 // its phase, countdown, switches and proposals (console/question.js, cards.js, actions.js), the room
-// (console/room.js, themes.js), drafting (console/drafting.js) and keyboard shortcuts
-// (console/shortcuts.js). Everything it shows comes from the same snapshot and events as every screen
-// (the staff view of them); every button sends one command and shows the server's answer next to it.
+// (console/room.js, themes.js), drafting (console/drafting.js), keyboard shortcuts (console/shortcuts.js)
+// and the run of show above the panes (console/show.js). Everything it shows comes from the same
+// snapshot and events as every screen (the staff view of them); every button sends one command and
+// shows the server's answer next to it.
 import { syncClock } from "./clock.js";
 import { LiveConnection } from "./connection.js";
 import { readConfig } from "./dom.js";
@@ -29,6 +30,7 @@ import {
 import { renderQueue } from "./console/queue.js";
 import { renderAnalysis, renderPresence, renderRoomBalance, renderStaleThemes, selectRoom } from "./console/room.js";
 import { setupShortcuts } from "./console/shortcuts.js";
+import { showLoaded, showUpdated, tickShow } from "./console/show.js";
 import { ctx } from "./console/shared.js";
 import { errorText } from "./i18n.js";
 
@@ -74,6 +76,7 @@ ctx.connection = new LiveConnection({
       selectInitial();
     }
     renderAll();
+    showLoaded();
   },
   onEvent(event) {
     const state = ctx.state;
@@ -84,8 +87,17 @@ ctx.connection = new LiveConnection({
       renderPresence();
       return;
     }
+    // The run of show comes whole; the phases it moves come as their own question events.
+    if (kind === "run_of_show.updated") {
+      showUpdated();
+      return;
+    }
     if (kind === "roundtable.updated") {
       for (const question of state.questions.values()) renderQuestion(question);
+      return;
+    }
+    if (kind === "balance.updated") {
+      renderRoomBalance();
       return;
     }
     const questionId = event.data.question?.id ?? event.data.question;
@@ -141,6 +153,7 @@ document.getElementById("main").addEventListener("keydown", (keyEvent) => {
 
 setInterval(() => {
   for (const question of ctx.state?.questions.values() ?? []) tickQuestion(question);
+  tickShow();
 }, 1000);
 
 ctx.connection.start();

@@ -10,6 +10,8 @@ import { setStrings, t, errorText } from "./i18n.js";
 import { renderChecks, renderPublished } from "./checks.js";
 import { attachComposer } from "./composer.js";
 import { applyEvent, fromSnapshot } from "./state.js";
+import { currentStep, nextLine, showKey, stepTitle, withShowClock } from "./show.js";
+import { renderShowLine, tickShowLine } from "./show-line.js";
 import { connectionStatus } from "./status.js";
 import { Translations } from "./translate.js";
 import { bindVotesAndReports, bindWriteLinks, clearError, restoreErrors, showError } from "./participant/answers.js";
@@ -19,6 +21,7 @@ import {
   applyFolding,
   foldControls,
   forgetChoice,
+  isOpen,
   renderChips,
   renderMine,
   renderQuestionState,
@@ -69,7 +72,7 @@ function renderQuestion(question) {
   const section = sections.get(question.id);
   if (!section) return;
   renderQuestionState(section, question);
-  showCountdown(section.querySelector("[data-role=countdown]"), question);
+  showCountdown(section.querySelector("[data-role=countdown]"), withShowClock(question, state.runOfShow));
   const list = section.querySelector("[data-role=proposals]");
   const proposals = [...state.proposals.values()].filter((p) => p.question === question.id).sort(byPinThenId);
   list.replaceChildren(...proposals.map(drawProposal));
@@ -135,6 +138,29 @@ function renderRoomChecks() {
 function renderFrame() {
   renderChips(state);
   applyFolding(state, sections);
+  renderShow();
+}
+
+// The run of show: the step now (when the open question's own phase does not say it) and the next one.
+const showStrip = document.querySelector("[data-role=show]");
+function renderShow() {
+  renderShowLine(showStrip, state.runOfShow, {
+    shown: (step) => isOpen(state.questions.get(step.question)),
+    language: config.language,
+    timeZone: config.timeZone,
+  });
+}
+
+// A break, the closing or a pause is announced; a phase is already ("Question 1: Voting").
+function announceShow(before) {
+  const show = state.runOfShow;
+  if (!show || showKey(show) === before) return;
+  const step = currentStep(show);
+  if (show.state === "paused") announcer.textContent = t("show.paused");
+  else if (show.state === "finished") announcer.textContent = t("show.finished");
+  else if (step && step.kind !== "phase") {
+    announcer.textContent = `${t("show.now", { step: stepTitle(step, config.language) })}. ${nextLine(show, config.language)}`;
+  }
 }
 
 function renderAll() {
@@ -160,6 +186,7 @@ function onEvent(event) {
   if (!state) return;
   const previousState = event.kind === "question.updated" ? state.questions.get(event.data.question.id)?.state : null;
   const existed = event.data.id !== undefined && state.proposals.has(event.data.id);
+  const showBefore = showKey(state.runOfShow);
   const kind = applyEvent(state, event);
   const data = event.data;
   if (kind === "proposal.submitted" || kind === "proposal.updated") {
@@ -207,6 +234,9 @@ function onEvent(event) {
     }
   } else if (kind === "roundtable.updated") {
     renderFrame();
+  } else if (kind === "run_of_show.updated") {
+    renderShow();
+    announceShow(showBefore);
   } else if (kind === "participant.joined") {
     renderParticipants();
   } else if (kind === "themes.updated" || kind === "opinions.updated") {
@@ -286,7 +316,8 @@ for (const [questionId, section] of sections) {
   );
 }
 
-tickCountdowns(() => state?.questions.values() ?? [], sections);
+tickCountdowns(() => [...(state?.questions.values() ?? [])].map((q) => withShowClock(q, state.runOfShow)), sections);
+setInterval(() => state && tickShowLine(showStrip, state.runOfShow), 1000);
 titleToggle();
 foldControls(sections);
 bindWriteLinks(sections);

@@ -13,14 +13,16 @@ export function openCheck(statements, question) {
   return pool.sort((a, b) => b.number - a.number)[0] ?? null;
 }
 
-export function renderCheck(section, statement) {
+// In the screen's language when moderators wrote it or a machine translated it, else as written.
+export function renderCheck(section, statement, language) {
   section.hidden = !statement;
   if (!statement) return;
   section.dataset.statement = String(statement.id);
   section.querySelector("#check-heading").textContent = t("checkHeading", { number: statement.number });
   const quote = section.querySelector("[data-role=check-text]");
-  quote.textContent = statement.text;
-  quote.lang = statement.language || "";
+  const own = statement.language !== language ? statement.texts?.[language] : null;
+  quote.textContent = own ? own.text : statement.text;
+  quote.lang = own ? language : statement.language || "";
   const total = CHOICES.reduce((sum, choice) => sum + (statement.tally[choice] ?? 0), 0);
   section.querySelector("[data-role=check-tally]").replaceChildren(
     ...CHOICES.map((choice) => {

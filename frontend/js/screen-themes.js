@@ -1,6 +1,6 @@
 // Themes on the projector, opened: each theme's name, size and support, and its most supported
 // proposals (the newest while votes are hidden), so the room sees what each theme holds.
-import { themeLabel, themeSupport } from "./analysis.js";
+import { themeLabel, themeSupport, themesSplit } from "./analysis.js";
 import { element } from "./dom.js";
 import { t, tn } from "./i18n.js";
 import { fitList } from "./screen-fit.js";
@@ -31,6 +31,8 @@ function themeItem(theme, { proposals, language, perTheme }) {
       element("span", { class: "theme-number" }, t("themeNumber", { number: theme.number })),
       " ",
       element("strong", { lang: label.language || null }, label.text),
+      // Another language's name (no translation yet): say which, as the phones do.
+      label.fallback ? element("span", { class: "hint" }, ` (${t(`lang.${label.language}`)})`) : null,
     ),
     element(
       "p",
@@ -51,18 +53,31 @@ function themeItem(theme, { proposals, language, perTheme }) {
   );
 }
 
-// The question's themes, largest first, as many as fit, then "+N more themes".
+// Proposals no theme holds yet: one line after the themes, with how many, and none of their texts.
+function unsortedItem(count) {
+  return element(
+    "li",
+    { class: "theme screen-theme theme-unsorted", id: "screen-theme-unsorted", dataset: { theme: "unsorted" } },
+    element("p", { class: "theme-title" }, element("strong", {}, t("themeUnsorted"))),
+    element("p", { class: "theme-figures" }, tn("themeProposals", count)),
+  );
+}
+
+// The question's themes, largest first, as many as fit, then "+N more themes"; the unsorted last (a
+// theme's leading proposals give way before the unsorted line does).
 export function renderScreenThemes(list, { themes, proposals, language }) {
-  const ordered = [...(themes ?? [])].sort((a, b) => b.proposals.length - a.proposals.length || a.number - b.number);
+  const { sorted, unsorted } = themesSplit(themes);
+  const total = sorted.length + (unsorted.length ? 1 : 0);
   const draw = (perTheme) => {
-    const items = ordered.map((theme) => themeItem(theme, { proposals, language, perTheme }));
+    const items = sorted.map((theme) => themeItem(theme, { proposals, language, perTheme }));
+    if (unsorted.length) items.push(unsortedItem(unsorted.length));
     fitList(list, items, { moreKey: "moreThemes" });
     return list.querySelectorAll(":scope > .screen-theme").length;
   };
   let best = null;
   for (const perTheme of PROPOSALS_PER_THEME) {
     const shown = draw(perTheme);
-    if (shown === ordered.length) return;
+    if (shown === total) return;
     if (!best || shown > best.shown) best = { shown, perTheme };
   }
   if (best.perTheme !== PROPOSALS_PER_THEME.at(-1)) draw(best.perTheme);

@@ -1,7 +1,8 @@
 // The projector screen: read-only and large. The question on screen (the one a moderator put there, or
-// the one open), its phase and countdown, how many take part, proposals arriving, the most supported,
-// the themes with what they hold, an open room check with its live tally, and who takes part. It is a
-// watcher socket: it sees exactly what the public sees. Each list shows what fits (screen-fit.js).
+// the one open), its phase and countdown, the run of show's next step (and a break or a pause:
+// show-line.js), how many take part, proposals arriving, the most supported, the themes with what
+// they hold, an open room check with its live tally, and who takes part. It is a watcher socket: it sees
+// exactly what the public sees. Each list shows what fits (screen-fit.js).
 import { showCountdown, syncClock } from "./clock.js";
 import { renderOpinionMap } from "./analysis.js";
 import { LiveConnection } from "./connection.js";
@@ -12,6 +13,8 @@ import { fitBlock } from "./screen-fit.js";
 import { renderBalance, renderProposalLists } from "./screen-lists.js";
 import { renderScreenThemes } from "./screen-themes.js";
 import { applyEvent, fromSnapshot } from "./state.js";
+import { withShowClock } from "./show.js";
+import { renderShowLine, tickShowLine } from "./show-line.js";
 import { connectionStatus } from "./status.js";
 
 const config = readConfig();
@@ -22,6 +25,7 @@ let state = null;
 const heading = document.getElementById("screen-question");
 const countdown = document.querySelector(".screen-status [data-role=countdown]");
 const stateLabel = document.querySelector(".screen-status [data-role=state]");
+const showBox = document.querySelector(".screen-show");
 
 function currentQuestion() {
   const chosen = state.questions.get(state.roundtable.current_question);
@@ -47,15 +51,20 @@ function renderQuestion(question) {
   stateLabel.hidden = false;
   stateLabel.dataset.state = question.state;
   stateLabel.textContent = t(`state.${question.state}`);
-  showCountdown(countdown, question);
+  showCountdown(countdown, withShowClock(question, state.runOfShow));
 }
 
 function render() {
   const question = currentQuestion();
   renderQuestion(question);
+  renderShowLine(showBox, state.runOfShow, {
+    shown: (step) => step.question === question?.id,
+    language: config.language,
+    timeZone: config.timeZone,
+  });
   // What is not fitted first (the count, a room check, the opinion groups): the columns fit around it.
   document.getElementById("participant-total").textContent = t("participants", { count: state.participants.total });
-  renderCheck(document.getElementById("room-check"), openCheck(state.statements, question));
+  renderCheck(document.getElementById("room-check"), openCheck(state.statements, question), config.language);
   const opinions = question ? state.opinions.get(question.id) : null;
   const figure = document.getElementById("opinions");
   renderOpinionMap(figure, {
@@ -105,7 +114,9 @@ new ResizeObserver(([entry]) => {
 }).observe(document.querySelector(".screen-grid"));
 
 setInterval(() => {
-  if (state) showCountdown(countdown, currentQuestion());
+  if (!state) return;
+  showCountdown(countdown, withShowClock(currentQuestion(), state.runOfShow));
+  tickShowLine(showBox, state.runOfShow);
 }, 1000);
 
 connection.start();

@@ -19,6 +19,8 @@ export function fromSnapshot(frame) {
     balance: frame.balance,
     statements: new Map(frame.statements.map((item) => [item.id, item])),
     publications: [...frame.publications],
+    // The run of show (null without a plan); every change to it comes whole in run_of_show.updated.
+    runOfShow: frame.run_of_show ?? null,
     // Moderators' drafting only: absent from other people's snapshots.
     drafts: frame.drafts ? new Map(frame.drafts.map((item) => [item.question, item])) : null,
     commitments: frame.commitments ? new Map(frame.commitments.map((item) => [item.question, item.items])) : null,
@@ -110,6 +112,9 @@ const handlers = {
     state.opinions.set(data.question, data.opinions);
     state.balance = data.balance;
   },
+  "balance.updated"(state, data) {
+    state.balance = data.balance;
+  },
   "roundtable.updated"(state, data) {
     state.roundtable.current_question = data.current_question;
   },
@@ -124,6 +129,15 @@ const handlers = {
   },
   "publication.created"(state, data) {
     state.publications.push(data.publication);
+  },
+  "run_of_show.updated"(state, data) {
+    // The whole run of show; staff copies also carry what the audit log lists, which is not part of it.
+    if (!data) {
+      state.runOfShow = null;
+      return;
+    }
+    const { audit: _audit, ...show } = data;
+    state.runOfShow = show;
   },
 };
 

@@ -4,7 +4,11 @@ merged), cite proposals from the coverage panel, an organizer reviews and publis
 phone reads the permanent page in Spanish and downloads its PDF."""
 
 import io
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -80,8 +84,14 @@ def test_two_moderators_draft_at_once_an_organizer_publishes_a_reader_downloads_
                 expect(console.locator("[data-role=drafting]:visible")).to_have_count(1)
             mia_draft = mia.locator("#question-1 [data-role=drafting]")
             luc_draft = luc.locator("#question-1 [data-role=drafting]")
-            mia_editor = mia_draft.get_by_label("Conclusions draft (Markdown)")
-            luc_editor = luc_draft.get_by_label("Brouillon des conclusions (Markdown)")
+            # Each language has its own text: Luc, whose console is in French, opens the English one to
+            # write it together with Mia.
+            luc_draft.get_by_role("tab", name=re.compile("^English")).click()
+            expect(luc_draft.get_by_role("tab", name=re.compile("^English"))).to_have_attribute(
+                "aria-selected", "true"
+            )
+            mia_editor = mia_draft.get_by_label("Conclusions in English (Markdown)")
+            luc_editor = luc_draft.get_by_label("Conclusions en anglais (Markdown)")
 
             # Nothing is cited yet: coverage is zero, and the most supported proposals are offered.
             expect(mia_draft.locator("[data-role=coverage-figure]")).to_have_text(
@@ -227,6 +237,29 @@ def test_two_moderators_draft_at_once_an_organizer_publishes_a_reader_downloads_
                 "Escritaenespañol",
             ):
                 assert expected in text, expected
+
+            # The version states the event it was built from; its bundle, downloaded, verifies with
+            # the command a reader runs, away from any database.
+            expect(page.locator(".document-meta")).to_contain_text(
+                "Elaborado a partir del registro de eventos"
+            )
+            with reader.expect_download() as bundle_info:
+                reader.locator("a[href*='bundle.zip']").click()
+            bundle = bundle_info.value.path()
+            clean = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO")}
+            run = subprocess.run(
+                [sys.executable, "-m", "deliberation.verify", str(bundle)],
+                cwd=Path(__file__).resolve().parents[2],
+                env=clean,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert run.returncode == 0, run.stdout + run.stderr
+            assert "OK: the record verifies" in run.stdout
+            reader.set_viewport_size({"width": 320, "height": 740})
+            reader.locator(".document-meta").scroll_into_view_if_needed()
+            reader.screenshot(path=str(artifacts / "document-record-es-320.png"))
             for context in contexts.values():
                 context.close()
             assert errors == []

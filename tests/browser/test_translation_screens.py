@@ -1,7 +1,8 @@
 """Machine translation in the browser, with the server pointed at a local LibreTranslate-speaking server:
 an English participant on a phone translates a Spanish proposal and goes back to the original by
 keyboard; a French moderator translates one in the console; a server that fails leaves the original and
-says so; what the server sends is shown as text, never as markup."""
+says so; what the server sends is shown as text, never as markup; a room check reaches the phone in its
+language."""
 
 import pytest
 from playwright.sync_api import expect
@@ -123,16 +124,15 @@ def test_participants_and_moderators_translate_proposals_and_keep_the_original_o
 
             in_thread(put_check())
             check = page.locator("#room-checks li.check-item")
-            expect(check).to_contain_text(TRILINGUAL_IDEAS[1])
-            check.get_by_role("button", name="Translate into English").click()
+            # The translation pass gives every language its text: Ben reads it in English unasked,
+            # marked as a machine's until a moderator reviews it (issue 18).
             expect(check.locator(".check-text")).to_have_text(
-                "Create a common investment fund for local projects"
+                "Create a common investment fund for local projects", timeout=15_000
             )
+            expect(check.locator(".check-text")).to_have_attribute("lang", "en")
             expect(check).to_contain_text("Machine translation from Spanish.")
             check.locator("[data-choice=agree]").click()
             expect(check.locator("[data-choice=agree]")).to_have_attribute("aria-pressed", "true")
-            check.get_by_role("button", name="Show the original").click()
-            expect(check.locator(".check-text")).to_have_text(TRILINGUAL_IDEAS[1])
             phone.close()
             console_context.close()
             assert errors == []

@@ -286,6 +286,42 @@ def test_dots_that_only_move_are_republished_at_most_every_refresh_interval(room
     assert entry["opinions"] == latest.data["opinions"]
 
 
+def test_when_only_who_takes_part_changes_the_room_gets_the_balance_not_the_map_again(room):
+    roundtable, question, _, _ = room
+    ids = fill(room, {"funding", "data"})
+    _two_bloc_votes(room, ids)
+    analysis.question_analyse(question_id=question.pk)
+    map_event = Event.objects.filter(kind="opinions.updated").latest("seq")
+    roundtable.refresh_from_db()
+    joined_before = roundtable_snapshot(roundtable=roundtable, viewer=None)["balance"]
+    ParticipantFactory(roundtable=roundtable, actor_type="sme")
+
+    events = analysis.question_analyse(question_id=question.pk)
+
+    assert [event.kind for event in events] == ["balance.updated"]
+    assert Event.objects.filter(kind="opinions.updated").latest("seq") == map_event, "the map is not resent"
+    balance = events[0].data["balance"]
+    roundtable.refresh_from_db()
+    assert balance == roundtable_snapshot(roundtable=roundtable, viewer=None)["balance"] != joined_before
+    assert {row["key"]: row["joined"] for row in balance["actor_types"]}["sme"] == 1
+    assert set(events[0].data) == {"balance"}, "the balance alone, without the map"
+    assert analysis.question_analyse(question_id=question.pk) == [], "nothing changed, nothing sent"
+
+
+def test_the_public_map_leaves_out_each_proposals_place_which_only_the_console_draws(room):
+    roundtable, question, people, moderator = room
+    ids = fill(room, {"funding", "data"})
+    _two_bloc_votes(room, ids)
+    analysis.question_analyse(question_id=question.pk)
+    event = Event.objects.filter(kind="opinions.updated").latest("seq")
+    assert "proposals" not in event.data["opinions"] and event.data["opinions"]["points"]
+    assert set(event.staff["opinions"]["proposals"]) == {str(pk) for pk in ids["funding"] + ids["data"]}
+    for viewer, placed in ((people[0], False), (None, False), (moderator, True)):
+        entries = roundtable_snapshot(roundtable=roundtable, viewer=viewer)["opinions"]
+        [entry] = [entry for entry in entries if entry["question"] == question.pk]
+        assert ("proposals" in entry["opinions"]) is placed
+
+
 def test_each_person_finds_their_own_place_on_the_map_and_only_theirs(room):
     roundtable, question, people, _ = room
     ids = fill(room, {"funding", "data"})
@@ -308,3 +344,58 @@ def test_each_person_finds_their_own_place_on_the_map_and_only_theirs(room):
     assert roundtable_snapshot(roundtable=roundtable, viewer=people[6])["me"]["opinion_keys"][
         str(question.pk)
     ] not in {point[3] for point in points}, "someone who did not vote has no point"
+
+
+def test_themes_are_named_in_every_language_of_the_room_through_the_translation_server(room, translator):
+    roundtable, question, people, _ = room
+    # Funding in English and Spanish only, training in all three: French readers of the funding theme
+    # can only get its name from the server.
+    for row in LABELLED:
+        if (row["theme"] == "funding" and row["lang"] != "fr") or row["theme"] == "training":
+            submit(roundtable, question, people[row["id"] % 9], row["text"])
+    analysis.question_analyse(question_id=question.pk)
+    named = [theme for theme in question_themes(question_id=question.pk) if not theme["unsorted"]]
+    assert len(named) >= 2
+    for theme in named:
+        assert set(theme["labels"]) == {"en", "es", "fr"}
+        sources = [language for language, label in theme["labels"].items() if not label.startswith("[")]
+        # The fake server marks what it translates "[es→fr] ...": one language is the proposal's own,
+        # the two others are that name translated.
+        assert len(sources) == 1, theme["labels"]
+        name = theme["labels"][sources[0]]
+        assert all(label.endswith(name) for label in theme["labels"].values())
+    asked = len(translator.requests)
+    assert asked == 2 * len(named)
+
+    # Kept: the next runs ask nothing again while the names stay.
+    analysis.question_analyse(question_id=question.pk)
+    assert len(translator.requests) == asked
+
+
+def test_a_failing_translation_server_leaves_the_names_of_each_language_and_the_run_whole(room, translator):
+    translator.mode = "error"
+    _, question, _, _ = room
+    ids = fill(room, {"funding", "data"})
+    analysis.question_analyse(question_id=question.pk)
+    fund = theme_of(question, ids["funding"][0])
+    # The run happened; names come from the proposals of each language instead.
+    assert set(fund["labels"]) == {"en", "es", "fr"}
+    assert not any(label.startswith("[") for label in fund["labels"].values())
+    assert len(translator.requests) == 1, "after one failure the server is left alone for a while"
+
+
+def test_a_group_of_one_is_unsorted_until_a_moderator_names_it(room):
+    roundtable, question, _, moderator = room
+    ids = fill(room, {"funding", "data"})
+    analysis.question_analyse(question_id=question.pk)
+    staff = {"roundtable_id": roundtable.pk, "participant_id": moderator.pk}
+    fund = theme_of(question, ids["funding"][0])
+    assert fund["unsorted"] is False
+    alone = themes.theme_split(
+        **staff, question_id=question.pk, number=fund["number"], proposal_ids=[ids["funding"][0]]
+    ).result["theme"]
+    after = {theme["number"]: theme for theme in question_themes(question_id=question.pk)}
+    assert after[alone]["unsorted"] is True
+    assert after[alone]["labels"] == {}
+    themes.theme_rename(**staff, question_id=question.pk, number=alone, name="Joint fund")
+    assert theme_of(question, ids["funding"][0])["unsorted"] is False

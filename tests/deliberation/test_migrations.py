@@ -49,3 +49,48 @@ def test_events_from_before_audiences_replay_after_the_upgrade():
     assert voted.private == {str(ana.pk): {"my_vote": "agree"}}
     assert '"my_vote":"agree"' in event_text(voted).for_viewer(ana.pk)
     assert '"my_vote"' not in event_text(voted).for_viewer(None)
+
+
+def test_events_from_before_the_chain_are_chained_from_the_genesis_at_the_upgrade():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("deliberation", "0010_seats")])
+    old = executor.loader.project_state([("deliberation", "0010_seats")]).apps
+    roundtables = old.get_model("deliberation", "Roundtable").objects
+    first = roundtables.create(code="OLD2", languages=["en"])
+    roundtables.create(code="OLD3")
+    question = old.get_model("deliberation", "Question").objects.create(roundtable=first, order=1)
+    ana = old.get_model("deliberation", "Participant").objects.create(
+        roundtable=first, display_name="Ana", actor_type="sme", language="en"
+    )
+    events = old.get_model("deliberation", "Event").objects
+    for seq in (1, 2):
+        events.create(
+            roundtable=first,
+            seq=seq,
+            kind="vote.cast",
+            data={"proposal": 5, "question": question.pk, "tally": None},
+            private={str(ana.pk): {"my_vote": ["agree", "pass"][seq - 1]}},
+            actor=ana,
+        )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from deliberation.chain import GENESIS, event_hash
+    from deliberation.models import Event, Roundtable
+
+    prev = GENESIS
+    chained = list(Event.objects.filter(roundtable__code="OLD2").order_by("seq"))
+    for event in chained:
+        assert event.hash == event_hash(
+            prev=prev, seq=event.seq, kind=event.kind, leaves=event.chain["leaves"]
+        )
+        prev = event.hash
+    assert [event.chain["records"]["ballot"]["choice"] for event in chained] == ["agree", "pass"]
+    assert chained[0].chain["records"]["ballot"]["voter"] == chained[1].chain["records"]["ballot"]["voter"]
+    after = {
+        roundtable.code: roundtable for roundtable in Roundtable.objects.filter(code__in=["OLD2", "OLD3"])
+    }
+    assert after["OLD2"].chain_head == prev and after["OLD3"].chain_head == GENESIS
+    assert after["OLD2"].chain_key != after["OLD3"].chain_key, "a key of its own for each roundtable"

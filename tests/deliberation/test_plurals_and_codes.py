@@ -211,3 +211,46 @@ def test_a_server_error_with_a_count_takes_the_plural_form(language, one, many):
         assert ServiceError("capacity_below_seated", seated=3).message.startswith(many)
         # Messages without a count are filled as before.
         assert "500" in ServiceError("text_too_long", limit=500).message
+
+
+# A placeholder that holds a count, then a counted noun, in a string without plural forms: what makes
+# "1 propositions". Limits and durations are never 1 ("at most 500 characters") and are left out.
+UNPLURALISED_COUNT = re.compile(
+    r"%\((?!limit\)|minimum\)|maximum\)|seconds\))\w+\)s (?:\w+ )?"
+    r"(proposals|themes|votes|people|groups|answers|reports|participants|characters|questions|actions"
+    r"|checks|commitments|versions|languages|opinion groups)\b"
+)
+
+
+def test_no_string_builds_a_count_without_plural_forms():
+    """Every msgid of our catalog (server pages, document, errors, the browser's strings) that puts a
+    count before a noun has plural forms (ngettext, count_forms)."""
+    import polib
+
+    from tests.deliberation.test_i18n_catalogs import LOCALE
+
+    po = polib.pofile(str(LOCALE / "fr" / "LC_MESSAGES" / "django.po"))
+    single = [entry.msgid for entry in po if not entry.msgid_plural and not entry.obsolete]
+    assert len(single) > 300
+    assert [msgid for msgid in single if UNPLURALISED_COUNT.search(msgid)] == []
+    # And the pattern does find what it is for.
+    assert UNPLURALISED_COUNT.search(
+        "The draft cites %(support)s of the support and %(cited)s of %(total)s themes."
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "two"),
+    [
+        ("en", "The draft cites 0 % of the support and 0 of 1 theme.", "0 of 2 themes."),
+        ("es", "El borrador cita 0 % del apoyo y 0 de 1 tema.", "0 de 2 temas."),
+        ("fr", "Le brouillon cite 0 % du soutien et 0 thème sur 1.", "0 des 2 thèmes."),
+    ],
+)
+def test_the_consoles_coverage_counts_its_themes_in_each_language(language, one, two):
+    with translation.override(language):
+        forms = console_strings()["coverageFigure"]
+        rule, _ = plural_rule(language)
+    figures = {"support": "0 %", "cited": 0}
+    assert forms[_choose(rule, 1)] % {**figures, "total": 1} == one
+    assert (forms[_choose(rule, 2)] % {**figures, "total": 2}).endswith(two)

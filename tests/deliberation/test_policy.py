@@ -2,13 +2,27 @@
 commands through the real websocket protocol and pages through HTTP, so that a participant can never do
 a moderator's action (and a moderator never an organizer's)."""
 
+import datetime
+
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from deliberation.models import Commitment, Proposal, ProposalStatus, Role, Statement, Theme
+from deliberation.models import (
+    Commitment,
+    DraftRevision,
+    Proposal,
+    ProposalStatus,
+    Role,
+    RunOfShow,
+    RunStep,
+    Statement,
+    Theme,
+)
 from deliberation.policy import PERMISSIONS, Action
 from deliberation.sessions import session_participant_remember
+from deliberation.texts import text_fingerprint
 from tests.factories import ParticipantFactory, ProposalFactory, RoundtableFactory
 from tests.support.ws import connect
 
@@ -17,7 +31,40 @@ pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 ROLES = [*Role.values, None]
 
 
-def build_scene(role: str | None):
+# The run of show each command needs to take effect: planned (start), running at the first step (pause,
+# extend, skip), paused (resume), running at the second step (back).
+RUN_OF_SHOW_STATES = {
+    Action.RUN_OF_SHOW_PAUSE: ("running", 0),
+    Action.RUN_OF_SHOW_EXTEND: ("running", 0),
+    Action.RUN_OF_SHOW_SKIP: ("running", 0),
+    Action.RUN_OF_SHOW_RESUME: ("paused", 0),
+    Action.RUN_OF_SHOW_BACK: ("running", 1),
+}
+
+
+def _run_of_show(roundtable, action) -> None:
+    show = RunOfShow.objects.create(roundtable=roundtable)
+    first = roundtable.questions.get(order=1)
+    for position, phase in enumerate(("collecting", "voting", "locked")):
+        RunStep.objects.create(
+            show=show, position=position, kind="phase", question=first, phase=phase, planned_seconds=600
+        )
+    state, current = RUN_OF_SHOW_STATES.get(action, ("planned", None))
+    now = timezone.now()
+    if state == "running":
+        RunOfShow.objects.filter(pk=show.pk).update(
+            state=state, current=current, started_at=now, step_ends_at=now + datetime.timedelta(minutes=10)
+        )
+    elif state == "paused":
+        RunOfShow.objects.filter(pk=show.pk).update(
+            state=state, current=current, started_at=now, paused_remaining=300, paused_at=now
+        )
+    RunStep.objects.filter(show=show, position__lte=current if current is not None else -1).update(
+        started_at=now
+    )
+
+
+def build_scene(role: str | None, action: Action | None = None):
     """A roundtable where every action would succeed for someone allowed to do it."""
     roundtable = RoundtableFactory()
     author = ParticipantFactory(roundtable=roundtable)
@@ -37,8 +84,27 @@ def build_scene(role: str | None):
     one, two = Theme.objects.create(question=first, number=1), Theme.objects.create(question=first, number=2)
     Proposal.objects.filter(pk__in=[scene["visible"], scene["duplicate"]]).update(theme=one)
     Proposal.objects.filter(pk=scene["other"]).update(theme=two)
-    scene["statement"] = Statement.objects.create(question=first, number=1, text="We agree", language="en").pk
+    # A machine translation of the check and of the conclusions, for a moderator to review.
+    machine = {"of": text_fingerprint("We agree"), "text": "D'accord", "machine": True, "author": None}
+    scene["statement"] = Statement.objects.create(
+        question=first,
+        number=1,
+        text="We agree",
+        language="en",
+        translations={"fr": {**machine, "at": None, "reviewed_by": None, "reviewed_at": None}},
+    ).pk
+    DraftRevision.objects.create(question=first, language="en", version=1, text="Agreed")
+    DraftRevision.objects.create(
+        question=first,
+        language="es",
+        version=1,
+        text="De acuerdo",
+        machine=True,
+        source_language="en",
+        source_version=1,
+    )
     scene["commitment"] = Commitment.objects.create(question=first, what="A fund", organisation="CONGOPE").pk
+    _run_of_show(roundtable, action)
     if role is not None:
         user = None
         if role != Role.PARTICIPANT:
@@ -68,10 +134,22 @@ LIVE_COMMANDS = {
         {"question": s["first"], "theme": 1, "proposals": [s["visible"]]},
     ),
     Action.PROPOSAL_MOVE: lambda s: ("proposal.move", {"proposal": s["other"], "theme": 1}),
-    Action.DRAFT_SAVE: lambda s: ("draft.save", {"question": s["first"], "base_version": 0, "text": "Draft"}),
+    Action.DRAFT_SAVE: lambda s: (
+        "draft.save",
+        {"question": s["first"], "base_version": 0, "text": "Brouillon", "language": "fr"},
+    ),
     Action.COMMITMENT_ADD: lambda s: (
         "commitment.add",
         {"question": s["first"], "what": "Report yearly", "organisation": "CONGOPE"},
+    ),
+    Action.DRAFT_REVIEW: lambda s: ("draft.review", {"question": s["first"], "language": "es", "version": 1}),
+    Action.TRANSLATION_SAVE: lambda s: (
+        "translation.save",
+        {"kind": "commitment", "item": s["commitment"], "language": "es", "text": "Un fondo"},
+    ),
+    Action.TRANSLATION_REVIEW: lambda s: (
+        "translation.review",
+        {"kind": "statement", "item": s["statement"], "language": "fr"},
     ),
     Action.COMMITMENT_REMOVE: lambda s: ("commitment.remove", {"commitment": s["commitment"]}),
     Action.STATEMENT_PUT: lambda s: ("statement.put", {"question": s["first"], "text": "A fund, yes"}),
@@ -86,6 +164,12 @@ LIVE_COMMANDS = {
         {"statement": s["statement"], "language": "fr"},
     ),
     Action.VOTE_ORDER: lambda s: ("vote.order", {"question": s["first"]}),
+    Action.RUN_OF_SHOW_START: lambda s: ("run_of_show.start", {}),
+    Action.RUN_OF_SHOW_PAUSE: lambda s: ("run_of_show.pause", {}),
+    Action.RUN_OF_SHOW_RESUME: lambda s: ("run_of_show.resume", {}),
+    Action.RUN_OF_SHOW_EXTEND: lambda s: ("run_of_show.extend", {"seconds": 60}),
+    Action.RUN_OF_SHOW_SKIP: lambda s: ("run_of_show.skip", {}),
+    Action.RUN_OF_SHOW_BACK: lambda s: ("run_of_show.back", {}),
 }
 # Commands that read (they answer, and write no event): what each answer must hold.
 READS = {Action.PROPOSAL_TRANSLATE: "text", Action.STATEMENT_TRANSLATE: "text", Action.VOTE_ORDER: "order"}
@@ -114,6 +198,7 @@ PAGES = {
         302,
     ),
     Action.DOCUMENT_REVIEW: ("get", "document/", None, 200),
+    Action.RUN_OF_SHOW_PLAN: ("post", "organize/run-of-show/", {"step": "default"}, 302),
     Action.DOCUMENT_PUBLISH: (
         "post",
         "document/publish/",
@@ -131,7 +216,7 @@ def test_every_action_of_the_table_is_walked_here():
 @pytest.mark.parametrize("action", list(LIVE_COMMANDS))
 @pytest.mark.parametrize("role", ROLES)
 async def test_each_role_may_send_exactly_the_commands_the_table_allows(action, role, translator):
-    scene = await database_sync_to_async(build_scene)(role)
+    scene = await database_sync_to_async(build_scene)(role, action)
     client, _ = await connect(scene["roundtable"], scene["actor"])
     type_, fields = LIVE_COMMANDS[action](scene)
 
@@ -204,6 +289,7 @@ def test_the_table_keeps_participants_to_taking_part_and_moderators_out_of_organ
         Action.REGISTRATION_MANAGE,
         Action.AUDIT_READ,
         Action.DOCUMENT_PUBLISH,
+        Action.RUN_OF_SHOW_PLAN,
     }
     assert by_role[Role.ORGANIZER] == by_role[Role.MODERATOR] | {
         Action.STAFF_INVITE,
@@ -211,4 +297,5 @@ def test_the_table_keeps_participants_to_taking_part_and_moderators_out_of_organ
         Action.REGISTRATION_MANAGE,
         Action.AUDIT_READ,
         Action.DOCUMENT_PUBLISH,
+        Action.RUN_OF_SHOW_PLAN,
     }

@@ -23,6 +23,13 @@ KNOWN = {
     ("es", "fr", "Publicar en abierto todos los datos de la alianza"): (
         "Publier ouvertement toutes les données de l'alliance"
     ),
+    # Conclusions, commitments and room checks written in English (issue 18).
+    ("en", "es", "Funding"): "Financiación",
+    ("en", "fr", "Funding"): "Financement",
+    ("en", "es", "Partnerships need a shared fund"): "Las alianzas necesitan un fondo común",
+    ("en", "fr", "Partnerships need a shared fund"): "Les partenariats ont besoin d'un fonds commun",
+    ("en", "es", "Open a joint fund"): "Abrir un fondo conjunto",
+    ("en", "fr", "Open a joint fund"): "Ouvrir un fonds commun",
 }
 
 
@@ -35,9 +42,22 @@ class FakeLibreTranslate:
     # (200 without translatedText), or "slow" (answers after `delay` seconds).
     mode: str = "ok"
     delay: float = 0.0
+    # Sentences a test teaches it, each as {language: text}: any of them is translated into the others.
+    phrases: list[dict[str, str]] = field(default_factory=list)
 
     def translate(self, source: str, target: str, text: str) -> str:
-        return KNOWN.get((source, target, text), f"[{source}→{target}] {text}")
+        for phrase in self.phrases:
+            if phrase.get(source) == text and target in phrase:
+                return phrase[target]
+        if (source, target, text) in KNOWN:
+            return KNOWN[source, target, text]
+        # A known sentence inside a longer text (a conclusion's line with its citation): translated in
+        # place, the rest kept, as a real server keeps tokens such as [#12].
+        translated = text
+        for (known_source, known_target, known), answer in KNOWN.items():
+            if (known_source, known_target) == (source, target) and known in translated:
+                translated = translated.replace(known, answer)
+        return translated if translated != text else f"[{source}→{target}] {text}"
 
 
 def _handler(fake: FakeLibreTranslate):

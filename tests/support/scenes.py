@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.test import override_settings
 from django.utils import timezone
 
 from deliberation.models import Participant, Proposal, ProposalStatus, Question, Role, Roundtable
@@ -18,12 +19,14 @@ from deliberation.services import (
     publications,
     questions,
     statements,
+    texts,
     themes,
 )
 from deliberation.services.participants import participant_join
 from deliberation.services.proposals import proposal_submit
 from deliberation.services.votes import vote_cast
 from tests.factories import ParticipantFactory, ProposalFactory, RoundtableFactory
+from tests.support.libretranslate import libretranslate_server
 from tests.support.state import events_seen_by
 
 
@@ -214,6 +217,15 @@ def opinions_computed_with_tallies_hidden_then_shown(scene: Scene) -> None:
     scene.switch(tallies_hidden=False)
 
 
+def the_balance_changes_while_the_map_stays(scene: Scene) -> None:
+    """Someone joins after a run: the next run sends who takes part (`balance.updated`), not the map."""
+    themes_and_opinions_computed(scene)
+    participant_join(
+        roundtable=scene.roundtable, display_name="Dara", actor_type="civil-society", language="en"
+    )
+    analysis.question_analyse(question_id=scene.question.pk)
+
+
 def themes_curated(scene: Scene) -> None:
     themes_and_opinions_computed(scene)
     question = scene.question
@@ -291,6 +303,122 @@ def the_document_is_published_and_corrected(scene: Scene) -> None:
     publications.document_publish(**scene.ids(organizer), note="Typo fixed")
 
 
+def _run_of_show_plan(scene: Scene, *, seconds: int = 60) -> Participant:
+    """An organizer plans Q1's three phases, a break, Q2 collecting and the closing; the roundtable starts
+    in an hour and lasts 90 minutes."""
+    from deliberation.services.run_of_show import PlanStep, run_of_show_plan
+
+    organizer = ParticipantFactory(roundtable=scene.roundtable, display_name="Olga", role=Role.ORGANIZER)
+    start = timezone.now().replace(microsecond=0) + datetime.timedelta(hours=1)
+    Roundtable.objects.filter(pk=scene.roundtable.pk).update(
+        starts_at=start, ends_at=start + datetime.timedelta(minutes=90)
+    )
+    scene.roundtable.refresh_from_db()
+    first, second = scene.question.pk, scene.roundtable.questions.get(order=2).pk
+    run_of_show_plan(
+        roundtable=scene.roundtable,
+        organizer=organizer,
+        steps=[
+            PlanStep(kind="phase", planned_seconds=seconds, question_id=first, phase="collecting"),
+            PlanStep(kind="phase", planned_seconds=seconds, question_id=first, phase="voting"),
+            PlanStep(kind="phase", planned_seconds=seconds, question_id=first, phase="locked"),
+            PlanStep(
+                kind="break", planned_seconds=seconds, title={"en": "Coffee", "es": "Café", "fr": "Café"}
+            ),
+            PlanStep(kind="phase", planned_seconds=seconds, question_id=second, phase="collecting"),
+            PlanStep(kind="closing", planned_seconds=seconds, title={"en": "Closing"}),
+        ],
+    )
+    return organizer
+
+
+def run_of_show_steps_end(scene: Scene) -> None:
+    """As the sweepers do once the current step's time has run out: the show's clock and its
+    countdown on the question are one decision."""
+    from deliberation.models import RunOfShow
+    from deliberation.services.run_of_show import run_of_show_fire, run_of_shows_due
+
+    show = RunOfShow.objects.get(roundtable=scene.roundtable)
+    past = timezone.now() - datetime.timedelta(seconds=1)
+    Question.objects.filter(roundtable=scene.roundtable, phase_ends_at=show.step_ends_at).update(
+        phase_ends_at=past
+    )
+    RunOfShow.objects.filter(pk=show.pk).update(step_ends_at=past)
+    for question_id, due in questions.questions_due():
+        questions.question_timer_fire(question_id=question_id, due=due)
+    for show_id, due in run_of_shows_due():
+        run_of_show_fire(show_id=show_id, due=due)
+
+
+def a_run_of_show_is_planned_and_started(scene: Scene) -> None:
+    from deliberation.services import run_of_show
+
+    _run_of_show_plan(scene)
+    run_of_show.run_of_show_start(**scene.ids(scene.mod))
+
+
+def a_run_of_show_is_paused_and_extended(scene: Scene) -> None:
+    """Left paused: what every reader is told must not depend on when they read it."""
+    from deliberation.services import run_of_show
+
+    _run_of_show_plan(scene)
+    run_of_show.run_of_show_start(**scene.ids(scene.mod))
+    run_of_show.run_of_show_pause(**scene.ids(scene.mod))
+    run_of_show.run_of_show_extend(**scene.ids(scene.mod), seconds=60)
+
+
+def a_run_of_show_drives_the_session(scene: Scene) -> None:
+    """The clock ends steps (moving Q1 through its phases), the moderator extends, pauses, resumes,
+    skips the break and goes back, and the show runs to its end."""
+    from deliberation.services import run_of_show
+
+    _run_of_show_plan(scene)
+    run_of_show.run_of_show_start(**scene.ids(scene.mod))
+    run_of_show_steps_end(scene)
+    run_of_show.run_of_show_extend(**scene.ids(scene.mod), seconds=120)
+    run_of_show.run_of_show_pause(**scene.ids(scene.mod))
+    run_of_show.run_of_show_resume(**scene.ids(scene.mod))
+    run_of_show_steps_end(scene)
+    run_of_show.run_of_show_skip(**scene.ids(scene.mod))
+    run_of_show.run_of_show_back(**scene.ids(scene.mod))
+    for _ in range(4):
+        run_of_show_steps_end(scene)
+
+
+def conclusions_in_every_language(scene: Scene) -> None:
+    """Written in English; a translation server proposes Spanish and French; moderators review one,
+    correct another, and write a commitment's Spanish by hand."""
+    question = scene.question.pk
+    mod = scene.ids(scene.mod)
+    with libretranslate_server() as server, override_settings(ROUNDTABLE_TRANSLATE_URL=server.url):
+        drafts.draft_save(
+            **mod,
+            question_id=question,
+            base_version=0,
+            text=f"## Funding\n\nAgreed [#{scene.proposal.pk}].\n",
+            language="en",
+        )
+        commitment = drafts.commitment_add(
+            **mod,
+            question_id=question,
+            what="Open a joint fund",
+            actor_type="government-local",
+            language="en",
+        ).result["commitment"]
+        statement = statements.statement_put(
+            **mod, question_id=question, text="Partnerships need a shared fund", language="en"
+        ).result["statement"]
+        texts.translations_run_due()
+    drafts.draft_review(**mod, question_id=question, language="es", version=1)
+    drafts.draft_save(
+        **mod, question_id=question, base_version=1, text="## Financement\n\nD'accord.\n", language="fr"
+    )
+    texts.translation_review(**mod, kind="statement", item_id=statement, language="fr")
+    texts.translation_save(
+        **mod, kind="commitment", item_id=commitment, language="es", text="Abrir un fondo común"
+    )
+
+
 def _themes(scene: Scene) -> list[dict[str, Any]]:
     from deliberation.selectors import question_themes
 
@@ -316,12 +444,17 @@ ACTIONS: list[Callable[[Scene], None]] = [
     someone_is_erased,
     themes_and_opinions_computed,
     opinions_computed_with_tallies_hidden_then_shown,
+    the_balance_changes_while_the_map_stays,
     themes_curated,
     a_themed_proposal_is_hidden,
     two_moderators_draft_and_merge,
     the_room_checks_a_statement,
+    conclusions_in_every_language,
     a_room_check_answerer_is_erased,
     the_document_is_published_and_corrected,
+    a_run_of_show_is_planned_and_started,
+    a_run_of_show_is_paused_and_extended,
+    a_run_of_show_drives_the_session,
 ]
 
 

@@ -31,6 +31,7 @@ def state_from_snapshot(frame: dict[str, Any]) -> dict[str, Any]:
         "commitments": {item["question"]: copy.deepcopy(item["items"]) for item in frame["commitments"]}
         if "commitments" in frame
         else None,
+        "run_of_show": copy.deepcopy(frame["run_of_show"]),
     }
 
 
@@ -114,6 +115,8 @@ def state_apply_event(state: dict[str, Any], event: dict[str, Any]) -> None:
         case "opinions.updated":
             state["opinions"][data["question"]] = copy.deepcopy(data["opinions"])
             state["balance"] = copy.deepcopy(data["balance"])
+        case "balance.updated":
+            state["balance"] = copy.deepcopy(data["balance"])
         case "roundtable.updated":
             state["roundtable"]["current_question"] = data["current_question"]
         case "draft.updated":
@@ -126,6 +129,11 @@ def state_apply_event(state: dict[str, Any], event: dict[str, Any]) -> None:
             _set_statement(state, data["statement"])
         case "publication.created":
             state["publications"].append(copy.deepcopy(data["publication"]))
+        case "run_of_show.updated":
+            # The whole run of show; staff copies also carry the audit entry, as steering events do.
+            state["run_of_show"] = {
+                key: copy.deepcopy(value) for key, value in data.items() if key != "audit"
+            }
         case "invitation.revoked":
             pass  # for the audit log: nothing any screen shows changes
         case kind:

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from deliberation.errors import ServiceError
 from deliberation.models import Question
@@ -33,9 +34,16 @@ class Command(BaseCommand):
             result = polis_import(question=target, directory=directory)
         except (OSError, ServiceError) as error:
             raise CommandError(f"cannot import {directory}: {error}") from error
+        # Commands run without an active language: ngettext gives English's own two forms.
+        counts = (
+            ngettext("%(count)s proposal", "%(count)s proposals", result.proposals)
+            % {"count": result.proposals},
+            ngettext("%(count)s vote", "%(count)s votes", result.votes) % {"count": result.votes},
+            ngettext("%(count)s participant", "%(count)s participants", result.participants)
+            % {"count": result.participants},
+        )
         self.stdout.write(
-            f"Imported {result.proposals} proposals, {result.votes} votes and {result.participants} "
-            f"participants into {code} question {question}."
+            f"Imported {counts[0]}, {counts[1]} and {counts[2]} into {code} question {question}."
         )
         if analyse:
             question_analyse(question_id=target.pk)

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from deliberation.services.roundtables import BUNDLED_SEED, roundtable_load_seed, seed_read
 
@@ -34,4 +35,6 @@ class Command(BaseCommand):
             seed=seed, code=code, registration_required=False if open_registration else None
         )
         verb = "Loaded" if created else "Already loaded, left unchanged:"
-        self.stdout.write(f"{verb} roundtable {roundtable.code} ({roundtable.questions.count()} questions)")
+        count = roundtable.questions.count()
+        questions = ngettext("%(count)s question", "%(count)s questions", count) % {"count": count}
+        self.stdout.write(f"{verb} roundtable {roundtable.code} ({questions})")

@@ -4,6 +4,7 @@
 import { showCountdown } from "../clock.js";
 import { byPinThenId } from "../dom.js";
 import { t } from "../i18n.js";
+import { withShowClock } from "../show.js";
 import { syncCards } from "./cards.js";
 import { ctx, questionOrder, run } from "./shared.js";
 
@@ -108,13 +109,15 @@ export function renderProposals(question, force = null) {
   });
 }
 
-// The countdown, in the question's pane and on its tab.
+// The countdown, in the question's pane and on its tab (the run of show's, when its step is this
+// question's phase and the question has none of its own).
 export function tickQuestion(question) {
   const section = sections.get(question.id);
   if (!section) return;
-  showCountdown(section.querySelector("[data-role=countdown]"), question);
+  const timed = withShowClock(question, ctx.state?.runOfShow);
+  showCountdown(section.querySelector("[data-role=countdown]"), timed);
   const onTab = tabs.get(question.id)?.querySelector("[data-role=tab-countdown]");
-  if (onTab) showCountdown(onTab, question);
+  if (onTab) showCountdown(onTab, timed);
 }
 
 export async function questionClick(button) {

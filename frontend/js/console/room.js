@@ -2,7 +2,7 @@
 // themes and opinion groups.
 import { renderBalance, renderOpinionMap, renderThemes } from "../analysis.js";
 import { t } from "../i18n.js";
-import { focus, themeControls } from "./themes.js";
+import { focus, themeControls, unsortedMembers } from "./themes.js";
 import { actorTypeName, ctx } from "./shared.js";
 
 const rooms = new Map();
@@ -69,6 +69,7 @@ export function renderAnalysis(questionId) {
       proposals: ctx.state.proposals,
       language: ctx.config.language,
       controls: themeControls(questionId, themes),
+      unsortedControls: unsortedMembers(questionId),
       idPrefix: `q${questionId}-`,
     });
     // A keyboard user whose form just closed lands back on the same theme, not at the page's top.

@@ -30,7 +30,8 @@ function control(label, select, button) {
 export function themeControls(questionId, themes) {
   return (theme) => {
     const key = `${questionId}:${theme.number}`;
-    const others = themes.filter((other) => other.number !== theme.number);
+    // Unsorted proposals are not a theme to merge into: move them in one by one instead.
+    const others = themes.filter((other) => other.number !== theme.number && !other.unsorted);
     const outside = [...ctx.state.proposals.values()].filter(
       (proposal) => proposal.question === questionId && proposal.status === "visible" && !theme.proposals.includes(proposal.id),
     );
@@ -91,6 +92,29 @@ export function themeControls(questionId, themes) {
     details.addEventListener("focusin", () => {
       focus.lastTheme = { question: questionId, number: theme.number };
     });
+    return details;
+  };
+}
+
+// The unsorted proposals, opened like a theme: a moderator reads them here and puts one into a theme
+// with that theme's "move a proposal here" control.
+export function unsortedMembers(questionId) {
+  return (ids) => {
+    const key = `${questionId}:unsorted`;
+    const details = element(
+      "details",
+      { class: "theme-open", open: openThemes.has(key) },
+      element("summary", {}, t("themeOpen")),
+      element(
+        "ul",
+        { class: "theme-members" },
+        ...ids.map((id) => {
+          const proposal = ctx.state.proposals.get(id);
+          return element("li", {}, `#${id} `, proposal ? element("span", { lang: proposal.language }, proposal.text) : "");
+        }),
+      ),
+    );
+    details.addEventListener("toggle", () => (details.open ? openThemes.add(key) : openThemes.delete(key)));
     return details;
   };
 }

@@ -1,4 +1,5 @@
 // The page's frame on a phone: the title, question chips and folding, "Your proposals", themes you can open.
+import { themesSplit } from "../analysis.js";
 import { element } from "../dom.js";
 import { t } from "../i18n.js";
 
@@ -149,16 +150,18 @@ export function renderMine(section, questionId, proposals) {
 const opened = new Set(); // "question:theme" keys the person opened
 
 export function addThemeProposals(list, { questionId, themes, proposals }) {
+  const { unsorted } = themesSplit(themes);
   for (const item of list.querySelectorAll(":scope > li.theme")) {
-    const theme = themes.find((entry) => String(entry.number) === item.dataset.theme);
-    if (!theme) continue;
-    const members = theme.proposals.map((id) => proposals.get(id)).filter(Boolean);
+    const isUnsorted = item.dataset.theme === "unsorted";
+    const theme = isUnsorted ? null : themes.find((entry) => String(entry.number) === item.dataset.theme);
+    if (!theme && !isUnsorted) continue;
+    const members = (isUnsorted ? unsorted : theme.proposals).map((id) => proposals.get(id)).filter(Boolean);
     if (!members.length) continue;
-    const key = `${questionId}:${theme.number}`;
+    const key = `${questionId}:${isUnsorted ? "unsorted" : theme.number}`;
     const details = element(
       "details",
       { class: "theme-proposals", open: opened.has(key) },
-      element("summary", {}, t("themeProposals", { count: members.length })),
+      element("summary", {}, t(isUnsorted ? "unsortedProposals" : "themeProposals", { count: members.length })),
       element(
         "ul",
         {},

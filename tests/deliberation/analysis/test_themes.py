@@ -8,10 +8,12 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
 from deliberation.analysis.duplicates import duplicates_find
-from deliberation.analysis.embedding import texts_embed
+from deliberation.analysis.embedding import proposal_vectors, texts_embed
 from deliberation.analysis.languages import language_detect
 from deliberation.analysis.themes import (
     ThemeSettings,
+    text_shorten,
+    theme_unsorted,
     themes_cluster,
     themes_label,
     themes_match,
@@ -30,7 +32,8 @@ def labelled_rows(themes: set[str] | None = None) -> list[dict]:
 def test_the_same_idea_in_spanish_and_french_lands_in_one_theme():
     rows = labelled_rows({"funding", "data", "training"})
     texts = [row["text"] for row in rows]
-    clusters = themes_cluster(texts_embed(texts), [row["lang"] for row in rows], ThemeSettings())
+    languages = [row["lang"] for row in rows]
+    clusters = themes_cluster(proposal_vectors(texts, languages), languages, ThemeSettings())
     by_text = dict(zip(texts, clusters, strict=True))
     # Translations of one another, written by different people in different languages.
     assert (
@@ -54,8 +57,8 @@ def test_the_same_idea_in_spanish_and_french_lands_in_one_theme():
 
 def test_the_same_input_gives_the_same_themes():
     rows = labelled_rows()
-    vectors = texts_embed([row["text"] for row in rows])
     languages = [row["lang"] for row in rows]
+    vectors = proposal_vectors([row["text"] for row in rows], languages)
     assert themes_cluster(vectors, languages, ThemeSettings()) == themes_cluster(
         vectors, languages, ThemeSettings()
     )
@@ -70,17 +73,101 @@ def test_theme_numbers_follow_their_proposals_between_runs():
     assert numbering == {1: 7, 0: 9, 2: 12}
 
 
-def test_labels_are_given_in_each_language_from_distinctive_words():
+def test_a_theme_is_named_by_one_idea_in_each_language_from_its_own_proposals():
     rows = labelled_rows({"data", "training"})
+    texts, languages = [row["text"] for row in rows], [row["lang"] for row in rows]
     clusters = [0 if row["theme"] == "data" else 1 for row in rows]
-    labels = themes_label(
-        texts=[row["text"] for row in rows], languages=[row["lang"] for row in rows], clusters=clusters
+    named = themes_label(
+        texts=texts, languages=languages, clusters=clusters, vectors=proposal_vectors(texts, languages)
     )
-    assert set(labels[0]) == {"en", "es", "fr"}
-    assert "data" in labels[0]["en"]
-    assert "datos" in labels[0]["es"]
-    assert "données" in labels[0]["fr"]
-    assert "datos" not in labels[1]["es"]
+    for cluster, theme in ((0, "data"), (1, "training")):
+        labels = named[cluster]["labels"]
+        assert set(labels) == {"en", "es", "fr"}
+        # Each name is one of the theme's own proposals in that language, shortened to a heading...
+        sources = named[cluster]["from"]
+        for language, label in labels.items():
+            source = next(row for row in sources if languages[row] == language)
+            assert rows[source]["theme"] == theme
+            assert texts[source].startswith(label.rstrip("…"))
+            assert len(label) <= 73
+        # ...and the same idea in every language (this set writes each idea in all three).
+        ideas = {(rows[row]["id"] - 1) % 6 for row in sources}
+        assert len(ideas) == 1, [texts[row] for row in sources]
+
+
+def test_with_a_translation_server_every_language_reads_the_central_proposal_translated():
+    rows = labelled_rows({"funding", "inclusion"})
+    texts, languages = [row["text"] for row in rows], [row["lang"] for row in rows]
+    clusters = [0 if row["theme"] == "funding" else 1 for row in rows]
+    asked = []
+
+    def translate(text, source, target):
+        asked.append((text, source, target))
+        return f"{target}: {text}"
+
+    named = themes_label(
+        texts=texts,
+        languages=languages,
+        clusters=clusters,
+        vectors=proposal_vectors(texts, languages),
+        wanted=("en", "es", "fr"),
+        translate=translate,
+    )
+    for entry in named.values():
+        [lead] = entry["from"]
+        name = entry["labels"][languages[lead]]
+        others = {language for language in ("en", "es", "fr") if language != languages[lead]}
+        assert {language: entry["labels"][language] for language in others} == {
+            language: f"{language}: {name}" for language in others
+        }
+    assert len(asked) == 4
+
+
+def test_a_group_of_one_proposal_is_unsorted_and_gets_no_name():
+    texts = [
+        "Create a joint investment fund for local projects",
+        "Crear un fondo común de inversión para proyectos locales",
+        "Protect water and land when attracting new industry",
+    ]
+    named = themes_label(
+        texts=texts,
+        languages=["en", "es", "en"],
+        clusters=[0, 0, 1],
+        vectors=proposal_vectors(texts, ["en", "es", "en"]),
+    )
+    assert set(named) == {0}
+    assert named[0]["labels"]["es"] == "Crear un fondo común de inversión para proyectos locales"
+    assert theme_unsorted(name="", size=1) is True
+    assert theme_unsorted(name="Water", size=1) is False
+    assert theme_unsorted(name="", size=2) is False
+
+
+def test_long_proposals_are_cut_where_a_phrase_ends():
+    assert (
+        text_shorten(
+            "Create a joint investment fund where municipalities and companies each put in money for local"
+            " projects",
+            language="en",
+        )
+        == "Create a joint investment fund"
+    )
+    assert (
+        text_shorten(
+            "Les banques de développement doivent proposer des crédits plus simples aux petites villes",
+            language="fr",
+        )
+        == "Les banques de développement doivent proposer"
+    )
+    assert text_shorten("Offer matching funds: every euro a business invests is matched", language="en") == (
+        "Offer matching funds"
+    )
+    # Short ones are kept whole, first sentence only, without the final full stop.
+    assert text_shorten("Open budgets. Then open data.", language="en") == "Open budgets"
+    assert text_shorten("  open   budgets ", language="en") == "Open budgets"
+    # No phrase boundary: cut between words, and say so.
+    long_word_run = " ".join(["participatory"] * 12)
+    shortened = text_shorten(long_word_run, language="en")
+    assert shortened.endswith("…") and len(shortened) <= 65
 
 
 def test_translations_are_hinted_as_duplicates_and_other_ideas_are_not():
@@ -122,8 +209,13 @@ def test_command_line_reads_jsonl_and_prints_a_theme_per_line_then_labels(tmp_pa
     assert [line["id"] for line in assignments] == [f"p{index}" for index in range(len(rows))]
     assert {line["theme"] for line in assignments} == {line["theme"] for line in summaries}
     assert sum(line["size"] for line in summaries) == len(rows)
-    assert all(line["label"] for line in summaries)
-    assert adjusted_rand_score([row["theme"] for row in rows], [line["theme"] for line in assignments]) > 0.5
+    assert all(bool(line["label"]) != line["unsorted"] for line in summaries), "named unless unsorted"
+    # The same themes as the engine gives for these proposals (language detection included); how good
+    # they are is measured on whole sets (bench/themes.py) and on three topics above.
+    languages = [row["lang"] for row in rows]
+    vectors = proposal_vectors([row["text"] for row in rows], languages)
+    engine = themes_cluster(vectors, languages, ThemeSettings())
+    assert adjusted_rand_score(engine, [line["theme"] for line in assignments]) == 1.0
 
 
 def test_command_line_explains_a_bad_line(tmp_path):

@@ -147,7 +147,11 @@ def test_no_page_ends_on_a_heading_or_holds_only_a_placeholder(published, langua
             f"\n\nParagraph {n}: the partners agreed on a shared fund for local projects, run jointly."
             for n in range(paragraphs)
         )
-        document["questions"][0]["conclusions"]["markdown"] += extra
+        conclusions = document["questions"][0]["conclusions"]
+        conclusions["markdown"] += extra
+        # Each language's own text is what its reader gets (issue 18).
+        for text in conclusions.get("texts", {}).values():
+            text["markdown"] += extra
         texts = pages_text(pdf_of(document, language))
         for number, text in enumerate(texts, start=1):
             body = flat(text).replace(title, "").replace(f"{page_word}{number}", "")

@@ -1,0 +1,352 @@
+"""Conclusions, commitments and room checks in every language of the roundtable. A moderator writes one
+language; with a translation server configured, the translation pass proposes the others (machine-made,
+marked so until a moderator reviews or corrects them); without one, moderators write them by hand.
+
+A commitment's or room check's text in another language is an entry of its `translations`, keyed by
+language: {"of": fingerprint of the original, "text", "machine", "author", "at", "reviewed_by",
+"reviewed_at"}. The conclusions are versions per language (DraftRevision, services/drafts.py).
+
+The pass runs in every process (realtime/translation_runner.py): a question marked due is claimed by
+one, which asks the server for what is missing, without holding the roundtable's lock meanwhile, then
+writes each answer only if what it translated is still what needs it."""
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from asgiref.sync import async_to_sync
+from django.db import transaction
+from django.utils import timezone
+
+from deliberation.document.build import draft_source, drafts_latest
+from deliberation.document.live import statement_view
+from deliberation.document.markdown import CITATION
+from deliberation.errors import ServiceError
+from deliberation.machine_translation import TranslationUnavailable, translation_backend
+from deliberation.models import Commitment, Participant, Question, Roundtable, Statement
+from deliberation.policy import Action
+from deliberation.services.commands import CommandResult, command_begin, text_clean
+from deliberation.services.drafts import (
+    COMMITMENT_WHAT_MAX_CHARS,
+    commitments_changed,
+    draft_translation_save,
+)
+from deliberation.services.events import event_record, roundtable_lock
+from deliberation.services.statements import STATEMENT_MAX_CHARS
+from deliberation.services.translations import (
+    translation_clean,
+    translations_claim,
+    translations_due,
+    translations_retry_later,
+)
+from deliberation.texts import text_fingerprint
+
+logger = logging.getLogger(__name__)
+
+TextKind = Literal["commitment", "statement"]
+
+# After a failed pass (server down), the question is tried again this much later, not every tick.
+RETRY_SECONDS = 60
+
+
+def _original(item: Commitment | Statement) -> str:
+    return item.what if isinstance(item, Commitment) else item.text
+
+
+def _item_in(*, roundtable: Roundtable, kind: TextKind, item_id: int) -> Commitment | Statement:
+    model = Commitment if kind == "commitment" else Statement
+    item = (
+        model.objects.select_related("question").filter(question__roundtable=roundtable, pk=item_id).first()
+    )
+    if item is None:
+        raise ServiceError(f"{kind}_not_found")
+    return item
+
+
+def _item_changed(
+    *,
+    roundtable: Roundtable,
+    item: Commitment | Statement,
+    actor: Participant | None,
+    audit: dict[str, Any],
+    command_id: str | None,
+) -> int:
+    if isinstance(item, Commitment):
+        return commitments_changed(
+            roundtable=roundtable,
+            question=item.question,
+            actor=actor,
+            audit={"commitment": item.pk, **audit},
+            command_id=command_id,
+        ).seq
+    return event_record(
+        roundtable=roundtable,
+        kind="statement.updated",
+        data={"action": "text", "statement": statement_view(statement=item)},
+        staff={"audit": {"statement": item.number, **audit}},
+        actor=actor,
+        command_id=command_id,
+    ).seq
+
+
+def translation_save(
+    *,
+    roundtable_id: int,
+    participant_id: int | None,
+    kind: TextKind,
+    item_id: int,
+    language: str,
+    text: str,
+    command_id: str | None = None,
+) -> CommandResult:
+    """A moderator writes (or corrects) a commitment's or room check's text in another language. The
+    original stays as it is: people answered a room check as it was put to them."""
+    limit = COMMITMENT_WHAT_MAX_CHARS if kind == "commitment" else STATEMENT_MAX_CHARS
+    cleaned = text_clean(text=text, max_chars=limit)
+    with transaction.atomic():
+        roundtable, actor, earlier = command_begin(
+            roundtable_id=roundtable_id,
+            participant_id=participant_id,
+            action=Action.TRANSLATION_SAVE,
+            command_id=command_id,
+        )
+        result = {kind: item_id, "language": language}
+        if earlier is not None:
+            return CommandResult(seq=earlier.seq, result=result)
+        if language not in roundtable.languages:
+            raise ServiceError("language_invalid")
+        item = _item_in(roundtable=roundtable, kind=kind, item_id=item_id)
+        if language == item.language:
+            raise ServiceError("text_language_original")
+        fingerprint = text_fingerprint(_original(item))
+        entry = item.translations.get(language) or {}
+        if entry.get("of") == fingerprint and "machine" in entry and entry["text"] == cleaned:
+            return CommandResult(seq=None, result=result)
+        now = timezone.now().isoformat()
+        item.translations = {
+            **item.translations,
+            language: {
+                "of": fingerprint,
+                "text": cleaned,
+                "machine": False,
+                "author": actor.display_name,
+                "at": now,
+                # Written or corrected by a person: that person stands by it.
+                "reviewed_by": actor.display_name,
+                "reviewed_at": now,
+            },
+        }
+        item.save(update_fields=["translations"])
+        seq = _item_changed(
+            roundtable=roundtable,
+            item=item,
+            actor=actor,
+            audit={"language": language, "text": cleaned},
+            command_id=command_id,
+        )
+    return CommandResult(seq=seq, result=result)
+
+
+def translation_review(
+    *,
+    roundtable_id: int,
+    participant_id: int | None,
+    kind: TextKind,
+    item_id: int,
+    language: str,
+    command_id: str | None = None,
+) -> CommandResult:
+    """A moderator has read a machine translation of a commitment or room check and stands by it."""
+    with transaction.atomic():
+        roundtable, actor, earlier = command_begin(
+            roundtable_id=roundtable_id,
+            participant_id=participant_id,
+            action=Action.TRANSLATION_REVIEW,
+            command_id=command_id,
+        )
+        result = {kind: item_id, "language": language}
+        if earlier is not None:
+            return CommandResult(seq=earlier.seq, result=result)
+        if language not in roundtable.languages:
+            raise ServiceError("language_invalid")
+        item = _item_in(roundtable=roundtable, kind=kind, item_id=item_id)
+        entry = item.translations.get(language) or {}
+        if entry.get("of") != text_fingerprint(_original(item)) or not entry.get("machine"):
+            raise ServiceError("review_not_machine")
+        if entry.get("reviewed_at"):
+            return CommandResult(seq=None, result=result)
+        item.translations = {
+            **item.translations,
+            language: {**entry, "reviewed_by": actor.display_name, "reviewed_at": timezone.now().isoformat()},
+        }
+        item.save(update_fields=["translations"])
+        seq = _item_changed(
+            roundtable=roundtable,
+            item=item,
+            actor=actor,
+            audit={"language": language, "reviewed": True},
+            command_id=command_id,
+        )
+    return CommandResult(seq=seq, result=result)
+
+
+# --- The translation pass. ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextToTranslate:
+    kind: Literal["draft", "commitment", "statement"]
+    # The question for a draft, else the commitment or statement.
+    item_id: int
+    source: str
+    target: str
+    text: str
+    # A draft's source version, or the fingerprint of a commitment's or room check's original.
+    of: int | str
+
+
+def question_translations_wanted(*, question_id: int) -> list[TextToTranslate]:
+    """What of a question the other languages lack: the conclusions where a language has nothing, or
+    only a machine translation of an older original (never over what a moderator wrote or corrected);
+    commitments and room checks without a text in a language."""
+    question = Question.objects.select_related("roundtable").get(pk=question_id)
+    languages = question.roundtable.languages
+    wanted: list[TextToTranslate] = []
+    latest = drafts_latest(question_id=question_id)
+    source = draft_source(latest)
+    if source is not None:
+        for language in languages:
+            if language == source.language:
+                continue
+            target = latest.get(language)
+            if target is not None and (
+                not target.machine
+                or (target.source_language, target.source_version) == (source.language, source.version)
+            ):
+                continue
+            wanted.append(
+                TextToTranslate("draft", question_id, source.language, language, source.text, source.version)
+            )
+    items: list[tuple[Literal["commitment", "statement"], Commitment | Statement]] = [
+        ("commitment", item) for item in Commitment.objects.filter(question_id=question_id).order_by("id")
+    ] + [("statement", item) for item in Statement.objects.filter(question_id=question_id).order_by("number")]
+    for kind, item in items:
+        if not item.language:
+            continue
+        fingerprint = text_fingerprint(_original(item))
+        for language in languages:
+            entry = item.translations.get(language) or {}
+            if language == item.language or (entry.get("of") == fingerprint and "machine" in entry):
+                continue
+            wanted.append(
+                TextToTranslate(kind, item.pk, item.language, language, _original(item), fingerprint)
+            )
+    return wanted
+
+
+# A Markdown line's structure, kept out of the translation: indentation, heading, quote, list marker.
+_LINE_PREFIX = re.compile(r"^(\s*(?:#{1,6}\s+|>\s?|[-*+]\s+|\d{1,3}[.)]\s+)*)")
+
+
+def markdown_translate(text: str, translate: Callable[[str], str]) -> str:
+    """Translate conclusions line by line so their Markdown structure survives any server; a citation
+    the translation lost is put back at the end of its line (a citation is what ties a conclusion to
+    the room's proposals, so it must be in every language)."""
+    lines = []
+    for line in text.split("\n"):
+        prefix = _LINE_PREFIX.match(line).group(1)
+        body = line[len(prefix) :]
+        if not body.strip() or not re.search(r"\w", CITATION.sub("", body)):
+            lines.append(line)
+            continue
+        translated = translate(body)
+        lost = [match.group(0) for match in CITATION.finditer(body) if match.group(0) not in translated]
+        lines.append(prefix + " ".join([translated, *lost]))
+    return "\n".join(lines)
+
+
+def translation_machine_save(*, wanted: TextToTranslate, text: str) -> int | None:
+    """Keep a machine translation if what it translated is still the original and the language still
+    lacks one; returns the event's seq, or None when it came too late to be of use."""
+    if wanted.kind == "draft":
+        return draft_translation_save(
+            question_id=wanted.item_id,
+            language=wanted.target,
+            source_language=wanted.source,
+            source_version=int(wanted.of),
+            text=text,
+        )
+    model = Commitment if wanted.kind == "commitment" else Statement
+    with transaction.atomic():
+        item = model.objects.select_related("question").filter(pk=wanted.item_id).first()
+        if item is None:
+            return None
+        roundtable = roundtable_lock(roundtable_id=item.question.roundtable_id)
+        item.refresh_from_db()
+        entry = item.translations.get(wanted.target) or {}
+        if text_fingerprint(_original(item)) != wanted.of or (
+            entry.get("of") == wanted.of and "machine" in entry
+        ):
+            return None
+        item.translations = {
+            **item.translations,
+            wanted.target: {
+                "of": wanted.of,
+                "text": text,
+                "machine": True,
+                "author": None,
+                "at": timezone.now().isoformat(),
+                "reviewed_by": None,
+                "reviewed_at": None,
+            },
+        }
+        item.save(update_fields=["translations"])
+        return _item_changed(
+            roundtable=roundtable,
+            item=item,
+            actor=None,
+            audit={"language": wanted.target, "machine": True},
+            command_id=None,
+        )
+
+
+def question_translate(*, question_id: int) -> int:
+    """Ask the server for everything the question lacks; returns how many texts were written. A server
+    that fails leaves the question to be tried again later, keeping what was already translated."""
+    backend = translation_backend()
+    if backend is None:
+        return 0
+    translate = async_to_sync(backend.translate)
+    written = 0
+    for wanted in question_translations_wanted(question_id=question_id):
+
+        def one(text: str, wanted: TextToTranslate = wanted) -> str:
+            return translation_clean(translate(text=text, source=wanted.source, target=wanted.target))
+
+        try:
+            text = markdown_translate(wanted.text, one) if wanted.kind == "draft" else one(wanted.text)
+        except TranslationUnavailable as error:
+            logger.warning("translation of question %s into %s failed: %s", question_id, wanted.target, error)
+            translations_retry_later(question_id=question_id, seconds=RETRY_SECONDS)
+            return written
+        if translation_machine_save(wanted=wanted, text=text) is not None:
+            written += 1
+    return written
+
+
+def translations_run_due() -> int:
+    # Without a server nothing is ever marked due: no query every tick for `make run`.
+    if translation_backend() is None:
+        return 0
+    ran = 0
+    for question_id, due in translations_due():
+        if translations_claim(question_id=question_id, due=due):
+            try:
+                question_translate(question_id=question_id)
+            except Exception:
+                # One question's failure must not stop the others', nor the runner.
+                logger.exception("translation pass of question %s failed", question_id)
+            ran += 1
+    return ran

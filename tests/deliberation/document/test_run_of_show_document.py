@@ -1,0 +1,139 @@
+"""The published document carries the run of show: the plan and what actually happened ("Q2 ran 4
+minutes over", "the break was skipped"), in the reader's language, on the page, in the PDF, the Markdown
+and the JSON (valid against its schema)."""
+
+import datetime
+import io
+import json
+
+import jsonschema
+import pypdf
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from deliberation.document.build import document_build
+from deliberation.document.export_markdown import document_markdown
+from deliberation.document.export_pdf import document_pdf
+from deliberation.document.files import document_schema_text
+from deliberation.models import Publication, Role, RunOfShow, RunStep
+from deliberation.services import publications
+from deliberation.services.run_of_show import PlanStep, run_of_show_plan
+from tests.factories import ParticipantFactory, RoundtableFactory
+
+pytestmark = pytest.mark.django_db
+SCHEMA = json.loads(document_schema_text())
+START = datetime.datetime(2021, 5, 26, 12, 55, tzinfo=datetime.UTC)  # 9:55 in Córdoba (UTC-3)
+
+
+@pytest.fixture
+def ran():
+    """Q1 and Q2 collecting then voting, a break, the closing: Q2's collecting ran 4 minutes over, the
+    break was skipped after a minute, the session ended at 11:27 for 11:25."""
+    roundtable = RoundtableFactory(
+        starts_at=START,
+        ends_at=START + datetime.timedelta(minutes=90),
+        time_zone="America/Argentina/Cordoba",
+        questions=["closed"] * 4,
+    )
+    organizer = ParticipantFactory(roundtable=roundtable, display_name="Olga", role=Role.ORGANIZER)
+    first, second = (roundtable.questions.get(order=order).pk for order in (1, 2))
+    run_of_show_plan(
+        roundtable=roundtable,
+        organizer=organizer,
+        steps=[
+            PlanStep(kind="phase", planned_seconds=20 * 60, question_id=first, phase="collecting"),
+            PlanStep(kind="phase", planned_seconds=10 * 60, question_id=first, phase="voting"),
+            PlanStep(
+                kind="break", planned_seconds=10 * 60, title={"en": "Coffee", "es": "Café", "fr": "Café"}
+            ),
+            PlanStep(kind="phase", planned_seconds=20 * 60, question_id=second, phase="collecting"),
+            PlanStep(kind="phase", planned_seconds=10 * 60, question_id=second, phase="voting"),
+            PlanStep(kind="closing", planned_seconds=20 * 60, title={"en": "Closing", "es": "Cierre"}),
+        ],
+    )
+    actual = [20, 10, 1, 24, 10, 27]  # minutes each step really took
+    skipped = {2}
+    moment = START
+    for position, minutes in enumerate(actual):
+        ended = moment + datetime.timedelta(minutes=minutes)
+        RunStep.objects.filter(show__roundtable=roundtable, position=position).update(
+            started_at=moment,
+            ended_at=ended,
+            skipped=position in skipped,
+            extended_seconds=240 if position == 3 else 0,
+        )
+        moment = ended
+    RunOfShow.objects.filter(roundtable=roundtable).update(
+        state="finished", started_at=START, finished_at=moment
+    )
+    publications.document_publish(roundtable_id=roundtable.pk, participant_id=organizer.pk, slug="ran")
+    return Publication.objects.get(slug="ran", version=1)
+
+
+def test_the_json_records_the_plan_and_what_happened(ran):
+    record = ran.document["run_of_show"]
+    jsonschema.validate(ran.document, SCHEMA)
+    assert record["state"] == "finished" and record["ended_at"] == "2021-05-26T14:27:00+00:00"
+    q2 = record["steps"][3]
+    assert (q2["question"], q2["phase"], q2["planned_seconds"], q2["actual_seconds"]) == (
+        2,
+        "collecting",
+        1200,
+        1440,
+    )
+    assert q2["extended_seconds"] == 240
+    assert record["steps"][2]["skipped"] is True and record["steps"][2]["title"]["es"] == "Café"
+
+
+@pytest.mark.parametrize(
+    ("language", "sentences"),
+    [
+        ("en", ["Q2 ran 4 minutes over.", "Coffee was skipped.", "11:27, 2 minutes after the planned end"]),
+        (
+            "es",
+            [
+                "La P2 duró 4 minutos más de lo previsto.",
+                "Se saltó «Café».",
+                "2 minutos después del fin previsto",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "La Q2 a duré 4 minutes de plus que prévu.",
+                "« Café » a été passée.",
+                "2 minutes après la fin prévue",
+            ],
+        ),
+    ],
+)
+def test_page_pdf_and_markdown_say_what_happened_in_the_readers_language(ran, language, sentences):
+    with translation.override(language):
+        markdown = document_markdown(ran.document, language)
+        pdf = document_pdf(ran.document, language)
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    page = Client().get(f"/p/ran/?lang={language}").content.decode()
+    for shown in (markdown, " ".join(text.split()), page.replace("&#x27;", "'").replace("&quot;", '"')):
+        for sentence in sentences:
+            assert sentence in shown, (language, sentence)
+
+
+def test_the_table_gives_each_step_planned_and_actual_times_in_the_roundtables_zone(ran):
+    with translation.override("en"):
+        markdown = document_markdown(ran.document, "en")
+    assert (
+        "| Q2 · Collecting proposals | 20 min | 10:26 | 24 min | 4 minutes over · extended by 4 min |"
+        in markdown
+    )
+    assert "| Coffee | 10 min | 10:25 | 1 min | Skipped |" in markdown
+    assert "| Q1 · Collecting proposals | 20 min | 09:55 | 20 min | On time |" in markdown
+
+
+def test_a_roundtable_without_a_plan_has_no_run_of_show_section():
+    roundtable = RoundtableFactory()
+    document = document_build(roundtable=roundtable)
+    assert document["run_of_show"] is None
+    jsonschema.validate(document, SCHEMA)
+    with translation.override("en"):
+        assert "Run of show" not in document_markdown(document, "en")

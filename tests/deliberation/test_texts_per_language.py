@@ -1,0 +1,329 @@
+"""Conclusions, commitments and room checks in every language (issue 18): each language's draft has its
+own versions (merged or refused, never overwritten); with a translation server (a local one speaking
+LibreTranslate's API) the other languages are proposed, marked machine-made until a moderator reviews or
+corrects them; a machine never overwrites a person; without a server moderators write them by hand."""
+
+import pytest
+
+from deliberation.errors import ServiceError
+from deliberation.models import Commitment, DraftRevision, Question, Role, Statement
+from deliberation.services.drafts import commitment_add, draft_review, draft_save
+from deliberation.services.statements import statement_put
+from deliberation.services.texts import (
+    markdown_translate,
+    question_translations_wanted,
+    translation_review,
+    translation_save,
+    translations_run_due,
+)
+from tests.factories import ParticipantFactory, RoundtableFactory
+
+pytestmark = pytest.mark.django_db
+
+CONCLUSION = "## Funding\n\nPartnerships need a shared fund [#12].\n"
+
+
+@pytest.fixture
+def room():
+    roundtable = RoundtableFactory()
+    mod = ParticipantFactory(roundtable=roundtable, display_name="Mo", role=Role.MODERATOR, language="en")
+    mia = ParticipantFactory(roundtable=roundtable, display_name="Mia", role=Role.MODERATOR, language="es")
+    ana = ParticipantFactory(roundtable=roundtable, display_name="Ana", language="fr")
+    question = roundtable.questions.get(order=1)
+    return roundtable, question, {"mod": mod, "mia": mia, "ana": ana}
+
+
+def ids(roundtable, who):
+    return {"roundtable_id": roundtable.pk, "participant_id": who.pk}
+
+
+def latest(question, language):
+    return DraftRevision.objects.filter(question=question, language=language).order_by("-version").first()
+
+
+def test_each_language_has_its_own_versions_and_a_concurrent_save_is_merged_or_refused(room):
+    roundtable, question, people = room
+    draft_save(
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        base_version=0,
+        text=CONCLUSION,
+        language="en",
+    )
+    spanish = "## Financiación\n\nUn fondo común.\n\n## Datos\n\nPor escribir.\n"
+    first = draft_save(
+        **ids(roundtable, people["mia"]), question_id=question.pk, base_version=0, text=spanish, language="es"
+    )
+
+    # Spanish starts at its own version 1, whatever English has.
+    assert first.result == {"version": 1, "merged": False, "language": "es"}
+    # Two moderators save Spanish from version 1 on different lines: merged, nobody's words lost.
+    draft_save(
+        **ids(roundtable, people["mia"]),
+        question_id=question.pk,
+        base_version=1,
+        text=spanish.replace("Un fondo", "Un gran fondo"),
+        language="es",
+    )
+    merged = draft_save(
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        base_version=1,
+        text=spanish.replace("Por escribir", "Pronto"),
+        language="es",
+    )
+    assert merged.result["merged"] is True
+    assert latest(question, "es").text == "## Financiación\n\nUn gran fondo común.\n\n## Datos\n\nPronto.\n"
+    # The same lines changed from the same version: refused, with both versions marked.
+    with pytest.raises(ServiceError) as refused:
+        draft_save(
+            **ids(roundtable, people["mia"]),
+            question_id=question.pk,
+            base_version=1,
+            text=spanish.replace("Un fondo", "Otro fondo"),
+            language="es",
+        )
+    assert refused.value.code == "draft_conflict"
+    assert "<<<<<<<" in refused.value.params["merged"]
+    # English was not touched by any of it.
+    assert latest(question, "en").version == 1 and latest(question, "en").text == CONCLUSION
+
+
+def test_a_language_outside_the_roundtable_is_refused_and_nothing_is_written(room):
+    roundtable, question, people = room
+    roundtable.languages = ["en", "es"]
+    roundtable.save()
+    with pytest.raises(ServiceError) as refused:
+        draft_save(
+            **ids(roundtable, people["mod"]),
+            question_id=question.pk,
+            base_version=0,
+            text="Texte",
+            language="fr",
+        )
+    assert refused.value.code == "language_invalid"
+    assert not DraftRevision.objects.exists()
+
+
+def test_with_a_server_the_other_languages_are_machine_translated_then_reviewed_or_corrected(
+    room, translator
+):
+    roundtable, question, people = room
+    draft_save(
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        base_version=0,
+        text=CONCLUSION,
+        language="en",
+    )
+    assert Question.objects.get(pk=question.pk).translations_due_at is not None
+
+    assert translations_run_due() == 1
+
+    spanish, french = latest(question, "es"), latest(question, "fr")
+    # Line by line: the heading stays a heading, the citation survives, each is marked as a machine's.
+    assert spanish.text == "## Financiación\n\nLas alianzas necesitan un fondo común [#12].\n"
+    assert french.text == "## Financement\n\nLes partenariats ont besoin d'un fonds commun [#12].\n"
+    assert (spanish.machine, spanish.source_language, spanish.source_version, spanish.author) == (
+        True,
+        "en",
+        1,
+        None,
+    )
+    assert spanish.reviewed_at is None
+    assert Question.objects.get(pk=question.pk).translations_due_at is None
+
+    # Mia reads the Spanish and stands by it: reviewed, by her, now.
+    draft_review(**ids(roundtable, people["mia"]), question_id=question.pk, language="es", version=1)
+    spanish.refresh_from_db()
+    assert (spanish.reviewed_by_name, spanish.reviewed_at is not None) == ("Mia", True)
+    # Mo corrects the French: his version, still a translation of English version 1, reviewed by him.
+    draft_save(
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        base_version=1,
+        text=french.text.replace("ont besoin d'un", "veulent un"),
+        language="fr",
+    )
+    corrected = latest(question, "fr")
+    assert (corrected.version, corrected.machine, corrected.source_language) == (2, False, "en")
+    assert corrected.reviewed_by_name == "Mo"
+
+    # English changes: Spanish (a machine's, even reviewed) follows; French (a person's) is never replaced.
+    draft_save(
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        base_version=1,
+        text=CONCLUSION + "\nOpen a joint fund\n",
+        language="en",
+    )
+    translations_run_due()
+    assert latest(question, "es").version == 2
+    assert latest(question, "es").text.endswith("Abrir un fondo conjunto\n")
+    assert latest(question, "es").reviewed_at is None
+    assert latest(question, "fr").version == 2 and latest(question, "fr").text == corrected.text
+
+
+def test_a_review_names_the_version_read_and_only_a_machine_text_is_reviewed(room, translator):
+    roundtable, question, people = room
+    draft_save(
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        base_version=0,
+        text=CONCLUSION,
+        language="en",
+    )
+    translations_run_due()
+    draft_save(
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        base_version=1,
+        text="Funding\n",
+        language="en",
+    )
+    translations_run_due()
+
+    # A newer translation arrived while Mia read version 1: she is told, nothing is marked.
+    with pytest.raises(ServiceError) as stale:
+        draft_review(**ids(roundtable, people["mia"]), question_id=question.pk, language="es", version=1)
+    assert stale.value.code == "review_stale"
+    assert stale.value.params == {"version": 2}
+    assert latest(question, "es").reviewed_at is None
+    with pytest.raises(ServiceError) as written:
+        draft_review(**ids(roundtable, people["mia"]), question_id=question.pk, language="en", version=2)
+    assert written.value.code == "review_not_machine"
+    # A participant may not review.
+    with pytest.raises(ServiceError) as forbidden:
+        draft_review(**ids(roundtable, people["ana"]), question_id=question.pk, language="es", version=2)
+    assert forbidden.value.code == "forbidden"
+
+
+def test_commitments_and_room_checks_get_every_language_and_a_review(room, translator):
+    roundtable, question, people = room
+    commitment = commitment_add(
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        what="Open a joint fund",
+        actor_type="government-local",
+        language="en",
+    ).result["commitment"]
+    statement = statement_put(
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        text="Partnerships need a shared fund",
+        language="en",
+    ).result["statement"]
+
+    translations_run_due()
+
+    texts = Commitment.objects.get(pk=commitment).translations
+    assert texts["es"]["text"] == "Abrir un fondo conjunto" and texts["es"]["machine"] is True
+    assert texts["fr"]["text"] == "Ouvrir un fonds commun" and texts["fr"]["reviewed_at"] is None
+    check = Statement.objects.get(pk=statement)
+    assert check.translations["fr"]["text"] == "Les partenariats ont besoin d'un fonds commun"
+    # Nothing is left to translate: the pass does not ask the server again.
+    asked = len(translator.requests)
+    assert question_translations_wanted(question_id=question.pk) == []
+    translations_run_due()
+    assert len(translator.requests) == asked
+
+    translation_review(**ids(roundtable, people["mia"]), kind="statement", item_id=statement, language="fr")
+    check.refresh_from_db()
+    assert check.translations["fr"]["reviewed_by"] == "Mia" and check.translations["fr"]["machine"] is True
+    # Reviewing it again changes nothing; a text written by a person has nothing to review.
+    assert (
+        translation_review(
+            **ids(roundtable, people["mia"]), kind="statement", item_id=statement, language="fr"
+        ).seq
+        is None
+    )
+    translation_save(
+        **ids(roundtable, people["mia"]),
+        kind="commitment",
+        item_id=commitment,
+        language="es",
+        text="Abrir un fondo común",
+    )
+    with pytest.raises(ServiceError) as written:
+        translation_review(
+            **ids(roundtable, people["mia"]), kind="commitment", item_id=commitment, language="es"
+        )
+    assert written.value.code == "review_not_machine"
+
+
+def test_without_a_server_moderators_write_the_other_languages_by_hand(room):
+    roundtable, question, people = room
+    statement = statement_put(
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        text="Partnerships need a shared fund",
+        language="en",
+    ).result["statement"]
+    # Nothing is due: no server is configured, nothing would ever be sent.
+    assert Question.objects.get(pk=question.pk).translations_due_at is None
+
+    translation_save(
+        **ids(roundtable, people["mia"]),
+        kind="statement",
+        item_id=statement,
+        language="es",
+        text="  Las alianzas   necesitan un fondo común ",
+    )
+    entry = Statement.objects.get(pk=statement).translations["es"]
+    assert entry["text"] == "Las alianzas necesitan un fondo común"
+    assert (entry["machine"], entry["author"], entry["reviewed_by"]) == (False, "Mia", "Mia")
+
+    # Bad input: a clear error and nothing written half-way.
+    for language, text, code in [
+        ("en", "Partnerships need one fund", "text_language_original"),
+        ("de", "Partnerschaften", "language_invalid"),
+        ("fr", "   ", "text_empty"),
+        ("fr", "x" * 501, "text_too_long"),
+    ]:
+        with pytest.raises(ServiceError) as refused:
+            translation_save(
+                **ids(roundtable, people["mia"]),
+                kind="statement",
+                item_id=statement,
+                language=language,
+                text=text,
+            )
+        assert refused.value.code == code
+    assert set(Statement.objects.get(pk=statement).translations) == {"es"}
+    with pytest.raises(ServiceError) as forbidden:
+        translation_save(
+            **ids(roundtable, people["ana"]), kind="statement", item_id=statement, language="fr", text="Oui"
+        )
+    assert forbidden.value.code == "forbidden"
+
+
+def test_a_failing_server_writes_nothing_and_the_question_is_tried_again_later(room, translator):
+    roundtable, question, people = room
+    translator.mode = "error"
+    draft_save(
+        **ids(roundtable, people["mod"]),
+        question_id=question.pk,
+        base_version=0,
+        text=CONCLUSION,
+        language="en",
+    )
+
+    translations_run_due()
+
+    assert not DraftRevision.objects.filter(machine=True).exists()
+    due = Question.objects.get(pk=question.pk).translations_due_at
+    assert due is not None
+    # Not due again at once: the next tick does not hammer a server that is down.
+    assert translations_run_due() == 0
+
+
+def test_markdown_keeps_its_structure_and_citations_through_translation():
+    def lossy(text):
+        # A server that drops bracketed citations and shouts.
+        return text.replace("[#12]", "").replace("[theme:3]", "").upper().strip()
+
+    text = "## Funding\n\n- Shared fund [#12] and [theme:3]\n> Quoted\n\n[#12]\n"
+    assert (
+        markdown_translate(text, lossy)
+        == "## FUNDING\n\n- SHARED FUND  AND [#12] [theme:3]\n> QUOTED\n\n[#12]\n"
+    )
