@@ -48,19 +48,17 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 
 # Most of a test's time is spent waiting (on Daphne, Chromium, sockets, countdowns), not computing: more
-# workers than cores, and both passes at once. They cannot meet: different databases, and channel-layer
-# names carrying each run's own id (tests/conftest.py). Whole files per worker; in the first pass the
-# longest first (tests/conftest.py orders them). The second pass is mostly quick in-process tests: it
-# keeps xdist's order (most tests first), so its few server-starting files do not start their Daphnes
-# in the same minute as the first pass's browsers. Each pass's output is printed when it ends.
-# docs/performance.md, "Test suite".
+# workers than cores. Whole files per worker; in the first pass the longest first (tests/conftest.py
+# orders them). The passes run one after the other: run at once (`make -j2 test-embedded test-postgres`
+# works, their databases and channel names cannot meet) the second pass's PostgreSQL tests timed out on
+# this 2-core machine. docs/performance.md, "Test suite".
 TEST_WORKERS ?= 3
 LIVE_TEST_WORKERS ?= 2
 
 test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	@echo "== every test on the embedded default, and at once the live tests again on PostgreSQL and Redis"
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-embedded test-postgres
+	@$(MAKE) --no-print-directory test-embedded
+	@$(MAKE) --no-print-directory test-postgres
 
 test-embedded:
 	@echo "== every test, on the embedded default (SQLite, in-memory channel layer)"
