@@ -22,6 +22,7 @@ def phone_strings() -> dict[str, str]:
         "nextNone": _("No proposals from others to vote on yet."),
         "nextLoading": _("Loading proposals…"),
         "voteRecorded": _("Vote recorded. Here is the next one."),
+        "voteRecordedLast": _("Vote recorded."),
         "mine.visible": _("Visible to everyone"),
         "mine.pending": _("Awaiting a moderator's approval"),
         "mine.hidden": _("Hidden by a moderator"),

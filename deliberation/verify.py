@@ -402,7 +402,10 @@ def _opinions_check(question, current: list[tuple[str, int, str]], settings: dic
     recomputed = sorted(group["size"] for group in groups["groups"])
     stated = sorted(group["size"] for group in question["opinion_groups"])
     if recomputed == stated:
-        report.checked.append(f"question {order}: opinion groups of sizes {stated or 'none'} recomputed")
+        if stated:
+            report.checked.append(f"question {order}: opinion groups of sizes {stated} recomputed")
+        else:
+            report.checked.append(f"question {order}: no opinion groups, and none on a fresh run")
     else:
         # Not an error by itself: the live map keeps its previous run's groups steady (a new k must win by
         # a margin) and may predate the last votes; a fresh run on the final votes can differ.

@@ -496,6 +496,10 @@ def _question_view(
         if proposal is None:
             continue
         theme = themes.get(proposal["theme"]) if proposal["theme"] is not None else None
+        theme_line = _theme_name(theme, language, languages) if theme else ""
+        if theme and not theme.get("unsorted"):
+            # "Theme 2: …": a theme named by its first proposal would otherwise read as a translation.
+            theme_line = _("Theme %(number)s") % {"number": theme["number"]} + separator() + theme_line
         cited.append(
             CitedProposal(
                 id=number,
@@ -504,7 +508,7 @@ def _question_view(
                 language=proposal["language"],
                 written_in=written_in(proposal["language"]),
                 actor_type=actor_type_name(proposal["actor_type"]),
-                theme=_theme_name(theme, language, languages) if theme else "",
+                theme=theme_line,
                 support=tally_text(proposal["tally"]),
                 by_group=group_lines(proposal),
                 by_actor_type=type_lines(proposal["by_actor_type"]),

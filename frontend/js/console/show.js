@@ -91,6 +91,7 @@ function build(root) {
     button("extend", t("show.extend", { count: seconds / 60 }), {
       "data-seconds": String(seconds),
       "aria-label": tn("show.extendLabel", seconds / 60),
+      title: tn("show.extendLabel", seconds / 60),
     }),
   );
   parts.skip = button("skip", t("show.skip"), { title: t("show.skipLabel"), "aria-label": t("show.skipLabel") });

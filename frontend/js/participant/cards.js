@@ -184,6 +184,8 @@ export class NextVote {
       const anyToVote = [...state.proposals.values()].some((p) => p.question === this.questionId && p.status === "visible" && !p.mine);
       const message = pool.length ? t("nextLoading") : anyToVote ? t("nextDone") : t("nextNone");
       this.cardSlot.replaceChildren(element("p", { class: "hint next-empty" }, message));
+      // No next card: the vote's confirmation must not promise one.
+      if (this.status.textContent === t("voteRecorded")) this.status.textContent = t("voteRecordedLast");
       return;
     }
     const proposal = state.proposals.get(this.shown);
@@ -212,6 +214,6 @@ export class NextVote {
 
   // The person voted on the card: say so where they are looking.
   voted() {
-    this.status.textContent = t("voteRecorded");
+    this.status.textContent = t(this.shown === null ? "voteRecordedLast" : "voteRecorded");
   }
 }
