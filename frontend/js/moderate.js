@@ -90,6 +90,7 @@ ctx.connection = new LiveConnection({
     // The run of show comes whole; the phases it moves come as their own question events.
     if (kind === "run_of_show.updated") {
       showUpdated();
+      for (const question of state.questions.values()) renderQuestion(question);
       return;
     }
     if (kind === "roundtable.updated") {

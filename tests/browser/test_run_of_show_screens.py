@@ -161,6 +161,7 @@ def test_the_console_runs_the_show_and_the_projector_and_phone_follow(browser, s
     expect(bar.locator("[data-role=show-next]")).to_have_text("Next: Q1 · Collecting proposals (10 min)")
     expect(bar.get_by_role("button", name="Pause")).to_be_hidden()
     expect(screen.locator(".screen-show [data-role=show-next]")).to_contain_text("The session starts at")
+    expect(console.get_by_label("Countdown (minutes, optional)").first).to_be_visible()
 
     # Starting asks first; Cancel leaves everything as it was, with focus back on the button.
     bar.get_by_role("button", name="Start the session").click()
@@ -174,6 +175,9 @@ def test_the_console_runs_the_show_and_the_projector_and_phone_follow(browser, s
 
     # Running: the step now with its countdown, what comes next, the session's time left.
     expect(bar.locator("[data-role=show-state]")).to_have_text("Running")
+    # The show keeps time: the question's own countdown is not offered (the server would refuse it).
+    expect(console.get_by_label("Countdown (minutes, optional)").first).to_be_hidden()
+    expect(console.get_by_text("The run of show is keeping time").first).to_be_visible()
     expect(bar.locator("[data-role=show-now]")).to_have_text("Now: Q1 · Collecting proposals")
     expect(bar.locator("[data-role=show-next]")).to_have_text("Next: Q1 · Voting (5 min)")
     left = minutes_and_seconds(bar.locator("[data-role=show-countdown]").inner_text())

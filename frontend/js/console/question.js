@@ -93,6 +93,10 @@ export function renderQuestion(question) {
   const on = ["premoderation", "tallies_hidden", "anonymous"].filter((name) => question[name]).map((name) => t(`switchOn.${name}`));
   section.querySelector("[data-role=switches-on]").textContent = on.length ? t("switchesOn", { list: on.join(" · ") }) : t("switches");
   section.querySelector("[data-role=stop-timer]").hidden = !question.phase_ends_at;
+  // While the run of show keeps time the server refuses a manual countdown: say so instead of offering it.
+  const showKeepsTime = ["running", "paused"].includes(ctx.state.runOfShow?.state);
+  for (const field of section.querySelectorAll("[data-role=manual-timer]")) field.hidden = showKeepsTime;
+  section.querySelector("[data-role=show-keeps-time]").hidden = !showKeepsTime;
   const onScreen = ctx.state.roundtable.current_question === question.id;
   section.querySelector("[data-role=on-screen]").hidden = !onScreen;
   tabs.get(question.id)?.querySelector("[data-role=tab-screen]")?.toggleAttribute("hidden", !onScreen);
