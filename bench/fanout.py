@@ -164,6 +164,8 @@ def run_scenario(args: argparse.Namespace) -> dict:
                 "ROUNDTABLE_MAX_CONNECTIONS_PER_IP": str(MAX_CLIENTS + 100),
                 "ROUNDTABLE_JOINS_PER_ADDRESS_PER_MINUTE": str(MAX_CLIENTS + 100),
                 "ROUNDTABLE_SEAT_CONNECT_SECONDS": "3600",
+                # What a deployment runs (DEBUG off), unless asked to measure the development settings.
+                **({} if args.debug else {"DJANGO_SETTINGS_MODULE": "bench.production_settings"}),
             },
             count=args.processes,
             # Opening 1,000 sockets at once on a busy machine can take longer than Daphne's default 5 s
@@ -200,6 +202,7 @@ def run_scenario(args: argparse.Namespace) -> dict:
         "duration_s": args.duration,
         "votes_per_s": 0 if args.burst else args.votes_per_second,
         "proposals_per_s": 0 if args.burst else args.proposals_per_second,
+        "settings": "development (DEBUG on)" if args.debug else "production (DEBUG off)",
         **platform_result,
         "join_seconds": round(join_seconds, 1),
     }
@@ -228,6 +231,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--proposals-per-second", type=float, default=2)
     parser.add_argument("--burst", action="store_true", help="every participant votes once within 2 seconds")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--debug", action="store_true", help="serve with the development settings (DEBUG on), as before 2026-11-30"
+    )
     parser.add_argument(
         "--profile", metavar="FOLDER", help="py-spy every Daphne process during the load, into FOLDER"
     )
