@@ -14,6 +14,10 @@ from deliberation.realtime.routing import websocket_urlpatterns  # noqa: E402
 from deliberation.realtime.timers import timer_sweeper_ensure  # noqa: E402
 from deliberation.realtime.translation_runner import translation_runner_ensure  # noqa: E402
 from roundtable.edge import SameOriginValidator, client_from_trusted_proxy  # noqa: E402
+from roundtable.websocket_frames import daphne_prepared_frames_install  # noqa: E402
+
+# Imported by Daphne before it builds its websocket factory: each event frame is framed once per hand-out.
+daphne_prepared_frames_install()
 
 # The client's address and scheme are settled first (from our proxy's headers, or the TCP peer), so
 # Django's REMOTE_ADDR, the origin check and the socket's per-address limit all see the same client.

@@ -1,0 +1,89 @@
+"""Daphne's websocket protocol, framing each event frame once for every connection that gets it.
+
+A hub hands the same text to every connection of a room (deliberation/realtime/hub.py). Daphne's
+`serverSend` encodes and frames it again for each connection, and autobahn's `sendData` formats three
+debug-log arguments with terminal colours for every frame it writes, whether or not debug is logged: in
+a profile of 1,000 participants at 20 votes/s this was about a third of the Daphne process's time in
+sending (docs/performance.md, "The fan-out's send path"). Autobahn's own `PreparedMessage` frames a
+payload once to be sent on many connections ("optimizing Broadcast/PubSub", its documentation says);
+this protocol keeps the last few prepared frames by text and writes them to the transport as
+`sendData` does when nothing is queued ahead, without the log formatting.
+
+Everything else falls back to Daphne's and autobahn's own path: binary frames, a socket not open, a
+negotiated compression (Daphne does not offer it), fragmentation or size limits, or frames queued
+ahead (a close or ping in progress), so order and the protocol's states stay autobahn's."""
+
+import functools
+
+from autobahn.websocket.protocol import PreparedMessage
+from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
+
+# A hand-out sends one shared text to most connections and a few personal ones (a voter's own
+# events) in between: a handful of entries keeps the shared one. Strings cache their hash, so a
+# lookup by the same object costs nothing after the first.
+PREPARED_FRAMES_KEPT = 8
+
+
+@functools.lru_cache(maxsize=PREPARED_FRAMES_KEPT)
+def text_frame(text: str) -> bytes:
+    """The server-to-client websocket frame (unmasked, one fragment) carrying this text."""
+    return PreparedMessage(text.encode("utf8"), False, False, True).payloadHybi
+
+
+class PreparedFramesWebSocketProtocol(WebSocketProtocol):
+    def serverSend(self, content, binary=False):
+        if (
+            binary
+            or self.state != self.STATE_OPEN
+            or self._perMessageCompress is not None
+            or self.send_queue
+            or self.send_state != self.SEND_STATE_GROUND
+            or self.autoFragmentSize > 0
+            or self.logFrames
+            or self.logOctets
+        ):
+            return super().serverSend(content, binary)
+        frame = text_frame(content)
+        if 0 < self.maxMessagePayloadSize < len(frame):
+            return super().serverSend(content, binary)  # autobahn refuses it, as it always did
+        self._write_now(frame)
+        self.trafficStats.outgoingWebSocketMessages += 1
+        self.trafficStats.outgoingOctetsWireLevel += len(frame)
+
+    def _write_now(self, frame: bytes) -> None:
+        """Hand the frame to the socket at once when nothing waits in Twisted's buffer, as asyncio's own
+        transports do; what the socket does not take goes to Twisted's buffer, in order.
+
+        Twisted's `write` only appends to its buffer and registers the socket for writing; the reactor
+        sends it on its next turn and unregisters it. With the asyncio reactor Daphne runs on, that is
+        two changes to the event loop's selector per frame, and the most costly part of a hand-out
+        after the framing itself (docs/performance.md, "The fan-out's send path")."""
+        transport = self.transport
+        sock = getattr(transport, "socket", None)
+        if (
+            sock is None
+            or getattr(transport, "TLS", True)
+            or not transport.connected
+            or transport.disconnecting
+            or transport._writeDisconnected
+            or transport.dataBuffer
+            or transport._tempDataBuffer
+        ):
+            transport.write(frame)
+            return
+        try:
+            sent = sock.send(frame)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:
+            # A broken connection: Twisted's own write meets the same error and closes it its way.
+            transport.write(frame)
+            return
+        if sent < len(frame):
+            transport.write(frame[sent:])
+
+
+def daphne_prepared_frames_install() -> None:
+    """Daphne builds its websocket factory itself (daphne.server.Server.run) and has no setting for the
+    protocol class; the factory's `protocol` attribute is Twisted's way to choose it."""
+    WebSocketFactory.protocol = PreparedFramesWebSocketProtocol
