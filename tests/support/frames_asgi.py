@@ -1,7 +1,8 @@
 """An ASGI application for tests of roundtable.websocket_frames: on connect it sends, without waiting,
 `count` text frames of `size` characters (each named by its number, every third the same text object as
 the one before it, as a hand-out sends one text to many) and a binary frame after every tenth; when the
-client answers "done" it closes with code 4000. Served by a real Daphne with Roundtable's websocket protocol installed."""
+client answers "done" it closes with code 4000. Served by a real Daphne with Roundtable's websocket
+protocol installed."""
 
 import asyncio
 import urllib.parse
