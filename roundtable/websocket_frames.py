@@ -17,6 +17,7 @@ import functools
 
 from autobahn.websocket.protocol import PreparedMessage
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
+from twisted.internet import tcp
 
 # A hand-out sends one shared text to most connections and a few personal ones (a voter's own
 # events) in between: a handful of entries keeps the shared one. Strings cache their hash, so a
@@ -32,6 +33,7 @@ def text_frame(text: str) -> bytes:
 
 class PreparedFramesWebSocketProtocol(WebSocketProtocol):
     def serverSend(self, content, binary=False):
+        limit = self.maxMessagePayloadSize
         if (
             binary
             or self.state != self.STATE_OPEN
@@ -39,16 +41,26 @@ class PreparedFramesWebSocketProtocol(WebSocketProtocol):
             or self.send_queue
             or self.send_state != self.SEND_STATE_GROUND
             or self.autoFragmentSize > 0
+            or self.maskServerFrames
+            or self.trackedTimings
             or self.logFrames
             or self.logOctets
+            # Autobahn refuses a text over the limit, as it always did; UTF-8 is never shorter than the
+            # text, so this is known before framing (and nothing that large is kept).
+            or 0 < limit < len(content)
         ):
             return super().serverSend(content, binary)
         frame = text_frame(content)
-        if 0 < self.maxMessagePayloadSize < len(frame):
-            return super().serverSend(content, binary)  # autobahn refuses it, as it always did
+        payload = len(frame) - _header_length(len(frame))
+        if 0 < limit < payload:
+            return super().serverSend(content, binary)
         self._write_now(frame)
-        self.trafficStats.outgoingWebSocketMessages += 1
-        self.trafficStats.outgoingOctetsWireLevel += len(frame)
+        stats = self.trafficStats
+        stats.outgoingWebSocketMessages += 1
+        stats.outgoingWebSocketFrames += 1
+        stats.outgoingOctetsAppLevel += payload
+        stats.outgoingOctetsWebSocketLevel += payload
+        stats.outgoingOctetsWireLevel += len(frame)
 
     def _write_now(self, frame: bytes) -> None:
         """Hand the frame to the socket at once when nothing waits in Twisted's buffer, as asyncio's own
@@ -59,18 +71,22 @@ class PreparedFramesWebSocketProtocol(WebSocketProtocol):
         two changes to the event loop's selector per frame, and the most costly part of a hand-out
         after the framing itself (docs/performance.md, "The fan-out's send path")."""
         transport = self.transport
-        sock = getattr(transport, "socket", None)
         if (
-            sock is None
-            or getattr(transport, "TLS", True)
+            # Only Twisted's own socket transports (tcp:, unix:, fd: endpoints). A wrapping transport (TLS
+            # from an ssl: endpoint, haproxy:) forwards `socket` and the buffers of the TCP connection under
+            # it, and its own write is not a plain append: writing to that socket would bypass it.
+            not isinstance(transport, tcp.Connection)
+            or transport.TLS
             or not transport.connected
             or transport.disconnecting
+            or transport._aborting
             or transport._writeDisconnected
             or transport.dataBuffer
             or transport._tempDataBuffer
         ):
             transport.write(frame)
             return
+        sock = transport.socket
         try:
             sent = sock.send(frame)
         except (BlockingIOError, InterruptedError):
@@ -81,6 +97,15 @@ class PreparedFramesWebSocketProtocol(WebSocketProtocol):
             return
         if sent < len(frame):
             transport.write(frame[sent:])
+
+
+def _header_length(frame_length: int) -> int:
+    """The bytes of an unmasked frame's header, from the frame's whole length (RFC 6455, 5.2)."""
+    if frame_length <= 2 + 125:
+        return 2
+    if frame_length <= 4 + 0xFFFF:
+        return 4
+    return 10
 
 
 def daphne_prepared_frames_install() -> None:
