@@ -232,7 +232,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--burst", action="store_true", help="every participant votes once within 2 seconds")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument(
-        "--debug", action="store_true", help="serve with the development settings (DEBUG on), as before 2026-11-30"
+        "--debug",
+        action="store_true",
+        help="serve with the development settings (DEBUG on), as before 2026-11-30",
     )
     parser.add_argument(
         "--profile", metavar="FOLDER", help="py-spy every Daphne process during the load, into FOLDER"

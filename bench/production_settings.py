@@ -14,8 +14,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 
-from roundtable.settings import *  # noqa: E402, F403
-from roundtable.settings import STORAGES  # noqa: E402
+from roundtable.settings import *  # noqa: F403
+from roundtable.settings import STORAGES
 
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
