@@ -5,7 +5,7 @@
 - themes: clustering and labelling 500 and 5,000 proposals from stored vectors (what a live re-run
   costs; targets < 1 s and < 15 s), and the encoder's cost per proposal (paid once, at submission);
 - opinions: 1,000 participants x 5,000 proposals (target < 5 s);
-- quality: themes against two labelled trilingual sets, and their names (bench/themes.py), and
+- quality: themes against three labelled trilingual sets, and their names (bench/themes.py), and
   opinion groups against the group-id Polis itself assigned, on the four real conversations in
   ../shared/polis-open-data (CC BY 4.0, The Computational Democracy Project; see its README);
 - stability: share of people who keep their group when 10 % more votes arrive, with and without the

@@ -1,13 +1,16 @@
-"""Theme quality: how well themes group ideas, on two labelled trilingual sets, and how they read.
+"""Theme quality: how well themes group ideas, on three labelled trilingual sets, and how they read.
 
     python -m bench.themes
 
 Prints one JSON line per measurement:
-- themes.quality: adjusted Rand index of the themes against the true groups, over 5 clustering seeds,
-  on `bench/data/themes-trilingual.jsonl` (the set the method was chosen on: 144 proposals, 8 themes)
-  and on `bench/data/themes-confirmation.jsonl` (written afterwards for questions 1 and 4 of the seed,
-  72 proposals and 6 themes each, never used to choose anything: the confirmation). Themes are computed
-  per question, as the live runs do.
+- themes.quality: adjusted Rand index of the themes against the true groups, over 5 clustering seeds
+  and over 5 orders of the input (the live runs read proposals in id order, i.e. as they arrived), on
+  `bench/data/themes-trilingual.jsonl` ("chosen-on": 144 proposals, 8 themes) and
+  `bench/data/themes-confirmation.jsonl` ("confirmation": questions 1 and 4 of the seed, 72 proposals and
+  6 themes each), the two development sets every choice of method was made on, and on
+  `bench/data/themes-holdout.jsonl` ("holdout": questions 2 and 3, 72 proposals and 4 themes each,
+  committed before any method was run on it and used for nothing but this report). Themes are
+  computed per question, as the live runs do.
 - themes.arrival: proposals arriving 12 at a time in a random order, a run after each arrival (as the
   live runs do, numbering with `themes_match`): the share of proposals that keep their theme number from
   one run to the next, and the adjusted Rand index of the last run.
@@ -28,6 +31,8 @@ from deliberation.analysis.themes import ThemeSettings, themes_cluster, themes_l
 ROOT = Path(__file__).resolve().parents[1]
 CHOSEN_ON = ROOT / "bench" / "data" / "themes-trilingual.jsonl"
 CONFIRMATION = ROOT / "bench" / "data" / "themes-confirmation.jsonl"
+HOLDOUT = ROOT / "bench" / "data" / "themes-holdout.jsonl"
+SETS = {"chosen-on": CHOSEN_ON, "confirmation": CONFIRMATION, "holdout": HOLDOUT}
 SEEDS = range(5)
 ARRIVAL_BATCH = 12
 
@@ -53,6 +58,15 @@ def quality(name: str, path: Path, vectors_of: dict[str, np.ndarray]) -> dict:
         truth = [row["theme"] for row in rows]
         runs = [themes_cluster(vectors, languages, ThemeSettings(seed=seed)) for seed in SEEDS]
         scores = [adjusted_rand_score(truth, clusters) for clusters in runs]
+        # The same proposals read in another order (the seed fixed): a method whose themes depend on
+        # the order of its input would give a room different themes for the same proposals.
+        shuffled_scores = []
+        for order in SEEDS:
+            permutation = np.random.default_rng(100 + order).permutation(len(rows))
+            clusters = themes_cluster(
+                vectors[permutation], [languages[i] for i in permutation], ThemeSettings()
+            )
+            shuffled_scores.append(adjusted_rand_score([truth[i] for i in permutation], clusters))
         first = runs[0]
         sizes = Counter(first)
         per_question.append(
@@ -67,6 +81,8 @@ def quality(name: str, path: Path, vectors_of: dict[str, np.ndarray]) -> dict:
                 "same_themes_every_seed": all(
                     adjusted_rand_score(first, clusters) == 1.0 for clusters in runs[1:]
                 ),
+                "adjusted_rand_orders_mean": round(float(np.mean(shuffled_scores)), 3),
+                "adjusted_rand_over_orders": [round(score, 3) for score in shuffled_scores],
                 "adjusted_rand_with_language": round(adjusted_rand_score(languages, first), 3),
             }
         )
@@ -77,6 +93,10 @@ def quality(name: str, path: Path, vectors_of: dict[str, np.ndarray]) -> dict:
         "file": str(path.relative_to(ROOT)),
         "adjusted_rand": round(
             float(np.average([item["adjusted_rand"] for item in per_question], weights=weights)), 3
+        ),
+        "adjusted_rand_orders_mean": round(
+            float(np.average([item["adjusted_rand_orders_mean"] for item in per_question], weights=weights)),
+            3,
         ),
         "target": 0.6,
         "questions": per_question,
@@ -139,17 +159,20 @@ def labels(name: str, path: Path, vectors_of: dict[str, np.ndarray]) -> list[dic
                 "true_themes": dict(Counter(row["theme"] for row in members).most_common()),
                 "labels": named.get(cluster, {}).get("labels", {}),
             }
-            if path == CHOSEN_ON and sources:
-                # That set writes each theme's six ideas in the same order in every language (ids 1-6
-                # English, 7-12 Spanish, 13-18 French, and so on): one idea means the same name.
-                ideas = {(rows[row]["theme"], (rows[row]["id"] - 1) % 6) for row in sources}
+            if sources and (path == CHOSEN_ON or "idea" in rows[0]):
+                # These sets write each idea in every language: the chosen-on set in the same order in
+                # each (ids 1-6 English, 7-12 Spanish, 13-18 French, and so on), the holdout with an
+                # "idea" number. One idea means the same name.
+                ideas = {
+                    (rows[row]["theme"], rows[row].get("idea", (rows[row]["id"] - 1) % 6)) for row in sources
+                }
                 record["one_idea_in_every_language"] = len(ideas) == 1
             records.append(record)
     return records
 
 
 def main() -> None:
-    sets = {"chosen-on": CHOSEN_ON, "confirmation": CONFIRMATION}
+    sets = SETS
     written = sorted(
         {
             (row["text"], row["lang"])
