@@ -236,6 +236,16 @@ def test_start_without_a_saved_plan_runs_the_suggested_one_saved_in_the_same_eve
         "steps": 13,
         "minutes": 90,
     }
+    # The audit log says which plan ran.
+    from django.utils import translation
+
+    from deliberation.audit_view import audit_details_readable
+
+    with translation.override("en"):
+        details = audit_details_readable(
+            event.staff["audit"], action="run_of_show.start", roundtable=roundtable, language="en"
+        )
+    assert {"label": "Plan:", "value": "the suggested plan, saved when the session started"} in details
     # Once: a retry is the same start; a second Start is refused; the plan is the one saved.
     assert ros.run_of_show_start(**ids(roundtable, mod), command_id="start-1").seq == result.seq
     with pytest.raises(ServiceError, match="run_of_show_already_started"):
