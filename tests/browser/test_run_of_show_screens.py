@@ -270,6 +270,7 @@ def test_the_console_runs_the_show_and_the_projector_and_phone_follow(browser, s
     )
     expect(bar.get_by_role("button", name="Yes, end it now")).to_be_focused()
     expect(bar.get_by_role("button", name="Pause")).to_be_hidden()
+    console.screenshot(path=str(artifacts / "show-console-skip-confirm-en-1440x900.png"))
     console.keyboard.press("Escape")
     expect(confirm).to_be_hidden()
     expect(skip).to_be_focused()
