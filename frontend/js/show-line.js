@@ -1,9 +1,9 @@
 // The run of show on the projector and the phone: what comes next, always; the step now only where the
 // question's phase and countdown do not already say it (a break, the closing; a running phase of a
 // question on screen has its time left in the question's countdown, show.js withShowClock, and a paused
-// one only "Paused · 4:12 left", never its phase twice); before
-// the start, when it starts; at the end, that it ended. On the projector it sits in the head under the
-// question's status (the columns fit around it); on the phone, one compact line under the chips.
+// one says only "Paused · 4:12 left", never its phase twice); before the start, when it starts; at the
+// end, that it ended. On the projector it sits in the head under the question's status (the columns fit
+// around it); on the phone, one compact line under the chips.
 import { serverNow } from "./clock.js";
 import { clockTime, currentStep, nextLine, stepClock, stepTitle } from "./show.js";
 import { t } from "./i18n.js";
