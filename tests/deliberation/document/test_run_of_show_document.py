@@ -143,7 +143,7 @@ def test_a_roundtable_without_a_plan_has_no_run_of_show_section():
 def went_back(monkeypatch):
     """The same plan driven through the services on a clock the test turns: Q1's collecting and voting
     end on time, the break starts at 10:25, and 3 minutes into it a moderator presses Back: Q1's voting
-    runs again from 10:28 (its first run 10:05-10:15 kept), the break is undone. Returns the roundtable,
+    runs again from 10:28 (its first run 10:15-10:25 kept), the break is undone. Returns the roundtable,
     its organizer and the clock's hand."""
     from django.utils import timezone
 
@@ -208,8 +208,8 @@ def test_a_step_undone_by_back_says_it_ran_and_for_how_long_never_not_held(went_
     )
     # Q1's voting ran once on time and is running again.
     assert (
-        "| Q1 · Voting | 10 min | 10:05 | 10 min | "
-        "Ran 10 min from 10:05, then again from the start · Under way |" in markdown
+        "| Q1 · Voting | 10 min | 10:15 | 10 min | "
+        "Ran 10 min from 10:15, then again from the start · Under way |" in markdown
     )
     assert "Coffee ran 3 min from 10:25, then the session went back to the step before it." in markdown
 
@@ -231,7 +231,7 @@ def test_a_step_undone_by_back_says_it_ran_and_for_how_long_never_not_held(went_
     in_table = {
         "en": [
             "Ran 3 min from 10:25, until the session went back · 3 minutes over",
-            "Ran 10 min from 10:05, then again from the start · 10 minutes over",
+            "Ran 10 min from 10:15, then again from the start · 10 minutes over",
         ],
         "es": ["Duró 3 min desde las 10:25, hasta que la sesión volvió atrás"],
         "fr": ["A duré 3 min à partir de 10:25, jusqu'au retour en arrière"],
