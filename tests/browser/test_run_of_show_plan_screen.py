@@ -79,6 +79,7 @@ def test_the_plan_is_a_card_per_step_on_a_phone(browser, served, artifacts, size
     for word in ("Position", "Type d'étape", "Question", "Phase", "Minutes"):
         expect(first.locator("label", has_text=word).first).to_be_visible()
     expect(page.get_by_label("Étape 1 : Minutes")).to_have_value("12")
+    page.get_by_label("Étape 1 : Minutes").scroll_into_view_if_needed()
     expect(page.get_by_label("Étape 1 : Minutes")).to_be_in_viewport(ratio=1)
     expect(section.get_by_role("columnheader", name="Minutes")).to_have_count(1)
     expect(section.get_by_role("table")).to_have_accessible_name(re.compile("^Étapes, dans l'ordre"))
