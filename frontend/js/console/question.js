@@ -169,8 +169,9 @@ export async function questionClick(button) {
     return true;
   }
   if (button.dataset.role === "to-show") {
-    // The show's controls: the first one offered (Pause or Resume) takes the focus.
-    const target = [...document.querySelectorAll("#show .show-controls button")].find((item) => !item.hidden);
+    // The show's controls: the first one on screen (Pause or Resume) takes the focus.
+    const buttons = [...document.querySelectorAll("#show .show-controls button")];
+    const target = buttons.find((item) => item.getClientRects().length > 0);
     target?.scrollIntoView({ block: "nearest" });
     target?.focus();
     return true;
