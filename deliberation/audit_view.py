@@ -120,7 +120,11 @@ DETAIL_LABELS = {
     "remaining": pgettext_lazy("audit", "Time left"),
     "language": pgettext_lazy("audit", "Language"),
     "reviewed": pgettext_lazy("audit", "Reviewed"),
+    "plan": pgettext_lazy("audit", "Plan"),
 }
+
+# A session started without a saved plan ran the suggested one, saved at the start.
+PLAN_LABELS = {"suggested": pgettext_lazy("audit", "the suggested plan, saved when the session started")}
 
 SWITCH_LABELS = {
     "premoderation": pgettext_lazy("audit", "Pre-moderation"),
@@ -160,6 +164,8 @@ def _value(key: str, value: Any, *, action: str, roundtable: Roundtable, languag
         return str(STATES.get(value, value))
     if key == "role":
         return str(ROLES.get(value, value))
+    if key == "plan":
+        return str(PLAN_LABELS.get(value, value))
     if key in {"seconds", "time_added", "remaining"}:
         return pgettext("audit", "%(seconds)s s") % {"seconds": value}
     if key == "actor_type":

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_GET
 from deliberation.access import allowed_to, in_roundtable
 from deliberation.client_config import client_config
 from deliberation.client_strings import console_strings, screen_strings
-from deliberation.models import Participant, Roundtable
+from deliberation.models import Participant, Roundtable, RunOfShow
 from deliberation.organizer_views import join_qr_svg
 from deliberation.policy import Action, policy_allows
+from deliberation.services.run_of_show import run_of_show_suggestion
 from deliberation.texts import language_choices, text_in_language
 
 
@@ -40,6 +41,11 @@ def moderate(request: HttpRequest, roundtable: Roundtable, moderator: Participan
             proposalMaxChars=settings.ROUNDTABLE_PROPOSAL_MAX_CHARS,
             draftMaxChars=settings.ROUNDTABLE_DRAFT_MAX_CHARS,
             me=moderator.display_name,
+            # No plan saved yet: the console shows the suggested one, which "Start the session" saves
+            # and runs (services/run_of_show.py run_of_show_start).
+            runOfShowSuggestion=None
+            if RunOfShow.objects.filter(roundtable=roundtable).exists()
+            else run_of_show_suggestion(roundtable=roundtable),
         ),
     }
     return render(request, "deliberation/moderate.html", context)

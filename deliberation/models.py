@@ -596,6 +596,11 @@ class RunStep(models.Model):
     # Ended early by a moderator ("skip").
     skipped = models.BooleanField(default=False)
     extended_seconds = models.PositiveIntegerField(default=0)
+    # Runs of this step that "back" set aside, oldest first, so the record keeps what happened: each
+    # {"started_at", "ended_at" (ISO), "skipped", "extended_seconds", "reason"}; reason "undone" (back
+    # pressed during it: cut short, to run again later) or "repeated" (back returned to it after it had
+    # ended: it ran again from the start). started_at/ended_at above are always the latest run.
+    earlier_runs = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["show", "position"]

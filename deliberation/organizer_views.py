@@ -41,7 +41,7 @@ from deliberation.services.roundtables import (
     roundtable_create,
     roundtable_registration_set,
 )
-from deliberation.services.run_of_show import PlanStep, run_of_show_default, run_of_show_plan
+from deliberation.services.run_of_show import PlanStep, run_of_show_plan, run_of_show_suggested
 from deliberation.services.staff import (
     invitation_accept,
     invitation_account,
@@ -241,16 +241,6 @@ def _organize_page(request: HttpRequest, roundtable: Roundtable, **forms) -> Htt
     return render(request, "deliberation/organize.html", context, status=status)
 
 
-def _default_titles(roundtable: Roundtable) -> dict[str, dict[str, str]]:
-    """The break's and the closing's titles in each of the roundtable's languages."""
-    titles: dict[str, dict[str, str]] = {"break": {}, "closing": {}}
-    for language in roundtable.languages:
-        with translation.override(language):
-            titles["break"][language] = str(_("Break"))
-            titles["closing"][language] = str(_("Closing"))
-    return titles
-
-
 def _plan_formset(roundtable: Roundtable, data=None, initial=None) -> RunStepFormSet:
     questions = [
         (
@@ -287,7 +277,7 @@ def _plan_initial(roundtable: Roundtable, show: RunOfShow | None) -> list[dict]:
             for step in show.steps.order_by("position")
         ]
     else:
-        steps = run_of_show_default(roundtable=roundtable, titles=_default_titles(roundtable))
+        steps = run_of_show_suggested(roundtable=roundtable)
     return [
         {
             "kind": step.kind,
@@ -342,10 +332,7 @@ def _plan_context(roundtable: Roundtable, formset: RunStepFormSet | None) -> dic
         planned_seconds = sum(step["planned_seconds"] for step in value["steps"])
     else:
         # Nothing saved yet: the suggestion the form shows.
-        planned_seconds = sum(
-            step.planned_seconds
-            for step in run_of_show_default(roundtable=roundtable, titles=_default_titles(roundtable))
-        )
+        planned_seconds = sum(step.planned_seconds for step in run_of_show_suggested(roundtable=roundtable))
     slot = (
         int((roundtable.ends_at - roundtable.starts_at).total_seconds())
         if roundtable.starts_at and roundtable.ends_at
@@ -387,7 +374,7 @@ def organize_run_of_show(
     """Save the plan typed in the form, or (`step=default`) the suggested one."""
     formset = None
     if request.POST.get("step") == "default":
-        steps = run_of_show_default(roundtable=roundtable, titles=_default_titles(roundtable))
+        steps = run_of_show_suggested(roundtable=roundtable)
     else:
         formset = _plan_formset(roundtable, request.POST)
         if not formset.is_valid():

@@ -429,6 +429,8 @@ def run_of_show_value(
                 "ended_at": _iso(step.ended_at),
                 "skipped": step.skipped,
                 "extended_seconds": step.extended_seconds,
+                # Runs that "back" set aside (RunStep.earlier_runs): what happened stays said.
+                "earlier_runs": step.earlier_runs,
             }
         )
         cursor = planned_end

@@ -47,16 +47,38 @@ def show_console_strings() -> dict[str, str | list[str]]:
             "Start now? From then on the server moves the questions through the plan on time."
         ),
         "show.startYes": _("Yes, start now"),
+        "show.startSuggestedConfirm": _(
+            "Start now with the suggested plan? It is saved as the session's plan, and from then on the "
+            "server moves the questions through it on time."
+        ),
+        "show.state.suggested": _("Suggested plan, not started"),
         "show.pause": _("Pause"),
         "show.resume": _("Resume"),
         "show.extend": _("+%(count)s min"),
-        "show.extendLabel": count_forms(
-            "Extend the current step by %(count)s minute", "Extend the current step by %(count)s minutes"
+        # Accessible names that start with the button's own words (WCAG 2.5.3): %(label)s is "+2 min",
+        # "Skip", "Back" as the button shows it.
+        "show.extendName": count_forms(
+            "%(label)s: extend the current step by %(count)s minute",
+            "%(label)s: extend the current step by %(count)s minutes",
         ),
         "show.skip": _("Skip"),
-        "show.skipLabel": _("End the current step now and start the next"),
+        "show.skipName": _("%(label)s: end the current step now and start the next"),
         "show.back": _("Back"),
-        "show.backLabel": _("Return to the previous step and restart it"),
+        "show.backName": _("%(label)s: return to the previous step and restart it"),
+        # Skip and back move the whole room: asked first, beside the controls.
+        "show.skipConfirm": _("End \u201c%(step)s\u201d now for everyone and start \u201c%(next)s\u201d?"),
+        "show.skipLastConfirm": _(
+            "End \u201c%(step)s\u201d now for everyone? It is the last step: the session ends."
+        ),
+        "show.skipYes": _("Yes, end it now"),
+        "show.backConfirm": _(
+            "Go back to \u201c%(previous)s\u201d and run it again from its start? \u201c%(step)s\u201d "
+            "will run again after it."
+        ),
+        "show.backYes": _("Yes, go back"),
+        "show.ranUndone": _("ran %(range)s, until the session went back"),
+        "show.ranBefore": _("ran %(range)s, then again"),
+        "show.ownsStep": _("Step %(number)s of %(total)s: %(step)s."),
         "show.plan": _("Plan against the clock"),
         "show.planCaption": _("Each step, planned and as it ran (times in %(zone)s)"),
         "show.colStep": _("Step"),

@@ -237,18 +237,38 @@ def document_build(*, roundtable: Roundtable) -> dict[str, Any]:
 
 def run_of_show_record(*, roundtable: Roundtable) -> dict[str, Any] | None:
     """The plan and what actually happened, step by step (None when the roundtable had no plan):
-    planned and actual start, end and length, skipped steps, time added."""
+    planned and actual start, end and length, skipped steps, time added, and the runs that "back" set
+    aside (a step cut short and run again later, or run again from its start)."""
     from deliberation.selectors import run_of_show_public
 
     value = run_of_show_public(roundtable=roundtable)
     if value is None:
         return None
 
-    def seconds(step: dict[str, Any]) -> int | None:
-        if not step["started_at"] or not step["ended_at"]:
+    def seconds(run: dict[str, Any]) -> int | None:
+        if not run["started_at"] or not run["ended_at"]:
             return None
-        began = datetime.datetime.fromisoformat(step["started_at"])
-        return round((datetime.datetime.fromisoformat(step["ended_at"]) - began).total_seconds())
+        began = datetime.datetime.fromisoformat(run["started_at"])
+        return round((datetime.datetime.fromisoformat(run["ended_at"]) - began).total_seconds())
+
+    def earlier(step: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
+            {
+                "started_at": run["started_at"],
+                "ended_at": run["ended_at"],
+                "seconds": seconds(run),
+                "skipped": run["skipped"],
+                "extended_seconds": run["extended_seconds"],
+                "reason": run["reason"],
+            }
+            for run in step.get("earlier_runs") or []
+        ]
+
+    def actual(step: dict[str, Any]) -> int | None:
+        """Every run that ended, added: a step back returned to ran for both its runs."""
+        ran = [seconds(run) for run in [*(step.get("earlier_runs") or []), step]]
+        ended = [value for value in ran if value is not None]
+        return sum(ended) if ended else None
 
     return {
         "state": value["state"],
@@ -266,9 +286,10 @@ def run_of_show_record(*, roundtable: Roundtable) -> dict[str, Any] | None:
                 "planned_start": step["planned_start"],
                 "started_at": step["started_at"],
                 "ended_at": step["ended_at"],
-                "actual_seconds": seconds(step),
+                "actual_seconds": actual(step),
                 "skipped": step["skipped"],
                 "extended_seconds": step["extended_seconds"],
+                "earlier_runs": earlier(step),
             }
             for step in value["steps"]
         ],

@@ -310,22 +310,44 @@ def _difference(actual: int, planned: int) -> str:
     return ngettext("%(count)s minute under", "%(count)s minutes under", minutes) % {"count": minutes}
 
 
+def _earlier_run(run: dict[str, Any], zone: str) -> str:
+    """A run that back set aside: "Ran 3 min from 10:05, until the session went back", or "Ran 5 min from
+    10:00, then again from the start"."""
+    values = {
+        "time": duration_text(run["seconds"] or 0),
+        "start": f"{_local(run['started_at'], zone):%H:%M}",
+    }
+    if run["reason"] == "undone":
+        return _("Ran %(time)s from %(start)s, until the session went back") % values
+    return _("Ran %(time)s from %(start)s, then again from the start") % values
+
+
 def run_of_show_view(record: dict[str, Any], language: str, languages: list[str], zone: str) -> RunOfShowView:
     steps = record["steps"]
     rows = []
+    summary = []
     for step in steps:
         planned, actual = step["planned_seconds"], step["actual_seconds"]
+        # Runs that "back" set aside come first, each said with its start and length (versions
+        # published before they were recorded have none).
+        earlier = step.get("earlier_runs") or []
+        parts = [_earlier_run(run, zone) for run in earlier]
         if step["skipped"]:
-            happened = _("Skipped")
+            parts.append(_("Skipped"))
+        elif step["started_at"] is None and earlier:
+            # Cut short by back and not reached again: to come while the session runs, else never.
+            parts.append(
+                _("To run again") if record["state"] in ("running", "paused") else _("Not run again")
+            )
         elif step["started_at"] is None:
-            happened = _("Not held")
-        elif actual is None:
-            happened = _("Under way")
+            parts.append(_("Not held"))
+        elif step["ended_at"] is None:
+            parts.append(_("Under way"))
         else:
-            happened = _difference(actual, planned)
+            parts.append(_difference(actual, planned))
         if step["extended_seconds"] and not step["skipped"]:
-            happened += " · " + _("extended by %(time)s") % {"time": duration_text(step["extended_seconds"])}
-        started = _local(step["started_at"], zone)
+            parts.append(_("extended by %(time)s") % {"time": duration_text(step["extended_seconds"])})
+        started = _local(earlier[0]["started_at"] if earlier else step["started_at"], zone)
         # Words, never a dash, where there is no figure.
         absent = _("Under way") if started else _("Not held")
         rows.append(
@@ -334,10 +356,22 @@ def run_of_show_view(record: dict[str, Any], language: str, languages: list[str]
                 duration_text(planned),
                 f"{started:%H:%M}" if started else absent,
                 duration_text(actual) if actual is not None else absent,
-                happened,
+                " · ".join(parts),
             ]
         )
-    summary = []
+        for run in earlier:
+            if run["reason"] == "undone" and run["seconds"] is not None:
+                summary.append(
+                    _(
+                        "%(step)s ran %(time)s from %(start)s, "
+                        "then the session went back to the step before it."
+                    )
+                    % {
+                        "step": step_name(step, language, languages),
+                        "time": duration_text(run["seconds"]),
+                        "start": f"{_local(run['started_at'], zone):%H:%M}",
+                    }
+                )
     by_question: dict[int, list[dict[str, Any]]] = {}
     for step in steps:
         if step["kind"] == "phase" and step["actual_seconds"] is not None:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from deliberation.errors import ServiceError
 from deliberation.models import (
@@ -100,6 +101,17 @@ def _emit(
 # --- Moving between steps (the caller holds the roundtable's lock). -------------------------------------
 
 
+def _run_record(step: RunStep, *, ended: datetime.datetime | None, reason: str) -> dict[str, Any]:
+    """A run of `step` that back sets aside (RunStep.earlier_runs)."""
+    return {
+        "started_at": step.started_at.isoformat(),
+        "ended_at": ended.isoformat() if ended else None,
+        "skipped": step.skipped,
+        "extended_seconds": step.extended_seconds,
+        "reason": reason,
+    }
+
+
 def _then(steps: list[RunStep], index: int) -> str:
     """The phase the plan's next step moves this step's question to, or "" when the next step leaves it
     where it is (another question, a break): then the question gets no countdown of its own."""
@@ -125,8 +137,11 @@ def _step_enter(
     actor: Participant | None,
 ) -> None:
     step = steps[index]
+    if step.started_at is not None:
+        # Back returned to a step that had run: its run is kept for the record, and it runs again.
+        step.earlier_runs = [*step.earlier_runs, _run_record(step, ended=step.ended_at, reason="repeated")]
     step.started_at, step.ended_at, step.skipped, step.extended_seconds = start, None, False, 0
-    step.save(update_fields=["started_at", "ended_at", "skipped", "extended_seconds"])
+    step.save(update_fields=["started_at", "ended_at", "skipped", "extended_seconds", "earlier_runs"])
     show.state = RunOfShowState.RUNNING
     show.current = index
     show.step_ends_at = start + datetime.timedelta(seconds=step.planned_seconds)
@@ -231,11 +246,15 @@ def _step_leave(
     if not next_moves_it:
         _clock_off(roundtable=roundtable, step=step, index=index, ended=show.step_ends_at, actor=actor)
     if undo:
+        # It ran until now: the record keeps that run (the published document says so), and the step
+        # itself is to come again.
+        if step.started_at is not None:
+            step.earlier_runs = [*step.earlier_runs, _run_record(step, ended=moment, reason="undone")]
         step.started_at = step.ended_at = None
         step.skipped, step.extended_seconds = False, 0
     else:
         step.ended_at, step.skipped = moment, skipped
-    step.save(update_fields=["started_at", "ended_at", "skipped", "extended_seconds"])
+    step.save(update_fields=["started_at", "ended_at", "skipped", "extended_seconds", "earlier_runs"])
 
 
 def _advance(
@@ -328,13 +347,20 @@ def run_of_show_step_due_on(
 
 
 def _command(
-    *, roundtable_id: int, participant_id: int | None, action: Action, command_id: str | None
+    *,
+    roundtable_id: int,
+    participant_id: int | None,
+    action: Action,
+    command_id: str | None,
+    show_required: bool = True,
 ) -> tuple[Roundtable, Participant, Event | None, RunOfShow | None]:
     roundtable, actor, earlier = command_begin(
         roundtable_id=roundtable_id, participant_id=participant_id, action=action, command_id=command_id
     )
     if earlier is not None:
         return roundtable, actor, earlier, None
+    if not show_required:
+        return roundtable, actor, None, RunOfShow.objects.filter(roundtable=roundtable).first()
     return roundtable, actor, None, _show_of(roundtable)
 
 
@@ -360,9 +386,18 @@ def run_of_show_start(
             participant_id=participant_id,
             action=Action.RUN_OF_SHOW_START,
             command_id=command_id,
+            show_required=False,
         )
         if earlier is not None:
             return CommandResult(seq=earlier.seq)
+        audit: dict[str, Any] = {"action": "run_of_show.start", "step": 1}
+        if show is None:
+            # No plan was ever saved: the session runs the suggested one (the plan the organize page
+            # offers), saved here, under the same lock, in the same event. A moderator who never opened
+            # the organize page can start; an organizer can still change the plan once it is over.
+            suggestion = run_of_show_suggested(roundtable=roundtable)
+            show = _plan_write(roundtable=roundtable, steps=suggestion)
+            audit |= {"plan": "suggested", **_plan_size(suggestion)}
         if show.state != RunOfShowState.PLANNED:
             raise ServiceError("run_of_show_already_started")
         steps = run_of_show_steps(show=show)
@@ -372,13 +407,7 @@ def run_of_show_start(
         show.started_at = now
         _step_enter(roundtable=roundtable, show=show, steps=steps, index=0, start=now, actor=actor)
         show.save()
-        event = _emit(
-            roundtable=roundtable,
-            show=show,
-            actor=actor,
-            command_id=command_id,
-            audit={"action": "run_of_show.start", "step": 1},
-        )
+        event = _emit(roundtable=roundtable, show=show, actor=actor, command_id=command_id, audit=audit)
     return CommandResult(seq=event.seq)
 
 
@@ -594,39 +623,85 @@ def run_of_show_plan(*, roundtable: Roundtable, organizer: Participant, steps: l
     _plan_validate(roundtable=roundtable, steps=steps)
     with transaction.atomic():
         locked = roundtable_lock(roundtable_id=roundtable.pk)
-        show, _created = RunOfShow.objects.get_or_create(roundtable=locked)
-        if show.state in ACTIVE:
-            raise ServiceError("run_of_show_started")
-        show.steps.all().delete()
-        RunStep.objects.bulk_create(
-            RunStep(
-                show=show,
-                position=position,
-                kind=step.kind,
-                question_id=step.question_id if step.kind == RunStepKind.PHASE else None,
-                phase=step.phase if step.kind == RunStepKind.PHASE else "",
-                title={}
-                if step.kind == RunStepKind.PHASE
-                else {k: v.strip() for k, v in (step.title or {}).items() if v.strip()},
-                planned_seconds=step.planned_seconds,
-            )
-            for position, step in enumerate(steps)
-        )
-        show.state = RunOfShowState.PLANNED
-        show.started_at = show.finished_at = show.current = show.step_ends_at = None
-        show.paused_remaining = show.paused_at = None
-        show.save()
+        show = _plan_write(roundtable=locked, steps=steps)
         return _emit(
             roundtable=locked,
             show=show,
             actor=organizer,
             command_id=None,
-            audit={
-                "action": "run_of_show.plan",
-                "steps": len(steps),
-                "minutes": round(sum(step.planned_seconds for step in steps) / 60),
-            },
+            audit={"action": "run_of_show.plan", **_plan_size(steps)},
         )
+
+
+def _plan_size(steps: list[PlanStep]) -> dict[str, int]:
+    return {"steps": len(steps), "minutes": round(sum(step.planned_seconds for step in steps) / 60)}
+
+
+def _plan_write(*, roundtable: Roundtable, steps: list[PlanStep]) -> RunOfShow:
+    """Write `steps` as the roundtable's plan, not started (the caller holds the roundtable's lock)."""
+    show, _created = RunOfShow.objects.get_or_create(roundtable=roundtable)
+    if show.state in ACTIVE:
+        raise ServiceError("run_of_show_started")
+    show.steps.all().delete()
+    RunStep.objects.bulk_create(
+        RunStep(
+            show=show,
+            position=position,
+            kind=step.kind,
+            question_id=step.question_id if step.kind == RunStepKind.PHASE else None,
+            phase=step.phase if step.kind == RunStepKind.PHASE else "",
+            title={}
+            if step.kind == RunStepKind.PHASE
+            else {k: v.strip() for k, v in (step.title or {}).items() if v.strip()},
+            planned_seconds=step.planned_seconds,
+        )
+        for position, step in enumerate(steps)
+    )
+    show.state = RunOfShowState.PLANNED
+    show.started_at = show.finished_at = show.current = show.step_ends_at = None
+    show.paused_remaining = show.paused_at = None
+    show.save()
+    return show
+
+
+def run_of_show_titles(*, roundtable: Roundtable) -> dict[str, dict[str, str]]:
+    """The suggested plan's break and closing titles in each of the roundtable's languages."""
+    titles: dict[str, dict[str, str]] = {"break": {}, "closing": {}}
+    for language in roundtable.languages:
+        with translation.override(language):
+            titles["break"][language] = str(_("Break"))
+            titles["closing"][language] = str(_("Closing"))
+    return titles
+
+
+def run_of_show_suggested(*, roundtable: Roundtable) -> list[PlanStep]:
+    """The suggested plan, with the break's and closing's default titles in every language."""
+    return run_of_show_default(roundtable=roundtable, titles=run_of_show_titles(roundtable=roundtable))
+
+
+def run_of_show_suggestion(*, roundtable: Roundtable) -> dict[str, Any]:
+    """The suggested plan as the run of show's value would carry it once started (state "planned",
+    `suggested`: true, steps without ids): what the console shows, and what "Start the session" saves
+    and runs, while no plan has been saved. A read, here beside the suggestion it reads."""
+    questions = {question.pk: question for question in roundtable.questions.all()}
+    steps = [
+        RunStep(
+            position=position,
+            kind=step.kind,
+            question=questions.get(step.question_id),
+            phase=step.phase if step.kind == RunStepKind.PHASE else "",
+            title={} if step.kind == RunStepKind.PHASE else dict(step.title or {}),
+            planned_seconds=step.planned_seconds,
+        )
+        for position, step in enumerate(run_of_show_suggested(roundtable=roundtable))
+    ]
+    value = run_of_show_value(
+        show=RunOfShow(roundtable=roundtable, state=RunOfShowState.PLANNED),
+        steps=steps,
+        starts_at=roundtable.starts_at,
+        ends_at=roundtable.ends_at,
+    )
+    return {**value, "suggested": True}
 
 
 def run_of_show_default(*, roundtable: Roundtable, titles: dict[str, dict[str, str]]) -> list[PlanStep]:

@@ -145,7 +145,10 @@ function renderFrame() {
 const showStrip = document.querySelector("[data-role=show]");
 function renderShow() {
   renderShowLine(showStrip, state.runOfShow, {
-    shown: (step) => isOpen(state.questions.get(step.question)),
+    shown: (step) => {
+      const question = state.questions.get(step.question);
+      return isOpen(question) && question.state === step.phase;
+    },
     language: config.language,
     timeZone: config.timeZone,
   });

@@ -58,7 +58,7 @@ function render() {
   const question = currentQuestion();
   renderQuestion(question);
   renderShowLine(showBox, state.runOfShow, {
-    shown: (step) => step.question === question?.id,
+    shown: (step) => step.question === question?.id && step.phase === question?.state,
     language: config.language,
     timeZone: config.timeZone,
   });

@@ -3,6 +3,8 @@ real Daphne: the suggested plan for the seed's 90 minutes, edited with the keybo
 marked and announced in the reader's language, axe clean. Screenshots:
 test-artifacts/screenshots/organizer-plan-*.png."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -48,6 +50,47 @@ def test_a_step_in_error_is_marked_and_announced_in_spanish(browser, served, art
     context.close()
 
 
+# The plan's caption, a card's labels and fields, all inside the viewport's width: nothing cut, nothing
+# to scroll sideways for (a card per step, organizer.css).
+WITHIN_WIDTH = """() => {
+  const width = document.documentElement.clientWidth;
+  const region = document.querySelector('#run-of-show .plan-scroll');
+  const out = [...document.querySelectorAll(
+    '#run-of-show caption, #run-of-show .plan-step:nth-of-type(-n+3) :is(label, input, select, time)'
+  )].filter((node) => {
+    const box = node.getBoundingClientRect();
+    return box.width > 1 && (box.left < 0 || box.right > width + 0.5);
+  }).map((node) => node.id || node.textContent.trim().slice(0, 40));
+  return {out, regionScrolls: region.scrollWidth > region.clientWidth + 1,
+          pageScrolls: document.documentElement.scrollWidth > width};
+}"""
+
+
+@pytest.mark.parametrize("size", [(320, 640), (360, 740)], ids=lambda size: f"{size[0]}x{size[1]}")
+def test_the_plan_is_a_card_per_step_on_a_phone(browser, served, artifacts, size):
+    # Before the session is started by the test after this one (the plan is a form only until then).
+    context, page = open_organize(browser, served, size=size, language="fr")
+    section = page.locator("#run-of-show")
+    section.scroll_into_view_if_needed()
+    assert page.evaluate(WITHIN_WIDTH) == {"out": [], "regionScrolls": False, "pageScrolls": False}
+    # Each field shows its own word, and is still named with its step for screen readers; the table
+    # keeps its rows and column headers for them, out of sight.
+    first = section.locator("tr.plan-step").first
+    for word in ("Position", "Type d'étape", "Question", "Phase", "Minutes"):
+        expect(first.locator("label", has_text=word).first).to_be_visible()
+    expect(page.get_by_label("Étape 1 : Minutes")).to_have_value("12")
+    page.get_by_label("Étape 1 : Minutes").scroll_into_view_if_needed()
+    expect(page.get_by_label("Étape 1 : Minutes")).to_be_in_viewport(ratio=1)
+    expect(section.get_by_role("columnheader", name="Minutes")).to_have_count(1)
+    expect(section.get_by_role("table")).to_have_accessible_name(re.compile("^Étapes, dans l'ordre"))
+    assert section.get_by_role("row").count() > 13
+    expect(section.locator("caption")).to_be_visible()
+    page.screenshot(path=str(artifacts / f"organizer-plan-fr-{size[0]}x{size[1]}.png"), full_page=False)
+    section.screenshot(path=str(artifacts / f"organizer-plan-section-fr-{size[0]}x{size[1]}.png"))
+    assert violations(page) == []
+    context.close()
+
+
 def test_the_suggested_plan_is_edited_from_the_keyboard_and_saved(browser, served, artifacts):
     for width, height in SIZES:
         context, page = open_organize(browser, served, size=(width, height))
@@ -83,11 +126,12 @@ def test_the_suggested_plan_is_edited_from_the_keyboard_and_saved(browser, serve
         await socket.close()
 
     in_thread(start())
-    for width, height in SIZES:
+    for width, height in (*SIZES, (320, 640), (360, 740)):
         page.set_viewport_size({"width": width, "height": height})
         page.reload()
         section = page.locator("#run-of-show")
         expect(section).to_contain_text("The session is under way")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
         expect(section.locator('tr[aria-current="step"]')).to_contain_text("Q1 · Collecting proposals")
         expect(section.locator("form")).to_have_count(0)
         section.screenshot(path=str(artifacts / f"organizer-plan-running-{width}x{height}.png"))

@@ -175,9 +175,6 @@ def test_the_console_runs_the_show_and_the_projector_and_phone_follow(browser, s
 
     # Running: the step now with its countdown, what comes next, the session's time left.
     expect(bar.locator("[data-role=show-state]")).to_have_text("Running")
-    # The show keeps time: the question's own countdown is not offered (the server would refuse it).
-    expect(console.get_by_label("Countdown (minutes, optional)").first).to_be_hidden()
-    expect(console.get_by_text("The run of show is keeping time").first).to_be_visible()
     expect(bar.locator("[data-role=show-now]")).to_have_text("Now: Q1 · Collecting proposals")
     expect(bar.locator("[data-role=show-next]")).to_have_text("Next: Q1 · Voting (5 min)")
     left = minutes_and_seconds(bar.locator("[data-role=show-countdown]").inner_text())
@@ -186,6 +183,23 @@ def test_the_console_runs_the_show_and_the_projector_and_phone_follow(browser, s
     assert 36 * 60 <= minutes_and_seconds(bar.locator("[data-role=show-session]").inner_text()) <= 39 * 60
     expect(bar.get_by_role("button", name="Pause")).to_be_focused()
     expect(announcer).to_have_text(re.compile("^The session has started. Now: Q1 · Collecting proposals."))
+    # The show keeps time: the question's own countdown is not offered (the server would refuse it),
+    # nor "Stop the countdown" for the step's; the pane says what the show owns, names the step that
+    # holds the question now, and leads to the show's controls.
+    pane = console.locator("#question-1")
+    expect(console.get_by_label("Countdown (minutes, optional)").first).to_be_hidden()
+    owns = pane.locator("[data-role=show-keeps-time]")
+    expect(owns).to_be_visible()
+    expect(owns).to_contain_text("Step 1 of 5: Q1 · Collecting proposals.")
+    expect(owns).to_contain_text(
+        "The run of show is keeping time: it moves the questions at the end of each step."
+    )
+    expect(pane.get_by_role("button", name="Stop the countdown")).to_be_hidden()
+    expect(pane.get_by_role("button", name="Voting", exact=True)).to_have_accessible_description(
+        re.compile("^Step 1 of 5: Q1 · Collecting proposals. The run of show is keeping time")
+    )
+    owns.get_by_role("button", name="Go to the run of show controls").click()
+    expect(bar.get_by_role("button", name="Pause")).to_be_focused()
     expect(bar.locator("[data-role=show-warning]")).to_be_hidden()
     # The projector: the question the show opened, and what comes next.
     expect(screen.locator(".screen-status [data-role=state]")).to_have_text("Collecting proposals")
@@ -211,15 +225,27 @@ def test_the_console_runs_the_show_and_the_projector_and_phone_follow(browser, s
     console.keyboard.press("Escape")
     expect(bar.locator(".show-table")).to_be_hidden()
 
+    # Each control's accessible name starts with the words on it (WCAG 2.5.3 Label in Name): a voice
+    # control user says "+2 min" or "Skip".
+    for control in bar.locator(".show-controls button:visible").all():
+        words = control.inner_text().strip()
+        expect(control).to_have_accessible_name(re.compile("^" + re.escape(words)))
+    expect(
+        bar.get_by_role("button", name="+2 min: extend the current step by 2 minutes", exact=True)
+    ).to_be_visible()
+    expect(
+        bar.get_by_role("button", name="Skip: end the current step now and start the next", exact=True)
+    ).to_be_visible()
+
     # A refused command says why next to the controls (an extension of 90 minutes is out of range), and
     # changes nothing.
     console.evaluate("document.querySelector('#show [data-seconds=\"300\"]').dataset.seconds = '5400'")
-    bar.get_by_role("button", name="Extend the current step by 5 minutes").click()
+    bar.get_by_role("button", name="+5 min", exact=False).click()
     expect(bar.locator(".show-controls .inline-error")).to_have_text("Add from 30 seconds to 60 minutes.")
     console.evaluate("document.querySelector('#show [data-seconds=\"5400\"]').dataset.seconds = '300'")
 
     # Five more minutes: the plan no longer fits, and the console says by how much.
-    bar.get_by_role("button", name="Extend the current step by 5 minutes").click()
+    bar.get_by_role("button", name="+5 min", exact=False).click()
     expect(bar.locator(".show-controls .inline-error")).to_have_count(0)
     warning = bar.locator("[data-role=show-warning]")
     expect(warning).to_be_visible()
@@ -234,9 +260,32 @@ def test_the_console_runs_the_show_and_the_projector_and_phone_follow(browser, s
     console.screenshot(path=str(artifacts / "show-console-warning-en-1440x900.png"))
     axe_clean(console)
 
-    # Skip: the next step on every screen.
-    bar.get_by_role("button", name="End the current step now and start the next").click()
+    # Skip asks first, beside the controls, naming what it ends for everyone: Escape (or Cancel) leaves
+    # the room as it was, with the focus back on Skip.
+    skip = bar.get_by_role("button", name="Skip", exact=False)
+    skip.click()
+    confirm = bar.locator("[data-role=show-confirm]")
+    expect(confirm).to_contain_text(
+        "End \u201cQ1 · Collecting proposals\u201d now for everyone and start \u201cQ1 · Voting\u201d?"
+    )
+    expect(bar.get_by_role("button", name="Yes, end it now")).to_be_focused()
+    expect(bar.get_by_role("button", name="Pause")).to_be_hidden()
+    console.screenshot(path=str(artifacts / "show-console-skip-confirm-en-1440x900.png"))
+    console.keyboard.press("Escape")
+    expect(confirm).to_be_hidden()
+    expect(skip).to_be_focused()
+    skip.click()
+    bar.get_by_role("button", name="Cancel").click()
+    expect(skip).to_be_focused()
+    console.wait_for_timeout(500)
+    expect(bar.locator("[data-role=show-now]")).to_have_text("Now: Q1 · Collecting proposals")
+    expect(screen.locator(".screen-status [data-role=state]")).to_have_text("Collecting proposals")
+
+    # Skip, confirmed: the next step on every screen.
+    skip.click()
+    bar.get_by_role("button", name="Yes, end it now").click()
     expect(bar.locator("[data-role=show-now]")).to_have_text("Now: Q1 · Voting")
+    expect(skip).to_be_focused()
     expect(bar.locator("[data-role=show-next]")).to_have_text("Next: Coffee break (5 min)")
     expect(announcer).to_have_text("Now: Q1 · Voting. Next: Coffee break (5 min).")
     expect(screen.locator(".screen-status [data-role=state]")).to_have_text("Voting")
@@ -272,7 +321,8 @@ def test_the_console_runs_the_show_and_the_projector_and_phone_follow(browser, s
     screen.screenshot(path=str(artifacts / "show-projector-en-1920x1080-voting.png"))
 
     # Skip again: a break, large on the projector with its countdown, and on the phone.
-    bar.get_by_role("button", name="End the current step now and start the next").click()
+    skip.click()
+    bar.get_by_role("button", name="Yes, end it now").click()
     expect(bar.locator("[data-role=show-now]")).to_have_text("Now: Coffee break")
     step = screen.locator(".screen-show [data-role=show-now]")
     expect(step).to_be_visible()
@@ -298,8 +348,13 @@ def test_the_console_runs_the_show_and_the_projector_and_phone_follow(browser, s
     expect(rows.nth(2)).to_have_attribute("aria-current", "step")
     console.keyboard.press("Escape")
 
-    # Back: the voting again, everywhere.
-    bar.get_by_role("button", name="Return to the previous step and restart it").click()
+    # Back asks too, saying what runs again; then the voting again, everywhere.
+    bar.get_by_role("button", name="Back", exact=False).click()
+    expect(bar.locator("[data-role=show-confirm]")).to_contain_text(
+        "Go back to \u201cQ1 · Voting\u201d and run it again from its start?"
+        " \u201cCoffee break\u201d will run again after it."
+    )
+    bar.get_by_role("button", name="Yes, go back").click()
     expect(bar.locator("[data-role=show-now]")).to_have_text("Now: Q1 · Voting")
     expect(screen.locator(".screen-status [data-role=state]")).to_have_text("Voting")
     # The voting leads to a break, not to another phase: the question has no countdown of its own, so
@@ -320,6 +375,11 @@ def test_the_console_runs_the_show_and_the_projector_and_phone_follow(browser, s
     paused = bar.locator("[data-role=show-countdown]").inner_text()
     assert paused.startswith("Paused · ")
     expect(screen.locator(".screen-show [data-role=step-countdown]")).to_have_text(paused)
+    # The projector says the phase once, in the question's status; its show line only adds the pause.
+    expect(screen.locator(".screen-show [data-role=step-title]")).to_be_hidden()
+    expect(screen.locator(".screen-status [data-role=state]")).to_have_text("Voting")
+    assert screen.locator(".screen-now").inner_text().count("Voting") == 1
+    expect(phone.locator("[data-role=show] [data-role=step-title]")).to_be_hidden()
     expect(phone.locator("[data-role=show] [data-role=step-countdown]")).to_have_text(
         re.compile(r"^En pausa · quedan \d+:\d\d$")
     )

@@ -196,8 +196,62 @@ def test_only_organizers_plan_and_only_staff_steer(room):
 
 def test_commands_without_a_plan_say_so(room):
     roundtable, _organizer, mod, _ana, _questions = room
+    for command in (
+        ros.run_of_show_pause,
+        ros.run_of_show_resume,
+        ros.run_of_show_skip,
+        ros.run_of_show_back,
+    ):
+        with pytest.raises(ServiceError, match="run_of_show_missing"):
+            command(**ids(roundtable, mod))
     with pytest.raises(ServiceError, match="run_of_show_missing"):
-        ros.run_of_show_start(**ids(roundtable, mod))
+        ros.run_of_show_extend(**ids(roundtable, mod), seconds=60)
+
+
+def test_start_without_a_saved_plan_runs_the_suggested_one_saved_in_the_same_event(room):
+    """A moderator who never opened the organize page presses Start: the suggested plan (what the
+    organize page and the console show) is saved and started in one transaction, one event."""
+    roundtable, _organizer, mod, _ana, questions = room
+    suggestion = ros.run_of_show_suggestion(roundtable=roundtable)
+    assert suggestion["suggested"] is True and suggestion["state"] == "planned"
+    seq = roundtable.events.order_by("-seq").first().seq if roundtable.events.exists() else 0
+
+    result = ros.run_of_show_start(**ids(roundtable, mod), command_id="start-1")
+
+    assert kinds_since(roundtable, seq) == ["question.updated", "run_of_show.updated"]
+    assert result.seq == seq + 2
+    shown = value(roundtable)
+    assert shown["state"] == "running" and shown["current"] == 0
+    planned = [(step["kind"], step["phase"], step["planned_seconds"]) for step in shown["steps"]]
+    assert planned == [(step["kind"], step["phase"], step["planned_seconds"]) for step in suggestion["steps"]]
+    assert len(planned) == 13 and planned[0] == ("phase", "collecting", 12 * 60)
+    # The closing is titled in each of the roundtable's languages, as on the organize page.
+    assert shown["steps"][-1]["title"] == {"en": "Closing", "es": "Cierre", "fr": "Clôture"}
+    assert Question.objects.get(pk=questions[0].pk).state == "collecting"
+    event = Event.objects.get(roundtable=roundtable, seq=result.seq)
+    assert event.staff["audit"] == {
+        "action": "run_of_show.start",
+        "step": 1,
+        "plan": "suggested",
+        "steps": 13,
+        "minutes": 90,
+    }
+    # The audit log says which plan ran.
+    from django.utils import translation
+
+    from deliberation.audit_view import audit_details_readable
+
+    with translation.override("en"):
+        details = audit_details_readable(
+            event.staff["audit"], action="run_of_show.start", roundtable=roundtable, language="en"
+        )
+    assert {"label": "Plan:", "value": "the suggested plan, saved when the session started"} in details
+    # Once: a retry is the same start; a second Start is refused; the plan is the one saved.
+    assert ros.run_of_show_start(**ids(roundtable, mod), command_id="start-1").seq == result.seq
+    with pytest.raises(ServiceError, match="run_of_show_already_started"):
+        ros.run_of_show_start(**ids(roundtable, mod), command_id="start-2")
+    assert RunOfShow.objects.filter(roundtable=roundtable).count() == 1
+    assert RunStep.objects.filter(show__roundtable=roundtable).count() == 13
 
 
 def test_start_opens_the_first_phase_with_the_steps_end_as_its_countdown(room):
@@ -356,6 +410,37 @@ def test_back_restarts_the_previous_step_with_its_planned_time(room):
     assert q1.state == "collecting" and q1.phase_then == "voting"
     left = (show_of(roundtable).step_ends_at - timezone.now()).total_seconds()
     assert 55 <= left <= 60
+
+
+def test_back_keeps_the_runs_it_sets_aside_for_the_record(room):
+    roundtable, organizer, mod, _ana, questions = room
+    plan(roundtable, organizer, questions)
+    ros.run_of_show_start(**ids(roundtable, mod))
+    ros.run_of_show_skip(**ids(roundtable, mod))
+    before = value(roundtable)["steps"]
+    ros.run_of_show_back(**ids(roundtable, mod))
+
+    first, second = value(roundtable)["steps"][:2]
+    # The voting ran (from when Skip started it until Back): that run is kept, marked undone.
+    assert [run["reason"] for run in second["earlier_runs"]] == ["undone"]
+    assert second["earlier_runs"][0]["started_at"] == before[1]["started_at"]
+    assert second["earlier_runs"][0]["ended_at"] >= second["earlier_runs"][0]["started_at"]
+    # The collecting, skipped, runs again from its start: its first run is kept, as it ended.
+    assert first["earlier_runs"] == [
+        {
+            "started_at": before[0]["started_at"],
+            "ended_at": before[0]["ended_at"],
+            "skipped": True,
+            "extended_seconds": 0,
+            "reason": "repeated",
+        }
+    ]
+    assert first["started_at"] != before[0]["started_at"] and first["skipped"] is False
+    # A new plan starts a new record.
+    for _ in range(6):
+        ros.run_of_show_skip(**ids(roundtable, mod))
+    plan(roundtable, organizer, questions)
+    assert all(step["earlier_runs"] == [] for step in value(roundtable)["steps"])
 
 
 def test_while_the_show_keeps_time_a_moderator_moves_phases_but_sets_no_countdown(room):

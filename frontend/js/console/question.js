@@ -4,7 +4,7 @@
 import { showCountdown } from "../clock.js";
 import { byPinThenId } from "../dom.js";
 import { t } from "../i18n.js";
-import { withShowClock } from "../show.js";
+import { currentIndex, currentStep, stepTitle, withShowClock } from "../show.js";
 import { syncCards } from "./cards.js";
 import { ctx, questionOrder, run } from "./shared.js";
 
@@ -92,11 +92,31 @@ export function renderQuestion(question) {
   // The switches fold away; their summary says which are on.
   const on = ["premoderation", "tallies_hidden", "anonymous"].filter((name) => question[name]).map((name) => t(`switchOn.${name}`));
   section.querySelector("[data-role=switches-on]").textContent = on.length ? t("switchesOn", { list: on.join(" · ") }) : t("switches");
-  section.querySelector("[data-role=stop-timer]").hidden = !question.phase_ends_at;
-  // While the run of show keeps time the server refuses a manual countdown: say so instead of offering it.
-  const showKeepsTime = ["running", "paused"].includes(ctx.state.runOfShow?.state);
+  // While the run of show runs or is paused it owns the clock: the server refuses a manual countdown,
+  // and the step's countdown is changed through the show (pause, extend, skip), so neither the
+  // countdown fields nor "Stop the countdown" are offered for it; the box above the phase buttons says
+  // so, names the step that holds this question now, and leads to the show's controls. The phase
+  // buttons stay: a move by hand is allowed and lasts until the next step.
+  const show = ctx.state.runOfShow;
+  const showKeepsTime = ["running", "paused"].includes(show?.state);
+  const showsClock = showKeepsTime && question.phase_ends_at && question.phase_ends_at === show.step_ends_at;
+  section.querySelector("[data-role=stop-timer]").hidden = !question.phase_ends_at || showsClock;
   for (const field of section.querySelectorAll("[data-role=manual-timer]")) field.hidden = showKeepsTime;
-  section.querySelector("[data-role=show-keeps-time]").hidden = !showKeepsTime;
+  const owns = section.querySelector("[data-role=show-keeps-time]");
+  owns.hidden = !showKeepsTime;
+  const step = showKeepsTime ? currentStep(show) : null;
+  owns.querySelector("[data-role=show-owns-step]").textContent =
+    step?.kind === "phase" && step.question === question.id
+      ? t("show.ownsStep", {
+          step: stepTitle(step, ctx.config.language),
+          number: currentIndex(show) + 1,
+          total: show.steps.length,
+        })
+      : "";
+  for (const button of section.querySelectorAll(".phase-buttons button")) {
+    if (showKeepsTime) button.setAttribute("aria-describedby", owns.id);
+    else button.removeAttribute("aria-describedby");
+  }
   const onScreen = ctx.state.roundtable.current_question === question.id;
   section.querySelector("[data-role=on-screen]").hidden = !onScreen;
   tabs.get(question.id)?.querySelector("[data-role=tab-screen]")?.toggleAttribute("hidden", !onScreen);
@@ -146,6 +166,14 @@ export async function questionClick(button) {
   if (button.dataset.role === "stop-timer") {
     const question = ctx.state.questions.get(questionId);
     await run("question.phase", { question: questionId, state: question.state }, { anchor: button.closest("[data-error-host]") });
+    return true;
+  }
+  if (button.dataset.role === "to-show") {
+    // The show's controls: the first one on screen (Pause or Resume) takes the focus.
+    const buttons = [...document.querySelectorAll("#show .show-controls button")];
+    const target = buttons.find((item) => item.getClientRects().length > 0);
+    target?.scrollIntoView({ block: "nearest" });
+    target?.focus();
     return true;
   }
   if (button.dataset.role === "show") {

@@ -1,9 +1,16 @@
 // The run of show in the console (issue 19): one bar above the panes with the step now and its
 // countdown, the next step, the time left for the whole session, a warning when the rest of the plan no
-// longer fits before the planned end, and the controls (start, with a confirmation; pause and resume;
-// extend; skip; back). "Plan against the clock" opens every step, planned against how it ran. The bar
-// is built once and then only its words change, so focus stays on the control a moderator pressed.
-// Step changes are announced once each (never the ticking countdown).
+// longer fits before the planned end, and the controls (start, skip and back each after a confirmation
+// beside them; pause and resume; extend). "Plan against the clock" opens every step, planned against
+// how it ran. Before any plan is saved, the bar shows the suggested plan, which Start saves and runs.
+// The bar is built once and then only its words change, so focus stays on the control a moderator
+// pressed. Step changes are announced once each (never the ticking countdown).
+//
+// Skip and back act on the whole room at once (every phone and the projector move on), so they ask
+// first, as Start does, rather than offering an "Undo" afterwards: an undo would move the room twice
+// (and back restarts a step from its start, so it cannot give back the skipped step as it was), while
+// one more click keeps a misclick from reaching anyone. Pause and the extensions are not asked: each is
+// undone by its opposite with nothing lost.
 import { formatSeconds, secondsLeft, serverNow } from "../clock.js";
 import { element } from "../dom.js";
 import { t, tn } from "../i18n.js";
@@ -13,6 +20,7 @@ import {
   currentStep,
   minutesOf,
   nextLine,
+  nextStep,
   overrunSeconds,
   projectedEnd,
   showKey,
@@ -28,9 +36,14 @@ let lastFits = true;
 // The control to give focus to once the show's new state shows it (the ack and the event come in
 // either order): Pause after starting or resuming, Resume after pausing.
 let focusNext = null;
+// The confirmation open beside the controls: { action, key } (the show's state and step when it
+// opened; if the step moves on meanwhile, it no longer says what Yes would do, so it closes).
+let asking = null;
 
 const zone = () => ({ language: ctx.config.language, timeZone: ctx.config.timeZone });
-const show = () => ctx.state?.runOfShow ?? null;
+// Without a saved plan, the suggested one (page config), which Start saves and runs.
+const show = () => ctx.state?.runOfShow ?? ctx.config.runOfShowSuggestion ?? null;
+const CONFIRMED = { start: "run_of_show.start", skip: "run_of_show.skip", back: "run_of_show.back" };
 
 function button(action, text, attributes = {}) {
   return element("button", { type: "button", dataset: { show: action }, ...attributes }, text);
@@ -78,24 +91,28 @@ function build(root) {
     ),
   );
   parts.start = button("start", t("show.start"));
+  parts.confirmText = element("span", { id: "show-confirm-text" });
+  parts.confirmYes = button("confirm-yes", "", { class: "primary", "aria-describedby": "show-confirm-text" });
   parts.confirm = element(
     "span",
     { class: "show-confirm", "data-role": "show-confirm", hidden: true },
-    element("span", { id: "show-confirm-text" }, t("show.startConfirm")),
-    button("start-yes", t("show.startYes"), { class: "primary", "aria-describedby": "show-confirm-text" }),
-    button("start-no", t("cancel")),
+    parts.confirmText,
+    parts.confirmYes,
+    button("confirm-no", t("cancel")),
   );
   parts.pause = button("pause", t("show.pause"));
   parts.resume = button("resume", t("show.resume"), { class: "primary" });
-  parts.extend = EXTENSIONS.map((seconds) =>
-    button("extend", t("show.extend", { count: seconds / 60 }), {
-      "data-seconds": String(seconds),
-      "aria-label": tn("show.extendLabel", seconds / 60),
-      title: tn("show.extendLabel", seconds / 60),
-    }),
-  );
-  parts.skip = button("skip", t("show.skip"), { title: t("show.skipLabel"), "aria-label": t("show.skipLabel") });
-  parts.back = button("back", t("show.back"), { title: t("show.backLabel"), "aria-label": t("show.backLabel") });
+  // Each accessible name starts with the words on the button (WCAG 2.5.3, Label in Name): a voice
+  // control user says "+2 min" or "Skip" and reaches it; the rest of the name says what it does.
+  parts.extend = EXTENSIONS.map((seconds) => {
+    const label = t("show.extend", { count: seconds / 60 });
+    const name = tn("show.extendName", seconds / 60, { label });
+    return button("extend", label, { "data-seconds": String(seconds), "aria-label": name, title: name });
+  });
+  const skipName = t("show.skipName", { label: t("show.skip") });
+  const backName = t("show.backName", { label: t("show.back") });
+  parts.skip = button("skip", t("show.skip"), { title: skipName, "aria-label": skipName });
+  parts.back = button("back", t("show.back"), { title: backName, "aria-label": backName });
   parts.controls = element(
     "div",
     { class: "show-controls", role: "group", "aria-label": t("show.heading"), "data-error-host": true },
@@ -133,9 +150,9 @@ function build(root) {
   });
   root.addEventListener("keydown", (keyEvent) => {
     if (keyEvent.key !== "Escape") return;
-    if (!parts.confirm.hidden) {
+    if (asking) {
       keyEvent.preventDefault();
-      confirming(false);
+      confirming(null);
     } else if (parts.plan.open) {
       keyEvent.preventDefault();
       parts.plan.open = false;
@@ -144,20 +161,56 @@ function build(root) {
   });
 }
 
-function confirming(on) {
-  parts.confirm.hidden = !on;
-  parts.start.hidden = on || show()?.state !== "planned";
-  (on ? parts.confirm.querySelector("[data-show=start-yes]") : parts.start).focus();
+// What Yes would do, in words that name the steps ("End “Q1 · Voting” now for everyone and start
+// “Coffee break”?"), and the Yes button's own words.
+function confirmWords(action, current) {
+  const language = ctx.config.language;
+  const step = currentStep(current);
+  const next = nextStep(current);
+  if (action === "start") {
+    return [t(current.suggested ? "show.startSuggestedConfirm" : "show.startConfirm"), t("show.startYes")];
+  }
+  if (action === "skip") {
+    const words = next
+      ? t("show.skipConfirm", { step: stepTitle(step, language), next: stepTitle(next, language) })
+      : t("show.skipLastConfirm", { step: stepTitle(step, language) });
+    return [words, t("show.skipYes")];
+  }
+  const previous = current.steps[(currentIndex(current) ?? 1) - 1];
+  return [
+    t("show.backConfirm", { previous: stepTitle(previous, language), step: stepTitle(step, language) }),
+    t("show.backYes"),
+  ];
+}
+
+// Open the confirmation for `action` in place of the controls (focus on Yes), or close it (`null`: focus
+// back on the control that opened it, when it is still there).
+function confirming(action) {
+  const before = asking;
+  const current = show();
+  asking = action && current ? { action, key: showKey(current) } : null;
+  if (asking) [parts.confirmText.textContent, parts.confirmYes.textContent] = confirmWords(action, current);
+  if (current) setControls(current);
+  if (asking) parts.confirmYes.focus();
+  else if (before) {
+    const opener = parts[before.action];
+    (opener && !opener.hidden ? opener : [parts.pause, parts.resume, parts.start].find((item) => !item.hidden))?.focus();
+  }
 }
 
 async function control(target) {
   const action = target.dataset.show;
   const anchor = parts.controls;
-  if (action === "start") return confirming(true);
-  if (action === "start-no") return confirming(false);
-  if (action === "start-yes") {
-    focusNext = parts.pause;
-    if (await run("run_of_show.start", {}, { anchor, done: null })) renderShow();
+  if (CONFIRMED[action]) return confirming(action);
+  if (action === "confirm-no") return confirming(null);
+  if (action === "confirm-yes") {
+    if (!asking) return;
+    const chosen = asking.action;
+    asking = null;
+    // After starting, Pause takes the focus; after skip or back, the same control stays under it.
+    focusNext = chosen === "start" ? parts.pause : parts[chosen];
+    setControls(show());
+    if (await run(CONFIRMED[chosen], {}, { anchor, done: null })) renderShow();
     else focusNext = null;
     return;
   }
@@ -166,15 +219,10 @@ async function control(target) {
     await run("run_of_show.extend", { seconds }, { anchor, done: tn("show.extended", seconds / 60) });
     return;
   }
-  const type = {
-    pause: "run_of_show.pause",
-    resume: "run_of_show.resume",
-    skip: "run_of_show.skip",
-    back: "run_of_show.back",
-  }[action];
+  const type = { pause: "run_of_show.pause", resume: "run_of_show.resume" }[action];
   if (!type) return;
-  // The control pressed may go (Pause becomes Resume, Back leaves the first step): focus stays in the group.
-  focusNext = { pause: parts.resume, resume: parts.pause }[action] ?? null;
+  // The control pressed goes (Pause becomes Resume): focus stays in the group.
+  focusNext = { pause: parts.resume, resume: parts.pause }[action];
   if (await run(type, {}, { anchor, done: null })) renderShow();
   else focusNext = null;
 }
@@ -183,21 +231,27 @@ function setControls(current) {
   const hadFocus = parts.controls.contains(document.activeElement);
   const state = current.state;
   const live = state === "running" || state === "paused";
-  if (state !== "planned") parts.confirm.hidden = true;
-  parts.start.hidden = state !== "planned" || !parts.confirm.hidden;
-  parts.pause.hidden = state !== "running";
-  parts.resume.hidden = state !== "paused";
-  for (const extend of parts.extend) extend.hidden = !live;
-  parts.skip.hidden = !live;
-  parts.back.hidden = !live || (currentIndex(current) ?? 0) === 0;
+  // A confirmation opened for another step (the clock moved on meanwhile) would do what it no longer
+  // says: it closes.
+  if (asking && asking.key !== showKey(current)) asking = null;
+  parts.confirm.hidden = !asking;
+  // While it asks, it stands alone where the controls were.
+  const free = !asking;
+  parts.start.hidden = state !== "planned" || !free;
+  parts.pause.hidden = state !== "running" || !free;
+  parts.resume.hidden = state !== "paused" || !free;
+  for (const extend of parts.extend) extend.hidden = !live || !free;
+  parts.skip.hidden = !live || !free;
+  parts.back.hidden = !live || (currentIndex(current) ?? 0) === 0 || !free;
   if (focusNext && !focusNext.hidden) {
     focusNext.focus();
     focusNext = null;
   }
   // A control that disappears under the keyboard's focus hands it on to one that stays.
   const focused = document.activeElement;
-  if (focused === document.body || (parts.controls.contains(focused) && focused.hidden)) {
-    if (hadFocus) [parts.pause, parts.resume, parts.skip].find((candidate) => !candidate.hidden)?.focus();
+  const gone = focused.hidden || (parts.confirm.contains(focused) && parts.confirm.hidden);
+  if (focused === document.body || (parts.controls.contains(focused) && gone)) {
+    if (hadFocus) [parts.pause, parts.resume, parts.skip, parts.start].find((candidate) => !candidate.hidden)?.focus();
   }
 }
 
@@ -249,6 +303,11 @@ function planRow(step, index, current, expected) {
     actual = t("show.expected", { time: clockTime(expected.get(index), zone()) });
   }
   if (step.skipped) actual = `${actual} · ${t("show.skipped")}`;
+  // Runs that back set aside are part of what happened (a step cut short, or run a first time).
+  const earlier = (step.earlier_runs ?? []).map((ran) =>
+    t(ran.reason === "undone" ? "show.ranUndone" : "show.ranBefore", { range: range(ran.started_at, ran.ended_at) }),
+  );
+  if (earlier.length) actual = [...earlier, actual].join(" · ");
   const notes = [];
   if (now) notes.push(element("strong", { class: "show-badge" }, t("show.now.badge")));
   if (step.extended_seconds) {
@@ -257,7 +316,7 @@ function planRow(step, index, current, expected) {
   const classes = [now && "show-current", step.skipped && "show-skipped", step.ended_at && "show-done"].filter(Boolean);
   return element(
     "tr",
-    { class: classes.join(" ") || null, "aria-current": now ? "step" : null, "data-step": String(step.id) },
+    { class: classes.join(" ") || null, "aria-current": now ? "step" : null, "data-step": String(step.id ?? index) },
     element(
       "th",
       { scope: "row" },
@@ -321,7 +380,7 @@ export function renderShow() {
   if (!parts.root) build(root);
   root.dataset.state = current.state;
   parts.state.dataset.state = current.state;
-  parts.state.textContent = t(`show.state.${current.state}`);
+  parts.state.textContent = t(current.suggested ? "show.state.suggested" : `show.state.${current.state}`);
   const step = currentStep(current);
   const language = ctx.config.language;
   const number = (currentIndex(current) ?? 0) + 1;

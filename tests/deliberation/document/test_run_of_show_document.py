@@ -137,3 +137,123 @@ def test_a_roundtable_without_a_plan_has_no_run_of_show_section():
     jsonschema.validate(document, SCHEMA)
     with translation.override("en"):
         assert "Run of show" not in document_markdown(document, "en")
+
+
+@pytest.fixture
+def went_back(monkeypatch):
+    """The same plan driven through the services on a clock the test turns: Q1's collecting and voting
+    end on time, the break starts at 10:25, and 3 minutes into it a moderator presses Back: Q1's voting
+    runs again from 10:28 (its first run 10:15-10:25 kept), the break is undone. Returns the roundtable,
+    its organizer and the clock's hand."""
+    from django.utils import timezone
+
+    from deliberation.services import run_of_show as ros
+
+    roundtable = RoundtableFactory(
+        starts_at=START,
+        ends_at=START + datetime.timedelta(minutes=90),
+        time_zone="America/Argentina/Cordoba",
+        questions=["closed"] * 4,
+    )
+    organizer = ParticipantFactory(roundtable=roundtable, display_name="Olga", role=Role.ORGANIZER)
+    first, second = (roundtable.questions.get(order=order).pk for order in (1, 2))
+    run_of_show_plan(
+        roundtable=roundtable,
+        organizer=organizer,
+        steps=[
+            PlanStep(kind="phase", planned_seconds=20 * 60, question_id=first, phase="collecting"),
+            PlanStep(kind="phase", planned_seconds=10 * 60, question_id=first, phase="voting"),
+            PlanStep(
+                kind="break", planned_seconds=10 * 60, title={"en": "Coffee", "es": "Café", "fr": "Café"}
+            ),
+            PlanStep(kind="phase", planned_seconds=20 * 60, question_id=second, phase="collecting"),
+            PlanStep(kind="closing", planned_seconds=20 * 60, title={"en": "Closing", "es": "Cierre"}),
+        ],
+    )
+    # Django's clock, turned by hand (the services read it through timezone.now).
+    hand = {"now": START}
+    monkeypatch.setattr(timezone, "now", lambda: hand["now"])
+    who = {"roundtable_id": roundtable.pk, "participant_id": organizer.pk}
+
+    def at(minutes):
+        hand["now"] = START + datetime.timedelta(minutes=minutes)
+
+    def on_time():
+        show = RunOfShow.objects.get(roundtable=roundtable)
+        hand["now"] = show.step_ends_at
+        assert ros.run_of_show_fire(show_id=show.pk, due=show.step_ends_at) is not None
+
+    ros.run_of_show_start(**who)
+    on_time()  # 10:15: voting
+    on_time()  # 10:25: the break
+    at(33)
+    ros.run_of_show_back(**who)  # 10:28: voting again, the break undone
+    return roundtable, organizer, on_time, who
+
+
+def test_a_step_undone_by_back_says_it_ran_and_for_how_long_never_not_held(went_back):
+    roundtable, organizer, on_time, _who = went_back
+    # Published mid-session (the break is still to come again).
+    document = document_build(roundtable=roundtable)
+    jsonschema.validate(document, SCHEMA)
+    coffee = document["run_of_show"]["steps"][2]
+    assert coffee["started_at"] is None
+    assert [(run["reason"], run["seconds"]) for run in coffee["earlier_runs"]] == [("undone", 180)]
+    with translation.override("en"):
+        markdown = document_markdown(document, "en")
+    assert "Not held" not in markdown.split("| Coffee |")[1].split("\n")[0]
+    assert (
+        "| Coffee | 10 min | 10:25 | 3 min | "
+        "Ran 3 min from 10:25, until the session went back · To run again |" in markdown
+    )
+    # Q1's voting ran once on time and is running again.
+    assert (
+        "| Q1 · Voting | 10 min | 10:15 | 10 min | "
+        "Ran 10 min from 10:15, then again from the start · Under way |" in markdown
+    )
+    assert "Coffee ran 3 min from 10:25, then the session went back to the step before it." in markdown
+
+    # The session goes on to its end: the break runs again, whole; then Q2 and the closing on time.
+    on_time()  # 10:38: the break again
+    on_time()  # 10:48: Q2
+    on_time()  # 11:08: the closing
+    on_time()  # 11:28: the end
+    assert RunOfShow.objects.get(roundtable=roundtable).state == "finished"
+    publications.document_publish(roundtable_id=roundtable.pk, participant_id=organizer.pk, slug="back")
+    published = Publication.objects.get(slug="back", version=1).document
+    jsonschema.validate(published, SCHEMA)
+    coffee = published["run_of_show"]["steps"][2]
+    assert coffee["actual_seconds"] == 13 * 60, "both runs of the break count"
+    voting = published["run_of_show"]["steps"][1]
+    assert [run["reason"] for run in voting["earlier_runs"]] == ["repeated"]
+    assert voting["actual_seconds"] == 20 * 60
+    # In the table (page and Markdown), and in the summary (page, Markdown and PDF).
+    in_table = {
+        "en": [
+            "Ran 3 min from 10:25, until the session went back · 3 minutes over",
+            "Ran 10 min from 10:15, then again from the start · 10 minutes over",
+        ],
+        "es": ["Duró 3 min desde las 10:25, hasta que la sesión volvió atrás"],
+        "fr": ["A duré 3 min à partir de 10:25, jusqu'au retour en arrière"],
+    }
+    in_summary = {
+        "en": ["Coffee ran 3 min from 10:25, then the session went back to the step before it."],
+        "es": ["«Café» duró 3 min desde las 10:25; luego la sesión volvió al paso anterior."],
+        "fr": ["« Café » a duré 3 min à partir de 10:25, puis la séance est revenue à l'étape précédente."],
+    }
+    for language in ("en", "es", "fr"):
+        with translation.override(language):
+            markdown = document_markdown(published, language)
+            pdf = document_pdf(published, language)
+        text = " ".join(
+            " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages).split()
+        )
+        page = Client().get(f"/p/back/?lang={language}").content.decode()
+        page = page.replace("&#x27;", "'").replace("&quot;", '"')
+        for shown in (markdown, page):
+            for sentence in in_table[language]:
+                assert sentence in shown, (language, sentence)
+        for shown in (markdown, text, page):
+            for sentence in in_summary[language]:
+                assert sentence in shown, (language, sentence)
+            assert "Not held" not in shown and "No se celebró" not in shown and "Non tenue" not in shown
