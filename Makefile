@@ -90,6 +90,7 @@ bench: $(VENV)/.installed-test
 	mkdir -p test-artifacts
 	$(BIN)/python -m bench.pageweight | tee test-artifacts/bench.jsonl
 	$(BIN)/python -m bench.analysis | tee -a test-artifacts/bench.jsonl
+	$(BIN)/python -m bench.embedding | tee -a test-artifacts/bench.jsonl
 	$(BIN)/python -m bench.duplicates | tee -a test-artifacts/bench.jsonl
 	$(BIN)/python -m bench.throttled | tee -a test-artifacts/bench.jsonl
 	$(BIN)/python -m bench.document | tee -a test-artifacts/bench.jsonl
