@@ -221,9 +221,9 @@ static void amx_config(void) {
     amx_cfg c;
     memset(&c, 0, sizeof c);
     c.palette_id = 1;
-    c.rows[0] = 16; c.colsb[0] = 64;   /* C: 16 outputs x 16 int32 (tokens) */
-    c.rows[1] = 16; c.colsb[1] = 32;   /* A: 16 outputs x 32 int8 (one block) */
-    c.rows[2] = 8;  c.colsb[2] = 64;   /* B: 8 rows x (16 tokens x 4 int8) */
+    for (int i = 0; i < 4; i++) { c.rows[i] = 16; c.colsb[i] = 64; }  /* C: 16 outputs x 16 int32 */
+    for (int i = 4; i < 6; i++) { c.rows[i] = 16; c.colsb[i] = 32; }  /* A: 16 outputs x 32 int8 */
+    for (int i = 6; i < 8; i++) { c.rows[i] = 8; c.colsb[i] = 64; }   /* B: 8 x (16 tokens x 4 int8) */
     _tile_loadconfig(&c);
 }
 
@@ -278,44 +278,144 @@ static void amx_quantize(const float *RESTRICT X, int T, int nin, int8_t *RESTRI
     }
 }
 
-/* Y[T][nout] = X * W^T + bias from amx_quantize's output. */
+/* The four tile products of one block: outputs og0 and og0+1 by tokens g0 and g1, into cb. */
+static inline void amx_block(const amx_mat *W, const int8_t *aqv, int nb, int og0, int g0, int g1, int b,
+                             int32_t (*cb)[256]) {
+    _tile_loadd(4, W->q + ((size_t)og0 * nb + b) * 512, 32);
+    _tile_loadd(5, W->q + ((size_t)(og0 + 1) * nb + b) * 512, 32);
+    _tile_loadd(6, aqv + ((size_t)g0 * nb + b) * 512, 64);
+    _tile_loadd(7, aqv + ((size_t)g1 * nb + b) * 512, 64);
+    _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
+    _tile_dpbssd(0, 4, 6);
+    _tile_dpbssd(1, 4, 7);
+    _tile_dpbssd(2, 5, 6);
+    _tile_dpbssd(3, 5, 7);
+    _tile_stored(0, cb[0], 64);
+    _tile_stored(1, cb[1], 64);
+    _tile_stored(2, cb[2], 64);
+    _tile_stored(3, cb[3], 64);
+}
+
+/* Y[T][nout] = X * W^T + bias from amx_quantize's output. Each job is 32 outputs by 32 tokens (four C
+ * tiles); the tiles of block b+1 are issued before block b's integer sums are scaled and added, so the
+ * tile unit works while the vector unit does (one tile at a time left both waiting on each other). */
 static void amx_matmul(const amx_mat *W, const float *bias, const int8_t *aqv, const float *adt,
                        float *Y, int T, int nout, int nin) {
     int nb = nin / QK, ng = (T + 15) / 16, nog = nout / 16;
-    int jobs = ng * nog;
+    int ng2 = (ng + 1) / 2, nog2 = nog / 2;   /* nout is a multiple of 32 in this model */
+    int jobs = ng2 * nog2;
 #pragma omp parallel if (!omp_in_parallel())
     {
         amx_config();
-        int32_t cbuf[256] __attribute__((aligned(64)));
-        float obuf[256] __attribute__((aligned(64)));
+        int32_t (*cb)[4][256] = (int32_t (*)[4][256])aligned_alloc(64, 2 * 4 * 256 * sizeof(int32_t));
+        float (*acc)[256] = (float (*)[256])aligned_alloc(64, 4 * 256 * sizeof(float));
 #pragma omp for schedule(static)
         for (int job = 0; job < jobs; job++) {
-            /* token-group major: one group's activations stay in cache across every output group */
-            int g = job / nog, og = job % nog;
-            __m512 acc[16];
-            for (int r = 0; r < 16; r++) acc[r] = _mm512_setzero_ps();
-            const int8_t *wq = W->q + (size_t)og * nb * 512;
-            const float *wd = W->d + (size_t)og * 16 * nb;
+            /* token-group major: one pair of groups' activations stays in cache over every output group */
+            int g0 = (job / nog2) * 2, og0 = (job % nog2) * 2;
+            int g1 = g0 + 1 < ng ? g0 + 1 : g0;   /* an odd last group is computed twice, written once */
+            memset(acc, 0, 4 * 256 * sizeof(float));
+            amx_block(W, aqv, nb, og0, g0, g1, 0, cb[0]);
             for (int b = 0; b < nb; b++) {
-                _tile_zero(0);
-                _tile_loadd(1, wq + (size_t)b * 512, 32);
-                _tile_loadd(2, aqv + ((size_t)g * nb + b) * 512, 64);
-                _tile_dpbssd(0, 1, 2);
-                _tile_stored(0, cbuf, 64);
-                __m512 dav = _mm512_loadu_ps(adt + ((size_t)g * nb + b) * 16);
-                for (int r = 0; r < 16; r++) {
-                    __m512 c = _mm512_cvtepi32_ps(_mm512_load_si512((const void *)(cbuf + r * 16)));
-                    acc[r] = _mm512_fmadd_ps(_mm512_mul_ps(c, dav), _mm512_set1_ps(wd[(size_t)r * nb + b]), acc[r]);
+                if (b + 1 < nb) amx_block(W, aqv, nb, og0, g0, g1, b + 1, cb[(b + 1) & 1]);
+                int32_t (*c)[256] = cb[b & 1];
+                __m512 dav[2] = {_mm512_load_ps(adt + ((size_t)g0 * nb + b) * 16),
+                                 _mm512_load_ps(adt + ((size_t)g1 * nb + b) * 16)};
+                for (int q = 0; q < 4; q++) {
+                    const float *wd = W->d + (size_t)(og0 + q / 2) * 16 * nb + b;
+                    __m512 da = dav[q & 1];
+                    for (int r = 0; r < 16; r++) {
+                        __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_load_si512((const void *)(c[q] + r * 16))), da);
+                        _mm512_store_ps(acc[q] + r * 16,
+                                        _mm512_fmadd_ps(v, _mm512_set1_ps(wd[(size_t)r * nb]), _mm512_load_ps(acc[q] + r * 16)));
+                    }
                 }
             }
-            for (int r = 0; r < 16; r++) _mm512_store_ps(obuf + r * 16, acc[r]);
-            int tmax = T - g * 16 < 16 ? T - g * 16 : 16;
-            for (int n = 0; n < tmax; n++) {
-                float *y = Y + (size_t)(g * 16 + n) * nout + og * 16;
-                for (int r = 0; r < 16; r++) y[r] = obuf[r * 16 + n] + (bias ? bias[og * 16 + r] : 0.f);
+            for (int q = 0; q < 4; q++) {
+                int g = q & 1 ? g1 : g0, og = og0 + q / 2;
+                if ((q & 1) && g1 == g0) continue;
+                int tmax = T - g * 16 < 16 ? T - g * 16 : 16;
+                const float *bb = bias ? bias + og * 16 : NULL;
+                for (int n = 0; n < tmax; n++) {
+                    float *y = Y + (size_t)(g * 16 + n) * nout + og * 16;
+                    for (int r = 0; r < 16; r++) y[r] = acc[q][r * 16 + n] + (bb ? bb[r] : 0.f);
+                }
             }
         }
+        free(cb); free(acc);
         _tile_release();
+    }
+}
+
+/* exp(x) for x <= 0 as Cephes' expf (relative error about 1e-9 in exact arithmetic; float rounding on
+ * top), so that softmax vectorises. */
+static inline __m512 exp512(__m512 x) {
+    x = _mm512_max_ps(x, _mm512_set1_ps(-87.3f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 z = _mm512_mul_ps(r, r);
+    __m512 y = _mm512_fmadd_ps(_mm512_set1_ps(1.9875691500E-4f), r, _mm512_set1_ps(1.3981999507E-3f));
+    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(8.3334519073E-3f));
+    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(4.1665795894E-2f));
+    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(1.6666665459E-1f));
+    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(5.0000001201E-1f));
+    y = _mm512_add_ps(_mm512_fmadd_ps(y, z, r), _mm512_set1_ps(1.f));
+    return _mm512_scalef_ps(y, n);
+}
+
+/* Scaled dot-product attention of one segment (a text's tokens) for one head, vectorised over the
+ * keys: K is transposed once per (segment, head) so 16 scores come from 32 FMAs. */
+static void attention_head(const float *q, const float *k, const float *v, float *ctx, int s0, int L,
+                           int H, int h, int hd, float scale, float *kt, float *prob) {
+    int Lp = (L + 15) / 16 * 16;
+    for (int e = 0; e < hd; e++) {
+        float *row = kt + (size_t)e * Lp;
+        for (int j = 0; j < L; j++) row[j] = k[(size_t)(s0 + j) * H + h * hd + e];
+        for (int j = L; j < Lp; j++) row[j] = 0.f;
+    }
+    for (int t = s0; t < s0 + L; t++) {
+        const float *qh = q + (size_t)t * H + h * hd;
+        __m512 mx = _mm512_set1_ps(-1e30f);
+        for (int j = 0; j < Lp; j += 16) {
+            __m512 sc = _mm512_setzero_ps();
+            for (int e = 0; e < hd; e++)
+                sc = _mm512_fmadd_ps(_mm512_set1_ps(qh[e]), _mm512_load_ps(kt + (size_t)e * Lp + j), sc);
+            sc = _mm512_mul_ps(sc, _mm512_set1_ps(scale));
+            __mmask16 valid = L - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (L - j)) - 1);
+            sc = _mm512_mask_blend_ps(valid, _mm512_set1_ps(-1e30f), sc);
+            _mm512_store_ps(prob + j, sc);
+            mx = _mm512_max_ps(mx, sc);
+        }
+        __m512 vmx = _mm512_set1_ps(_mm512_reduce_max_ps(mx));
+        __m512 vsum = _mm512_setzero_ps();
+        for (int j = 0; j < Lp; j += 16) {
+            __mmask16 valid = L - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (L - j)) - 1);
+            __m512 ex = _mm512_maskz_mov_ps(valid, exp512(_mm512_sub_ps(_mm512_load_ps(prob + j), vmx)));
+            _mm512_store_ps(prob + j, ex);
+            vsum = _mm512_add_ps(vsum, ex);
+        }
+        float inv = 1.f / _mm512_reduce_add_ps(vsum);
+        float *ch = ctx + (size_t)t * H + h * hd;
+        if (hd == 32) {
+            __m512 c0 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps();
+            for (int j = 0; j < L; j++) {
+                const float *vh = v + (size_t)(s0 + j) * H + h * hd;
+                __m512 p = _mm512_set1_ps(prob[j] * inv);
+                c0 = _mm512_fmadd_ps(p, _mm512_loadu_ps(vh), c0);
+                c1 = _mm512_fmadd_ps(p, _mm512_loadu_ps(vh + 16), c1);
+            }
+            _mm512_storeu_ps(ch, c0);
+            _mm512_storeu_ps(ch + 16, c1);
+        } else {
+            for (int e = 0; e < hd; e++) ch[e] = 0.f;
+            for (int j = 0; j < L; j++) {
+                float p = prob[j] * inv;
+                const float *vh = v + (size_t)(s0 + j) * H + h * hd;
+                for (int e = 0; e < hd; e++) ch[e] += p * vh[e];
+            }
+        }
     }
 }
 
@@ -357,6 +457,26 @@ static void add_layernorm(float *x, const float *y, const float *w,
     for (int t = 0; t < L; t++) {
         float *r = x + (size_t)t * H;
         const float *yy = y ? y + (size_t)t * H : NULL;
+        if (H % 16 == 0) {   /* vectorised (Roundtable): the same sums in another order */
+            __m512 vs = _mm512_setzero_ps();
+            for (int i = 0; i < H; i += 16) {
+                __m512 v = _mm512_loadu_ps(r + i);
+                if (yy) { v = _mm512_add_ps(v, _mm512_loadu_ps(yy + i)); _mm512_storeu_ps(r + i, v); }
+                vs = _mm512_add_ps(vs, v);
+            }
+            __m512 vmean = _mm512_set1_ps(_mm512_reduce_add_ps(vs) / H);
+            __m512 vv = _mm512_setzero_ps();
+            for (int i = 0; i < H; i += 16) {
+                __m512 d = _mm512_sub_ps(_mm512_loadu_ps(r + i), vmean);
+                vv = _mm512_fmadd_ps(d, d, vv);
+            }
+            __m512 vinv = _mm512_set1_ps(1.f / sqrtf(_mm512_reduce_add_ps(vv) / H + eps));
+            for (int i = 0; i < H; i += 16) {
+                __m512 d = _mm512_mul_ps(_mm512_sub_ps(_mm512_loadu_ps(r + i), vmean), vinv);
+                _mm512_storeu_ps(r + i, _mm512_fmadd_ps(d, _mm512_loadu_ps(w + i), _mm512_loadu_ps(b + i)));
+            }
+            continue;
+        }
         float mean = 0.f;
         for (int i = 0; i < H; i++) { if (yy) r[i] += yy[i]; mean += r[i]; }
         mean /= H;
@@ -623,32 +743,15 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
         /* scaled dot-product attention, restricted to each text's own tokens */
 #pragma omp parallel
         {
-            float *prob = (float *)malloc(sizeof(float) * (size_t)m->MAXP);
-#pragma omp for collapse(2) schedule(static)
-            for (int t = 0; t < T; t++)
-                for (int h = 0; h < NH; h++) {
-                    int s0 = sstart[t], s1 = send[t];
-                    const float *qh = q + (size_t)t * H + h * hd;
-                    float mx = -1e30f;
-                    for (int s = s0; s < s1; s++) {
-                        const float *kh = k + (size_t)s * H + h * hd;
-                        float d = 0.f;
-#pragma omp simd reduction(+:d)
-                        for (int e = 0; e < hd; e++) d += qh[e] * kh[e];
-                        d *= scale; prob[s - s0] = d; if (d > mx) mx = d;
-                    }
-                    float sum = 0.f;
-                    for (int s = s0; s < s1; s++) { float e = expf(prob[s - s0] - mx); prob[s - s0] = e; sum += e; }
-                    float inv = 1.f / sum;
-                    float *ch = ctx + (size_t)t * H + h * hd;
-                    for (int e = 0; e < hd; e++) ch[e] = 0.f;
-                    for (int s = s0; s < s1; s++) {
-                        float p = prob[s - s0] * inv;
-                        const float *vh = v + (size_t)s * H + h * hd;
-                        for (int e = 0; e < hd; e++) ch[e] += p * vh[e];
-                    }
-                }
-            free(prob);
+            int Lmax = (m->MAXP + 15) / 16 * 16;
+            float *kt = (float *)aligned_alloc(64, sizeof(float) * (size_t)hd * Lmax);
+            float *prob = (float *)aligned_alloc(64, sizeof(float) * (size_t)Lmax);
+#pragma omp for schedule(dynamic, 4)
+            for (int job = 0; job < nseg * NH; job++) {
+                int sg = job / NH, h = job % NH;
+                attention_head(q, k, v, ctx, segoff[sg], segoff[sg + 1] - segoff[sg], H, h, hd, scale, kt, prob);
+            }
+            free(kt); free(prob);
         }
         QUANT(ctx, H); MAT(ly->xao, ly->aob, ao, H, H);
         add_layernorm(x, ao, ly->aln_w, ly->aln_b, T, H, m->eps);   /* x = LN(x+attn) */
