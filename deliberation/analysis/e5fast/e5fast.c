@@ -201,15 +201,15 @@ static void matmul_q4q8(const block_q4_0 *W, const float *bias,
 
 
 /* =========================== AMX path (Roundtable) ===========================
+ * Activations: quantized per token and 32-block to int8 (the same Q8_0 rounding as quantize_acts), row
+ * major [tokens][nin], scales [tokens][nb]: 16 tokens x one block is an AMX "A" tile as it lies.
  * Weights: each Q4_0 matrix [nout][nin] is expanded once, at load, to signed int8 (q - 8) laid out as
- * AMX "A" tiles: for each group of 16 output rows and each 32-wide block, 16 rows x 32 bytes; and the
- * block scales as floats [nout][nb].
- * Activations: quantized per token and 32-block to int8 (the same Q8_0 rounding as quantize_acts),
- * laid out as AMX "B" tiles in VNNI order: for each group of 16 tokens and each block, 8 rows of
- * 16 tokens x 4 bytes; and the scales per (group, block) as 16 floats.
- * One TDPBSSD per (16 outputs, 16 tokens, block) gives the exact integer dot products the AVX2 kernel
- * computes; they are scaled by d_w * d_a and summed in float. */
-typedef struct { int8_t *q; float *d; } amx_mat;   /* q: [nout/16][nb][16][32], d: [nout][nb] */
+ * AMX "B" tiles (VNNI order): for each group of 16 outputs and each block, 8 rows of 16 outputs x 4
+ * bytes; and the block scales as [nout/16][nb][16] floats.
+ * One TDPBSSD per (16 tokens, 16 outputs, block) gives the exact integer dot products the AVX2 kernel
+ * computes; they are scaled by d_a * d_w and summed in float. The result tile is tokens x outputs, as Y
+ * is laid out, so it is written a row at a time. */
+typedef struct { int8_t *q; float *d; } amx_mat;   /* q: [nout/16][nb][8][64], d: [nout/16][nb][16] */
 
 typedef struct {
     uint8_t palette_id, start_row, reserved[14];
@@ -221,9 +221,9 @@ static void amx_config(void) {
     amx_cfg c;
     memset(&c, 0, sizeof c);
     c.palette_id = 1;
-    for (int i = 0; i < 4; i++) { c.rows[i] = 16; c.colsb[i] = 64; }  /* C: 16 outputs x 16 int32 */
-    for (int i = 4; i < 6; i++) { c.rows[i] = 16; c.colsb[i] = 32; }  /* A: 16 outputs x 32 int8 */
-    for (int i = 6; i < 8; i++) { c.rows[i] = 8; c.colsb[i] = 64; }   /* B: 8 x (16 tokens x 4 int8) */
+    for (int i = 0; i < 4; i++) { c.rows[i] = 16; c.colsb[i] = 64; }  /* C: 16 tokens x 16 int32 */
+    for (int i = 4; i < 6; i++) { c.rows[i] = 16; c.colsb[i] = 32; }  /* A: 16 tokens x 32 int8 */
+    for (int i = 6; i < 8; i++) { c.rows[i] = 8; c.colsb[i] = 64; }   /* B: 8 x (16 outputs x 4 int8) */
     _tile_loadconfig(&c);
 }
 
@@ -233,58 +233,57 @@ static amx_mat amx_expand(const block_q4_0 *W, int nout, int nin) {
     m.q = (int8_t *)aligned_alloc(64, (size_t)nout * nin);
     m.d = (float *)aligned_alloc(64, ((size_t)nout * nb * sizeof(float) + 63) / 64 * 64);
     for (int o = 0; o < nout; o++) {
-        int og = o / 16, r = o % 16;
+        int og = o / 16, oc = o % 16;
         for (int b = 0; b < nb; b++) {
             const block_q4_0 *blk = W + (size_t)o * nb + b;
-            int8_t *dst = m.q + (((size_t)og * nb + b) * 16 + r) * QK;
+            int8_t w[QK];
             for (int j = 0; j < 16; j++) {
-                dst[j] = (int8_t)((blk->qs[j] & 0x0F) - 8);
-                dst[j + 16] = (int8_t)((blk->qs[j] >> 4) - 8);
+                w[j] = (int8_t)((blk->qs[j] & 0x0F) - 8);
+                w[j + 16] = (int8_t)((blk->qs[j] >> 4) - 8);
             }
-            m.d[(size_t)o * nb + b] = fp16_to_fp32(blk->d);
+            int8_t *tile = m.q + ((size_t)og * nb + b) * 512;
+            for (int k = 0; k < QK; k++) tile[(k / 4) * 64 + oc * 4 + (k % 4)] = w[k];
+            m.d[((size_t)og * nb + b) * 16 + oc] = fp16_to_fp32(blk->d);
         }
     }
     return m;
 }
 
-/* X[T][nin] -> VNNI-tiled int8 (aqv) and scales (adt); tokens past T are zero. */
-static void amx_quantize(const float *RESTRICT X, int T, int nin, int8_t *RESTRICT aqv, float *RESTRICT adt) {
-    int nb = nin / QK, ng = (T + 15) / 16;
+/* X[T][nin] -> int8 aq[Tp][nin] and scales ad[Tp][nb]; rows past T (up to a multiple of 32) are zero. */
+static void amx_quantize(const float *RESTRICT X, int T, int nin, int8_t *RESTRICT aq, float *RESTRICT ad) {
+    int nb = nin / QK, Tp = (T + 31) / 32 * 32;
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
-    for (int t = 0; t < ng * 16; t++) {
-        int g = t / 16, n = t % 16;
+    for (int t = 0; t < Tp; t++) {
+        int8_t *qrow = aq + (size_t)t * nin;
+        float *drow = ad + (size_t)t * nb;
+        if (t >= T) {
+            memset(qrow, 0, (size_t)nin);
+            for (int b = 0; b < nb; b++) drow[b] = 0.f;
+            continue;
+        }
         for (int b = 0; b < nb; b++) {
-            int8_t *tile = aqv + ((size_t)g * nb + b) * 512;
-            float *dslot = adt + ((size_t)g * nb + b) * 16 + n;
-            if (t >= T) {
-                for (int r = 0; r < 8; r++) memset(tile + r * 64 + n * 4, 0, 4);
-                *dslot = 0.f;
-                continue;
-            }
             const float *x = X + (size_t)t * nin + b * QK;
             __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
             float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(x0), _mm512_abs_ps(x1)));
             float dd = amax / 127.f, id = dd > 0.f ? 1.f / dd : 0.f;
             __m512 vid = _mm512_set1_ps(id);
             /* round to nearest even, as lrintf; saturate as the original's clamp */
-            __m128i q0 = _mm512_cvtsepi32_epi8(_mm512_cvtps_epi32(_mm512_mul_ps(x0, vid)));
-            __m128i q1 = _mm512_cvtsepi32_epi8(_mm512_cvtps_epi32(_mm512_mul_ps(x1, vid)));
-            int8_t q[32];
-            _mm_storeu_si128((__m128i *)q, q0);
-            _mm_storeu_si128((__m128i *)(q + 16), q1);
-            for (int r = 0; r < 8; r++) memcpy(tile + r * 64 + n * 4, q + r * 4, 4);
-            *dslot = dd;
+            _mm_storeu_si128((__m128i *)(qrow + b * QK),
+                             _mm512_cvtsepi32_epi8(_mm512_cvtps_epi32(_mm512_mul_ps(x0, vid))));
+            _mm_storeu_si128((__m128i *)(qrow + b * QK + 16),
+                             _mm512_cvtsepi32_epi8(_mm512_cvtps_epi32(_mm512_mul_ps(x1, vid))));
+            drow[b] = dd;
         }
     }
 }
 
-/* The four tile products of one block: outputs og0 and og0+1 by tokens g0 and g1, into cb. */
-static inline void amx_block(const amx_mat *W, const int8_t *aqv, int nb, int og0, int g0, int g1, int b,
-                             int32_t (*cb)[256]) {
-    _tile_loadd(4, W->q + ((size_t)og0 * nb + b) * 512, 32);
-    _tile_loadd(5, W->q + ((size_t)(og0 + 1) * nb + b) * 512, 32);
-    _tile_loadd(6, aqv + ((size_t)g0 * nb + b) * 512, 64);
-    _tile_loadd(7, aqv + ((size_t)g1 * nb + b) * 512, 64);
+/* The four tile products of one block: tokens g0, g1 by outputs og0, og0+1, into cb. */
+static inline void amx_block(const amx_mat *W, const int8_t *aq, int nin, int nb, int g0, int g1, int og0,
+                             int b, int32_t (*cb)[256]) {
+    _tile_loadd(4, aq + (size_t)g0 * 16 * nin + b * QK, nin);
+    _tile_loadd(5, aq + (size_t)g1 * 16 * nin + b * QK, nin);
+    _tile_loadd(6, W->q + ((size_t)og0 * nb + b) * 512, 64);
+    _tile_loadd(7, W->q + ((size_t)(og0 + 1) * nb + b) * 512, 64);
     _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
     _tile_dpbssd(0, 4, 6);
     _tile_dpbssd(1, 4, 7);
@@ -296,13 +295,12 @@ static inline void amx_block(const amx_mat *W, const int8_t *aqv, int nb, int og
     _tile_stored(3, cb[3], 64);
 }
 
-/* Y[T][nout] = X * W^T + bias from amx_quantize's output. Each job is 32 outputs by 32 tokens (four C
+/* Y[T][nout] = X * W^T + bias from amx_quantize's output. Each job is 32 tokens by 32 outputs (four C
  * tiles); the tiles of block b+1 are issued before block b's integer sums are scaled and added, so the
- * tile unit works while the vector unit does (one tile at a time left both waiting on each other). */
-static void amx_matmul(const amx_mat *W, const float *bias, const int8_t *aqv, const float *adt,
+ * tile unit works while the vector unit does. */
+static void amx_matmul(const amx_mat *W, const float *bias, const int8_t *aq, const float *ad,
                        float *Y, int T, int nout, int nin) {
-    int nb = nin / QK, ng = (T + 15) / 16, nog = nout / 16;
-    int ng2 = (ng + 1) / 2, nog2 = nog / 2;   /* nout is a multiple of 32 in this model */
+    int nb = nin / QK, ng2 = (T + 31) / 32, nog2 = nout / 32;   /* nout is a multiple of 32 here */
     int jobs = ng2 * nog2;
 #pragma omp parallel if (!omp_in_parallel())
     {
@@ -312,34 +310,29 @@ static void amx_matmul(const amx_mat *W, const float *bias, const int8_t *aqv, c
 #pragma omp for schedule(static)
         for (int job = 0; job < jobs; job++) {
             /* token-group major: one pair of groups' activations stays in cache over every output group */
-            int g0 = (job / nog2) * 2, og0 = (job % nog2) * 2;
-            int g1 = g0 + 1 < ng ? g0 + 1 : g0;   /* an odd last group is computed twice, written once */
+            int g0 = (job / nog2) * 2, g1 = g0 + 1, og0 = (job % nog2) * 2;
             memset(acc, 0, 4 * 256 * sizeof(float));
-            amx_block(W, aqv, nb, og0, g0, g1, 0, cb[0]);
+            amx_block(W, aq, nin, nb, g0, g1, og0, 0, cb[0]);
             for (int b = 0; b < nb; b++) {
-                if (b + 1 < nb) amx_block(W, aqv, nb, og0, g0, g1, b + 1, cb[(b + 1) & 1]);
+                if (b + 1 < nb) amx_block(W, aq, nin, nb, g0, g1, og0, b + 1, cb[(b + 1) & 1]);
                 int32_t (*c)[256] = cb[b & 1];
-                __m512 dav[2] = {_mm512_load_ps(adt + ((size_t)g0 * nb + b) * 16),
-                                 _mm512_load_ps(adt + ((size_t)g1 * nb + b) * 16)};
-                for (int q = 0; q < 4; q++) {
-                    const float *wd = W->d + (size_t)(og0 + q / 2) * 16 * nb + b;
-                    __m512 da = dav[q & 1];
-                    for (int r = 0; r < 16; r++) {
-                        __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_load_si512((const void *)(c[q] + r * 16))), da);
-                        _mm512_store_ps(acc[q] + r * 16,
-                                        _mm512_fmadd_ps(v, _mm512_set1_ps(wd[(size_t)r * nb]), _mm512_load_ps(acc[q] + r * 16)));
+                for (int qd = 0; qd < 4; qd++) {
+                    int g = qd < 2 ? g0 : g1, og = og0 + (qd & 1);
+                    __m512 dw = _mm512_load_ps(W->d + ((size_t)og * nb + b) * 16);
+                    const float *da = ad + (size_t)g * 16 * nb + b;
+                    for (int n = 0; n < 16; n++) {
+                        __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_load_si512((const void *)(c[qd] + n * 16))), dw);
+                        _mm512_store_ps(acc[qd] + n * 16,
+                                        _mm512_fmadd_ps(v, _mm512_set1_ps(da[(size_t)n * nb]), _mm512_load_ps(acc[qd] + n * 16)));
                     }
                 }
             }
-            for (int q = 0; q < 4; q++) {
-                int g = q & 1 ? g1 : g0, og = og0 + q / 2;
-                if ((q & 1) && g1 == g0) continue;
+            for (int qd = 0; qd < 4; qd++) {
+                int g = qd < 2 ? g0 : g1, og = og0 + (qd & 1);
                 int tmax = T - g * 16 < 16 ? T - g * 16 : 16;
-                const float *bb = bias ? bias + og * 16 : NULL;
-                for (int n = 0; n < tmax; n++) {
-                    float *y = Y + (size_t)(g * 16 + n) * nout + og * 16;
-                    for (int r = 0; r < 16; r++) y[r] = acc[q][r * 16 + n] + (bb ? bb[r] : 0.f);
-                }
+                __m512 bv = bias ? _mm512_loadu_ps(bias + og * 16) : _mm512_setzero_ps();
+                for (int n = 0; n < tmax; n++)
+                    _mm512_storeu_ps(Y + (size_t)(g * 16 + n) * nout + og * 16, _mm512_add_ps(_mm512_load_ps(acc[qd] + n * 16), bv));
             }
         }
         free(cb); free(acc);
@@ -717,7 +710,7 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
     float *mid = (float *)malloc((size_t)T * FF * sizeof(float));
     float *fo  = (float *)malloc(TH * sizeof(float));
     int nbmax = FF / QK;
-    size_t Tp = (size_t)(T + 15) / 16 * 16;
+    size_t Tp = (size_t)(T + 31) / 32 * 32;
     int8_t  *aq = (int8_t *)aligned_alloc(64, Tp * FF);
     float   *ad = (float *)aligned_alloc(64, Tp * nbmax * sizeof(float));
 #define QUANT(X, NIN) amx_quantize((X), T, (NIN), aq, ad)
