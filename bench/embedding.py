@@ -30,6 +30,7 @@ import csv
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -95,16 +96,18 @@ def polis_mix(count: int = COUNT, seed: int = 3) -> tuple[list[str], list[str]]:
         languages.append(real[row][1])
     order = list(range(len(texts)))
     rng.shuffle(order)
-    return [texts[row] for row in order], [languages[row] for row in order]
+    return [texts[row] for row in order][:count], [languages[row] for row in order][:count]
 
 
-def inputs() -> dict[str, tuple[list[str], list[str]]]:
+def inputs(count: int = COUNT) -> dict[str, tuple[list[str], list[str]]]:
     from bench.analysis import synthetic_proposals
 
-    return {"synthetic-long": synthetic_proposals(COUNT), "polis-mix": polis_mix()}
+    return {"synthetic-long": synthetic_proposals(count), "polis-mix": polis_mix(count)}
 
 
-def run_cli(path: Path, environment: dict[str, str]) -> tuple[float, list[dict]]:
+def run_cli(path: Path, environment: dict[str, str]) -> tuple[float, float, list[dict]]:
+    """Wall-clock seconds, CPU seconds (every thread of the child), and the output lines."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "deliberation.analysis.themes", str(path)],
@@ -115,7 +118,9 @@ def run_cli(path: Path, environment: dict[str, str]) -> tuple[float, list[dict]]
         check=True,
     )
     seconds = time.perf_counter() - started
-    return seconds, [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu, [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
 # The command line's steps, timed one by one in a fresh process (so the engine loads once, as in a run).
@@ -129,8 +134,10 @@ rows = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
 texts = [row["text"] for row in rows]
 languages = [row["lang"] for row in rows]
 loaded = time.perf_counter()
+cpu = time.process_time()
 vectors = proposal_vectors(texts, languages)
 embedded = time.perf_counter()
+embed_cpu = time.process_time() - cpu
 clusters = themes_cluster(vectors, languages, ThemeSettings())
 clustered = time.perf_counter()
 themes_label(texts=texts, languages=languages, clusters=clusters, vectors=vectors)
@@ -141,7 +148,7 @@ model = _encoder_get()[1]
 tokens = sum(model.token_count(text, True) for text in distinct)
 print(json.dumps({
     "engine": engine, "texts": 2 * len(texts), "distinct_texts": len(distinct), "tokens": tokens,
-    "start_seconds": loaded - started, "embed_seconds": embedded - loaded,
+    "start_seconds": loaded - started, "embed_seconds": embedded - loaded, "embed_cpu_seconds": embed_cpu,
     "cluster_seconds": clustered - embedded, "label_seconds": named - clustered,
     "themes": len(set(clusters)),
 }))
@@ -217,12 +224,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", choices=["synthetic-long", "polis-mix"])
     parser.add_argument("--no-cli", action="store_true", help="time the steps only, not the command line")
     parser.add_argument("--no-agreement", action="store_true")
+    parser.add_argument("--count", type=int, default=COUNT, help="proposals per input (5,000)")
     arguments = parser.parse_args(argv)
     environment = {**os.environ, "OMP_NUM_THREADS": str(arguments.threads)}
     if arguments.engine == "wheel":
         environment["ROUNDTABLE_E5_ENGINE"] = "wheel"
     with tempfile.TemporaryDirectory() as folder:
-        for name, (texts, languages) in inputs().items():
+        for name, (texts, languages) in inputs(arguments.count).items():
             if arguments.only and name != arguments.only:
                 continue
             path = Path(folder) / f"{name}.jsonl"
@@ -240,6 +248,8 @@ def main(argv: list[str] | None = None) -> None:
                     "threads": arguments.threads,
                     **{key: round(v, 2) if isinstance(v, float) else v for key, v in stages.items()},
                     "tokens_per_second": round(stages["tokens"] / stages["embed_seconds"]),
+                    "tokens_per_cpu_second": round(stages["tokens"] / stages["embed_cpu_seconds"]),
+                    "load_average_1min": round(os.getloadavg()[0], 2),
                 }
             )
             if name == "polis-mix":
@@ -256,7 +266,7 @@ def main(argv: list[str] | None = None) -> None:
                 )
             if arguments.no_cli:
                 continue
-            seconds, lines = run_cli(path, environment)
+            seconds, cpu, lines = run_cli(path, environment)
             themes = [line for line in lines if "size" in line]
             emit(
                 {
@@ -266,6 +276,9 @@ def main(argv: list[str] | None = None) -> None:
                     "engine": stages["engine"],
                     "threads": arguments.threads,
                     "seconds": round(seconds, 2),
+                    # On a shared machine wall-clock time is mostly other people's work; CPU time is not.
+                    "cpu_seconds": round(cpu, 2),
+                    "load_average_1min": round(os.getloadavg()[0], 2),
                     "themes": sum(1 for line in themes if not line["unsorted"]),
                     "unsorted": sum(1 for line in themes if line["unsorted"]),
                     "target_seconds": TARGET_SECONDS,
