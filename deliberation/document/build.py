@@ -70,6 +70,18 @@ def draft_source(latest: dict[str, DraftRevision]) -> DraftRevision | None:
     return max(written, key=lambda revision: (revision.created_at, revision.pk), default=None)
 
 
+def draft_outdated(revision: DraftRevision, source: DraftRevision | None) -> bool:
+    """A translation (machine-made or a person's) of a version of the original older than the one now
+    written: the original changed after it was made or reviewed, so it no longer says what the original
+    says, and no one may claim it was reviewed against it. Derived from the versions, not stored, so a
+    save of the original marks every other language at once, in its one event."""
+    return (
+        source is not None
+        and bool(revision.source_language)
+        and (revision.source_language, revision.source_version) != (source.language, source.version)
+    )
+
+
 def texts_entries(item: Commitment | Statement) -> dict[str, dict[str, Any]]:
     """A commitment's or room check's texts in other languages that a moderator wrote or the translation
     pass proposed (services/texts.py), of its text as it is now. Not the translations a reader asked for
@@ -110,6 +122,7 @@ def conclusions_build(*, question_id: int) -> tuple[dict[str, Any], Citations]:
             "saved_at": revision.created_at.isoformat(),
             "machine": revision.machine,
             "translated_from": revision.source_language or None,
+            "outdated": draft_outdated(revision, source),
             "reviewed_by": revision.reviewed_by_name or None,
             "reviewed_at": revision.reviewed_at.isoformat() if revision.reviewed_at else None,
         }

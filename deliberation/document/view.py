@@ -62,6 +62,21 @@ def translation_mark(entry: dict[str, Any], source: str, zone: str) -> str:
         "name": entry.get("reviewed_by") or "",
         "date": _day(entry.get("reviewed_at"), zone),
     }
+    if entry.get("outdated"):
+        # The original changed after this was made or reviewed: a review of an older text is no review
+        # of this one, so none is claimed.
+        if entry.get("machine"):
+            return (
+                _(
+                    "Machine translation of an earlier version (original: %(language)s); "
+                    "the original has changed since."
+                )
+                % figures
+            )
+        return (
+            _("Translation of an earlier version (original: %(language)s); the original has changed since.")
+            % figures
+        )
     if entry.get("machine"):
         if entry.get("reviewed_at"):
             return (
@@ -87,7 +102,7 @@ def text_for_reader(
             language=language,
             mark=translation_mark(entry, source, zone) if source and source != language else "",
             machine=bool(entry.get("machine")),
-            reviewed=bool(entry.get("reviewed_at")),
+            reviewed=bool(entry.get("reviewed_at")) and not entry.get("outdated"),
         )
     if original_language and original_language != language:
         return ReaderText(text=original, language=original_language, mark=written_in(original_language))

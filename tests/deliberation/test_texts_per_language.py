@@ -324,6 +324,6 @@ def test_markdown_keeps_its_structure_and_citations_through_translation():
 
     text = "## Funding\n\n- Shared fund [#12] and [theme:3]\n> Quoted\n\n[#12]\n"
     assert (
-        markdown_translate(text, lossy)
+        markdown_translate(text, lambda texts: [lossy(item) for item in texts])
         == "## FUNDING\n\n- SHARED FUND  AND [#12] [theme:3]\n> QUOTED\n\n[#12]\n"
     )
