@@ -8,6 +8,7 @@ from django.utils.translation import pgettext
 from deliberation.phone_strings import phone_strings
 from deliberation.plurals import count_forms, current_plural_rule
 from deliberation.show_strings import show_console_strings, show_strings
+from deliberation.texts import LANGUAGE_NAMES
 
 
 def _common() -> dict[str, str | list[str]]:
@@ -42,6 +43,12 @@ def _common() -> dict[str, str | list[str]]:
         "translate.fr": _("Translate into French"),
         "translating": _("Translating…"),
         "showOriginal": _("Show the original"),
+        "showTranslation": _("Show the translation"),
+        # "Original (Español)": the original's language in its own name (deliberation/texts.py).
+        "originalIn": _("Original (%(language)s)"),
+        "showingOriginal": _("Showing the original (%(language)s)."),
+        "showingTranslation": _("Showing the translation."),
+        **{f"ownName.{code}": name for code, name in LANGUAGE_NAMES.items()},
         "machineTranslated": _("Machine translation from %(language)s."),
         "machineTranslated.en": _("Machine translation from English."),
         "machineTranslated.es": _("Machine translation from Spanish."),
