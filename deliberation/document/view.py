@@ -83,7 +83,8 @@ def translation_mark(entry: dict[str, Any], source: str, zone: str) -> str:
                 _("Machine translation (original: %(language)s), reviewed by %(name)s on %(date)s.") % figures
             )
         return _("Machine translation (original: %(language)s), not reviewed.") % figures
-    if entry.get("translated_from"):
+    # Documents from before the "corrected" mark had no translation by hand: translated_from meant corrected.
+    if entry.get("translated_from") and entry.get("corrected", True):
         return _("Machine translation (original: %(language)s), corrected by %(name)s on %(date)s.") % figures
     return _("Translation (original: %(language)s) by %(name)s, %(date)s.") % figures
 

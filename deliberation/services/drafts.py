@@ -138,10 +138,15 @@ def draft_save(
             return CommandResult(seq=None, result=result)
         # Saving over a translation corrects it: the text is now the moderator's, a translation of the
         # original as it is now (the console showed them whether it had changed), reviewed by them now.
-        translated = latest is not None and bool(latest.source_language)
-        source = draft_source(drafts_latest(question_id=question.pk)) if translated else None
-        if source is None or source.language == language:
+        # A first text in a language when another language already has the original is a translation of
+        # it by hand (without a server, that is how the other languages are written): it answers to
+        # that original, so it too is marked out of date when the original changes.
+        source = draft_source(drafts_latest(question_id=question.pk))
+        if source is not None and source.language == language:
             source = None
+        translated = latest is not None and bool(latest.source_language)
+        if not translated and source is not None and (latest is None or not latest.text.strip()):
+            translated = True
         now = timezone.now()
         revision = DraftRevision.objects.create(
             question=question,

@@ -62,7 +62,7 @@ function day(iso, language) {
 export function textMark(entry, source, language) {
   const figures = { language: t(`langName.${source}`), name: entry.reviewed_by ?? "", date: day(entry.reviewed_at, language) };
   if (entry.machine) return entry.reviewed_at ? t("markReviewed", figures) : t("markMachine", figures);
-  if (entry.source_language) return t("markCorrected", figures);
+  if (entry.source_language && entry.corrected) return t("markCorrected", figures);
   return t("markTranslated", figures);
 }
 
