@@ -400,6 +400,8 @@ def test_a_correction_saved_after_the_original_changed_answers_to_the_new_origin
     assert (french["outdated"], french["source_version"], french["corrected"]) == (False, 2, True)
 
 
+# It awaits the server off the database thread (database_sync_to_async), which wants real commits.
+@pytest.mark.django_db(transaction=True)
 def test_translate_again_replaces_an_out_of_date_text_at_a_moderators_request(room, translator):
     roundtable, question, people = room
     mod, mia = ids(roundtable, people["mod"]), ids(roundtable, people["mia"])
@@ -435,6 +437,8 @@ def test_translate_again_replaces_an_out_of_date_text_at_a_moderators_request(ro
     assert forbidden.value.code == "forbidden"
 
 
+# It awaits the server off the database thread (database_sync_to_async), which wants real commits.
+@pytest.mark.django_db(transaction=True)
 def test_translate_again_without_a_server_or_with_a_failing_one_writes_nothing(room, translator, settings):
     roundtable, question, people = room
     mod = ids(roundtable, people["mod"])
