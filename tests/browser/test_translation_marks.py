@@ -105,7 +105,21 @@ def test_a_machine_translated_room_check_is_marked_on_the_phone_and_the_projecto
             screen.screenshot(path=str(artifacts / "marks-projector-fr-1920x1080.png"))
             assert screen.evaluate("document.documentElement.scrollHeight") <= 1080
 
-            # The console: English conclusions translated, the Spanish reviewed, then English changes.
+            for context in (phone_context, screen_context):
+                context.close()
+            assert errors == []
+
+
+def test_a_reviewed_translation_whose_original_changed_says_so_and_is_translated_again(browser, artifacts):
+    with libretranslate_server() as translator, sqlite_database() as env:
+        env = {**env, "ROUNDTABLE_TRANSLATE_URL": translator.url, "ROUNDTABLE_TRANSLATE_TIMEOUT_SECONDS": "2"}
+        with daphne_servers(env) as (server,):
+            base = server.base_url
+            errors: list[str] = []
+            organizer = organizer_login(env, base)
+            ben = http_join(base, "LED111", name="Ben", actor_type="academia-research", language="es")
+            room_prepare(server, organizer, [ben], ideas=TRILINGUAL_IDEAS[:1], agree_first_half=[True])
+            # English conclusions translated, the Spanish reviewed, then English changes.
             console_context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
             cookie_for(console_context, base, organizer)
             console = console_context.new_page()
@@ -121,7 +135,8 @@ def test_a_machine_translated_room_check_is_marked_on_the_phone_and_the_projecto
             drafting.get_by_role("button", name="Save the draft").click()
             expect(spanish).to_contain_text("(machine, not reviewed)", timeout=15_000)
             spanish.click()
-            drafting.get_by_role("button", name="Reviewed", exact=True).click()
+            # The conclusions' own button (the room check below has one too).
+            drafting.locator("[data-role=draft-review]").click()
             expect(spanish).to_contain_text("(reviewed)")
             english.click()
             drafting.get_by_label("Conclusions in English (Markdown)").fill(
@@ -134,7 +149,8 @@ def test_a_machine_translated_room_check_is_marked_on_the_phone_and_the_projecto
                 "The English text changed after this translation was reviewed. "
                 "Translate it again, correct it here, or mark it as still correct."
             )
-            expect(drafting.get_by_role("button", name="Still correct")).to_be_visible()
+            expect(drafting.locator("[data-role=draft-review]")).to_have_text("Still correct")
+            expect(drafting.locator("[data-role=draft-review]")).to_be_visible()
             again = drafting.get_by_role("button", name="Translate again")
             expect(again).to_be_visible()
             assert violations(console) == []
@@ -152,6 +168,5 @@ def test_a_machine_translated_room_check_is_marked_on_the_phone_and_the_projecto
             expect(again).to_be_hidden()
             expect(spanish).to_contain_text("(machine, not reviewed)")
             expect(console.locator("#announcer")).to_have_text("Translated again.")
-            for context in (phone_context, screen_context, console_context):
-                context.close()
+            console_context.close()
             assert errors == []
