@@ -238,6 +238,8 @@ export class DraftPanel {
 
   renderPreview(draft) {
     const state = this.getState();
+    // Typing may start before the snapshot ("Live" is shown once the socket opens): nothing to cite yet.
+    if (!state) return;
     const holder = element("div", { class: "conclusions", lang: this.language });
     // Sanitised on the server (markdown-it without raw HTML, then nh3): the text only, never a script.
     holder.innerHTML = draft?.html ?? "";
@@ -291,6 +293,7 @@ export class DraftPanel {
 
   renderCoverage() {
     const state = this.getState();
+    if (!state) return;
     const result = coverage(state, this.questionId, citationsIn(this.editor.value));
     const figure = this.root.querySelector("[data-role=coverage-figure]");
     const support = result.support === null ? "—" : `${result.support} %`;
