@@ -8,6 +8,7 @@ from django.utils.translation import pgettext
 from deliberation.phone_strings import phone_strings
 from deliberation.plurals import count_forms, current_plural_rule
 from deliberation.show_strings import show_console_strings, show_strings
+from deliberation.texts import LANGUAGE_NAMES
 
 
 def _common() -> dict[str, str | list[str]]:
@@ -42,6 +43,12 @@ def _common() -> dict[str, str | list[str]]:
         "translate.fr": _("Translate into French"),
         "translating": _("Translating…"),
         "showOriginal": _("Show the original"),
+        "showTranslation": _("Show the translation"),
+        # "Original (Español)": the original's language in its own name (deliberation/texts.py).
+        "originalIn": _("Original (%(language)s)"),
+        "showingOriginal": _("Showing the original (%(language)s)."),
+        "showingTranslation": _("Showing the translation."),
+        **{f"ownName.{code}": name for code, name in LANGUAGE_NAMES.items()},
         "machineTranslated": _("Machine translation from %(language)s."),
         "machineTranslated.en": _("Machine translation from English."),
         "machineTranslated.es": _("Machine translation from Spanish."),
@@ -188,6 +195,21 @@ def console_strings() -> dict[str, str | list[str]]:
         "tabMachine": _("machine, not reviewed"),
         "tabReviewed": _("reviewed"),
         "tabUnsaved": _("unsaved"),
+        "tabOutdated": _("out of date"),
+        # A translation the original outgrew (services/drafts.py draft_outdated): whole sentences per
+        # language of the original, so each catalogue can write its grammar.
+        "outdatedReviewed.en": _("The English text changed after this translation was reviewed."),
+        "outdatedReviewed.es": _("The Spanish text changed after this translation was reviewed."),
+        "outdatedReviewed.fr": _("The French text changed after this translation was reviewed."),
+        "outdatedMachine.en": _("The English text changed after this machine translation was made."),
+        "outdatedMachine.es": _("The Spanish text changed after this machine translation was made."),
+        "outdatedMachine.fr": _("The French text changed after this machine translation was made."),
+        "outdatedComing": _("A new machine translation is on its way."),
+        "outdatedOffer": _("Translate it again, correct it here, or mark it as still correct."),
+        "outdatedByHand": _("Correct it here, or mark it as still correct."),
+        "translateAgain": _("Translate again"),
+        "translatedAgain": _("Translated again."),
+        "stillCorrect": _("Still correct"),
         "reviewed": _("Reviewed"),
         "reviewedDone": _("Marked as reviewed."),
         "writeIn": _("Write it in %(language)s"),

@@ -55,6 +55,9 @@ MESSAGES = {
     "review_stale": _(
         "A newer version (%(version)s) arrived while you were reading: read it, then mark it reviewed."
     ),
+    "translation_source_changed": _(
+        "The original changed while it was being translated. Ask for the translation again."
+    ),
     "review_not_machine": _("Only a machine translation needs reviewing; this text was written by a person."),
     "text_language_original": _(
         "This is the language it was written in. Pick another language to write its translation."

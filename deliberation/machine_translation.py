@@ -20,8 +20,22 @@ class TranslationBackend(Protocol):
     async def translate(self, *, text: str, source: str, target: str) -> str: ...
 
 
+async def translate_many(
+    backend: TranslationBackend, *, texts: list[str], source: str, target: str
+) -> list[str]:
+    """Several texts of one language pair, in order: one request when the backend takes a list (a
+    conclusion's lines cost one round trip, not one each), else one request per text."""
+    if not texts:
+        return []
+    many = getattr(backend, "translate_many", None)
+    if many is not None:
+        return await many(texts=texts, source=source, target=target)
+    return [await backend.translate(text=text, source=source, target=target) for text in texts]
+
+
 class LibreTranslate:
-    """POST {url}/translate with {q, source, target, format: "text", api_key?} -> {"translatedText"}."""
+    """POST {url}/translate with {q, source, target, format: "text", api_key?} -> {"translatedText"}; `q`
+    may be a list, and then `translatedText` is the list of translations in the same order."""
 
     name = "LibreTranslate"
 
@@ -30,8 +44,8 @@ class LibreTranslate:
         self.api_key = api_key
         self.timeout = timeout
 
-    async def translate(self, *, text: str, source: str, target: str) -> str:
-        payload = {"q": text, "source": source, "target": target, "format": "text"}
+    async def _post(self, *, q: str | list[str], source: str, target: str) -> object:
+        payload: dict[str, object] = {"q": q, "source": source, "target": target, "format": "text"}
         if self.api_key:
             payload["api_key"] = self.api_key
         try:
@@ -42,11 +56,24 @@ class LibreTranslate:
         if response.status_code != 200:
             raise TranslationUnavailable(f"HTTP {response.status_code}: {response.text[:200]}")
         try:
-            translated = response.json().get("translatedText")
+            return response.json().get("translatedText")
         except (ValueError, AttributeError) as error:
             raise TranslationUnavailable("the answer is not JSON with translatedText") from error
+
+    async def translate(self, *, text: str, source: str, target: str) -> str:
+        translated = await self._post(q=text, source=source, target=target)
         if not isinstance(translated, str) or not translated.strip():
             raise TranslationUnavailable("the answer has no translatedText")
+        return translated
+
+    async def translate_many(self, *, texts: list[str], source: str, target: str) -> list[str]:
+        translated = await self._post(q=texts, source=source, target=target)
+        if (
+            not isinstance(translated, list)
+            or len(translated) != len(texts)
+            or not all(isinstance(item, str) and item.strip() for item in translated)
+        ):
+            raise TranslationUnavailable("the answer is not one translation per text")
         return translated
 
 

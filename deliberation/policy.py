@@ -27,6 +27,7 @@ class Action(StrEnum):
     PROPOSAL_MOVE = "proposal.move"
     DRAFT_SAVE = "draft.save"
     DRAFT_REVIEW = "draft.review"
+    DRAFT_RETRANSLATE = "draft.retranslate"
     # A commitment's or room check's text in another language: written by hand, or a machine's reviewed.
     TRANSLATION_SAVE = "translation.save"
     TRANSLATION_REVIEW = "translation.review"
@@ -83,6 +84,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.PROPOSAL_MOVE: STAFF,
     Action.DRAFT_SAVE: STAFF,
     Action.DRAFT_REVIEW: STAFF,
+    Action.DRAFT_RETRANSLATE: STAFF,
     Action.TRANSLATION_SAVE: STAFF,
     Action.TRANSLATION_REVIEW: STAFF,
     Action.COMMITMENT_ADD: STAFF,

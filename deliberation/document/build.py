@@ -70,6 +70,33 @@ def draft_source(latest: dict[str, DraftRevision]) -> DraftRevision | None:
     return max(written, key=lambda revision: (revision.created_at, revision.pk), default=None)
 
 
+def drafts_corrected(*, question_id: int, latest: dict[str, DraftRevision]) -> set[str]:
+    """The languages whose latest text is a person's correction of a machine translation (a machine
+    version came before it), as against a translation a person wrote from the start."""
+    translated = [
+        language for language, revision in latest.items() if revision.source_language and not revision.machine
+    ]
+    if not translated:
+        return set()
+    return set(
+        DraftRevision.objects.filter(question_id=question_id, language__in=translated, machine=True)
+        .values_list("language", flat=True)
+        .distinct()
+    )
+
+
+def draft_outdated(revision: DraftRevision, source: DraftRevision | None) -> bool:
+    """A translation (machine-made or a person's) of a version of the original older than the one now
+    written: the original changed after it was made or reviewed, so it no longer says what the original
+    says, and no one may claim it was reviewed against it. Derived from the versions, not stored, so a
+    save of the original marks every other language at once, in its one event."""
+    return (
+        source is not None
+        and bool(revision.source_language)
+        and (revision.source_language, revision.source_version) != (source.language, source.version)
+    )
+
+
 def texts_entries(item: Commitment | Statement) -> dict[str, dict[str, Any]]:
     """A commitment's or room check's texts in other languages that a moderator wrote or the translation
     pass proposed (services/texts.py), of its text as it is now. Not the translations a reader asked for
@@ -103,6 +130,7 @@ def conclusions_build(*, question_id: int) -> tuple[dict[str, Any], Citations]:
     a translation that lost a citation must not make the cited proposal disappear from the document)."""
     latest = drafts_latest(question_id=question_id)
     source = draft_source(latest)
+    corrected = drafts_corrected(question_id=question_id, latest=latest)
     texts = {
         language: {
             "markdown": revision.text,
@@ -110,6 +138,8 @@ def conclusions_build(*, question_id: int) -> tuple[dict[str, Any], Citations]:
             "saved_at": revision.created_at.isoformat(),
             "machine": revision.machine,
             "translated_from": revision.source_language or None,
+            "corrected": language in corrected,
+            "outdated": draft_outdated(revision, source),
             "reviewed_by": revision.reviewed_by_name or None,
             "reviewed_at": revision.reviewed_at.isoformat() if revision.reviewed_at else None,
         }

@@ -5,7 +5,15 @@ from typing import Any
 
 from django.urls import reverse
 
-from deliberation.document.build import drafts_latest, statement_results, texts_entries, texts_public
+from deliberation.document.build import (
+    draft_outdated,
+    draft_source,
+    drafts_corrected,
+    drafts_latest,
+    statement_results,
+    texts_entries,
+    texts_public,
+)
 from deliberation.document.markdown import PROPOSAL, citations_find, markdown_html
 from deliberation.models import (
     Commitment,
@@ -29,9 +37,10 @@ def draft_html(*, text: str) -> str:
     return markdown_html(text, link=link) if text.strip() else ""
 
 
-def draft_view(*, revision: DraftRevision) -> dict[str, Any]:
+def draft_view(*, revision: DraftRevision, source: DraftRevision | None, corrected: bool) -> dict[str, Any]:
     """One language's latest version, with where it came from: written by a moderator, or proposed by
-    machine translation (of which language's version), and who reviewed it when."""
+    machine translation (of which language's version), who reviewed it when, and whether the original
+    changed since (`outdated`)."""
     cited = citations_find(revision.text)
     return {
         "language": revision.language,
@@ -44,6 +53,9 @@ def draft_view(*, revision: DraftRevision) -> dict[str, Any]:
         "machine": revision.machine,
         "source_language": revision.source_language or None,
         "source_version": revision.source_version,
+        # A person's correction of a machine translation (else, with a source, a person's translation).
+        "corrected": corrected,
+        "outdated": draft_outdated(revision, source),
         "reviewed_by": revision.reviewed_by_name or None,
         "reviewed_at": revision.reviewed_at.isoformat() if revision.reviewed_at else None,
         "citations": {"proposals": cited.proposals, "themes": cited.themes, "checks": cited.checks},
@@ -53,11 +65,14 @@ def draft_view(*, revision: DraftRevision) -> dict[str, Any]:
 def question_draft(*, question: Question) -> dict[str, Any]:
     """A question's conclusions in each language written so far (the whole of it travels in every
     `draft.updated`, so a console replaces what it holds for the question)."""
+    latest = drafts_latest(question_id=question.pk)
+    source = draft_source(latest)
+    corrected = drafts_corrected(question_id=question.pk, latest=latest)
     return {
         "question": question.pk,
         "languages": {
-            language: draft_view(revision=revision)
-            for language, revision in drafts_latest(question_id=question.pk).items()
+            language: draft_view(revision=revision, source=source, corrected=language in corrected)
+            for language, revision in latest.items()
         },
     }
 

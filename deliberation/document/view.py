@@ -13,7 +13,7 @@ from django.utils.translation import ngettext, pgettext
 
 from deliberation.analysis.breakdowns import OTHER
 from deliberation.document.markdown import CHECK, CITATION, PROPOSAL, THEME, citation_kind, markdown_html
-from deliberation.texts import text_in_language
+from deliberation.texts import LANGUAGE_NAMES, text_in_language
 
 
 def language_label(code: str) -> str:
@@ -62,13 +62,29 @@ def translation_mark(entry: dict[str, Any], source: str, zone: str) -> str:
         "name": entry.get("reviewed_by") or "",
         "date": _day(entry.get("reviewed_at"), zone),
     }
+    if entry.get("outdated"):
+        # The original changed after this was made or reviewed: a review of an older text is no review
+        # of this one, so none is claimed.
+        if entry.get("machine"):
+            return (
+                _(
+                    "Machine translation of an earlier version (original: %(language)s); "
+                    "the original has changed since."
+                )
+                % figures
+            )
+        return (
+            _("Translation of an earlier version (original: %(language)s); the original has changed since.")
+            % figures
+        )
     if entry.get("machine"):
         if entry.get("reviewed_at"):
             return (
                 _("Machine translation (original: %(language)s), reviewed by %(name)s on %(date)s.") % figures
             )
         return _("Machine translation (original: %(language)s), not reviewed.") % figures
-    if entry.get("translated_from"):
+    # Documents from before the "corrected" mark had no translation by hand: translated_from meant corrected.
+    if entry.get("translated_from") and entry.get("corrected", True):
         return _("Machine translation (original: %(language)s), corrected by %(name)s on %(date)s.") % figures
     return _("Translation (original: %(language)s) by %(name)s, %(date)s.") % figures
 
@@ -87,11 +103,22 @@ def text_for_reader(
             language=language,
             mark=translation_mark(entry, source, zone) if source and source != language else "",
             machine=bool(entry.get("machine")),
-            reviewed=bool(entry.get("reviewed_at")),
+            reviewed=bool(entry.get("reviewed_at")) and not entry.get("outdated"),
         )
     if original_language and original_language != language:
         return ReaderText(text=original, language=original_language, mark=written_in(original_language))
     return ReaderText(text=original, language=original_language or language, mark="")
+
+
+def _conclusions_original(conclusions: dict[str, Any], shown: ReaderText, *, link) -> dict[str, str]:
+    original, original_language = conclusions["markdown"], conclusions.get("language")
+    if not original.strip() or not original_language or shown.language == original_language:
+        return {}
+    return {
+        "conclusions_original_html": markdown_html(original, link=link),
+        "conclusions_original_language": original_language,
+        "conclusions_original_label": original_label(original_language),
+    }
 
 
 def separator() -> str:
@@ -149,6 +176,16 @@ class QuestionView:
     # Each citation the conclusions make that resolves, by its source text ("[theme:1]"): the anchor it
     # links to and what the reader sees ("theme 1"), the same on the page, in the PDF and the Markdown.
     citations: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # When the conclusions are shown in a translation: the original, for the page's "Show the original"
+    # ("Original (Español)" above it); empty otherwise.
+    conclusions_original_html: str = ""
+    conclusions_original_language: str = ""
+    conclusions_original_label: str = ""
+
+
+def original_label(code: str | None) -> str:
+    """ "Original (Español)": the original's language in its own name, as the phones say it."""
+    return _("Original (%(language)s)") % {"language": LANGUAGE_NAMES.get(code or "", code or "")}
 
 
 @dataclass
@@ -583,6 +620,7 @@ def _question_view(
         conclusions_html=markdown_html(markdown, link=link) if markdown.strip() else "",
         conclusions_language=conclusions.language,
         conclusions_mark=conclusions.mark if markdown.strip() else "",
+        **_conclusions_original(question["conclusions"], conclusions, link=link),
         commitments=[
             {
                 "what": text.text,
@@ -609,6 +647,12 @@ def _question_view(
                 "text": text.text,
                 "language": text.language,
                 "mark": text.mark,
+                # A translation: its original one press away on the page.
+                "original": check["text"]
+                if text.language != check.get("language") and check.get("language")
+                else "",
+                "original_language": check.get("language") or "",
+                "original_label": original_label(check.get("language")),
                 "support": tally_text(check["tally"]),
                 "responses": sum(check["tally"].values()),
                 "by_actor_type": type_lines(check["by_actor_type"]),

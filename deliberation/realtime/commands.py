@@ -37,7 +37,7 @@ from deliberation.services.run_of_show import (
     run_of_show_start,
 )
 from deliberation.services.statements import statement_close, statement_put, statement_respond
-from deliberation.services.texts import translation_review, translation_save
+from deliberation.services.texts import draft_retranslate, translation_review, translation_save
 from deliberation.services.themes import proposal_move, theme_lock, theme_merge, theme_rename, theme_split
 from deliberation.services.translations import proposal_translate, statement_translate
 from deliberation.services.votes import VoteRequest, vote_cast, votes_cast
@@ -221,6 +221,13 @@ class DraftReviewFrame(Frame):
     language: LanguageCode
     # The version the moderator read.
     version: Annotated[int, Field(ge=1, le=2**31)]
+
+
+class DraftRetranslateFrame(Frame):
+    type: Literal["draft.retranslate"]
+    id: CommandId
+    question: ObjectId
+    language: LanguageCode
 
 
 class TranslationSaveFrame(Frame):
@@ -542,6 +549,13 @@ COMMANDS: dict[str, Command] = {
             language=frame.language,
             version=frame.version,
             command_id=frame.id,
+        ),
+    ),
+    # Waits on the translation server: run as a task of its own, like a reader's translation.
+    "draft.retranslate": Command(
+        schema=DraftRetranslateFrame,
+        run_async=lambda frame, caller: draft_retranslate(
+            **caller.ids(), question_id=frame.question, language=frame.language, command_id=frame.id
         ),
     ),
     "translation.save": Command(

@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from merge3 import Merge3
 
 from deliberation.analysis.languages import language_detect
-from deliberation.document.build import draft_latest, draft_source, drafts_latest
+from deliberation.document.build import draft_latest, draft_outdated, draft_source, drafts_latest
 from deliberation.document.live import question_commitments, question_draft
 from deliberation.document.markdown import conflict_markers_present
 from deliberation.errors import ServiceError
 from deliberation.models import Commitment, DraftRevision, Participant, Question, Roundtable
-from deliberation.policy import Action
+from deliberation.policy import Action, policy_require
+from deliberation.selectors import participant_get
 from deliberation.services.commands import (
     CommandResult,
     command_begin,
@@ -135,9 +136,17 @@ def draft_save(
         result = {"version": current, "merged": merged, "language": language}
         if latest is not None and cleaned == latest.text:
             return CommandResult(seq=None, result=result)
-        # Saving over a translation corrects it: the text is now the moderator's, still a translation of
-        # the same source, reviewed by them now.
+        # Saving over a translation corrects it: the text is now the moderator's, a translation of the
+        # original as it is now (the console showed them whether it had changed), reviewed by them now.
+        # A first text in a language when another language already has the original is a translation of
+        # it by hand (without a server, that is how the other languages are written): it answers to
+        # that original, so it too is marked out of date when the original changes.
+        source = draft_source(drafts_latest(question_id=question.pk))
+        if source is not None and source.language == language:
+            source = None
         translated = latest is not None and bool(latest.source_language)
+        if not translated and source is not None and (latest is None or not latest.text.strip()):
+            translated = True
         now = timezone.now()
         revision = DraftRevision.objects.create(
             question=question,
@@ -146,12 +155,14 @@ def draft_save(
             text=cleaned,
             author=actor,
             merged=merged,
-            source_language=latest.source_language if translated else "",
-            source_version=latest.source_version if translated else None,
+            source_language=(source.language if source else latest.source_language) if translated else "",
+            source_version=(source.version if source else latest.source_version) if translated else None,
             reviewed_by=actor if translated else None,
             reviewed_by_name=actor.display_name if translated else "",
             reviewed_at=now if translated else None,
         )
+        # A new original: every other language is now out of date (`draft_outdated`, carried by this
+        # one event's draft); the pass replaces what a machine made and leaves what people wrote, marked.
         if not translated and cleaned.strip():
             translations_mark_due(question=question)
         event = _draft_changed(
@@ -175,7 +186,9 @@ def draft_translation_save(
 ) -> int | None:
     """A machine translation of `source_language`'s version `source_version`, as `language`'s next
     version: only if that source is still the latest original and `language` has nothing a moderator
-    wrote or corrected (those are never replaced by a machine). Returns the event's seq, or None."""
+    wrote, corrected or reviewed (a machine never replaces a person's work on its own: such a text, once
+    out of date, waits for a moderator, who may ask for a new translation: `draft_retranslation_save`).
+    Returns the event's seq, or None."""
     with transaction.atomic():
         question = Question.objects.select_related("roundtable").get(pk=question_id)
         roundtable = roundtable_lock(roundtable_id=question.roundtable_id)
@@ -184,7 +197,7 @@ def draft_translation_save(
         if source is None or (source.language, source.version) != (source_language, source_version):
             return None
         target = latest.get(language)
-        if target is not None and not target.machine:
+        if target is not None and (not target.machine or target.reviewed_at is not None):
             return None
         if target is not None and (target.source_language, target.source_version) == (
             source_language,
@@ -211,6 +224,82 @@ def draft_translation_save(
     return event.seq
 
 
+def draft_retranslation_source(
+    *, roundtable_id: int, participant_id: int | None, question_id: int, language: str
+) -> tuple[DraftRevision, DraftRevision | None]:
+    """What a moderator's "Translate again" translates: the original as it is now, into a language whose
+    text is missing or a translation (never over an original written in that language)."""
+    roundtable = Roundtable.objects.get(pk=roundtable_id)
+    policy_require(
+        participant=participant_get(roundtable=roundtable, participant_id=participant_id),
+        action=Action.DRAFT_RETRANSLATE,
+    )
+    if language not in roundtable.languages:
+        raise ServiceError("language_invalid")
+    question = question_in(roundtable=roundtable, question_id=question_id)
+    latest = drafts_latest(question_id=question.pk)
+    source = draft_source(latest)
+    if source is None:
+        raise ServiceError("draft_version_invalid")
+    target = latest.get(language)
+    if source.language == language or (target is not None and not target.source_language):
+        raise ServiceError("text_language_original")
+    return source, target
+
+
+def draft_retranslation_save(
+    *,
+    roundtable_id: int,
+    participant_id: int | None,
+    question_id: int,
+    language: str,
+    source_language: str,
+    source_version: int,
+    text: str,
+    command_id: str | None = None,
+) -> CommandResult:
+    """A moderator asked for a new machine translation (of a text the original outgrew): it becomes the
+    language's next version, machine-made and not reviewed, even over a person's correction, since they
+    asked for it. Refused if the original changed again while the server translated."""
+    with transaction.atomic():
+        roundtable, actor, earlier = command_begin(
+            roundtable_id=roundtable_id,
+            participant_id=participant_id,
+            action=Action.DRAFT_RETRANSLATE,
+            command_id=command_id,
+        )
+        if earlier is not None:
+            return CommandResult(
+                seq=earlier.seq, result={"version": earlier.data["version"], "language": language}
+            )
+        question = question_in(roundtable=roundtable, question_id=question_id)
+        latest = drafts_latest(question_id=question.pk)
+        source = draft_source(latest)
+        if source is None or (source.language, source.version) != (source_language, source_version):
+            raise ServiceError("translation_source_changed")
+        target = latest.get(language)
+        if target is not None and not target.source_language:
+            raise ServiceError("text_language_original")
+        revision = DraftRevision.objects.create(
+            question=question,
+            language=language,
+            version=(target.version if target else 0) + 1,
+            text=text,
+            machine=True,
+            source_language=source_language,
+            source_version=source_version,
+        )
+        event = _draft_changed(
+            roundtable=roundtable,
+            question=question,
+            revision=revision,
+            actor=actor,
+            audit={"version": revision.version, "language": language, "machine": True},
+            command_id=command_id,
+        )
+    return CommandResult(seq=event.seq, result={"version": revision.version, "language": language})
+
+
 def _machine_name(language: str) -> str:
     with translation.override(language):
         return _("machine translation")
@@ -226,7 +315,9 @@ def draft_review(
     command_id: str | None = None,
 ) -> CommandResult:
     """A moderator has read a machine-made version and stands by it: it is marked reviewed, by them, now.
-    It names the version read, so a newer translation arriving meanwhile is not reviewed unread."""
+    It names the version read, so a newer translation arriving meanwhile is not reviewed unread. A
+    translation the original outgrew (machine-made or a person's) can be reviewed too: the moderator
+    says it still says what the original says now, and it is no longer out of date."""
     with transaction.atomic():
         roundtable, actor, earlier = command_begin(
             roundtable_id=roundtable_id,
@@ -244,15 +335,28 @@ def draft_review(
             raise ServiceError("draft_version_invalid")
         if latest.version != version:
             raise ServiceError("review_stale", version=latest.version)
-        if not latest.machine:
+        source = draft_source(drafts_latest(question_id=question.pk))
+        outdated = draft_outdated(latest, source)
+        if not latest.machine and not outdated:
             raise ServiceError("review_not_machine")
         result = {"version": version, "language": language}
-        if latest.reviewed_at is not None:
+        if latest.reviewed_at is not None and not outdated:
             return CommandResult(seq=None, result=result)
+        if outdated:
+            # Reviewed against the original as it is now: the version it answers to moves with it.
+            latest.source_language, latest.source_version = source.language, source.version
         latest.reviewed_by = actor
         latest.reviewed_by_name = actor.display_name
         latest.reviewed_at = timezone.now()
-        latest.save(update_fields=["reviewed_by", "reviewed_by_name", "reviewed_at"])
+        latest.save(
+            update_fields=[
+                "reviewed_by",
+                "reviewed_by_name",
+                "reviewed_at",
+                "source_language",
+                "source_version",
+            ]
+        )
         event = _draft_changed(
             roundtable=roundtable,
             question=question,

@@ -12,25 +12,34 @@ writes each answer only if what it translated is still what needs it."""
 
 import logging
 import re
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from django.db import transaction
 from django.utils import timezone
 
-from deliberation.document.build import draft_source, drafts_latest
+from deliberation.document.build import draft_outdated, draft_source, drafts_latest
 from deliberation.document.live import statement_view
 from deliberation.document.markdown import CITATION
 from deliberation.errors import ServiceError
-from deliberation.machine_translation import TranslationUnavailable, translation_backend
+from deliberation.machine_translation import (
+    TranslationBackend,
+    TranslationUnavailable,
+    translate_many,
+    translation_backend,
+)
 from deliberation.models import Commitment, Participant, Question, Roundtable, Statement
 from deliberation.policy import Action
 from deliberation.services.commands import CommandResult, command_begin, text_clean
 from deliberation.services.drafts import (
     COMMITMENT_WHAT_MAX_CHARS,
     commitments_changed,
+    draft_retranslation_save,
+    draft_retranslation_source,
     draft_translation_save,
 )
 from deliberation.services.events import event_record, roundtable_lock
@@ -209,8 +218,9 @@ class TextToTranslate:
 
 def question_translations_wanted(*, question_id: int) -> list[TextToTranslate]:
     """What of a question the other languages lack: the conclusions where a language has nothing, or
-    only a machine translation of an older original (never over what a moderator wrote or corrected);
-    commitments and room checks without a text in a language."""
+    only an unreviewed machine translation of an older original (never over what a moderator wrote,
+    corrected or reviewed: that stays, marked out of date, until a moderator corrects it, says it still
+    holds, or asks for a new translation); commitments and room checks without a text in a language."""
     question = Question.objects.select_related("roundtable").get(pk=question_id)
     languages = question.roundtable.languages
     wanted: list[TextToTranslate] = []
@@ -222,8 +232,7 @@ def question_translations_wanted(*, question_id: int) -> list[TextToTranslate]:
                 continue
             target = latest.get(language)
             if target is not None and (
-                not target.machine
-                or (target.source_language, target.source_version) == (source.language, source.version)
+                not target.machine or target.reviewed_at is not None or not draft_outdated(target, source)
             ):
                 continue
             wanted.append(
@@ -250,21 +259,63 @@ def question_translations_wanted(*, question_id: int) -> list[TextToTranslate]:
 _LINE_PREFIX = re.compile(r"^(\s*(?:#{1,6}\s+|>\s?|[-*+]\s+|\d{1,3}[.)]\s+)*)")
 
 
-def markdown_translate(text: str, translate: Callable[[str], str]) -> str:
-    """Translate conclusions line by line so their Markdown structure survives any server; a citation
-    the translation lost is put back at the end of its line (a citation is what ties a conclusion to
-    the room's proposals, so it must be in every language)."""
-    lines = []
+def _markdown_bodies(text: str) -> list[tuple[str, str | None]]:
+    """Each line as (its structure, the words to translate), or (the line, None) when there is nothing
+    to translate in it (blank, or citations alone)."""
+    parts: list[tuple[str, str | None]] = []
     for line in text.split("\n"):
         prefix = _LINE_PREFIX.match(line).group(1)
         body = line[len(prefix) :]
         if not body.strip() or not re.search(r"\w", CITATION.sub("", body)):
-            lines.append(line)
+            parts.append((line, None))
+        else:
+            parts.append((prefix, body))
+    return parts
+
+
+def markdown_translate(text: str, translate_many: Callable[[list[str]], list[str]]) -> str:
+    """Translate conclusions line by line so their Markdown structure survives any server, all the lines
+    in one request (`translate_many` takes the list); a citation the translation lost is put back at the
+    end of its line (a citation is what ties a conclusion to the room's proposals, so it must be in every
+    language)."""
+    parts = _markdown_bodies(text)
+    translated = iter(translate_many([body for _, body in parts if body is not None]))
+    lines = []
+    for prefix, body in parts:
+        if body is None:
+            lines.append(prefix)
             continue
-        translated = translate(body)
-        lost = [match.group(0) for match in CITATION.finditer(body) if match.group(0) not in translated]
-        lines.append(prefix + " ".join([translated, *lost]))
+        line = next(translated)
+        lost = [match.group(0) for match in CITATION.finditer(body) if match.group(0) not in line]
+        lines.append(prefix + " ".join([line, *lost]))
     return "\n".join(lines)
+
+
+async def texts_translate(*, backend: TranslationBackend, wanted: list[TextToTranslate]) -> list[str]:
+    """Each wanted text translated, in order, with one request per language pair: a conclusion's lines,
+    commitments and room checks of a question going from English to French travel together."""
+    pieces: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for item in wanted:
+        bodies = (
+            [body for _, body in _markdown_bodies(item.text) if body is not None]
+            if item.kind == "draft"
+            else [item.text]
+        )
+        pieces[item.source, item.target].extend(bodies)
+    answers: dict[tuple[str, str], Iterator[str]] = {}
+    for (source, target), texts in pieces.items():
+        translated = await translate_many(backend, texts=texts, source=source, target=target)
+        answers[source, target] = iter([translation_clean(text) for text in translated])
+    results = []
+    for item in wanted:
+        answer = answers[item.source, item.target]
+        if item.kind == "draft":
+            results.append(
+                markdown_translate(item.text, lambda bodies, answer=answer: [next(answer) for _ in bodies])
+            )
+        else:
+            results.append(next(answer))
+    return results
 
 
 def translation_machine_save(*, wanted: TextToTranslate, text: str) -> int | None:
@@ -313,27 +364,59 @@ def translation_machine_save(*, wanted: TextToTranslate, text: str) -> int | Non
 
 
 def question_translate(*, question_id: int) -> int:
-    """Ask the server for everything the question lacks; returns how many texts were written. A server
-    that fails leaves the question to be tried again later, keeping what was already translated."""
+    """Ask the server for everything the question lacks (one request per language pair); returns how
+    many texts were written. A server that fails leaves the question to be tried again later."""
     backend = translation_backend()
     if backend is None:
         return 0
-    translate = async_to_sync(backend.translate)
-    written = 0
-    for wanted in question_translations_wanted(question_id=question_id):
+    wanted = question_translations_wanted(question_id=question_id)
+    if not wanted:
+        return 0
+    try:
+        texts = async_to_sync(texts_translate)(backend=backend, wanted=wanted)
+    except TranslationUnavailable as error:
+        logger.warning("translation of question %s failed: %s", question_id, error)
+        translations_retry_later(question_id=question_id, seconds=RETRY_SECONDS)
+        return 0
+    return sum(
+        translation_machine_save(wanted=item, text=text) is not None
+        for item, text in zip(wanted, texts, strict=True)
+    )
 
-        def one(text: str, wanted: TextToTranslate = wanted) -> str:
-            return translation_clean(translate(text=text, source=wanted.source, target=wanted.target))
 
-        try:
-            text = markdown_translate(wanted.text, one) if wanted.kind == "draft" else one(wanted.text)
-        except TranslationUnavailable as error:
-            logger.warning("translation of question %s into %s failed: %s", question_id, wanted.target, error)
-            translations_retry_later(question_id=question_id, seconds=RETRY_SECONDS)
-            return written
-        if translation_machine_save(wanted=wanted, text=text) is not None:
-            written += 1
-    return written
+async def draft_retranslate(
+    *,
+    roundtable_id: int,
+    participant_id: int | None,
+    question_id: int,
+    language: str,
+    command_id: str | None = None,
+) -> CommandResult:
+    """A moderator's "Translate again" of a language the original outgrew: read what to translate, ask
+    the server without holding the database thread (like a reader's translation), then write it as the
+    language's next version in one transaction and one event."""
+    backend = translation_backend()
+    if backend is None:
+        raise ServiceError("translation_off")
+    source, _target = await database_sync_to_async(draft_retranslation_source)(
+        roundtable_id=roundtable_id, participant_id=participant_id, question_id=question_id, language=language
+    )
+    wanted = TextToTranslate("draft", question_id, source.language, language, source.text, source.version)
+    try:
+        [text] = await texts_translate(backend=backend, wanted=[wanted])
+    except TranslationUnavailable as error:
+        logger.warning("translation of question %s into %s failed: %s", question_id, language, error)
+        raise ServiceError("translation_unavailable") from error
+    return await database_sync_to_async(draft_retranslation_save)(
+        roundtable_id=roundtable_id,
+        participant_id=participant_id,
+        question_id=question_id,
+        language=language,
+        source_language=source.language,
+        source_version=source.version,
+        text=text,
+        command_id=command_id,
+    )
 
 
 def translations_run_due() -> int:

@@ -53,10 +53,7 @@ function checkText(statement, translations) {
   if (own) {
     const unreviewed = own.machine && !own.reviewed_at;
     const mark = unreviewed ? t(`machineTranslated.${statement.language}`) : t(`translatedFrom.${statement.language}`);
-    return [
-      element("blockquote", { class: `check-text${unreviewed ? " machine-translated" : ""}`, lang: language }, own.text),
-      element("p", { class: "translation-note", dataset: { role: "check-mark" } }, mark),
-    ];
+    return translations.renderTranslated(statement, { text: own.text, machine: unreviewed }, mark, { tag: "blockquote", textClass: "check-text" });
   }
   return [
     ...translations.render(statement, { tag: "blockquote", textClass: "check-text" }),

@@ -62,13 +62,24 @@ function day(iso, language) {
 export function textMark(entry, source, language) {
   const figures = { language: t(`langName.${source}`), name: entry.reviewed_by ?? "", date: day(entry.reviewed_at, language) };
   if (entry.machine) return entry.reviewed_at ? t("markReviewed", figures) : t("markMachine", figures);
-  if (entry.source_language) return t("markCorrected", figures);
+  if (entry.source_language && entry.corrected) return t("markCorrected", figures);
   return t("markTranslated", figures);
 }
 
-// A short word for a language tab: nothing yet, machine-made, reviewed.
+// What a moderator is told about a translation the original outgrew (the server's `outdated`), and
+// what they can do: with a server, an unreviewed machine text is replaced on its own, a reviewed or
+// corrected one is offered "Translate again"; without one, it waits for a hand correction.
+export function outdatedMark(draft, translation) {
+  const reviewed = !draft.machine || draft.reviewed_at;
+  const said = t(`${reviewed ? "outdatedReviewed" : "outdatedMachine"}.${draft.source_language}`);
+  const next = !translation ? t("outdatedByHand") : reviewed ? t("outdatedOffer") : t("outdatedComing");
+  return `${said} ${next}`;
+}
+
+// A short word for a language tab: nothing yet, machine-made, reviewed, out of date.
 function tabMark(entry) {
   if (!entry || !entry.text?.trim()) return t("tabEmpty");
+  if (entry.outdated) return t("tabOutdated");
   if (entry.machine && !entry.reviewed_at) return t("tabMachine");
   if (entry.machine || entry.source_language) return t("tabReviewed");
   return "";
@@ -90,6 +101,7 @@ export class DraftPanel {
     this.mark = this.root.querySelector("[data-role=draft-mark]");
     this.preview = this.root.querySelector("[data-role=draft-preview]");
     this.reviewButton = this.root.querySelector("[data-role=draft-review]");
+    this.retranslateButton = this.root.querySelector("[data-role=draft-retranslate]");
     this.tabs = [...this.root.querySelectorAll("[data-role=draft-tabs] [role=tab]")];
     this.languages = this.tabs.map((tab) => tab.dataset.language);
     // Per language: the version its text was edited from, whether it has unsaved changes, and the text
@@ -111,6 +123,7 @@ export class DraftPanel {
     this.editor.addEventListener("blur", () => this.onEditing(null));
     this.root.querySelector("[data-role=draft-save]").addEventListener("click", () => this.save());
     this.reviewButton.addEventListener("click", () => this.review());
+    this.retranslateButton.addEventListener("click", () => this.retranslate());
     for (const tab of this.tabs) {
       tab.addEventListener("click", () => this.choose(tab.dataset.language));
       // Arrow keys move between tabs, as in any tab list (WAI-ARIA: automatic activation).
@@ -202,9 +215,15 @@ export class DraftPanel {
   renderMark(draft) {
     let text = "";
     if (!draft || !draft.text.trim()) text = this.config.translation ? t("markEmptyMachine") : t("markEmpty");
+    else if (draft.outdated) text = outdatedMark(draft, this.config.translation);
     else if (draft.source_language) text = textMark(draft, draft.source_language, this.config.language);
     this.mark.textContent = text;
-    this.reviewButton.hidden = !(draft && draft.machine && !draft.reviewed_at);
+    this.mark.classList.toggle("outdated", Boolean(draft?.outdated));
+    const outdated = Boolean(draft && draft.text.trim() && draft.outdated);
+    this.reviewButton.hidden = !(draft && ((draft.machine && !draft.reviewed_at) || outdated));
+    this.reviewButton.textContent = outdated ? t("stillCorrect") : t("reviewed");
+    // Offered for what a machine will not replace on its own: a reviewed or corrected translation.
+    this.retranslateButton.hidden = !(outdated && this.config.translation && (!draft.machine || draft.reviewed_at));
   }
 
   renderStatus() {
@@ -219,6 +238,8 @@ export class DraftPanel {
 
   renderPreview(draft) {
     const state = this.getState();
+    // Typing may start before the snapshot ("Live" is shown once the socket opens): nothing to cite yet.
+    if (!state) return;
     const holder = element("div", { class: "conclusions", lang: this.language });
     // Sanitised on the server (markdown-it without raw HTML, then nh3): the text only, never a script.
     holder.innerHTML = draft?.html ?? "";
@@ -272,6 +293,7 @@ export class DraftPanel {
 
   renderCoverage() {
     const state = this.getState();
+    if (!state) return;
     const result = coverage(state, this.questionId, citationsIn(this.editor.value));
     const figure = this.root.querySelector("[data-role=coverage-figure]");
     const support = result.support === null ? "—" : `${result.support} %`;
@@ -333,6 +355,16 @@ export class DraftPanel {
     const fields = { question: this.questionId, language: this.language, version: draft.version };
     // The button hides once reviewed: focus goes on to the text just reviewed.
     if (await this.run("draft.review", fields, { anchor: this.reviewButton, done: t("reviewedDone") })) this.editor.focus();
+  }
+
+  async retranslate() {
+    const fields = { question: this.questionId, language: this.language };
+    this.retranslateButton.disabled = true;
+    try {
+      if (await this.run("draft.retranslate", fields, { anchor: this.retranslateButton, done: t("translatedAgain") })) this.editor.focus();
+    } finally {
+      this.retranslateButton.disabled = false;
+    }
   }
 
   // A commitment's or room check's text in the tab's language, what it is, and what can be done: mark a

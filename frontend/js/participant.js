@@ -285,6 +285,9 @@ const translating = {
   onError: (error) => {
     document.getElementById("alerts").textContent = errorText(error);
   },
+  announce: (text) => {
+    announcer.textContent = text;
+  },
 };
 const translations = new Translations({
   ...translating,

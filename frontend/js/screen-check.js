@@ -13,7 +13,15 @@ export function openCheck(statements, question) {
   return pool.sort((a, b) => b.number - a.number)[0] ?? null;
 }
 
-// In the screen's language when moderators wrote it or a machine translated it, else as written.
+// In the screen's language when moderators wrote it or a machine translated it, else as written; in
+// either case a line under it says which (as on the phones), so the room knows a machine wrote it.
+export function checkMark(statement, language) {
+  if (!statement.language || statement.language === language) return "";
+  const own = statement.texts?.[language];
+  if (!own) return t(`writtenIn.${statement.language}`);
+  return own.machine && !own.reviewed_at ? t(`machineTranslated.${statement.language}`) : t(`translatedFrom.${statement.language}`);
+}
+
 export function renderCheck(section, statement, language) {
   section.hidden = !statement;
   if (!statement) return;
@@ -23,6 +31,9 @@ export function renderCheck(section, statement, language) {
   const own = statement.language !== language ? statement.texts?.[language] : null;
   quote.textContent = own ? own.text : statement.text;
   quote.lang = own ? language : statement.language || "";
+  const mark = section.querySelector("[data-role=check-mark]");
+  mark.textContent = checkMark(statement, language);
+  mark.hidden = !mark.textContent;
   const total = CHOICES.reduce((sum, choice) => sum + (statement.tally[choice] ?? 0), 0);
   section.querySelector("[data-role=check-tally]").replaceChildren(
     ...CHOICES.map((choice) => {

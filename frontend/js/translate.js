@@ -1,6 +1,9 @@
 // Machine translation of a proposal, when the organisation has set up a translation server: on request,
 // into the reader's language, marked as machine-made, with the original one click away. Votes are always
 // on the original; a translation of a text that was edited since is never shown.
+// Every translated text a reader is shown (a proposal they asked for, a room check a moderator or the
+// translation pass put in their language) has one switch, "Show the original" / "Show the translation":
+// a real button whose new state is announced, the original named by its language ("Original (Español)").
 import { element } from "./dom.js";
 import { t } from "./i18n.js";
 
@@ -14,8 +17,12 @@ function about(key, language) {
 export class Translations {
   // `commandType` and `idField` say what is translated: proposals ("proposal.translate", "proposal")
   // or room checks ("statement.translate", "statement").
-  constructor({ enabled, language, command, rerender, onError, commandType = "proposal.translate", idField = "proposal" }) {
+  constructor({ enabled, language, command, rerender, onError, announce = () => {}, commandType = "proposal.translate", idField = "proposal" }) {
     this.enabled = enabled;
+    this.announce = announce;
+    // Translations shown without asking (a room check in the reader's language) whose reader switched to
+    // the original.
+    this.originals = new Set();
     this.language = language;
     this.command = command;
     this.commandType = commandType;
@@ -36,10 +43,10 @@ export class Translations {
   render(proposal, { tag = "p", textClass = "proposal-text" } = {}) {
     const original = element(tag, { class: textClass, lang: proposal.language || undefined }, proposal.text);
     if (!this.enabled || !proposal.language || proposal.language === this.language) return [original];
-    const translated = this.showing.has(proposal.id) ? this.translationOf(proposal) : null;
-    if (translated !== null) {
+    const kept = this.translationOf(proposal);
+    if (kept !== null && this.showing.has(proposal.id)) {
       return [
-        element(tag, { class: `${textClass} machine-translated`, lang: this.language }, translated),
+        element(tag, { class: `${textClass} machine-translated`, lang: this.language }, kept),
         element(
           "p",
           { class: "translation-note" },
@@ -47,6 +54,14 @@ export class Translations {
           " ",
           this.toggle(proposal, t("showOriginal"), () => this.showOriginal(proposal)),
         ),
+      ];
+    }
+    if (kept !== null) {
+      // Translated once already: the switch goes back to it without asking the server again.
+      return [
+        originalLabel(proposal.language),
+        original,
+        element("p", { class: "translation-note" }, this.toggle(proposal, t("showTranslation"), () => this.translate(proposal))),
       ];
     }
     const waiting = this.waiting.has(proposal.id);
@@ -72,6 +87,37 @@ export class Translations {
   async showOriginal(proposal) {
     this.showing.delete(proposal.id);
     this.rerender(proposal.id);
+    this.announce(t("showingOriginal", { language: t(`ownName.${proposal.language}`) }));
+  }
+
+  // A text already in the reader's language (`translated`: its text and whether a machine made it,
+  // `mark`: the sentence saying so) with the switch to its original and back.
+  renderTranslated(item, translated, mark, { tag = "p", textClass = "proposal-text" } = {}) {
+    const key = item.id;
+    if (this.originals.has(key)) {
+      return [
+        originalLabel(item.language),
+        element(tag, { class: textClass, lang: item.language || undefined }, item.text),
+        element("p", { class: "translation-note" }, this.toggle(item, t("showTranslation"), async () => this.switchTo(item, false))),
+      ];
+    }
+    return [
+      element(tag, { class: `${textClass}${translated.machine ? " machine-translated" : ""}`, lang: this.language }, translated.text),
+      element(
+        "p",
+        { class: "translation-note", dataset: { role: "check-mark" } },
+        mark,
+        " ",
+        this.toggle(item, t("showOriginal"), async () => this.switchTo(item, true)),
+      ),
+    ];
+  }
+
+  switchTo(item, original) {
+    if (original) this.originals.add(item.id);
+    else this.originals.delete(item.id);
+    this.rerender(item.id);
+    this.announce(original ? t("showingOriginal", { language: t(`ownName.${item.language}`) }) : t("showingTranslation"));
   }
 
   async translate(proposal) {
@@ -89,7 +135,14 @@ export class Translations {
         this.rerender(proposal.id);
       }
     }
+    const shown = this.showing.has(proposal.id);
     this.showing.add(proposal.id);
     this.rerender(proposal.id);
+    if (!shown) this.announce(t("showingTranslation"));
   }
+}
+
+// "Original (Español)": the original's language in its own name, above the original text.
+function originalLabel(language) {
+  return element("p", { class: "original-label", dataset: { role: "original-label" } }, t("originalIn", { language: t(`ownName.${language}`) }));
 }

@@ -70,7 +70,10 @@ def test_participants_and_moderators_translate_proposals_and_keep_the_original_o
             page.keyboard.press("Enter")
             expect(spanish.locator(".proposal-text")).to_have_text(TRILINGUAL_IDEAS[1])
             expect(spanish.locator(".proposal-text")).to_have_attribute("lang", "es")
-            assert page.evaluate("document.activeElement.textContent") == "Translate into English"
+            # The original is named by its language; the switch goes back to the translation.
+            expect(spanish.locator("[data-role=original-label]")).to_have_text("Original (Español)")
+            assert page.evaluate("document.activeElement.textContent") == "Show the translation"
+            expect(page.locator("#announcer")).to_have_text("Showing the original (Español).")
             # Shown again from what the page kept: the server was asked once.
             page.keyboard.press("Enter")
             expect(translated).to_have_text("Create a common investment fund for local projects")

@@ -143,6 +143,7 @@ LIVE_COMMANDS = {
         {"question": s["first"], "what": "Report yearly", "organisation": "CONGOPE"},
     ),
     Action.DRAFT_REVIEW: lambda s: ("draft.review", {"question": s["first"], "language": "es", "version": 1}),
+    Action.DRAFT_RETRANSLATE: lambda s: ("draft.retranslate", {"question": s["first"], "language": "es"}),
     Action.TRANSLATION_SAVE: lambda s: (
         "translation.save",
         {"kind": "commitment", "item": s["commitment"], "language": "es", "text": "Un fondo"},

@@ -4,12 +4,18 @@ LibreTranslate's API) the other languages are proposed, marked machine-made unti
 corrects them; a machine never overwrites a person; without a server moderators write them by hand."""
 
 import pytest
+from asgiref.sync import async_to_sync
+from django.utils import translation
 
+from deliberation.document.build import document_build
+from deliberation.document.live import question_draft
+from deliberation.document.view import document_view
 from deliberation.errors import ServiceError
 from deliberation.models import Commitment, DraftRevision, Question, Role, Statement
 from deliberation.services.drafts import commitment_add, draft_review, draft_save
 from deliberation.services.statements import statement_put
 from deliberation.services.texts import (
+    draft_retranslate,
     markdown_translate,
     question_translations_wanted,
     translation_review,
@@ -21,6 +27,7 @@ from tests.factories import ParticipantFactory, RoundtableFactory
 pytestmark = pytest.mark.django_db
 
 CONCLUSION = "## Funding\n\nPartnerships need a shared fund [#12].\n"
+CONCLUSION_FR = "## Financement\n\nLes partenariats ont besoin d'un fonds commun [#12].\n"
 
 
 @pytest.fixture
@@ -149,7 +156,9 @@ def test_with_a_server_the_other_languages_are_machine_translated_then_reviewed_
     assert (corrected.version, corrected.machine, corrected.source_language) == (2, False, "en")
     assert corrected.reviewed_by_name == "Mo"
 
-    # English changes: Spanish (a machine's, even reviewed) follows; French (a person's) is never replaced.
+    # English changes: what people stand by (Spanish reviewed, French corrected) is never replaced by a
+    # machine on its own; both are marked out of date, and the pass asks the server nothing for them.
+    asked = len(translator.requests)
     draft_save(
         **ids(roundtable, people["mod"]),
         question_id=question.pk,
@@ -158,10 +167,16 @@ def test_with_a_server_the_other_languages_are_machine_translated_then_reviewed_
         language="en",
     )
     translations_run_due()
-    assert latest(question, "es").version == 2
-    assert latest(question, "es").text.endswith("Abrir un fondo conjunto\n")
-    assert latest(question, "es").reviewed_at is None
+    assert len(translator.requests) == asked
+    assert latest(question, "es").version == 1 and latest(question, "es").reviewed_by_name == "Mia"
     assert latest(question, "fr").version == 2 and latest(question, "fr").text == corrected.text
+    views = question_draft(question=question)["languages"]
+    assert {language: view["outdated"] for language, view in views.items()} == {
+        "en": False,
+        "es": True,
+        "fr": True,
+    }
+    assert (views["fr"]["corrected"], views["es"]["corrected"]) == (True, False)
 
 
 def test_a_review_names_the_version_read_and_only_a_machine_text_is_reviewed(room, translator):
@@ -324,6 +339,140 @@ def test_markdown_keeps_its_structure_and_citations_through_translation():
 
     text = "## Funding\n\n- Shared fund [#12] and [theme:3]\n> Quoted\n\n[#12]\n"
     assert (
-        markdown_translate(text, lossy)
+        markdown_translate(text, lambda texts: [lossy(item) for item in texts])
         == "## FUNDING\n\n- SHARED FUND  AND [#12] [theme:3]\n> QUOTED\n\n[#12]\n"
     )
+
+
+def test_without_a_server_a_translation_by_hand_goes_out_of_date_and_is_not_called_reviewed(room):
+    roundtable, question, people = room
+    mod, mia = ids(roundtable, people["mod"]), ids(roundtable, people["mia"])
+    draft_save(**mod, question_id=question.pk, base_version=0, text=CONCLUSION, language="en")
+    # Mia writes the Spanish by hand: a translation of English version 1, hers, not a second original.
+    draft_save(**mia, question_id=question.pk, base_version=0, text="Un fondo común [#12].", language="es")
+    spanish = latest(question, "es")
+    assert (spanish.machine, spanish.source_language, spanish.source_version) == (False, "en", 1)
+    assert question_draft(question=question)["languages"]["es"]["outdated"] is False
+
+    edited = draft_save(
+        **mod, question_id=question.pk, base_version=1, text=CONCLUSION + "\nAnd more.\n", language="en"
+    )
+
+    # The one event of that save carries the mark; no server, so nothing is due.
+    event = roundtable.events.get(seq=edited.seq)
+    assert event.staff["draft"]["languages"]["es"]["outdated"] is True
+    assert Question.objects.get(pk=question.pk).translations_due_at is None
+    document = document_build(roundtable=roundtable)
+    entry = document["questions"][0]["conclusions"]["texts"]["es"]
+    assert (entry["outdated"], entry["corrected"], entry["reviewed_by"]) == (True, False, "Mia")
+    with translation.override("es"):
+        view = document_view(document, "es")
+    mark = view.questions[0].conclusions_mark
+    assert (
+        mark
+        == "Traducción de una versión anterior (original: inglés); el original ha cambiado desde entonces."
+    )
+    assert "revisad" not in mark
+
+    # Mia reads the English again and says the Spanish still holds: reviewed against version 2.
+    draft_review(**mia, question_id=question.pk, language="es", version=1)
+    spanish.refresh_from_db()
+    assert (spanish.source_version, spanish.reviewed_by_name) == (2, "Mia")
+    assert question_draft(question=question)["languages"]["es"]["outdated"] is False
+    # The original itself is never "reviewed".
+    with pytest.raises(ServiceError) as written:
+        draft_review(**mia, question_id=question.pk, language="en", version=2)
+    assert written.value.code == "review_not_machine"
+
+
+def test_a_correction_saved_after_the_original_changed_answers_to_the_new_original(room, translator):
+    roundtable, question, people = room
+    mod, mia = ids(roundtable, people["mod"]), ids(roundtable, people["mia"])
+    draft_save(**mod, question_id=question.pk, base_version=0, text=CONCLUSION, language="en")
+    translations_run_due()
+    draft_review(**mia, question_id=question.pk, language="fr", version=1)
+    draft_save(**mod, question_id=question.pk, base_version=1, text="Funding\n", language="en")
+    assert question_draft(question=question)["languages"]["fr"]["outdated"] is True
+
+    draft_save(**mia, question_id=question.pk, base_version=1, text="Financement\n", language="fr")
+
+    french = question_draft(question=question)["languages"]["fr"]
+    assert (french["outdated"], french["source_version"], french["corrected"]) == (False, 2, True)
+
+
+# It awaits the server off the database thread (database_sync_to_async), which wants real commits.
+@pytest.mark.django_db(transaction=True)
+def test_translate_again_replaces_an_out_of_date_text_at_a_moderators_request(room, translator):
+    roundtable, question, people = room
+    mod, mia = ids(roundtable, people["mod"]), ids(roundtable, people["mia"])
+    draft_save(**mod, question_id=question.pk, base_version=0, text=CONCLUSION, language="en")
+    translations_run_due()
+    draft_save(**mia, question_id=question.pk, base_version=1, text="Un fondo, sí.\n", language="es")
+    draft_save(**mod, question_id=question.pk, base_version=1, text="Open a joint fund\n", language="en")
+    translations_run_due()
+    assert latest(question, "es").text == "Un fondo, sí.\n", "a person's text is not replaced on its own"
+
+    done = async_to_sync(draft_retranslate)(
+        **mia, question_id=question.pk, language="es", command_id="again-1"
+    )
+
+    spanish = latest(question, "es")
+    assert done.result == {"version": 3, "language": "es"}
+    assert (spanish.text, spanish.machine, spanish.reviewed_at) == ("Abrir un fondo conjunto\n", True, None)
+    assert (spanish.source_language, spanish.source_version) == ("en", 2)
+    assert question_draft(question=question)["languages"]["es"]["outdated"] is False
+    # The same command again is answered with the first answer, nothing written twice.
+    again = async_to_sync(draft_retranslate)(
+        **mia, question_id=question.pk, language="es", command_id="again-1"
+    )
+    assert again.seq == done.seq and latest(question, "es").version == 3
+    # Never over the original, never by a participant.
+    with pytest.raises(ServiceError) as original:
+        async_to_sync(draft_retranslate)(**mia, question_id=question.pk, language="en")
+    assert original.value.code == "text_language_original"
+    with pytest.raises(ServiceError) as forbidden:
+        async_to_sync(draft_retranslate)(
+            **ids(roundtable, people["ana"]), question_id=question.pk, language="es"
+        )
+    assert forbidden.value.code == "forbidden"
+
+
+# It awaits the server off the database thread (database_sync_to_async), which wants real commits.
+@pytest.mark.django_db(transaction=True)
+def test_translate_again_without_a_server_or_with_a_failing_one_writes_nothing(room, translator, settings):
+    roundtable, question, people = room
+    mod = ids(roundtable, people["mod"])
+    draft_save(**mod, question_id=question.pk, base_version=0, text=CONCLUSION, language="en")
+    translator.mode = "error"
+    with pytest.raises(ServiceError) as down:
+        async_to_sync(draft_retranslate)(**mod, question_id=question.pk, language="fr")
+    assert down.value.code == "translation_unavailable"
+    settings.ROUNDTABLE_TRANSLATE_URL = ""
+    with pytest.raises(ServiceError) as off:
+        async_to_sync(draft_retranslate)(**mod, question_id=question.pk, language="fr")
+    assert off.value.code == "translation_off"
+    assert not DraftRevision.objects.filter(language="fr").exists()
+
+
+def test_a_conclusions_lines_commitments_and_room_checks_go_in_one_request_per_language(room, translator):
+    roundtable, question, people = room
+    mod = ids(roundtable, people["mod"])
+    draft_save(**mod, question_id=question.pk, base_version=0, text=CONCLUSION, language="en")
+    commitment_add(
+        **mod, question_id=question.pk, what="Open a joint fund", actor_type="government-local", language="en"
+    )
+    statement_put(**mod, question_id=question.pk, text="Partnerships need a shared fund", language="en")
+
+    translations_run_due()
+
+    # Two target languages: two requests, each carrying every text as LibreTranslate's list `q`.
+    assert sorted(request["target"] for request in translator.requests) == ["es", "fr"]
+    for request in translator.requests:
+        assert request["q"] == [
+            "Funding",
+            "Partnerships need a shared fund [#12].",
+            "Open a joint fund",
+            "Partnerships need a shared fund",
+        ]
+    assert latest(question, "fr").text == CONCLUSION_FR
+    assert Statement.objects.get().translations["es"]["text"] == "Las alianzas necesitan un fondo común"

@@ -102,6 +102,10 @@ def _handler(fake: FakeLibreTranslate):
                 self._send(200, {"unexpected": True})
             elif not body.get("q") or body.get("source") not in {"en", "es", "fr"}:
                 self._send(400, {"error": "Invalid request: missing q parameter"})
+            elif isinstance(body["q"], list):
+                # LibreTranslate takes a list in `q` and answers a list in the same order.
+                texts = [fake.translate(body["source"], body["target"], text) for text in body["q"]]
+                self._send(200, {"translatedText": texts})
             else:
                 self._send(200, {"translatedText": fake.translate(body["source"], body["target"], body["q"])})
 

@@ -419,6 +419,36 @@ def conclusions_in_every_language(scene: Scene) -> None:
     )
 
 
+def the_original_changes_after_translations(scene: Scene) -> None:
+    """Conclusions written in English, translated by a machine; Spanish reviewed, French written by hand
+    over the machine's; then English changes: every other language is out of date, in the one event of
+    that save (the snapshot and the events must agree on the mark)."""
+    question = scene.question.pk
+    mod = scene.ids(scene.mod)
+    with libretranslate_server() as server, override_settings(ROUNDTABLE_TRANSLATE_URL=server.url):
+        drafts.draft_save(
+            **mod,
+            question_id=question,
+            base_version=0,
+            text="## Funding\n\nOpen a joint fund\n",
+            language="en",
+        )
+        texts.translations_run_due()
+        drafts.draft_review(**mod, question_id=question, language="es", version=1)
+        drafts.draft_save(
+            **mod, question_id=question, base_version=1, text="## Financement\n\nUn fonds.\n", language="fr"
+        )
+        drafts.draft_save(
+            **mod,
+            question_id=question,
+            base_version=1,
+            text="## Funding\n\nOpen a joint fund\n\nPartnerships need a shared fund\n",
+            language="en",
+        )
+        # Nothing a person stands by is replaced: the pass finds nothing to do.
+        texts.translations_run_due()
+
+
 def _themes(scene: Scene) -> list[dict[str, Any]]:
     from deliberation.selectors import question_themes
 
@@ -450,6 +480,7 @@ ACTIONS: list[Callable[[Scene], None]] = [
     two_moderators_draft_and_merge,
     the_room_checks_a_statement,
     conclusions_in_every_language,
+    the_original_changes_after_translations,
     a_room_check_answerer_is_erased,
     the_document_is_published_and_corrected,
     a_run_of_show_is_planned_and_started,

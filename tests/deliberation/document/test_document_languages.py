@@ -102,6 +102,9 @@ def test_a_conclusion_written_in_english_is_published_in_three_languages_with_it
     assert "Partnerships need a shared fund" in english and "Machine translation" not in english
     assert "Las alianzas necesitan un fondo común" in spanish
     assert "Traducción automática (original: inglés), revisada por Mia el" in spanish
+    # The original is one press away under the translation, named in its own language.
+    assert '<summary>Ver el original</summary><p class="original-label">Original (English)</p>' in spanish
+    assert "Partnerships need a shared fund" in spanish
     # The Spanish commitment was not reviewed: said so beside it.
     assert (
         "Abrir un fondo conjunto" in spanish

@@ -203,3 +203,67 @@ async def test_a_room_check_is_put_in_one_language_and_each_person_may_read_it_i
     answer = await ben.command("statement.respond", statement=check["id"], choice="agree")
     assert answer["type"] == "ack"
     await ben.close()
+
+
+async def _draft_event(client, language: str, version: int) -> dict:
+    """The `draft.updated` of that language's version, skipping others (the translation pass runs in
+    this process too and may add French meanwhile)."""
+    # One frame may carry several events (and the replies may have read some already).
+    pending = [event for frame in client.unread if frame["type"] == "events" for event in frame["events"]]
+    client.unread = [frame for frame in client.unread if frame["type"] != "events"]
+    while True:
+        for index, event in enumerate(pending):
+            data = event["data"]
+            if event["kind"] == "draft.updated" and (data["language"], data["version"]) == (
+                language,
+                version,
+            ):
+                if pending[index + 1 :]:
+                    client.unread.append({"type": "events", "events": pending[index + 1 :]})
+                return data["draft"]
+        frame = await client.receive()
+        pending = frame["events"] if frame["type"] == "events" else []
+
+
+async def test_an_out_of_date_translation_is_marked_on_the_socket_and_translated_again_on_request(translator):
+    """The save of the original marks the other languages out of date in its one event; a moderator's
+    `draft.retranslate` waits on the server, then writes the new version in one event, not out of date."""
+    roundtable, people, _fund, _pending = await room()
+    question = await database_sync_to_async(lambda: roundtable.questions.get(order=1).pk)()
+    moderator, _ = await connect(roundtable, people["moderator"])
+    await moderator.command(
+        "draft.save", question=question, base_version=0, text="Open a joint fund", language="en"
+    )
+    # Spanish written by hand (a translation of English version 1), then English changes.
+    await moderator.command(
+        "draft.save", question=question, base_version=0, text="Un fondo, sí.", language="es"
+    )
+    changed = await moderator.command(
+        "draft.save", question=question, base_version=1, text="Partnerships need a shared fund", language="en"
+    )
+    assert changed["type"] == "ack", changed
+    draft = await _draft_event(moderator, "en", 2)
+    assert draft["languages"]["es"]["outdated"] is True and draft["languages"]["en"]["outdated"] is False
+    # A participant's socket gets no draft at all (drafts are staff's).
+    ben, snapshot = await connect(roundtable, people["ben"])
+    assert "drafts" not in snapshot
+
+    again = await moderator.command("draft.retranslate", question=question, language="es")
+    refused = await moderator.command("draft.retranslate", question=question, language="en")
+    not_staff = await ben.command("draft.retranslate", question=question, language="es")
+
+    assert again["type"] == "ack" and again["result"] == {"version": 2, "language": "es"}, again
+    spanish = (await _draft_event(moderator, "es", 2))["languages"]["es"]
+    assert (spanish["text"], spanish["machine"], spanish["outdated"]) == (
+        "Las alianzas necesitan un fondo común\n",
+        True,
+        False,
+    )
+    assert (refused["code"], not_staff["code"]) == ("text_language_original", "forbidden")
+    # A fresh snapshot says what the events said.
+    _, fresh = await connect(roundtable, people["moderator"])
+    assert (
+        next(item for item in fresh["drafts"] if item["question"] == question)["languages"]["es"] == spanish
+    )
+    await moderator.close()
+    await ben.close()
