@@ -28,10 +28,22 @@ def hog_count() -> int:
     return int(value)
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
+    hogs = hog_count()
     for item in items:
-        if "tests/faults/" in str(item.fspath):
-            item.add_marker(pytest.mark.faults)
+        if "tests/faults/" not in str(item.fspath):
+            continue
+        item.add_marker(pytest.mark.faults)
+        if hogs:
+            # pytest's timeout guards against a hang, sized for a machine doing only this. N processes
+            # spinning at the same priority leave each other process about 1/(N+1) of the CPU it had
+            # (fewer cores than hogs: the pessimistic case), so the guard grows by N+1; what a test
+            # checks, and its own deadlines for each condition, stay as they are.
+            marker = item.get_closest_marker("timeout")
+            base = marker.args[0] if marker and marker.args else config.getoption("timeout", None)
+            base = float(base or config.getini("timeout") or 0)
+            if base:
+                item.add_marker(pytest.mark.timeout(base * (hogs + 1)))
 
 
 @pytest.fixture(scope="session", autouse=True)
