@@ -208,7 +208,15 @@ class DaphneServer:
 def daphne_servers(
     env: dict[str, str], count: int = 1, extra_args: tuple[str, ...] = ()
 ) -> Iterator[list[DaphneServer]]:
-    with tempfile.TemporaryDirectory(prefix="roundtable-logs-") as folder:
+    # ROUNDTABLE_TEST_SERVER_LOGS=<folder> keeps every server's log there (to read after a failure).
+    kept = os.environ.get("ROUNDTABLE_TEST_SERVER_LOGS")
+    if kept:
+        Path(kept).mkdir(parents=True, exist_ok=True)
+    with (
+        contextlib.nullcontext(kept)
+        if kept
+        else tempfile.TemporaryDirectory(prefix="roundtable-logs-") as folder
+    ):
         servers: list[DaphneServer] = []
         try:
             for _ in range(count):
