@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 export TEST_DATABASE_URL TEST_REDIS_URL
 
-.PHONY: run test test-embedded test-postgres lint format messages bench clean
+.PHONY: run test test-embedded test-postgres test-faults-under-load lint format messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,17 @@ test-postgres:
 	@echo "== the live tests again, on PostgreSQL and Redis"
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(BIN)/python -m pytest -m live -n $(LIVE_TEST_WORKERS) --dist loadfile
+
+# The fault tests (tests/faults/) under a CPU hog: CPU_HOGS processes spinning at normal priority for the
+# whole run (tests/faults/conftest.py), so the load on a 2-core machine is at least doubled. Not part of
+# `make test`. One worker, so CPU_HOGS is the whole hog; each hog's CPU time and the load averages are
+# appended to test-artifacts/cpu-hog.jsonl. docs/reliability.md, "The fault tests under a loaded machine".
+CPU_HOGS ?= 2
+
+test-faults-under-load: $(VENV)/.installed-test
+	@uptime
+	@status=0; ROUNDTABLE_TEST_CPU_HOG=$(CPU_HOGS) $(BIN)/python -m pytest tests/faults -n 1 -p no:cacheprovider \
+		--durations=0 || status=$$?; uptime; tail -n 1 test-artifacts/cpu-hog.jsonl; exit $$status
 
 # Benchmarks (not part of `make test`): one JSON line per scenario, also kept in test-artifacts/bench.jsonl.
 # See docs/performance.md. Needs PostgreSQL and Redis for the two-process scenarios.

@@ -146,6 +146,14 @@ def csrf_token(page: str) -> str:
     return CSRF_TOKEN.search(page).group(1)
 
 
+# How long a Daphne process may take to listen. About 4 s of CPU on this machine (Django, and the
+# analysis' scientific libraries it imports), so 2-4 s quiet; on a 2-core machine under two CPU hogs and
+# other people's work (load 10, 2026-11-30) it took over 30 s, the deadline this used to be, and the
+# fault tests failed there on a server that was only slow. A process that dies fails at once whatever
+# this is; one that hangs fails here, with its log.
+DAPHNE_START_SECONDS = 120
+
+
 class DaphneServer:
     def __init__(self, env: dict[str, str], log_dir: Path, extra_args: tuple[str, ...] = ()) -> None:
         self.port = free_port()
@@ -178,8 +186,13 @@ class DaphneServer:
             raise
 
     def _wait_until_serving(self) -> None:
-        if not wait_for_port(self.port, process=self.process):
-            raise AssertionError(f"daphne did not start:\n{self.log_path.read_text()}")
+        started = time.monotonic()
+        if not wait_for_port(self.port, process=self.process, timeout=DAPHNE_START_SECONDS):
+            state = "exited" if self.process.poll() is not None else "not listening yet"
+            raise AssertionError(
+                f"daphne did not start ({state} after {time.monotonic() - started:.0f} s):\n"
+                f"{self.log_path.read_text()}"
+            )
 
     def stop(self) -> None:
         self.process.terminate()
@@ -195,7 +208,15 @@ class DaphneServer:
 def daphne_servers(
     env: dict[str, str], count: int = 1, extra_args: tuple[str, ...] = ()
 ) -> Iterator[list[DaphneServer]]:
-    with tempfile.TemporaryDirectory(prefix="roundtable-logs-") as folder:
+    # ROUNDTABLE_TEST_SERVER_LOGS=<folder> keeps every server's log there (to read after a failure).
+    kept = os.environ.get("ROUNDTABLE_TEST_SERVER_LOGS")
+    if kept:
+        Path(kept).mkdir(parents=True, exist_ok=True)
+    with (
+        contextlib.nullcontext(kept)
+        if kept
+        else tempfile.TemporaryDirectory(prefix="roundtable-logs-") as folder
+    ):
         servers: list[DaphneServer] = []
         try:
             for _ in range(count):
