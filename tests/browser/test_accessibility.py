@@ -92,48 +92,47 @@ SCREENS = {
 }
 
 
+# A test per screen and language (not one per language looping over every screen): each stays well
+# inside the per-test time limit on a busy machine, and a failure names its screen.
+@pytest.mark.parametrize("name", SCREENS)
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_screen_has_no_accessibility_violations(browser, live_room, artifacts, language):
+def test_every_screen_has_no_accessibility_violations(browser, live_room, artifacts, language, name):
     server, organizer, people = live_room
     base = server.base_url
     found = {}
-    for name, (path, who, ready) in SCREENS.items():
-        for width, height in ((320, 740), (360, 740), (1920, 1080)):
-            context = browser.new_context(
-                viewport={"width": width, "height": height}, locale=LANGUAGES[language]
+    path, who, ready = SCREENS[name]
+    for width, height in ((320, 740), (360, 740), (1920, 1080)):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=LANGUAGES[language])
+        if who == "participant":
+            cookie_for(context, base, people[language])
+        elif who == "organizer":
+            cookie_for(context, base, organizer)
+        page = context.new_page()
+        page.goto(base + path + (f"?lang={language}" if who is None and name != "sign-in" else ""))
+        expect(page.locator(ready).first).to_be_visible(timeout=15_000)
+        if width == 320:
+            # Reflow (WCAG 1.4.10): at 320 CSS pixels nothing needs scrolling sideways.
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
-            if who == "participant":
-                cookie_for(context, base, people[language])
-            elif who == "organizer":
-                cookie_for(context, base, organizer)
-            page = context.new_page()
-            page.goto(base + path + (f"?lang={language}" if who is None and name != "sign-in" else ""))
-            expect(page.locator(ready).first).to_be_visible(timeout=15_000)
-            if width == 320:
-                # Reflow (WCAG 1.4.10): at 320 CSS pixels nothing needs scrolling sideways.
-                overflow = page.evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-                )
-                if overflow > 0:
-                    found[f"{name} at 320 px"] = [f"scrolls sideways by {overflow} px"]
-                context.close()
-                continue
-            page.screenshot(
-                path=str(artifacts / f"a11y-{name}-{language}-{width}x{height}.png"), full_page=True
-            )
-            if name == "projector" and width == 1920:
-                # Nobody scrolls a projector: everything, down to the language links, fits 1920x1080.
-                below = page.evaluate("document.documentElement.scrollHeight - window.innerHeight")
-                if below > 0 or not page.locator(".screen-languages").is_visible():
-                    found[f"{name} at 1920x1080"] = [f"needs scrolling by {below} px"]
-                foot = page.locator(".screen-foot").bounding_box()
-                if foot["y"] + foot["height"] > height:
-                    found[f"{name} at 1920x1080"] = ["the footer is below the screen"]
-            if width == 360:
-                problems = violations(page)
-                if problems:
-                    found[name] = problems
+            if overflow > 0:
+                found[f"{name} at 320 px"] = [f"scrolls sideways by {overflow} px"]
             context.close()
+            continue
+        page.screenshot(path=str(artifacts / f"a11y-{name}-{language}-{width}x{height}.png"), full_page=True)
+        if name == "projector" and width == 1920:
+            # Nobody scrolls a projector: everything, down to the language links, fits 1920x1080.
+            below = page.evaluate("document.documentElement.scrollHeight - window.innerHeight")
+            if below > 0 or not page.locator(".screen-languages").is_visible():
+                found[f"{name} at 1920x1080"] = [f"needs scrolling by {below} px"]
+            foot = page.locator(".screen-foot").bounding_box()
+            if foot["y"] + foot["height"] > height:
+                found[f"{name} at 1920x1080"] = ["the footer is below the screen"]
+        if width == 360:
+            problems = violations(page)
+            if problems:
+                found[name] = problems
+        context.close()
     assert found == {}, "\n".join(
         f"{screen}: {problem}" for screen, problems in found.items() for problem in problems
     )
