@@ -10,10 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import violations
-from tests.support.libretranslate import libretranslate_server
+from tests.support.libretranslate import translated_room
 from tests.support.pages import cookie_for, watch_console
 from tests.support.room_live import TRILINGUAL_IDEAS, command, in_thread, open_socket, room_prepare
-from tests.support.servers import daphne_servers, http_join, organizer_login, sqlite_database
+from tests.support.servers import http_join
 
 pytestmark = pytest.mark.browser
 
@@ -24,149 +24,143 @@ CHECK_FR = "Les partenariats ont besoin d'un fonds commun"
 def test_a_machine_translated_room_check_is_marked_on_the_phone_and_the_projector_with_its_original(
     browser, artifacts
 ):
-    with libretranslate_server() as translator, sqlite_database() as env:
-        env = {**env, "ROUNDTABLE_TRANSLATE_URL": translator.url, "ROUNDTABLE_TRANSLATE_TIMEOUT_SECONDS": "2"}
-        with daphne_servers(env) as (server,):
-            base = server.base_url
-            errors: list[str] = []
-            organizer = organizer_login(env, base)
-            ben = http_join(base, "LED111", name="Ben", actor_type="academia-research", language="es")
-            chloe = http_join(base, "LED111", name="Chloé", actor_type="civil-society", language="fr")
-            room_prepare(
-                server, organizer, [ben, chloe], ideas=TRILINGUAL_IDEAS[:2], agree_first_half=[True, False]
-            )
+    with translated_room() as (_translator, server, organizer):
+        base = server.base_url
+        errors: list[str] = []
+        ben = http_join(base, "LED111", name="Ben", actor_type="academia-research", language="es")
+        chloe = http_join(base, "LED111", name="Chloé", actor_type="civil-society", language="fr")
+        room_prepare(
+            server, organizer, [ben, chloe], ideas=TRILINGUAL_IDEAS[:2], agree_first_half=[True, False]
+        )
 
-            async def put_check():
-                socket, snapshot = await open_socket(server, organizer)
-                question = snapshot["questions"][0]["id"]
-                frame = {"type": "statement.put", "id": "c1", "question": question, "text": CHECK_EN}
-                await command(socket, {**frame, "language": "en"})
-                await socket.close()
+        async def put_check():
+            socket, snapshot = await open_socket(server, organizer)
+            question = snapshot["questions"][0]["id"]
+            frame = {"type": "statement.put", "id": "c1", "question": question, "text": CHECK_EN}
+            await command(socket, {**frame, "language": "en"})
+            await socket.close()
 
-            in_thread(put_check())
+        in_thread(put_check())
 
-            phone_context = browser.new_context(viewport={"width": 320, "height": 740}, locale="fr-FR")
-            cookie_for(phone_context, base, chloe)
-            phone = phone_context.new_page()
-            watch_console(phone, errors)
-            phone.goto(f"{base}/r/LED111/")
-            check = phone.locator("#room-checks li.check-item")
-            text = check.locator(".check-text")
-            # The translation pass gives French its text; the phone says a machine made it.
-            expect(text).to_have_text(CHECK_FR, timeout=15_000)
-            expect(text).to_have_attribute("lang", "fr")
-            expect(check.locator("[data-role=check-mark]")).to_contain_text(
-                "Traduction automatique de l'anglais."
-            )
-            assert violations(phone) == []
-            phone.screenshot(path=str(artifacts / "marks-check-fr-320-translation.png"), full_page=True)
+        phone_context = browser.new_context(viewport={"width": 320, "height": 740}, locale="fr-FR")
+        cookie_for(phone_context, base, chloe)
+        phone = phone_context.new_page()
+        watch_console(phone, errors)
+        phone.goto(f"{base}/r/LED111/")
+        check = phone.locator("#room-checks li.check-item")
+        text = check.locator(".check-text")
+        # The translation pass gives French its text; the phone says a machine made it.
+        expect(text).to_have_text(CHECK_FR, timeout=15_000)
+        expect(text).to_have_attribute("lang", "fr")
+        expect(check.locator("[data-role=check-mark]")).to_contain_text(
+            "Traduction automatique de l'anglais."
+        )
+        assert violations(phone) == []
+        phone.screenshot(path=str(artifacts / "marks-check-fr-320-translation.png"), full_page=True)
 
-            # By keyboard: the original, named by its language, then back; focus stays on the switch and
-            # each change is announced.
-            show_original = check.get_by_role("button", name="Voir l'original")
-            show_original.focus()
-            phone.keyboard.press("Enter")
-            expect(text).to_have_text(CHECK_EN)
-            expect(text).to_have_attribute("lang", "en")
-            expect(check.locator("[data-role=original-label]")).to_have_text("Original (English)")
-            show_translation = check.get_by_role("button", name="Voir la traduction")
-            expect(show_translation).to_be_focused()
-            expect(phone.locator("#announcer")).to_have_text("Affichage de l'original (English).")
-            assert violations(phone) == []
-            phone.screenshot(path=str(artifacts / "marks-check-fr-320-original.png"), full_page=True)
-            # Nothing sticks out at 320 px.
-            assert phone.evaluate("document.documentElement.scrollWidth") <= 320
-            phone.keyboard.press("Enter")
-            expect(text).to_have_text(CHECK_FR)
-            expect(check.get_by_role("button", name="Voir l'original")).to_be_focused()
-            expect(phone.locator("#announcer")).to_have_text("Affichage de la traduction.")
-            # Answering still works on the translated check.
-            check.get_by_role("button", name=re.compile("^D'accord")).click()
-            expect(check.get_by_role("button", name=re.compile("^D'accord"))).to_have_attribute(
-                "aria-pressed", "true"
-            )
-            phone.set_viewport_size({"width": 360, "height": 740})
-            phone.screenshot(path=str(artifacts / "marks-check-fr-360.png"), full_page=True)
+        # By keyboard: the original, named by its language, then back; focus stays on the switch and
+        # each change is announced.
+        show_original = check.get_by_role("button", name="Voir l'original")
+        show_original.focus()
+        phone.keyboard.press("Enter")
+        expect(text).to_have_text(CHECK_EN)
+        expect(text).to_have_attribute("lang", "en")
+        expect(check.locator("[data-role=original-label]")).to_have_text("Original (English)")
+        show_translation = check.get_by_role("button", name="Voir la traduction")
+        expect(show_translation).to_be_focused()
+        expect(phone.locator("#announcer")).to_have_text("Affichage de l'original (English).")
+        assert violations(phone) == []
+        phone.screenshot(path=str(artifacts / "marks-check-fr-320-original.png"), full_page=True)
+        # Nothing sticks out at 320 px.
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 320
+        phone.keyboard.press("Enter")
+        expect(text).to_have_text(CHECK_FR)
+        expect(check.get_by_role("button", name="Voir l'original")).to_be_focused()
+        expect(phone.locator("#announcer")).to_have_text("Affichage de la traduction.")
+        # Answering still works on the translated check.
+        check.get_by_role("button", name=re.compile("^D'accord")).click()
+        expect(check.get_by_role("button", name=re.compile("^D'accord"))).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        phone.set_viewport_size({"width": 360, "height": 740})
+        phone.screenshot(path=str(artifacts / "marks-check-fr-360.png"), full_page=True)
 
-            # The projector, in French: the same text, the same mark under it, on one screen.
-            screen_context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="fr-FR")
-            screen = screen_context.new_page()
-            watch_console(screen, errors)
-            screen.goto(f"{base}/r/LED111/screen/?lang=fr")
-            room_check = screen.locator("#room-check")
-            expect(room_check.locator("[data-role=check-text]")).to_have_text(CHECK_FR)
-            mark = room_check.locator("[data-role=check-mark]")
-            expect(mark).to_have_text("Traduction automatique de l'anglais.")
-            expect(mark).to_be_visible()
-            # Readable from the back of a room: no smaller than the check's own total line.
-            size = mark.evaluate("element => parseFloat(getComputedStyle(element).fontSize)")
-            assert size >= 18, size
-            assert violations(screen) == []
-            screen.screenshot(path=str(artifacts / "marks-projector-fr-1920x1080.png"))
-            assert screen.evaluate("document.documentElement.scrollHeight") <= 1080
+        # The projector, in French: the same text, the same mark under it, on one screen.
+        screen_context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="fr-FR")
+        screen = screen_context.new_page()
+        watch_console(screen, errors)
+        screen.goto(f"{base}/r/LED111/screen/?lang=fr")
+        room_check = screen.locator("#room-check")
+        expect(room_check.locator("[data-role=check-text]")).to_have_text(CHECK_FR)
+        mark = room_check.locator("[data-role=check-mark]")
+        expect(mark).to_have_text("Traduction automatique de l'anglais.")
+        expect(mark).to_be_visible()
+        # Readable from the back of a room: no smaller than the check's own total line.
+        size = mark.evaluate("element => parseFloat(getComputedStyle(element).fontSize)")
+        assert size >= 18, size
+        assert violations(screen) == []
+        screen.screenshot(path=str(artifacts / "marks-projector-fr-1920x1080.png"))
+        assert screen.evaluate("document.documentElement.scrollHeight") <= 1080
 
-            for context in (phone_context, screen_context):
-                context.close()
-            assert errors == []
+        for context in (phone_context, screen_context):
+            context.close()
+        assert errors == []
 
 
 def test_a_reviewed_translation_whose_original_changed_says_so_and_is_translated_again(browser, artifacts):
-    with libretranslate_server() as translator, sqlite_database() as env:
-        env = {**env, "ROUNDTABLE_TRANSLATE_URL": translator.url, "ROUNDTABLE_TRANSLATE_TIMEOUT_SECONDS": "2"}
-        with daphne_servers(env) as (server,):
-            base = server.base_url
-            errors: list[str] = []
-            organizer = organizer_login(env, base)
-            ben = http_join(base, "LED111", name="Ben", actor_type="academia-research", language="es")
-            room_prepare(server, organizer, [ben], ideas=TRILINGUAL_IDEAS[:1], agree_first_half=[True])
-            # English conclusions translated, the Spanish reviewed, then English changes.
-            console_context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
-            cookie_for(console_context, base, organizer)
-            console = console_context.new_page()
-            watch_console(console, errors)
-            console.goto(f"{base}/r/LED111/moderate/")
-            expect(console.locator("#connection-status")).to_have_attribute("data-state", "live")
-            console.locator("#question-1 [data-view=drafting]").click()
-            drafting = console.locator("#question-1 [data-role=drafting]")
-            tabs = drafting.get_by_role("tablist", name="Language of the conclusions")
-            english = tabs.get_by_role("tab", name=re.compile("^English"))
-            spanish = tabs.get_by_role("tab", name=re.compile("^Español"))
-            drafting.get_by_label("Conclusions in English (Markdown)").fill(f"## Funding\n\n{CHECK_EN}")
-            drafting.get_by_role("button", name="Save the draft").click()
-            expect(spanish).to_contain_text("(machine, not reviewed)", timeout=15_000)
-            spanish.click()
-            # The conclusions' own button (the room check below has one too).
-            drafting.locator("[data-role=draft-review]").click()
-            expect(spanish).to_contain_text("(reviewed)")
-            english.click()
-            drafting.get_by_label("Conclusions in English (Markdown)").fill(
-                f"## Funding\n\n{CHECK_EN}\n\nOpen a joint fund"
-            )
-            drafting.get_by_role("button", name="Save the draft").click()
-            expect(spanish).to_contain_text("(out of date)")
-            spanish.click()
-            expect(drafting.locator("[data-role=draft-mark]")).to_have_text(
-                "The English text changed after this translation was reviewed. "
-                "Translate it again, correct it here, or mark it as still correct."
-            )
-            expect(drafting.locator("[data-role=draft-review]")).to_have_text("Still correct")
-            expect(drafting.locator("[data-role=draft-review]")).to_be_visible()
-            again = drafting.get_by_role("button", name="Translate again")
-            expect(again).to_be_visible()
-            assert violations(console) == []
-            console.screenshot(path=str(artifacts / "marks-console-outdated-1440x900.png"))
-            assert console.evaluate("document.documentElement.scrollHeight") == 900
+    with translated_room() as (_translator, server, organizer):
+        base = server.base_url
+        errors: list[str] = []
+        ben = http_join(base, "LED111", name="Ben", actor_type="academia-research", language="es")
+        room_prepare(server, organizer, [ben], ideas=TRILINGUAL_IDEAS[:1], agree_first_half=[True])
+        # English conclusions translated, the Spanish reviewed, then English changes.
+        console_context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
+        cookie_for(console_context, base, organizer)
+        console = console_context.new_page()
+        watch_console(console, errors)
+        console.goto(f"{base}/r/LED111/moderate/")
+        expect(console.locator("#connection-status")).to_have_attribute("data-state", "live")
+        console.locator("#question-1 [data-view=drafting]").click()
+        drafting = console.locator("#question-1 [data-role=drafting]")
+        tabs = drafting.get_by_role("tablist", name="Language of the conclusions")
+        english = tabs.get_by_role("tab", name=re.compile("^English"))
+        spanish = tabs.get_by_role("tab", name=re.compile("^Español"))
+        drafting.get_by_label("Conclusions in English (Markdown)").fill(f"## Funding\n\n{CHECK_EN}")
+        drafting.get_by_role("button", name="Save the draft").click()
+        expect(spanish).to_contain_text("(machine, not reviewed)", timeout=15_000)
+        spanish.click()
+        # The conclusions' own button (the room check below has one too).
+        drafting.locator("[data-role=draft-review]").click()
+        expect(spanish).to_contain_text("(reviewed)")
+        english.click()
+        drafting.get_by_label("Conclusions in English (Markdown)").fill(
+            f"## Funding\n\n{CHECK_EN}\n\nOpen a joint fund"
+        )
+        drafting.get_by_role("button", name="Save the draft").click()
+        expect(spanish).to_contain_text("(out of date)")
+        spanish.click()
+        expect(drafting.locator("[data-role=draft-mark]")).to_have_text(
+            "The English text changed after this translation was reviewed. "
+            "Translate it again, correct it here, or mark it as still correct."
+        )
+        expect(drafting.locator("[data-role=draft-review]")).to_have_text("Still correct")
+        expect(drafting.locator("[data-role=draft-review]")).to_be_visible()
+        again = drafting.get_by_role("button", name="Translate again")
+        expect(again).to_be_visible()
+        assert violations(console) == []
+        console.screenshot(path=str(artifacts / "marks-console-outdated-1440x900.png"))
+        assert console.evaluate("document.documentElement.scrollHeight") == 900
 
-            again.click()
-            editor = drafting.get_by_label("Conclusions in Spanish (Markdown)")
-            expect(editor).to_have_value(
-                "## Financiación\n\nLas alianzas necesitan un fondo común\n\nAbrir un fondo conjunto\n"
-            )
-            expect(drafting.locator("[data-role=draft-mark]")).to_have_text(
-                "Machine translation (original: English), not reviewed."
-            )
-            expect(again).to_be_hidden()
-            expect(spanish).to_contain_text("(machine, not reviewed)")
-            expect(console.locator("#announcer")).to_have_text("Translated again.")
-            console_context.close()
-            assert errors == []
+        again.click()
+        editor = drafting.get_by_label("Conclusions in Spanish (Markdown)")
+        expect(editor).to_have_value(
+            "## Financiación\n\nLas alianzas necesitan un fondo común\n\nAbrir un fondo conjunto\n"
+        )
+        expect(drafting.locator("[data-role=draft-mark]")).to_have_text(
+            "Machine translation (original: English), not reviewed."
+        )
+        expect(again).to_be_hidden()
+        expect(spanish).to_contain_text("(machine, not reviewed)")
+        expect(console.locator("#announcer")).to_have_text("Translated again.")
+        console_context.close()
+        assert errors == []

@@ -125,3 +125,15 @@ def libretranslate_server(api_key: str = "") -> Iterator[FakeLibreTranslate]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def translated_room() -> Iterator[tuple[FakeLibreTranslate, object, str]]:
+    """The seeded roundtable on SQLite, served by one Daphne that translates through a local server speaking
+    LibreTranslate's API: yields that server, the Daphne and a signed-in organizer's session cookie."""
+    from tests.support.servers import daphne_servers, organizer_login, sqlite_database
+
+    with libretranslate_server() as translator, sqlite_database() as env:
+        env = {**env, "ROUNDTABLE_TRANSLATE_URL": translator.url, "ROUNDTABLE_TRANSLATE_TIMEOUT_SECONDS": "2"}
+        with daphne_servers(env) as (server,):
+            yield translator, server, organizer_login(env, server.base_url)
