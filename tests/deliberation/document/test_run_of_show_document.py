@@ -26,10 +26,9 @@ SCHEMA = json.loads(document_schema_text())
 START = datetime.datetime(2021, 5, 26, 12, 55, tzinfo=datetime.UTC)  # 9:55 in Córdoba (UTC-3)
 
 
-@pytest.fixture
-def ran():
-    """Q1 and Q2 collecting then voting, a break, the closing: Q2's collecting ran 4 minutes over, the
-    break was skipped after a minute, the session ended at 11:27 for 11:25."""
+def roundtable_planned(*, second_question_votes: bool):
+    """The seed's times (9:55-11:25 in Córdoba) and a plan: Q1 collecting 20 min and voting 10, a coffee
+    break of 10, Q2 collecting 20 (and voting 10), the closing 20. Returns the roundtable, its organizer."""
     roundtable = RoundtableFactory(
         starts_at=START,
         ends_at=START + datetime.timedelta(minutes=90),
@@ -38,20 +37,24 @@ def ran():
     )
     organizer = ParticipantFactory(roundtable=roundtable, display_name="Olga", role=Role.ORGANIZER)
     first, second = (roundtable.questions.get(order=order).pk for order in (1, 2))
-    run_of_show_plan(
-        roundtable=roundtable,
-        organizer=organizer,
-        steps=[
-            PlanStep(kind="phase", planned_seconds=20 * 60, question_id=first, phase="collecting"),
-            PlanStep(kind="phase", planned_seconds=10 * 60, question_id=first, phase="voting"),
-            PlanStep(
-                kind="break", planned_seconds=10 * 60, title={"en": "Coffee", "es": "Café", "fr": "Café"}
-            ),
-            PlanStep(kind="phase", planned_seconds=20 * 60, question_id=second, phase="collecting"),
-            PlanStep(kind="phase", planned_seconds=10 * 60, question_id=second, phase="voting"),
-            PlanStep(kind="closing", planned_seconds=20 * 60, title={"en": "Closing", "es": "Cierre"}),
-        ],
-    )
+    steps = [
+        PlanStep(kind="phase", planned_seconds=20 * 60, question_id=first, phase="collecting"),
+        PlanStep(kind="phase", planned_seconds=10 * 60, question_id=first, phase="voting"),
+        PlanStep(kind="break", planned_seconds=10 * 60, title={"en": "Coffee", "es": "Café", "fr": "Café"}),
+        PlanStep(kind="phase", planned_seconds=20 * 60, question_id=second, phase="collecting"),
+    ]
+    if second_question_votes:
+        steps.append(PlanStep(kind="phase", planned_seconds=10 * 60, question_id=second, phase="voting"))
+    steps.append(PlanStep(kind="closing", planned_seconds=20 * 60, title={"en": "Closing", "es": "Cierre"}))
+    run_of_show_plan(roundtable=roundtable, organizer=organizer, steps=steps)
+    return roundtable, organizer
+
+
+@pytest.fixture
+def ran():
+    """Q1 and Q2 collecting then voting, a break, the closing: Q2's collecting ran 4 minutes over, the
+    break was skipped after a minute, the session ended at 11:27 for 11:25."""
+    roundtable, organizer = roundtable_planned(second_question_votes=True)
     actual = [20, 10, 1, 24, 10, 27]  # minutes each step really took
     skipped = {2}
     moment = START
@@ -149,27 +152,7 @@ def went_back(monkeypatch):
 
     from deliberation.services import run_of_show as ros
 
-    roundtable = RoundtableFactory(
-        starts_at=START,
-        ends_at=START + datetime.timedelta(minutes=90),
-        time_zone="America/Argentina/Cordoba",
-        questions=["closed"] * 4,
-    )
-    organizer = ParticipantFactory(roundtable=roundtable, display_name="Olga", role=Role.ORGANIZER)
-    first, second = (roundtable.questions.get(order=order).pk for order in (1, 2))
-    run_of_show_plan(
-        roundtable=roundtable,
-        organizer=organizer,
-        steps=[
-            PlanStep(kind="phase", planned_seconds=20 * 60, question_id=first, phase="collecting"),
-            PlanStep(kind="phase", planned_seconds=10 * 60, question_id=first, phase="voting"),
-            PlanStep(
-                kind="break", planned_seconds=10 * 60, title={"en": "Coffee", "es": "Café", "fr": "Café"}
-            ),
-            PlanStep(kind="phase", planned_seconds=20 * 60, question_id=second, phase="collecting"),
-            PlanStep(kind="closing", planned_seconds=20 * 60, title={"en": "Closing", "es": "Cierre"}),
-        ],
-    )
+    roundtable, organizer = roundtable_planned(second_question_votes=False)
     # Django's clock, turned by hand (the services read it through timezone.now).
     hand = {"now": START}
     monkeypatch.setattr(timezone, "now", lambda: hand["now"])
