@@ -178,7 +178,10 @@ def test_the_console_runs_the_show_and_the_projector_and_phone_follow(browser, s
     expect(bar.locator("[data-role=show-now]")).to_have_text("Now: Q1 · Collecting proposals")
     expect(bar.locator("[data-role=show-next]")).to_have_text("Next: Q1 · Voting (5 min)")
     left = minutes_and_seconds(bar.locator("[data-role=show-countdown]").inner_text())
-    assert 9 * 60 <= left <= 10 * 60, left
+    # The browser's clock follows the server's from a timestamp that was already in flight when it
+    # arrived (frontend/js/clock.js): on a busy machine it can read half a second early, and the
+    # countdown, rounded to the second, then says 10:01 just after the start.
+    assert 9 * 60 <= left <= 10 * 60 + 1, left
     expect(bar.locator("[data-role=show-session]")).to_contain_text("Session: ")
     assert 36 * 60 <= minutes_and_seconds(bar.locator("[data-role=show-session]").inner_text()) <= 39 * 60
     expect(bar.get_by_role("button", name="Pause")).to_be_focused()
