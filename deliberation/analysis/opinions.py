@@ -28,10 +28,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# SciPy, scikit-learn and NetworkX are imported in the functions that use them: they take about 2 s
+# of CPU to import, and every web process and manage.py command imports this module without running
+# it (the analysis runs in its worker process).
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
 
 AGREE, DISAGREE, PASS = 1, -1, 0
 Z_90 = 1.2816
@@ -102,6 +102,8 @@ def _pca(filled: np.ndarray, previous: list[list[float]] | None) -> tuple[np.nda
 
 
 def _kmeans(points: np.ndarray, k: int, seed: int, centres: list[list[float]] | None) -> np.ndarray:
+    from sklearn.cluster import KMeans
+
     if centres is not None and len(centres) == k:
         model = KMeans(n_clusters=k, init=np.asarray(centres), n_init=1, random_state=seed)
     else:
@@ -157,6 +159,8 @@ def opinion_groups(
         )
         if len(set(labels)) < 2:
             continue
+        from sklearn.metrics import silhouette_score
+
         candidates.append((float(silhouette_score(points, labels)), k, labels))
     if not candidates:
         labels = np.zeros(len(points), dtype=int)
@@ -253,6 +257,8 @@ def _letters_keep(labels: np.ndarray, keys: list[Any], previous: dict[str, int],
             earlier = previous.get(str(key))
             if earlier is not None and earlier < k:
                 overlap[label, earlier] += 1
+        from scipy.optimize import linear_sum_assignment
+
         rows, columns = linear_sum_assignment(-overlap)
         mapping = dict(zip(rows.tolist(), columns.tolist(), strict=True))
     return np.array([mapping[int(label)] for label in labels])

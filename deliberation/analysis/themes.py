@@ -23,9 +23,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
-import networkx as nx
+# SciPy, scikit-learn and NetworkX are imported in the functions that use them: they take about 2 s
+# of CPU to import, and every web process and manage.py command imports this module without running
+# it (the analysis runs in its worker process).
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from deliberation.analysis.embedding import (
     proposal_encoder_name,
@@ -88,6 +89,8 @@ def themes_cluster(vectors: np.ndarray, languages: Sequence[str], settings: Them
     similarity = centred @ centred.T
     np.fill_diagonal(similarity, -np.inf)
     nearest = np.argpartition(-similarity, neighbours - 1, axis=1)[:, :neighbours]
+    import networkx as nx
+
     graph = nx.Graph()
     graph.add_nodes_from(range(count))
     for row in range(count):
@@ -127,6 +130,8 @@ def themes_match(
         for cluster, proposal_id in zip(clusters, ids, strict=True):
             if proposal_id in previous:
                 overlap[cluster_index[cluster], theme_index[previous[proposal_id]]] += 1
+        from scipy.optimize import linear_sum_assignment
+
         rows, columns = linear_sum_assignment(-overlap)
         for row, column in zip(rows, columns, strict=True):
             if overlap[row, column] > 0:
