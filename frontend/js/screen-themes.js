@@ -34,6 +34,10 @@ function themeItem(theme, { proposals, language, perTheme }) {
       // Another language's name (no translation yet): say which, as the phones do.
       label.fallback ? element("span", { class: "hint" }, ` (${t(`lang.${label.language}`)})`) : null,
     ),
+    // A name the translation server made: said under it, as under a room check, smaller than the name.
+    label.machine
+      ? element("p", { class: "theme-mark", dataset: { role: "theme-mark" } }, t(`machineTranslated.${label.machine}`))
+      : null,
     element(
       "p",
       { class: "theme-figures" },
