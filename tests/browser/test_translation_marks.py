@@ -2,8 +2,8 @@
 a room check put in English reaches a French phone at 320 px in French, marked as a machine's, with a
 "Voir l'original" button that shows the English (named "Original (English)") and goes back, by keyboard,
 announced; the projector at 1920x1080 carries the same mark under the check. A theme's name the server
-translated says so too: "(traduction automatique)" after it on the phone at 360 px, the mark under it on
-the projector. In the console, a reviewed translation whose English original then changes says so, and
+translated says so too: "(traduction automatique)" after it, on the phone at 360 px and on the
+projector. In the console, a reviewed translation whose English original then changes says so, and
 "Translate again" replaces it."""
 
 import re
@@ -119,11 +119,12 @@ def test_a_machine_translated_room_check_is_marked_on_the_phone_and_the_projecto
         # Readable from the back of a room: no smaller than the check's own total line.
         size = mark.evaluate("element => parseFloat(getComputedStyle(element).fontSize)")
         assert size >= 18, size
-        # The theme's French name, and the mark under it (translated from whichever proposal leads it).
+        # The theme's French name, and the same short mark after it as on the phone.
         screen_theme = screen.locator("#themes > li.screen-theme")
         expect(screen_theme.locator(".theme-title strong")).to_have_text(FUND["fr"])
+        expect(screen_theme.locator(".theme-title")).to_contain_text(f"{FUND['fr']} (traduction automatique)")
         theme_mark = screen_theme.locator("[data-role=theme-mark]")
-        expect(theme_mark).to_have_text(re.compile(r"^Traduction automatique de l'(anglais|espagnol)\.$"))
+        expect(theme_mark).to_be_visible()
         size = theme_mark.evaluate("element => parseFloat(getComputedStyle(element).fontSize)")
         assert size >= 18, size
         assert violations(screen) == []
