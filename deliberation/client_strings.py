@@ -83,6 +83,8 @@ def _common() -> dict[str, str | list[str]]:
         "themeUnsorted": _("Unsorted proposals"),
         "themeUnsortedHint": _("not grouped with any other yet"),
         "themeLocked": _("Locked"),
+        # After a theme's name that a translation server made: "(machine translation)".
+        "themeMachine": _("machine translation"),
         "themeSize": count_forms("%(count)s proposal", "%(count)s proposals"),
         # Counted by the votes ("0 of 1 vote"): t() is given count=votes.
         "themeSupport": count_forms(

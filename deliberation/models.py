@@ -183,6 +183,9 @@ class Theme(models.Model):
     number = models.PositiveIntegerField()
     # The automatic label per language: {"en": "budget · fund · banks", "es": ...}.
     labels = models.JSONField(default=dict, blank=True)
+    # The labels a translation server made, by language, each with the language it translated from:
+    # {"fr": "en"}. Screens and the document mark those names as machine translations.
+    machine = models.JSONField(default=dict, blank=True)
     # A moderator's name for it, which replaces the labels (blank: the automatic labels).
     name = models.CharField(max_length=120, blank=True, default="")
     # A locked theme keeps exactly its proposals: re-runs neither add to it nor take from it.

@@ -232,6 +232,8 @@ def themes_by_question(*, question_ids: list[int]) -> dict[int, list[dict[str, A
                     "number": theme.number,
                     "name": theme.name or None,
                     "labels": theme.labels,
+                    # Which labels a translation server made (language -> the language it translated).
+                    "machine": theme.machine,
                     "locked": theme.locked,
                     "proposals": members[theme.pk],
                     "unsorted": theme_unsorted(name=theme.name, size=len(members[theme.pk])),

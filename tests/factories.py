@@ -13,6 +13,7 @@ from deliberation.models import (
     QuestionState,
     Role,
     Roundtable,
+    Theme,
 )
 
 SEED_PATH = Path(__file__).resolve().parents[1] / "deliberation" / "seed" / "session-1.1.1.json"
@@ -70,3 +71,23 @@ class ProposalFactory(factory.django.DjangoModelFactory):
     text = factory.Faker("sentence", nb_words=12)
     language = "en"
     status = ProposalStatus.VISIBLE
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    """A theme as an analysis run leaves it: `labels` per language, `machine` for those a translation
+    server made ({"fr": "en"}); give it proposals with `proposals=[...]`."""
+
+    class Meta:
+        model = Theme
+        skip_postgeneration_save = True
+
+    number = factory.Sequence(lambda n: n + 1)
+    labels = factory.LazyFunction(dict)
+    machine = factory.LazyFunction(dict)
+
+    @factory.post_generation
+    def proposals(self, create, extracted, **kwargs):
+        if create and extracted:
+            Proposal.objects.filter(pk__in=[getattr(item, "pk", item) for item in extracted]).update(
+                theme=self
+            )

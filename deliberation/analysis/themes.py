@@ -227,7 +227,8 @@ def themes_label(
     one (in a trilingual room, most often the same idea). A cluster of one gets no name: it is unsorted.
 
     `vectors` are the rows' proposal vectors (None, or rows of zeros, where not computed yet: such rows
-    are never chosen while another is). Returns {cluster: {"labels": {language: text}, "from": [row
+    are never chosen while another is). Returns {cluster: {"labels": {language: text}, "machine":
+    {language: the language it was translated from, for each label `translate` gave}, "from": [row
     indices the names were taken from]}}."""
     count = len(texts)
     if count == 0:
@@ -262,6 +263,7 @@ def themes_label(
         lead_language = languages[lead]
         name = text_shorten(texts[lead], language=lead_language)
         labels = {lead_language: name}
+        machine = {}
         sources = [lead]
         for language in [*dict.fromkeys([*wanted, *(languages[row] for row in members)])]:
             if language in labels:
@@ -269,6 +271,7 @@ def themes_label(
             translated = translate(name, lead_language, language) if translate else None
             if translated:
                 labels[language] = translated
+                machine[language] = lead_language
                 continue
             own = [row for row in members if languages[row] == language]
             if not own:
@@ -286,7 +289,7 @@ def themes_label(
                 closest = min(own, key=lambda row: (len(texts[row]), row))
             labels[language] = text_shorten(texts[closest], language=language)
             sources.append(closest)
-        result[cluster] = {"labels": labels, "from": sources}
+        result[cluster] = {"labels": labels, "machine": machine, "from": sources}
     return result
 
 

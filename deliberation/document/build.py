@@ -399,6 +399,7 @@ def _question_section(
                     "number": theme.number,
                     "name": theme.name,
                     "labels": theme.labels,
+                    "machine": theme.machine,
                     "proposals": theme_members,
                     "unsorted": theme_unsorted(name=theme.name, size=len(theme_members)),
                 }

@@ -111,6 +111,7 @@ def document_markdown(document: dict[str, Any], language: str) -> str:
             lines += [
                 f'- <a id="{theme["anchor"]}"></a>{_line(theme["heading"])}'
                 f"{view.separator + _line(theme['name']) if theme['name'] else ''} ({_line(theme['size'])})"
+                f"{' *' + _line(theme['mark']) + '*' if theme['mark'] else ''}"
                 for theme in question.themes
             ]
     return "\n".join(lines).rstrip() + "\n"

@@ -420,10 +420,11 @@ def document_pdf(document: dict[str, Any], language: str) -> bytes:
             story.append(Paragraph(escape(_("Themes")), styles["h3"]))
             for theme in question.themes:
                 named = escape(view.separator) + escape(theme["name"]) if theme["name"] else ""
+                mark = f" <i>{escape(theme['mark'])}</i>" if theme["mark"] else ""
                 story.append(
                     Paragraph(
                         f'<a name="{theme["anchor"]}"/>{escape(theme["heading"])}{named}'
-                        f" ({escape(theme['size'])})",
+                        f" ({escape(theme['size'])}){mark}",
                         styles["body"],
                     )
                 )

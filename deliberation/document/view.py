@@ -487,13 +487,30 @@ def participation_text(participation: dict[str, int]) -> str:
     }
 
 
-def _theme_name(theme: dict[str, Any], language: str, languages: list[str]) -> str:
+def _theme_label(theme: dict[str, Any], language: str, languages: list[str]) -> tuple[str, str | None]:
+    """A theme's name as this reader sees it, and the language a translation server translated it from
+    (None when people wrote it: a moderator's name, or a proposal of the name's language)."""
     if theme.get("unsorted"):
-        return _("Unsorted")
+        return _("Unsorted"), None
     if theme.get("name"):
-        return theme["name"]
-    label = text_in_language(theme.get("labels") or {}, language, languages).text
-    return label or _("Theme %(number)s") % {"number": theme["number"]}
+        return theme["name"], None
+    label = text_in_language(theme.get("labels") or {}, language, languages)
+    if not label.text:
+        return _("Theme %(number)s") % {"number": theme["number"]}, None
+    return label.text, (theme.get("machine") or {}).get(label.language)
+
+
+def _theme_name(theme: dict[str, Any], language: str, languages: list[str]) -> str:
+    """The name, with "(machine translation)" after it when a translation server made it."""
+    name, source = _theme_label(theme, language, languages)
+    return f"{name} ({_('machine translation')})" if source else name
+
+
+def theme_mark(source: str | None) -> str:
+    """What the document's list of themes says after a name a translation server made."""
+    if not source:
+        return ""
+    return _("Machine translation (original: %(language)s).") % {"language": language_name(source)}
 
 
 def _themes_listed(question: dict[str, Any], language: str, languages: list[str]) -> list[dict[str, Any]]:
@@ -502,17 +519,21 @@ def _themes_listed(question: dict[str, Any], language: str, languages: list[str]
     def size(count: int) -> str:
         return ngettext("%(count)s proposal", "%(count)s proposals", count) % {"count": count}
 
-    listed = [
-        {
-            "number": theme["number"],
-            "anchor": f"q{question['order']}-theme-{theme['number']}",
-            "heading": _("Theme %(number)s") % {"number": theme["number"]},
-            "name": _theme_name(theme, language, languages),
-            "size": size(len(theme["proposals"])),
-        }
-        for theme in question["themes"]
-        if not theme.get("unsorted")
-    ]
+    listed = []
+    for theme in question["themes"]:
+        if theme.get("unsorted"):
+            continue
+        name, source = _theme_label(theme, language, languages)
+        listed.append(
+            {
+                "number": theme["number"],
+                "anchor": f"q{question['order']}-theme-{theme['number']}",
+                "heading": _("Theme %(number)s") % {"number": theme["number"]},
+                "name": name,
+                "size": size(len(theme["proposals"])),
+                "mark": theme_mark(source),
+            }
+        )
     unsorted = sum(len(theme["proposals"]) for theme in question["themes"] if theme.get("unsorted"))
     if unsorted:
         listed.append(
@@ -522,6 +543,7 @@ def _themes_listed(question: dict[str, Any], language: str, languages: list[str]
                 "heading": _("Unsorted proposals"),
                 "name": "",
                 "size": size(unsorted),
+                "mark": "",
             }
         )
     return listed

@@ -283,11 +283,11 @@ def themes_relabel(*, question: Question) -> list[LabelWanted]:
     missing: list[LabelWanted] = []
     server = translation_backend() is not None
     for theme in Theme.objects.filter(question=question):
-        entry = named.get(theme.pk, {"labels": {}, "from": []})
+        entry = named.get(theme.pk, {"labels": {}, "machine": {}, "from": []})
         new = entry["labels"]
-        if new != theme.labels:
-            theme.labels = new
-            theme.save(update_fields=["labels"])
+        if (new, entry["machine"]) != (theme.labels, theme.machine):
+            theme.labels, theme.machine = new, entry["machine"]
+            theme.save(update_fields=["labels", "machine"])
         if not server or not entry["from"]:
             continue
         lead = rows[entry["from"][0]]

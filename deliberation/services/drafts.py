@@ -20,12 +20,13 @@ from deliberation.document.build import draft_latest, draft_outdated, draft_sour
 from deliberation.document.live import question_commitments, question_draft
 from deliberation.document.markdown import conflict_markers_present
 from deliberation.errors import ServiceError
-from deliberation.models import Commitment, DraftRevision, Participant, Question, Roundtable
+from deliberation.models import Commitment, DraftRevision, Event, Participant, Question, Roundtable
 from deliberation.policy import Action, policy_require
 from deliberation.selectors import participant_get
 from deliberation.services.commands import (
     CommandResult,
     command_begin,
+    command_find,
     invisible_strip,
     question_in,
     text_clean,
@@ -225,15 +226,25 @@ def draft_translation_save(
 
 
 def draft_retranslation_source(
-    *, roundtable_id: int, participant_id: int | None, question_id: int, language: str
-) -> tuple[DraftRevision, DraftRevision | None]:
+    *,
+    roundtable_id: int,
+    participant_id: int | None,
+    question_id: int,
+    language: str,
+    command_id: str | None = None,
+) -> DraftRevision | CommandResult:
     """What a moderator's "Translate again" translates: the original as it is now, into a language whose
-    text is missing or a translation (never over an original written in that language)."""
+    text is missing or a translation (never over an original written in that language). A command id
+    that already took effect (a retry after a lost `ack`) is answered with that first result instead:
+    the translation server is not asked again for it."""
     roundtable = Roundtable.objects.get(pk=roundtable_id)
-    policy_require(
+    actor = policy_require(
         participant=participant_get(roundtable=roundtable, participant_id=participant_id),
         action=Action.DRAFT_RETRANSLATE,
     )
+    earlier = command_find(actor=actor, command_id=command_id, action=Action.DRAFT_RETRANSLATE)
+    if earlier is not None:
+        return _retranslation_result(earlier)
     if language not in roundtable.languages:
         raise ServiceError("language_invalid")
     question = question_in(roundtable=roundtable, question_id=question_id)
@@ -244,7 +255,13 @@ def draft_retranslation_source(
     target = latest.get(language)
     if source.language == language or (target is not None and not target.source_language):
         raise ServiceError("text_language_original")
-    return source, target
+    return source
+
+
+def _retranslation_result(event: Event) -> CommandResult:
+    return CommandResult(
+        seq=event.seq, result={"version": event.data["version"], "language": event.data["language"]}
+    )
 
 
 def draft_retranslation_save(
@@ -269,9 +286,7 @@ def draft_retranslation_save(
             command_id=command_id,
         )
         if earlier is not None:
-            return CommandResult(
-                seq=earlier.seq, result={"version": earlier.data["version"], "language": language}
-            )
+            return _retranslation_result(earlier)
         question = question_in(roundtable=roundtable, question_id=question_id)
         latest = drafts_latest(question_id=question.pk)
         source = draft_source(latest)

@@ -154,5 +154,5 @@ def _scrub_value(value: Any, *, proposal_ids: set[int], erase: bool) -> Any:
         return None if erase else {**value, "author": {**value["author"], "name": None}}
     if erase and "labels" in value and set(value.get("proposals") or ()) & proposal_ids:
         # A theme view: its automatic names may quote an erased proposal (moderators' names do not).
-        value = {**value, "labels": {}}
+        value = {**value, "labels": {}, **({"machine": {}} if "machine" in value else {})}
     return {key: _scrub_value(item, proposal_ids=proposal_ids, erase=erase) for key, item in value.items()}

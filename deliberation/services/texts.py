@@ -10,6 +10,8 @@ The pass runs in every process (realtime/translation_runner.py): a question mark
 one, which asks the server for what is missing, without holding the roundtable's lock meanwhile, then
 writes each answer only if what it translated is still what needs it."""
 
+import asyncio
+import functools
 import logging
 import re
 from collections import defaultdict
@@ -384,6 +386,12 @@ def question_translate(*, question_id: int) -> int:
     )
 
 
+# "Translate again" commands waiting on the server in this process, by (roundtable, person, command id):
+# the same command delivered again meanwhile (resent on a new socket while the first still waits on the
+# server) waits for that first delivery instead of asking the server a second time.
+_retranslations_running: dict[tuple[int, int | None, str], asyncio.Task[CommandResult]] = {}
+
+
 async def draft_retranslate(
     *,
     roundtable_id: int,
@@ -394,13 +402,62 @@ async def draft_retranslate(
 ) -> CommandResult:
     """A moderator's "Translate again" of a language the original outgrew: read what to translate, ask
     the server without holding the database thread (like a reader's translation), then write it as the
-    language's next version in one transaction and one event."""
+    language's next version in one transaction and one event.
+
+    A command id takes effect once and asks the server once: a retry of one that took effect is answered
+    from the event log, and one that arrives while the first is still waiting on the server shares its
+    answer. The work runs as a task of its own, so the first delivery's socket closing (the reason for
+    most retries) does not throw away a translation already asked for."""
+    if translation_backend() is None:
+        raise ServiceError("translation_off")
+    work = functools.partial(
+        _draft_retranslate,
+        roundtable_id=roundtable_id,
+        participant_id=participant_id,
+        question_id=question_id,
+        language=language,
+        command_id=command_id,
+    )
+    if command_id is None:
+        return await work()
+    key = (roundtable_id, participant_id, command_id)
+    loop = asyncio.get_running_loop()
+    running = _retranslations_running.get(key)
+    if running is None or running.get_loop() is not loop:
+        running = loop.create_task(work())
+        _retranslations_running[key] = running
+        running.add_done_callback(functools.partial(_retranslation_done, key))
+    # Shielded: a socket that closes cancels its own wait, not the translation others may be waiting on.
+    return await asyncio.shield(running)
+
+
+def _retranslation_done(key: tuple[int, int | None, str], task: asyncio.Task[CommandResult]) -> None:
+    if _retranslations_running.get(key) is task:
+        del _retranslations_running[key]
+    if not task.cancelled():
+        task.exception()  # retrieved: the deliveries still waiting were told; nobody else is to be
+
+
+async def _draft_retranslate(
+    *,
+    roundtable_id: int,
+    participant_id: int | None,
+    question_id: int,
+    language: str,
+    command_id: str | None,
+) -> CommandResult:
     backend = translation_backend()
     if backend is None:
         raise ServiceError("translation_off")
-    source, _target = await database_sync_to_async(draft_retranslation_source)(
-        roundtable_id=roundtable_id, participant_id=participant_id, question_id=question_id, language=language
+    source = await database_sync_to_async(draft_retranslation_source)(
+        roundtable_id=roundtable_id,
+        participant_id=participant_id,
+        question_id=question_id,
+        language=language,
+        command_id=command_id,
     )
+    if isinstance(source, CommandResult):
+        return source
     wanted = TextToTranslate("draft", question_id, source.language, language, source.text, source.version)
     try:
         [text] = await texts_translate(backend=backend, wanted=[wanted])

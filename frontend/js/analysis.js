@@ -11,12 +11,22 @@ export function groupName(id) {
 }
 
 // A theme's name: the moderators' name, else its automatic label in the reader's language, else the
-// label of another language, marked as such.
+// label of another language, marked as such. `machine`: the language a translation server translated the
+// label from (null when people wrote it: a moderator's name is never a machine's).
 export function themeLabel(theme, language) {
-  if (theme.name) return { text: theme.name, language: null };
-  if (theme.labels[language]) return { text: theme.labels[language], language };
+  if (theme.name) return { text: theme.name, language: null, machine: null };
+  const machine = (code) => theme.machine?.[code] ?? null;
+  if (theme.labels[language]) return { text: theme.labels[language], language, machine: machine(language) };
   const [other] = Object.keys(theme.labels).sort();
-  return other ? { text: theme.labels[other], language: other, fallback: true } : { text: t("themeUnnamed"), language: null };
+  return other
+    ? { text: theme.labels[other], language: other, fallback: true, machine: machine(other) }
+    : { text: t("themeUnnamed"), language: null, machine: null };
+}
+
+// "(machine translation)" after a name a translation server made: short, so a phone's line stays a
+// line; in words, so a screen reader says it with the name.
+export function themeMachineMark(label) {
+  return label.machine ? element("span", { class: "theme-mark", dataset: { role: "theme-mark" } }, ` (${t("themeMachine")})`) : null;
 }
 
 export function themeSupport(theme, proposals) {
@@ -64,6 +74,7 @@ export function renderThemes(list, { themes, proposals, language, controls = nul
           " ",
           element("strong", { lang: label.language || null }, label.text),
           label.fallback ? element("span", { class: "hint" }, ` (${t(`lang.${label.language}`)})`) : null,
+          themeMachineMark(label),
           theme.locked ? element("span", { class: "badge" }, t("themeLocked")) : null,
         ),
         element(

@@ -1,6 +1,6 @@
 // Themes on the projector, opened: each theme's name, size and support, and its most supported
 // proposals (the newest while votes are hidden), so the room sees what each theme holds.
-import { themeLabel, themeSupport, themesSplit } from "./analysis.js";
+import { themeLabel, themeMachineMark, themeSupport, themesSplit } from "./analysis.js";
 import { element } from "./dom.js";
 import { t, tn } from "./i18n.js";
 import { fitList } from "./screen-fit.js";
@@ -33,6 +33,9 @@ function themeItem(theme, { proposals, language, perTheme }) {
       element("strong", { lang: label.language || null }, label.text),
       // Another language's name (no translation yet): say which, as the phones do.
       label.fallback ? element("span", { class: "hint" }, ` (${t(`lang.${label.language}`)})`) : null,
+      // A name the translation server made: "(machine translation)" after it, as on the phones, at the
+      // figures' size: a line of its own per theme would cost the wall a theme.
+      themeMachineMark(label),
     ),
     element(
       "p",

@@ -1,8 +1,10 @@
 """Machine-made texts say so everywhere they are read, and their original is one press away (issue 18):
 a room check put in English reaches a French phone at 320 px in French, marked as a machine's, with a
 "Voir l'original" button that shows the English (named "Original (English)") and goes back, by keyboard,
-announced; the projector at 1920x1080 carries the same mark under the check. In the console, a reviewed
-translation whose English original then changes says so, and "Translate again" replaces it."""
+announced; the projector at 1920x1080 carries the same mark under the check. A theme's name the server
+translated says so too: "(traduction automatique)" after it, on the phone at 360 px and on the
+projector. In the console, a reviewed translation whose English original then changes says so, and
+"Translate again" replaces it."""
 
 import re
 
@@ -19,16 +21,24 @@ pytestmark = pytest.mark.browser
 
 CHECK_EN = "Partnerships need a shared fund"
 CHECK_FR = "Les partenariats ont besoin d'un fonds commun"
+# The room's two proposals (TRILINGUAL_IDEAS[:2]), one theme; the server knows its name in every language.
+FUND = {
+    "en": "Create a joint investment fund for local projects",
+    "es": "Crear un fondo común de inversión para proyectos locales",
+    "fr": "Créer un fonds d'investissement commun pour les projets locaux",
+}
 
 
 def test_a_machine_translated_room_check_is_marked_on_the_phone_and_the_projector_with_its_original(
     browser, artifacts
 ):
-    with translated_room() as (_translator, server, organizer):
+    with translated_room() as (translator, server, organizer):
+        translator.phrases = [FUND]
         base = server.base_url
         errors: list[str] = []
         ben = http_join(base, "LED111", name="Ben", actor_type="academia-research", language="es")
         chloe = http_join(base, "LED111", name="Chloé", actor_type="civil-society", language="fr")
+        assert TRILINGUAL_IDEAS[:2] == [FUND["en"], FUND["es"]]
         room_prepare(
             server, organizer, [ben, chloe], ideas=TRILINGUAL_IDEAS[:2], agree_first_half=[True, False]
         )
@@ -85,6 +95,17 @@ def test_a_machine_translated_room_check_is_marked_on_the_phone_and_the_projecto
         phone.set_viewport_size({"width": 360, "height": 740})
         phone.screenshot(path=str(artifacts / "marks-check-fr-360.png"), full_page=True)
 
+        # The two proposals (English, Spanish) are one theme, named in French by the translation server:
+        # the name says so in two words after it, which a screen reader reads with the name.
+        theme = phone.locator("#question-1 [data-role=themes] > li.theme", has_text=FUND["fr"])
+        expect(theme).to_have_count(1, timeout=20_000)
+        expect(theme.locator(".theme-title")).to_contain_text(f"{FUND['fr']} (traduction automatique)")
+        expect(theme.locator("[data-role=theme-mark]")).to_be_visible()
+        assert violations(phone) == []
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+        theme.scroll_into_view_if_needed()
+        phone.screenshot(path=str(artifacts / "marks-theme-fr-360.png"))
+
         # The projector, in French: the same text, the same mark under it, on one screen.
         screen_context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="fr-FR")
         screen = screen_context.new_page()
@@ -97,6 +118,14 @@ def test_a_machine_translated_room_check_is_marked_on_the_phone_and_the_projecto
         expect(mark).to_be_visible()
         # Readable from the back of a room: no smaller than the check's own total line.
         size = mark.evaluate("element => parseFloat(getComputedStyle(element).fontSize)")
+        assert size >= 18, size
+        # The theme's French name, and the same short mark after it as on the phone.
+        screen_theme = screen.locator("#themes > li.screen-theme")
+        expect(screen_theme.locator(".theme-title strong")).to_have_text(FUND["fr"])
+        expect(screen_theme.locator(".theme-title")).to_contain_text(f"{FUND['fr']} (traduction automatique)")
+        theme_mark = screen_theme.locator("[data-role=theme-mark]")
+        expect(theme_mark).to_be_visible()
+        size = theme_mark.evaluate("element => parseFloat(getComputedStyle(element).fontSize)")
         assert size >= 18, size
         assert violations(screen) == []
         screen.screenshot(path=str(artifacts / "marks-projector-fr-1920x1080.png"))

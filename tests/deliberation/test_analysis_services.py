@@ -364,6 +364,10 @@ def test_themes_are_named_in_every_language_of_the_room_through_the_translation_
         assert len(sources) == 1, theme["labels"]
         name = theme["labels"][sources[0]]
         assert all(label.endswith(name) for label in theme["labels"].values())
+        # The snapshot says which names the server made, and from which language.
+        assert theme["machine"] == {
+            language: sources[0] for language in theme["labels"] if language != sources[0]
+        }
     asked = len(translator.requests)
     assert asked == 2 * len(named)
 
@@ -381,6 +385,7 @@ def test_a_failing_translation_server_leaves_the_names_of_each_language_and_the_
     # The run happened; names come from the proposals of each language instead.
     assert set(fund["labels"]) == {"en", "es", "fr"}
     assert not any(label.startswith("[") for label in fund["labels"].values())
+    assert fund["machine"] == {}, "people's words: no machine mark"
     assert len(translator.requests) == 1, "after one failure the server is left alone for a while"
 
 

@@ -1,5 +1,7 @@
 """Upgrading a roundtable that ran on the previous release keeps its history replayable."""
 
+import hashlib
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -94,3 +96,39 @@ def test_events_from_before_the_chain_are_chained_from_the_genesis_at_the_upgrad
     }
     assert after["OLD2"].chain_head == prev and after["OLD3"].chain_head == GENESIS
     assert after["OLD2"].chain_key != after["OLD3"].chain_key, "a key of its own for each roundtable"
+
+
+def test_theme_names_translated_before_the_upgrade_are_found_and_marked_as_machine_made():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("deliberation", "0014_run_step_earlier_runs")])
+    old = executor.loader.project_state([("deliberation", "0014_run_step_earlier_runs")]).apps
+    roundtable = old.get_model("deliberation", "Roundtable").objects.create(
+        code="OLD4", languages=["en", "fr"]
+    )
+    question = old.get_model("deliberation", "Question").objects.create(roundtable=roundtable, order=1)
+    ana = old.get_model("deliberation", "Participant").objects.create(
+        roundtable=roundtable, display_name="Ana", actor_type="sme", language="en"
+    )
+    themes = old.get_model("deliberation", "Theme").objects
+    proposals = old.get_model("deliberation", "Proposal").objects
+    # Theme 1: English taken from a proposal, French from the server (kept on that proposal).
+    translated = themes.create(
+        question=question, number=1, labels={"en": "Open data", "fr": "Données ouvertes"}
+    )
+    kept = {"theme-name": {"of": hashlib.sha256(b"Open data").hexdigest()[:16], "fr": "Données ouvertes"}}
+    proposals.create(
+        question=question, author=ana, text="Open data", language="en", theme=translated, translations=kept
+    )
+    # Theme 2: both names are proposals' own words.
+    written = themes.create(question=question, number=2, labels={"en": "A fund", "fr": "Un fonds"})
+    proposals.create(question=question, author=ana, text="A fund", language="en", theme=written)
+    proposals.create(question=question, author=ana, text="Un fonds", language="fr", theme=written)
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from deliberation.models import Theme
+
+    machine = dict(Theme.objects.filter(question__roundtable__code="OLD4").values_list("number", "machine"))
+    assert machine == {1: {"fr": "en"}, 2: {}}

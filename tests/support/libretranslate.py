@@ -1,6 +1,7 @@
 """A local server speaking LibreTranslate's HTTP API (POST /translate, GET /languages), standing in for the
 translation server an organisation hosts. It knows a few sentences of the seed's domain, answers others
-with a marked echo, records every request, and can be told to fail or to stall."""
+with a marked echo, records every request, and can be told to fail, to stall, or to take a real server's
+time per request and per text."""
 
 import contextlib
 import json
@@ -42,6 +43,10 @@ class FakeLibreTranslate:
     # (200 without translatedText), or "slow" (answers after `delay` seconds).
     mode: str = "ok"
     delay: float = 0.0
+    # What every answer costs, as a real server's would (bench/translation.py): seconds per request (HTTP,
+    # queueing, the model's set-up) and per text in it (the model's work on each sentence).
+    latency: float = 0.0
+    latency_per_text: float = 0.0
     # Sentences a test teaches it, each as {language: text}: any of them is translated into the others.
     phrases: list[dict[str, str]] = field(default_factory=list)
 
@@ -96,6 +101,9 @@ def _handler(fake: FakeLibreTranslate):
                 return
             if fake.mode == "slow":
                 time.sleep(fake.delay)
+            texts = len(body["q"]) if isinstance(body.get("q"), list) else 1
+            if fake.latency or fake.latency_per_text:
+                time.sleep(fake.latency + fake.latency_per_text * texts)
             if fake.mode == "error":
                 self._send(500, {"error": "Cannot translate text: model not loaded"})
             elif fake.mode == "garbage":

@@ -17,6 +17,12 @@ function proposalLabel(id) {
   return proposal ? `#${id} ${proposal.text.slice(0, 60)}` : `#${id}`;
 }
 
+// A theme's name in a list of choices, "(machine translation)" after it when the server made it.
+function themeOption(theme) {
+  const label = themeLabel(theme, ctx.config.language);
+  return label.machine ? `${label.text} (${t("themeMachine")})` : label.text;
+}
+
 function selectOf(label, options, { multiple = false } = {}) {
   const id = `select-${Math.random().toString(36).slice(2)}`;
   const select = element("select", { id, multiple }, ...options.map(([value, text]) => element("option", { value: String(value) }, text)));
@@ -50,7 +56,7 @@ export function themeControls(questionId, themes) {
     lock.addEventListener("click", () => run("theme.lock", { question: questionId, theme: theme.number, locked: !theme.locked }, { anchor: controls }));
     controls.append(rename, lock);
     if (!theme.locked && others.length) {
-      const [label, select] = selectOf(t("mergeTheme"), others.map((other) => [other.number, `${t("themeNumber", { number: other.number })}: ${themeLabel(other, ctx.config.language).text}`]));
+      const [label, select] = selectOf(t("mergeTheme"), others.map((other) => [other.number, `${t("themeNumber", { number: other.number })}: ${themeOption(other)}`]));
       const go = element("button", { type: "button" }, t("mergeGo"));
       go.addEventListener("click", () => run("theme.merge", { question: questionId, theme: theme.number, into: Number(select.value) }, { anchor: select }));
       controls.append(control(label, select, go));

@@ -120,6 +120,8 @@ def test_with_a_translation_server_every_language_reads_the_central_proposal_tra
         assert {language: entry["labels"][language] for language in others} == {
             language: f"{language}: {name}" for language in others
         }
+        # Which names the server made, and from what: the screens and the document mark those.
+        assert entry["machine"] == {language: languages[lead] for language in others}
     assert len(asked) == 4
 
 
@@ -137,6 +139,8 @@ def test_a_group_of_one_proposal_is_unsorted_and_gets_no_name():
     )
     assert set(named) == {0}
     assert named[0]["labels"]["es"] == "Crear un fondo común de inversión para proyectos locales"
+    # Without a server every name is a proposal's own words: none is a machine's.
+    assert named[0]["machine"] == {}
     assert theme_unsorted(name="", size=1) is True
     assert theme_unsorted(name="Water", size=1) is False
     assert theme_unsorted(name="", size=2) is False

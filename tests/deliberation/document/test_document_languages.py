@@ -21,7 +21,7 @@ from deliberation.models import Publication, Role
 from deliberation.services import drafts, publications, statements, texts
 from deliberation.services.proposals import proposal_submit
 from deliberation.services.votes import vote_cast
-from tests.factories import ParticipantFactory, RoundtableFactory
+from tests.factories import ParticipantFactory, ProposalFactory, RoundtableFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SCHEMA = json.loads(document_schema_text())
@@ -165,3 +165,69 @@ def test_every_count_takes_its_languages_plural_form(room):
         "es": "1 persona participó: 1 propuesta de 1 persona, 1 voto de 1 persona.",
         "fr": "1 personne a participé : 1 proposition de 1 personne, 1 vote de 1 personne.",
     }
+
+
+def test_theme_names_a_translation_server_made_say_so_in_every_output(room):
+    """Theme 1's name was written in Spanish (a proposal's words) and translated by the server into English
+    and French; theme 2 has a moderator's name, which is never a machine's. The JSON says which names are
+    the server's; the page, the Markdown and the PDF mark them where they are read."""
+    roundtable, question, people, fund = room
+    ana = people["ana"]
+    other_fund = ProposalFactory(author=ana, question=question, text="Un fondo común, ya", language="es")
+    data = [
+        ProposalFactory(author=ana, question=question, text="Open data on one platform", language="en"),
+        ProposalFactory(author=ana, question=question, text="Datos abiertos para todos", language="es"),
+    ]
+    ThemeFactory(
+        question=question,
+        number=1,
+        labels={"es": "Crear un fondo común", "en": "Create a common fund", "fr": "Créer un fonds commun"},
+        machine={"en": "es", "fr": "es"},
+        proposals=[fund, other_fund],
+    )
+    ThemeFactory(
+        question=question,
+        number=2,
+        name="Open data for all",
+        labels={"en": "Open data on one platform", "fr": "Des données ouvertes"},
+        machine={"fr": "en"},
+        proposals=data,
+    )
+    drafts.draft_save(
+        **ids(roundtable, people["mo"]),
+        question_id=question.pk,
+        base_version=0,
+        text=f"A shared fund [#{fund}] [theme:1].",
+        language="en",
+    )
+    publications.document_publish(**ids(roundtable, people["olga"]), slug="theme-names")
+
+    document = Publication.objects.get().document
+    jsonschema.validate(document, SCHEMA)
+    themes = {theme["number"]: theme for theme in document["questions"][0]["themes"]}
+    assert themes[1]["machine"] == {"en": "es", "fr": "es"}
+
+    french, spanish = page("theme-names", "fr"), page("theme-names", "es")
+    assert (
+        'Thème 1 : Créer un fonds commun (2 propositions) <span class="theme-mark">'
+        "Traduction automatique (original : espagnol).</span>"
+    ) in french
+    # The cited proposal's line names its theme with the short mark; the citation's title too.
+    assert "Thème 1 : Créer un fonds commun (traduction automatique)" in french
+    # Spanish reads the proposal's own words; a moderator's name is never marked, in any language.
+    assert "Tema 1: Crear un fondo común (2 propuestas)</li>" in spanish
+    for reader in (french, spanish):
+        assert "Open data for all (2 " in reader
+        assert "Des données ouvertes" not in reader
+    assert "theme-mark" not in spanish and "traducción automática" not in spanish
+
+    with translation.override("fr"):
+        markdown = document_markdown(document, "fr")
+    assert (
+        "Thème 1 : Créer un fonds commun (2 propositions) *Traduction automatique (original : espagnol).*"
+    ) in markdown
+    french_pdf = pdf_text("theme-names", "fr")
+    assert (
+        "Créer un fonds commun (2 propositions) Traduction automatique (original : espagnol)." in french_pdf
+    )
+    assert "Crear un fondo común (2 propuestas)" in pdf_text("theme-names", "es")

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from channels.db import database_sync_to_async
 
-from deliberation.models import Proposal, ProposalStatus
+from deliberation.models import DraftRevision, Proposal, ProposalStatus
 from deliberation.services.moderation import proposal_edit
 from deliberation.services.statements import statement_put
 from tests.factories import ParticipantFactory, ProposalFactory, RoundtableFactory
@@ -267,3 +267,53 @@ async def test_an_out_of_date_translation_is_marked_on_the_socket_and_translated
     )
     await moderator.close()
     await ben.close()
+
+
+async def test_a_retried_translate_again_asks_the_server_once_and_takes_effect_once(translator):
+    """The moderator's socket drops while "Translate again" waits on a slow server; the console resends the
+    same command id on its next socket, and once more after the answer came (its `ack` lost): the server
+    is asked once, one version is written, and every delivery is answered with the same `ack`."""
+    roundtable, people, _fund, _pending = await room()
+    question = await database_sync_to_async(lambda: roundtable.questions.get(order=1).pk)()
+    first, _ = await connect(roundtable, people["moderator"])
+    await first.command(
+        "draft.save", question=question, base_version=0, text="Open a joint fund", language="en"
+    )
+    await first.command("draft.save", question=question, base_version=0, text="Un fondo, sí.", language="es")
+    await first.command(
+        "draft.save", question=question, base_version=1, text="Partnerships need a shared fund", language="en"
+    )
+
+    earlier = len(translator.requests)
+
+    def asked_for_spanish() -> int:
+        # The translation pass of this process may ask for French meanwhile: only Spanish is counted.
+        return sum(request["target"] == "es" for request in translator.requests[earlier:])
+
+    translator.mode, translator.delay = "slow", 0.6
+    frame = {"type": "draft.retranslate", "id": "again-1", "question": question, "language": "es"}
+    await first.send(frame)
+    for _ in range(50):
+        if asked_for_spanish():
+            break
+        await asyncio.sleep(0.02)
+    assert asked_for_spanish() == 1
+    await first.close()  # the network drops while the server translates
+
+    second, _ = await connect(roundtable, people["moderator"])
+    await second.send(frame)
+    resent = await second.reply_to("again-1")
+    assert resent["type"] == "ack" and resent["result"] == {"version": 2, "language": "es"}, resent
+    # Its ack lost too: sent once more, after the answer was written.
+    third, _ = await connect(roundtable, people["moderator"])
+    await third.send(frame)
+    again = await third.reply_to("again-1")
+
+    assert (again["type"], again["seq"], again["result"]) == ("ack", resent["seq"], resent["result"])
+    assert asked_for_spanish() == 1, translator.requests
+    spanish = await database_sync_to_async(
+        lambda: list(DraftRevision.objects.filter(language="es").values_list("version", "machine"))
+    )()
+    assert sorted(spanish) == [(1, False), (2, True)]
+    await second.close()
+    await third.close()
