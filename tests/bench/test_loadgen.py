@@ -36,7 +36,8 @@ async def test_a_run_against_the_baseline_counts_every_event_at_every_client(bur
 class StandIn:
     """bench/baseline.py's protocol, one fan-out fault at seq `at`: `drop` never sends that event,
     `late` sends it after the next one, `together` sends it with the next one in one frame (as the
-    platform batches), `fragments` sends every events frame in three websocket fragments."""
+    platform batches), `empty` sends an events frame with no events before it, `fragments` sends every
+    events frame in three websocket fragments."""
 
     def __init__(self, fault: str, at: int) -> None:
         self.fault, self.at = fault, at
@@ -66,6 +67,8 @@ class StandIn:
             if self.fault in ("late", "together"):
                 self.held = item
                 return
+            if self.fault == "empty":
+                websockets.broadcast(self.clients, compact({"type": "events", "events": []}))
         if self.held is not None:
             items = [item, self.held] if self.fault == "late" else [self.held, item]
             self.held = None
@@ -106,7 +109,7 @@ async def test_an_event_sent_after_the_next_one_counts_as_reordered_at_every_cli
     assert result["deliveries"] == 22 * CLIENTS
 
 
-@pytest.mark.parametrize("fault", ["together", "fragments"])
+@pytest.mark.parametrize("fault", ["together", "empty", "fragments"])
 async def test_events_batched_in_one_frame_or_sent_in_fragments_all_count(fault):
     result = await run_against(fault, at=6)
 
