@@ -72,11 +72,32 @@ class Window:
         return time.process_time(), usage.ru_nvcsw, _cpu_seconds(self.server_pid)
 
     def start(self) -> None:
+        self.started_at = time.monotonic()
         self.started = self._read()
 
     def stop(self) -> None:
         ended = self._read()
         self.cpu, self.waits, self.server_cpu = (b - a for a, b in zip(self.started, ended, strict=True))
+
+
+def stamp_commands(loadgen) -> list[float]:
+    """Wrap the module's `Client.command` to keep when the last command was handed to a socket (the
+    websockets client's only runs in the task created for it, a turn of the event loop later)."""
+    last = [0.0]
+    command = loadgen.Client.command
+    if asyncio.iscoroutinefunction(command):
+
+        async def stamped(client, frame):
+            last[0] = time.monotonic()
+            return await command(client, frame)
+    else:
+
+        def stamped(client, frame):
+            last[0] = time.monotonic()
+            return command(client, frame)
+
+    loadgen.Client.command = stamped
+    return last
 
 
 def measure(args: argparse.Namespace) -> dict:
@@ -101,10 +122,17 @@ def _measure(loadgen, args: argparse.Namespace) -> dict:
             plan = loadgen.LoadPlan(
                 duration=args.window, burst=True, burst_window=args.window, drain_timeout=300
             )
+            last_command = stamp_commands(loadgen)
             result = asyncio.run(loadgen.run_load(endpoints, plan, (window.start, window.stop)))
             events = result["events"]
             frames = events * args.clients - result["lost"] + events
-            extra = {"burst_window_s": args.window, "load_seconds": result["load_seconds"]}
+            # From the start of the burst until its last vote was handed to its socket.
+            sent = round(last_command[0] - window.started_at, 1)
+            extra = {
+                "burst_window_s": args.window,
+                "sent_seconds": sent,
+                "load_seconds": result["load_seconds"],
+            }
             extra |= {
                 key: result[key] for key in ("drained_seconds", "p50_ms", "p99_ms", "lost", "reordered")
             }
@@ -122,7 +150,7 @@ def _measure(loadgen, args: argparse.Namespace) -> dict:
         "clients": args.clients,
         "events": events,
         "frames_read": frames,
-        "generator_cpu_s": round(window.cpu, 2),
+        "generator_cpu_s": round(window.cpu, 3),
         "cpu_s_per_million_frames": round(window.cpu / frames * 1e6, 2) if frames else None,
         "frames_per_cpu_s": round(frames / window.cpu) if window.cpu else None,
         # Times the generator had nothing to read and slept (voluntary context switches).
