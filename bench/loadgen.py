@@ -286,6 +286,7 @@ async def run_load(
     errors: list[dict] = []
     last_choice: dict[tuple[int, int], str] = {}
     pending: list[asyncio.Future] = []
+    timers: list[asyncio.TimerHandle] = []
 
     def answered(frame: dict, started: float, future: asyncio.Future) -> None:
         if future.cancelled() or future.exception() is not None:
@@ -308,7 +309,7 @@ async def run_load(
         started = _monotonic()
         future = client.command(frame)
         future.add_done_callback(partial(answered, frame, started))
-        loop.call_later(COMMAND_TIMEOUT_SECONDS, client.expire, frame["id"])
+        timers.append(loop.call_later(COMMAND_TIMEOUT_SECONDS, client.expire, frame["id"]))
         pending.append(future)
 
     def proposal_frame(client: Client) -> dict:
@@ -365,6 +366,8 @@ async def run_load(
             await asyncio.sleep(schedule[position][0] - (_monotonic() - load_started))
     await asyncio.gather(*pending, return_exceptions=True)
     load_seconds = time.monotonic() - load_started
+    for timer in timers:
+        timer.cancel()
 
     final_seq = max([start_seq, *sent_at])
     for client in clients:
