@@ -69,8 +69,8 @@ class Client(WSListener):
     is read, in the same callback as the socket's read: no message queue, no reader task, no text
     decoding. An `events` frame costs one monotonic clock read, one copy of its payload and a regex over
     the bytes; other frames are parsed as JSON only while a command of this client waits for its answer.
-    (The websockets client this replaced cost several times more per frame, and in a burst the one Python
-    process reading 1,000 sockets, not the server, set the pace: docs/performance.md, "The load
+    (The websockets client this replaced cost 3-6 times more CPU per frame read, and in a burst the one
+    Python process reading 1,000 sockets, not the server, set the pace: docs/performance.md, "The load
     generator".)"""
 
     __slots__ = (
