@@ -107,6 +107,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.document | tee -a test-artifacts/bench.jsonl
 	$(BIN)/python -m bench.replayflood | tee -a test-artifacts/bench.jsonl
 	$(BIN)/python -m bench.translation | tee -a test-artifacts/bench.jsonl
+	$(BIN)/python -m bench.loadgen_cost --mode backlog | tee -a test-artifacts/bench.jsonl
 	for scenario in $(BENCH_SCENARIOS); do \
 		$(BIN)/python -m bench.fanout $$scenario | tail -n 1 | tee -a test-artifacts/bench.jsonl || exit 1; \
 	done
