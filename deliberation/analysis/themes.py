@@ -23,10 +23,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
-# SciPy, scikit-learn and NetworkX are imported in the functions that use them: they take about 2 s
-# of CPU to import, and every web process and manage.py command imports this module without running
-# it (the analysis runs in its worker process).
+# NetworkX is imported where the clustering uses it, which runs in the analysis worker process only:
+# every web process and manage.py command imports this module. SciPy's assignment stays here: themes_match
+# runs in the web process under the roundtable's lock, where a first import (0.7 s) would hold up every
+# command of the room.
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from deliberation.analysis.embedding import (
     proposal_encoder_name,
@@ -130,8 +132,6 @@ def themes_match(
         for cluster, proposal_id in zip(clusters, ids, strict=True):
             if proposal_id in previous:
                 overlap[cluster_index[cluster], theme_index[previous[proposal_id]]] += 1
-        from scipy.optimize import linear_sum_assignment
-
         rows, columns = linear_sum_assignment(-overlap)
         for row, column in zip(rows, columns, strict=True):
             if overlap[row, column] > 0:
