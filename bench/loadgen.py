@@ -122,14 +122,15 @@ class Client(WSListener):
             )
         snapshot = await self.snapshot
         assert snapshot["type"] == "snapshot", snapshot
-        self.seq = snapshot["seq"]
+        # Events read while the snapshot's future waited to resume may already be past it.
+        self.seq = max(self.seq, snapshot["seq"])
         return snapshot
 
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
         arrived = _monotonic()
         if frame.fin and self.parts is None:
             payload = frame.get_payload_as_bytes()
-            if payload.startswith(EVENTS_PREFIX):
+            if frame.msg_type is _TEXT and payload.startswith(EVENTS_PREFIX):
                 seqs = _find_seqs(payload)
                 if len(seqs) != 1:
                     self._events(seqs, arrived)

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-# scikit-learn and SciPy are imported in the functions that use them (1.3 s to import): opinion groups
+# scikit-learn is imported in the functions that use it (1.3 s to import beyond SciPy): opinion groups
 # are computed in the analysis worker process, and every web process and manage.py command imports
 # this module without running it.
 import numpy as np

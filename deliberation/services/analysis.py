@@ -99,6 +99,19 @@ class LabelWanted:
     target: str
 
 
+_proposal_encoder: str | None = None
+
+
+def _proposal_encoder_name() -> str:
+    """The encoder name stored with vectors, asked of the worker once per process (it cannot change while
+    the process runs): themes_relabel needs it under the roundtable's lock, where a round trip to a busy
+    worker, or starting one, would hold up every command of the room."""
+    global _proposal_encoder
+    if _proposal_encoder is None:
+        _proposal_encoder = analysis_compute(proposal_encoder_name)
+    return _proposal_encoder
+
+
 def analysis_request(*, question_id: int) -> None:
     """Schedule a run for this question, unless one is already scheduled (called inside the writing
     transaction of every change to its proposals or votes)."""
@@ -119,7 +132,7 @@ def analysis_claim(*, question_id: int, due: datetime.datetime) -> bool:
 
 def proposals_embed(*, question_id: int) -> int:
     """Compute and store the vectors the question's visible proposals lack; returns how many."""
-    encoder = analysis_compute(proposal_encoder_name)
+    encoder = _proposal_encoder_name()
     missing = list(
         Proposal.objects.filter(question_id=question_id, status=ProposalStatus.VISIBLE)
         .exclude(vector_encoder=encoder)
@@ -145,7 +158,7 @@ def question_analyse(*, question_id: int) -> list[Event]:
     rows = list(
         Proposal.objects.filter(question_id=question_id, status=ProposalStatus.VISIBLE)
         .exclude(theme__locked=True)
-        .filter(vector_encoder=analysis_compute(proposal_encoder_name))
+        .filter(vector_encoder=_proposal_encoder_name())
         .exclude(vector__isnull=True)
         .order_by("pk")
         .values_list("pk", "text", "language", "vector")
@@ -270,7 +283,7 @@ def themes_relabel(*, question: Question) -> list[LabelWanted]:
         value = names.get(target) if names else None
         return value if isinstance(value, str) and value else None
 
-    encoder = analysis_compute(proposal_encoder_name)
+    encoder = _proposal_encoder_name()
     named = themes_label(
         texts=[row[2] for row in rows],
         languages=[row[3] for row in rows],

@@ -408,8 +408,6 @@ async def draft_retranslate(
     from the event log, and one that arrives while the first is still waiting on the server shares its
     answer. The work runs as a task of its own, so the first delivery's socket closing (the reason for
     most retries) does not throw away a translation already asked for."""
-    if translation_backend() is None:
-        raise ServiceError("translation_off")
     work = functools.partial(
         _draft_retranslate,
         roundtable_id=roundtable_id,
@@ -423,7 +421,9 @@ async def draft_retranslate(
     key = (roundtable_id, participant_id, command_id)
     loop = asyncio.get_running_loop()
     running = _retranslations_running.get(key)
-    if running is None or running.get_loop() is not loop:
+    # A finished task whose done-callback has not run yet is not shared: its error (a server that failed)
+    # must not answer a retry, which is a new try.
+    if running is None or running.done() or running.get_loop() is not loop:
         running = loop.create_task(work())
         _retranslations_running[key] = running
         running.add_done_callback(functools.partial(_retranslation_done, key))
@@ -446,9 +446,8 @@ async def _draft_retranslate(
     language: str,
     command_id: str | None,
 ) -> CommandResult:
-    backend = translation_backend()
-    if backend is None:
-        raise ServiceError("translation_off")
+    # The event log first: a retry of a command that took effect gets its first ack, even if the server
+    # was switched off since.
     source = await database_sync_to_async(draft_retranslation_source)(
         roundtable_id=roundtable_id,
         participant_id=participant_id,
@@ -458,6 +457,9 @@ async def _draft_retranslate(
     )
     if isinstance(source, CommandResult):
         return source
+    backend = translation_backend()
+    if backend is None:
+        raise ServiceError("translation_off")
     wanted = TextToTranslate("draft", question_id, source.language, language, source.text, source.version)
     try:
         [text] = await texts_translate(backend=backend, wanted=[wanted])

@@ -3,6 +3,8 @@ own versions (merged or refused, never overwritten); with a translation server (
 LibreTranslate's API) the other languages are proposed, marked machine-made until a moderator reviews or
 corrects them; a machine never overwrites a person; without a server moderators write them by hand."""
 
+import functools
+
 import pytest
 from asgiref.sync import async_to_sync
 from django.utils import translation
@@ -435,6 +437,36 @@ def test_translate_again_replaces_an_out_of_date_text_at_a_moderators_request(ro
             **ids(roundtable, people["ana"]), question_id=question.pk, language="es"
         )
     assert forbidden.value.code == "forbidden"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_translate_again_retried_after_a_failure_asks_again_and_after_success_answers_from_the_log(
+    room, translator, settings
+):
+    roundtable, question, people = room
+    mod = ids(roundtable, people["mod"])
+    draft_save(**mod, question_id=question.pk, base_version=0, text=CONCLUSION, language="en")
+    retranslate = functools.partial(
+        async_to_sync(draft_retranslate), **mod, question_id=question.pk, language="fr", command_id="again-1"
+    )
+    translator.mode = "error"
+    with pytest.raises(ServiceError) as down:
+        retranslate()
+    assert down.value.code == "translation_unavailable"
+    asked = len(translator.requests)
+
+    # The same command id once the server is back: a new try, not the first one's error.
+    translator.mode = "ok"
+    first = retranslate()
+    assert len(translator.requests) == asked + 1
+    assert DraftRevision.objects.filter(question=question, language="fr").count() == 1
+
+    # Sent again after it took effect, with the server switched off meanwhile: the first ack, not an error.
+    settings.ROUNDTABLE_TRANSLATE_URL = ""
+    again = retranslate()
+    assert (again.seq, again.result) == (first.seq, first.result)
+    assert len(translator.requests) == asked + 1
+    assert DraftRevision.objects.filter(question=question, language="fr").count() == 1
 
 
 # It awaits the server off the database thread (database_sync_to_async), which wants real commits.
