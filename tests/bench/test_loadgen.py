@@ -13,6 +13,7 @@ from bench.loadgen import Endpoint, LoadPlan, run_load
 from tests.support.servers import free_port
 
 CLIENTS = 20
+SLOW_SECONDS = 0.2
 
 
 def compact(frame: dict) -> str:
@@ -37,13 +38,16 @@ class StandIn:
     """bench/baseline.py's protocol, one fan-out fault at seq `at`: `drop` never sends that event,
     `late` sends it after the next one, `together` sends it with the next one in one frame (as the
     platform batches), `empty` sends an events frame with no events before it, `fragments` sends every
-    events frame in three websocket fragments."""
+    events frame in three websocket fragments, `slow` hands every event out 0.2 s after its ack."""
 
     def __init__(self, fault: str, at: int) -> None:
         self.fault, self.at = fault, at
         self.clients: set = set()
         self.seq = 0
         self.held: dict | None = None
+
+    def fan_out_now(self, item: dict) -> None:
+        websockets.broadcast(self.clients, compact({"type": "events", "events": [item]}))
 
     async def handle(self, socket) -> None:
         self.clients.add(socket)
@@ -55,7 +59,11 @@ class StandIn:
                 result = {"proposal": frame.get("proposal", self.seq)}
                 ack = {"type": "ack", "id": frame["id"], "seq": self.seq, "result": result}
                 await socket.send(compact(ack))
-                await self.fan_out({"seq": self.seq, "kind": frame["type"], "data": {"név": "Ünal"}})
+                item = {"seq": self.seq, "kind": frame["type"], "data": {"név": "Ünal"}}
+                if self.fault == "slow":
+                    asyncio.get_running_loop().call_later(SLOW_SECONDS, self.fan_out_now, item)
+                    continue
+                await self.fan_out(item)
         finally:
             self.clients.discard(socket)
 
@@ -107,6 +115,18 @@ async def test_an_event_sent_after_the_next_one_counts_as_reordered_at_every_cli
 
     assert (result["events"], result["lost"], result["reordered"]) == (22, 0, CLIENTS)
     assert result["deliveries"] == 22 * CLIENTS
+
+
+async def test_latency_is_from_the_command_sent_to_the_event_read_and_acks_are_timed_apart():
+    result = await run_against("slow", at=0)
+
+    assert (result["events"], result["lost"], result["reordered"]) == (22, 0, 0)
+    # Every event left the server 0.2 s after its command arrived: no delivery can be faster, and a
+    # stamp taken at send or at close instead of at read would show otherwise.
+    assert result["p50_ms"] >= SLOW_SECONDS * 1000
+    assert result["max_ms"] < 60_000
+    # The ack came before the event on the sender's own socket, every time.
+    assert result["acks_after_own_event"] == 0.0
 
 
 @pytest.mark.parametrize("fault", ["together", "empty", "fragments"])
