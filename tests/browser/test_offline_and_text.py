@@ -368,6 +368,9 @@ def test_ping_is_answered_with_pong_and_rate_limited_like_any_frame(browser, ser
              };
            })"""
     )
+    # The room's own events (an analysis run of earlier tests' proposals on this module's server) may come
+    # in between: they are not answers to the pings.
+    answers = [frame for frame in answers if frame["type"] != "events"]
     assert answers[0] == {"type": "pong", "id": "p1"}
     assert answers[1]["type"] == "error" and answers[1]["code"] == "invalid" and answers[1]["id"] == "p2"
     pongs = [frame for frame in answers if frame["type"] == "pong"]
