@@ -175,8 +175,12 @@ def test_switches_and_moderation_as_a_participant_sees_them(browser, served):
 
     first.get_by_role("button", name="Collecting proposals", exact=True).click()
     first.locator("[data-role=switches-details] summary").click()
-    first.get_by_label("Anonymous authorship on public screens").check()
-    first.get_by_label("Hide tallies until voting closes").check()
+    # Clicked, then checked once the room says so: the console redraws every switch from the question's
+    # state when an event arrives, so the first switch's event can redraw the second one unticked for a
+    # moment after its click (the second's own event ticks it again).
+    for label in ("Anonymous authorship on public screens", "Hide tallies until voting closes"):
+        first.get_by_label(label).click()
+        expect(first.get_by_label(label)).to_be_checked()
     ben.locator("#question-1").get_by_label("Your proposal").fill("A citizens' budget for every district")
     ben.locator("#question-1").get_by_role("button", name="Send proposal").click()
     seen_by_cleo = cleo.locator("#question-1 li.proposal").filter(has_text="citizens' budget")
