@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import violations
 from tests.support.libretranslate import translated_room
-from tests.support.pages import cookie_for, watch_console
+from tests.support.pages import console_open, cookie_for, watch_console
 from tests.support.room_live import TRILINGUAL_IDEAS, command, in_thread, open_socket, room_prepare
 from tests.support.servers import http_join
 
@@ -143,12 +143,7 @@ def test_a_reviewed_translation_whose_original_changed_says_so_and_is_translated
         ben = http_join(base, "LED111", name="Ben", actor_type="academia-research", language="es")
         room_prepare(server, organizer, [ben], ideas=TRILINGUAL_IDEAS[:1], agree_first_half=[True])
         # English conclusions translated, the Spanish reviewed, then English changes.
-        console_context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
-        cookie_for(console_context, base, organizer)
-        console = console_context.new_page()
-        watch_console(console, errors)
-        console.goto(f"{base}/r/LED111/moderate/")
-        expect(console.locator("#connection-status")).to_have_attribute("data-state", "live")
+        console_context, console = console_open(browser, base, organizer, errors)
         console.locator("#question-1 [data-view=drafting]").click()
         drafting = console.locator("#question-1 [data-role=drafting]")
         tabs = drafting.get_by_role("tablist", name="Language of the conclusions")

@@ -1,5 +1,7 @@
 """Browser steps several tests share: joining through the form, carrying a session cookie into a
-browser context, collecting the page's errors."""
+browser context, collecting the page's errors, opening the moderator console."""
+
+from playwright.sync_api import expect
 
 
 def join(page, base_url: str, *, name: str, actor_type_label: str, language_label: str, code: str = "LED111"):
@@ -29,3 +31,14 @@ def sign_in(page, base_url: str, *, email: str, password: str) -> None:
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(password)
     page.locator("main form button[type=submit]").first.click()
+
+
+def console_open(browser, base_url: str, cookie: str, errors: list[str], *, locale: str = "en-GB"):
+    """A staff member's moderator console at 1440x900, connected: (its context, its page)."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale=locale)
+    cookie_for(context, base_url, cookie)
+    page = context.new_page()
+    watch_console(page, errors)
+    page.goto(f"{base_url}/r/LED111/moderate/")
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "live")
+    return context, page
