@@ -285,8 +285,11 @@ ROUNDTABLE_GAP_WAIT_SECONDS = float(os.environ.get("ROUNDTABLE_GAP_WAIT_SECONDS"
 ROUNDTABLE_OUTAGE_BACKOFF_SECONDS = float(os.environ.get("ROUNDTABLE_OUTAGE_BACKOFF_SECONDS", 5))
 # A hub that has heard nothing for this long asks the database for the last seq (lost publishes).
 ROUNDTABLE_SEQ_CHECK_SECONDS = float(os.environ.get("ROUNDTABLE_SEQ_CHECK_SECONDS", 2))
-# After handing a batch of events to every connection, a hub rests this many times as long as that took.
-ROUNDTABLE_HANDOUT_REST_FACTOR = float(os.environ.get("ROUNDTABLE_HANDOUT_REST_FACTOR", 0.5))
+# Hand-outs (a hub sending a batch of events to every connection of the process) may take this share of
+# the event loop's time over a busy stretch; up to ROUNDTABLE_HANDOUT_BURST_SECONDS of hand-out time saved
+# in quiet moments is spent at once, so an event after a quiet moment goes out without waiting.
+ROUNDTABLE_HANDOUT_SHARE = float(os.environ.get("ROUNDTABLE_HANDOUT_SHARE", 0.5))
+ROUNDTABLE_HANDOUT_BURST_SECONDS = float(os.environ.get("ROUNDTABLE_HANDOUT_BURST_SECONDS", 0.1))
 
 # Countdowns a moderator may set on a question's phase, and how often each process looks for ended ones.
 ROUNDTABLE_TIMER_MIN_SECONDS = int(os.environ.get("ROUNDTABLE_TIMER_MIN_SECONDS", 1))

@@ -16,8 +16,16 @@ ahead (a close or ping in progress), so order and the protocol's states stay aut
 import functools
 
 from autobahn.websocket.protocol import PreparedMessage
+from daphne.server import Server
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 from twisted.internet import tcp
+
+# The ASGI scope extension through which an application sends a text frame at once, without an ASGI
+# message: {"send_text": callable(text)}. A hub's hand-out sends one frame to each of thousands of
+# connections; going through the consumer's `send`, Daphne's `Server.handle_reply` and the protocol's
+# `handle_reply` was three coroutine and method layers and a message dict per frame, about a third of
+# the hand-out's Python time (docs/performance.md, "The hand-out's cost per connection").
+SEND_TEXT_EXTENSION = "roundtable.send_text"
 
 # A hand-out sends one shared text to most connections and a few personal ones (a voter's own
 # events) in between: a handful of entries keeps the shared one. Strings cache their hash, so a
@@ -32,6 +40,18 @@ def text_frame(text: str) -> bytes:
 
 
 class PreparedFramesWebSocketProtocol(WebSocketProtocol):
+    def send_text(self, text: str) -> None:
+        """Send a text frame now: what a `websocket.send` message with this text does through Daphne's
+        `Server.handle_reply` and `handle_reply`, with the same checks, in the same order with respect to
+        frames sent that way (both end in `serverSend`, synchronously)."""
+        connection = self.server.connections.get(self)
+        if connection is None or connection.get("disconnected", None):
+            return
+        if self.state == self.STATE_CONNECTING:
+            raise ValueError("Socket has not been accepted, so cannot send over it")
+        if text:
+            self.serverSend(text, False)
+
     def serverSend(self, content, binary=False):
         limit = self.maxMessagePayloadSize
         if (
@@ -110,5 +130,21 @@ def _header_length(frame_length: int) -> int:
 
 def daphne_prepared_frames_install() -> None:
     """Daphne builds its websocket factory itself (daphne.server.Server.run) and has no setting for the
-    protocol class; the factory's `protocol` attribute is Twisted's way to choose it."""
+    protocol class; the factory's `protocol` attribute is Twisted's way to choose it. Daphne builds each
+    connection's scope in the protocol and hands it to `Server.create_application`, the one place where
+    protocol and scope meet: there the scope gets the SEND_TEXT_EXTENSION of its protocol."""
     WebSocketFactory.protocol = PreparedFramesWebSocketProtocol
+    if not getattr(Server.create_application, "offers_send_text", False):
+        Server.create_application = _create_application_offering_send_text(Server.create_application)
+
+
+def _create_application_offering_send_text(create_application):
+    @functools.wraps(create_application)
+    def offering_send_text(self, protocol, scope):
+        if isinstance(protocol, PreparedFramesWebSocketProtocol) and scope.get("type") == "websocket":
+            scope = {**scope, "extensions": {**(scope.get("extensions") or {})}}
+            scope["extensions"][SEND_TEXT_EXTENSION] = {"send_text": protocol.send_text}
+        return create_application(self, protocol, scope)
+
+    offering_send_text.offers_send_text = True
+    return offering_send_text

@@ -2,9 +2,11 @@
 batches of events the process's hub (hub.py) hands it, from the seq this connection has reached."""
 
 import asyncio
+import functools
 import logging
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -36,6 +38,7 @@ from deliberation.realtime.signout import account_group, session_group
 from deliberation.selectors import events_since, roundtable_get_by_code, roundtable_snapshot_for
 from deliberation.services.participants import participant_connected
 from deliberation.sessions import session_for_key, session_participant
+from roundtable.websocket_frames import SEND_TEXT_EXTENSION
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +182,22 @@ class RoundtableConsumer(AsyncWebsocketConsumer):
         self.staff, self.participant_id = False, None
         await self._send_error(None, ServiceError("signed_out"))
         await self.close(code=CLOSE_SIGNED_OUT)
+
+    # Sending ---------------------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def send_text_now(self) -> Callable[[str], None] | None:
+        """The server's way to send a text frame without an ASGI message, when it offers one (Daphne with
+        roundtable/websocket_frames.py installed): a hand-out sends a frame to every connection of a room."""
+        extension = (self.scope.get("extensions") or {}).get(SEND_TEXT_EXTENSION) or {}
+        return extension.get("send_text")
+
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
+        send_text = self.send_text_now
+        if send_text is not None and text_data is not None and bytes_data is None and not close:
+            send_text(text_data)
+            return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
 
     # Events from the hub ----------------------------------------------------------------------------
 

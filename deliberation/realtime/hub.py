@@ -110,6 +110,36 @@ def _frame_spans(texts: list[str]) -> list[tuple[int, int]]:
     return spans
 
 
+class HandoutBudget:
+    """How long a hub rests after a hand-out: a token bucket of hand-out time.
+
+    Hand-out time accrues at `share` of a second per second, up to `burst` seconds; a hand-out spends
+    what it took, and a hub in debt rests until it is paid back. Over a busy stretch hand-outs then take
+    at most `share` of the event loop (commands, acks and the other processes on the machine keep the
+    rest) and what arrives meanwhile goes out as one batch: each connection costs a frame and a system
+    call per hand-out, not per event, so the batch grows instead of the queue. After a quiet moment the
+    next hand-out goes at once, with no rest after it, so a room at a few events a second waits for
+    nothing. (Until 2026-11-30 a hub rested half as long as every hand-out took: a share of two thirds
+    even for an event alone, and too much of two cores with two processes under a sustained vote;
+    docs/performance.md, "Hand-outs on a budget".)"""
+
+    def __init__(self, *, share: float, burst: float) -> None:
+        self.share = share
+        self.burst = burst
+        self.credit = burst
+        self.updated: float | None = None
+
+    def spend(self, *, started: float, ended: float) -> float:
+        """Account for a hand-out from `started` to `ended` (monotonic seconds); the seconds to rest."""
+        if self.updated is not None:
+            # Saved up while no hand-out ran, at most `burst`.
+            self.credit = min(self.burst, self.credit + (started - self.updated) * self.share)
+        self.updated = ended
+        # It accrued its share while it ran, and spent all of it.
+        self.credit -= (ended - started) * (1 - self.share)
+        return -self.credit / self.share if self.credit < 0 else 0.0
+
+
 class Listener(Protocol):
     staff: bool
 
@@ -143,6 +173,9 @@ class RoomHub:
         self.remembered: collections.deque[EventText] = collections.deque()
         self.remembered_from = 0
         self.refill: asyncio.Task | None = None
+        self.budget = HandoutBudget(
+            share=settings.ROUNDTABLE_HANDOUT_SHARE, burst=settings.ROUNDTABLE_HANDOUT_BURST_SECONDS
+        )
 
     async def start(self) -> None:
         self.channel = await self.layer.new_channel()
@@ -308,11 +341,8 @@ class RoomHub:
                     if position % HANDOUT_CHUNK == 0:
                         # Let commands and acks through between chunks of a large room.
                         await asyncio.sleep(0)
-                # Rest in proportion to how long the hand-out took (half as long by default): handing
-                # out never takes more than two thirds of the event loop, commands and connections keep
-                # the rest, and what arrives meanwhile goes out as one batch. Costs nothing with few
-                # listeners; bounds the load with many (docs/performance.md).
-                await asyncio.sleep((time.monotonic() - started) * settings.ROUNDTABLE_HANDOUT_REST_FACTOR)
+                if rest := self.budget.spend(started=started, ended=time.monotonic()):
+                    await asyncio.sleep(rest)
             if self.pending:
                 # Events wait behind a missing one (perhaps since before this run was handed out).
                 await self._fill_gap()
