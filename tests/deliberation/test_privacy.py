@@ -5,8 +5,10 @@ import json
 
 import pytest
 
+from deliberation.analysis.embedding import content_words, encoder_name
 from deliberation.models import Event, Participant, Proposal, Registrant, Vote
 from deliberation.selectors import proposal_tally, roundtable_snapshot
+from deliberation.services.analysis import proposals_embed, vector_cache
 from deliberation.services.moderation import proposal_edit, proposal_flag
 from deliberation.services.proposals import proposal_submit
 from deliberation.services.statements import statement_put, statement_respond
@@ -115,6 +117,29 @@ def test_erasing_deletes_the_contributions_and_their_trace_in_the_log(client, ro
     assert "join-form" in client.get("/r/PRIV1/").content.decode(), "the browser no longer holds a seat"
     seqs = list(Event.objects.filter(roundtable=roundtable).values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1)), "the log stays gapless"
+
+
+def test_erasing_takes_the_proposals_vectors_out_of_the_vector_cache(
+    client, room, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """With a vector cache (ROUNDTABLE_VECTOR_CACHE_DIR), an erased proposal's vectors do not outlive it
+    there (once the erasure commits); another person's stay."""
+    _roundtable, _ana, _ben, ana_idea, ben_idea = room
+    settings.ROUNDTABLE_VECTOR_CACHE_DIR = str(tmp_path)
+    question = Proposal.objects.get(pk=ana_idea).question_id
+    proposals_embed(question_id=question)
+    cache = vector_cache()
+    mine, theirs = Proposal.objects.get(pk=ana_idea), Proposal.objects.get(pk=ben_idea)
+    encoder = encoder_name()
+    assert cache.get(encoder, mine.text) is not None and cache.get(encoder, theirs.text) is not None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/r/PRIV1/privacy/erase/", {"confirm": "yes"})
+
+    assert not Proposal.objects.filter(pk=ana_idea).exists()
+    assert cache.get(encoder, mine.text) is None
+    assert cache.get(encoder, content_words(mine.text, mine.language)) is None
+    assert cache.get(encoder, theirs.text) is not None
 
 
 def test_a_moderator_cannot_erase_themselves_here(client, room):

@@ -5,6 +5,7 @@ import json
 
 import websockets
 
+from tests.support.room_live import UNREAD_FRAMES_KEPT
 from tests.support.servers import daphne_servers, http_join, postgres_redis_database
 
 
@@ -13,6 +14,7 @@ async def open_socket(server, cookie: str | None, since: int | None = None):
     return await websockets.connect(
         f"ws://127.0.0.1:{server.port}/ws/r/LED111/{query}",
         additional_headers={"Origin": server.base_url, **({"Cookie": cookie} if cookie else {})},
+        max_queue=UNREAD_FRAMES_KEPT,
     )
 
 

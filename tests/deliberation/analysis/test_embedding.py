@@ -14,8 +14,11 @@ import pytest
 
 from deliberation.analysis.e5fast import cpu_supported, engine_path
 from deliberation.analysis.embedding import (
+    VectorCache,
     content_words,
     encoder_engine,
+    encoder_name,
+    proposal_cache_forget,
     proposal_encoder_name,
     proposal_vectors,
     texts_embed,
@@ -62,6 +65,36 @@ def test_proposal_vectors_are_the_sentence_then_its_content_words_whatever_is_sh
     # A proposal that is its own content words gets one vector twice; a repeat gets the same pair.
     np.testing.assert_allclose(vectors_whole(vectors)[1], vectors_content(vectors)[1], atol=1e-6)
     assert np.array_equal(vectors[2], vectors[0])
+
+
+def test_the_vector_cache_gives_the_computed_vectors_back_and_holds_no_text(tmp_path):
+    """ROUNDTABLE_VECTOR_CACHE_DIR: a cached text's vector is the one the encoder gave (bit for bit: the
+    file holds its float32s), a text not yet there is computed, and the folder holds vectors under keyed
+    hashes only: neither a text nor an unkeyed hash of it can be found in it."""
+    texts = ["Crear un fondo para los municipios", "Open data for every partnership"]
+    languages = ["es", "en"]
+    cache = VectorCache(folder=str(tmp_path), key=b"k" * 32)
+    computed = proposal_vectors(texts, languages, cache=cache)
+    np.testing.assert_allclose(computed, proposal_vectors(texts, languages), atol=1e-6)
+    entries = sorted(path for path in tmp_path.rglob("*") if path.is_file())
+    assert len(entries) == 4  # two sentences, two content-word lines
+    assert all(entry.parent.parent.name == encoder_name() for entry in entries)
+    assert all(entry.stat().st_size == computed.shape[1] // 2 * 4 for entry in entries)
+    for entry in entries:
+        assert b"fondo" not in entry.read_bytes() and "fondo" not in entry.name
+    # A cached vector comes back as it was stored, with a new text computed beside it.
+    assert np.array_equal(proposal_vectors(texts, languages, cache=cache), computed)
+    third = proposal_vectors([*texts, "Un fonds commun"], [*languages, "fr"], cache=cache)
+    assert np.array_equal(third[:2], computed)
+    np.testing.assert_allclose(third[2], proposal_vectors(["Un fonds commun"], ["fr"])[0], atol=1e-6)
+    # Another key names the same text otherwise: the folder cannot be read with a guessed text.
+    other = VectorCache(folder=str(tmp_path), key=b"x" * 32)
+    assert other.get(encoder_name(), texts[0]) is None
+    # An erasure's forgetting takes out both of a proposal's entries, and only those.
+    proposal_cache_forget(cache, texts[:1], languages[:1])
+    assert cache.get(encoder_name(), texts[0]) is None
+    assert cache.get(encoder_name(), content_words(texts[0], "es")) is None
+    assert cache.get(encoder_name(), texts[1]) is not None
 
 
 @pytest.mark.skipif(not cpu_supported(), reason="this processor has no AMX: the wheel's engine is used")
