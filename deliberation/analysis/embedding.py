@@ -107,22 +107,33 @@ class VectorCache:
         return f"{digest[:2]}/{digest}.f32"
 
     def get(self, encoder: str, text: str) -> np.ndarray | None:
+        path = self.path(encoder, text)
         try:
-            data = self.path(encoder, text).read_bytes()
+            data = path.read_bytes()
         except OSError:
             return None
-        return np.frombuffer(data, dtype=np.float32) if data else None
+        vector = np.frombuffer(data, dtype=np.float32) if data and len(data) % 4 == 0 else None
+        # Every entry was written L2-normalised: anything else (cut short by a crash, say) is computed again.
+        if vector is None or not np.isfinite(vector).all() or abs(float(np.linalg.norm(vector)) - 1) > 1e-3:
+            path.unlink(missing_ok=True)
+            return None
+        return vector
 
     def put(self, encoder: str, text: str, vector: np.ndarray) -> None:
         path = self.path(encoder, text)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        except OSError as error:
+            # A cache that cannot be written costs time, never a result.
+            logger.warning("vector cache: could not write %s (%s)", path, error)
+            return
+        try:
             with os.fdopen(descriptor, "wb") as stream:
                 stream.write(np.asarray(vector, dtype=np.float32).tobytes())
             os.replace(temporary, path)
         except OSError as error:
-            # A cache that cannot be written costs time, never a result.
+            Path(temporary).unlink(missing_ok=True)
             logger.warning("vector cache: could not write %s (%s)", path, error)
 
     def forget(self, text: str) -> None:
@@ -131,7 +142,14 @@ class VectorCache:
         if not folder.is_dir():
             return
         for encoder in folder.iterdir():
-            (encoder / self._name(text)).unlink(missing_ok=True)
+            if not encoder.is_dir():
+                continue
+            try:
+                (encoder / self._name(text)).unlink(missing_ok=True)
+            except OSError:
+                logger.error(
+                    "vector cache: could not remove an erased text's entry in %s", encoder, exc_info=True
+                )
 
 
 def texts_embed(texts: Sequence[str], *, cache: VectorCache | None = None) -> np.ndarray:

@@ -28,6 +28,7 @@ from typing import Protocol
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from deliberation.frames import EventText, events_frame_text, frame_dumps
 from deliberation.realtime.background import in_background
@@ -123,7 +124,16 @@ class HandoutBudget:
     even for an event alone, and too much of two cores with two processes under a sustained vote;
     docs/performance.md, "Hand-outs on a budget".)"""
 
+    # A hand-out that took long (a listener's replay read, a process paused or swapped) is not paid back
+    # beyond this: resting longer would hold the whole room's events for it.
+    MAX_REST_SECONDS = 0.5
+
     def __init__(self, *, share: float, burst: float) -> None:
+        if not 0 < share <= 1 or burst < 0:
+            raise ImproperlyConfigured(
+                "ROUNDTABLE_HANDOUT_SHARE must be above 0 and at most 1, "
+                "ROUNDTABLE_HANDOUT_BURST_SECONDS at least 0"
+            )
         self.share = share
         self.burst = burst
         self.credit = burst
@@ -136,7 +146,9 @@ class HandoutBudget:
             self.credit = min(self.burst, self.credit + (started - self.updated) * self.share)
         self.updated = ended
         # It accrued its share while it ran, and spent all of it.
-        self.credit -= (ended - started) * (1 - self.share)
+        self.credit = max(
+            self.credit - (ended - started) * (1 - self.share), -self.MAX_REST_SECONDS * self.share
+        )
         return -self.credit / self.share if self.credit < 0 else 0.0
 
 

@@ -110,10 +110,15 @@ def events_publish(*, events: list[Event]) -> None:
         return
     for start in range(0, len(texts), PUBLISH_CHUNK):
         message = {"type": GROUP_MESSAGE_TYPE, "events": texts[start : start + PUBLISH_CHUNK]}
-        if loop is not None and loop.is_running():
-            loop.call_soon_threadsafe(_send_soon, loop, group, message)
-        else:
-            async_to_sync(_group_send)(group, message)
+        if loop is not None and not loop.is_closed():
+            # Running, or stopped since the check above (a stop between two chunks): a stopped loop
+            # never runs it, and this thread never waits on it.
+            try:
+                loop.call_soon_threadsafe(_send_soon, loop, group, message)
+                continue
+            except RuntimeError:  # closed meanwhile: an earlier test's loop
+                pass
+        async_to_sync(_group_send)(group, message)
 
 
 def _send_soon(loop: asyncio.AbstractEventLoop, group: str, message: dict) -> None:

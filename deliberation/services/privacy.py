@@ -72,7 +72,9 @@ def participant_erase(*, roundtable_id: int, participant_id: int | None) -> Even
         transaction.on_commit(
             lambda: vector_cache_forget(
                 texts=[text for text, _ in erased], languages=[language for _, language in erased]
-            )
+            ),
+            # A cache that fails must not take the erasure's own publish (queued after it) with it.
+            robust=True,
         )
         voted_on = set(Vote.objects.filter(participant=participant).values_list("proposal_id", flat=True))
         flagged = set(Flag.objects.filter(participant=participant).values_list("proposal_id", flat=True))

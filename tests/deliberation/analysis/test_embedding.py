@@ -97,6 +97,24 @@ def test_the_vector_cache_gives_the_computed_vectors_back_and_holds_no_text(tmp_
     assert cache.get(encoder_name(), texts[1]) is not None
 
 
+def test_a_damaged_cache_entry_is_computed_again_and_a_stray_file_does_not_stop_forgetting(tmp_path):
+    """An entry cut short (a crash while it was written) or otherwise not a unit vector is a miss, and is
+    replaced by the encoder's own vector; a file that is not an encoder's folder is passed over when an
+    erasure forgets a text."""
+    texts, languages = ["Open data for every partnership"], ["en"]
+    cache = VectorCache(folder=str(tmp_path), key=b"k" * 32)
+    computed = proposal_vectors(texts, languages, cache=cache)
+    entry = cache.path(encoder_name(), texts[0])
+    entry.write_bytes(entry.read_bytes()[:-3])
+    assert cache.get(encoder_name(), texts[0]) is None
+    entry.write_bytes(np.full(computed.shape[1] // 2, 3.0, dtype=np.float32).tobytes())
+    assert np.array_equal(proposal_vectors(texts, languages, cache=cache), computed)
+    assert np.array_equal(cache.get(encoder_name(), texts[0]), computed[0, : computed.shape[1] // 2])
+    (tmp_path / "notes.txt").write_text("left here by someone")
+    proposal_cache_forget(cache, texts, languages)
+    assert cache.get(encoder_name(), texts[0]) is None
+
+
 @pytest.mark.skipif(not cpu_supported(), reason="this processor has no AMX: the wheel's engine is used")
 def test_where_the_processor_has_amx_the_fast_engine_is_used_and_agrees_with_the_wheel():
     assert encoder_engine() == "e5fast"

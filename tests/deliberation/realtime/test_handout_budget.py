@@ -3,6 +3,7 @@ goes out without waiting, and a busy stretch never gives hand-outs more than the
 loop, so commands and acks keep the rest."""
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from deliberation.realtime.hub import HandoutBudget
 
@@ -23,7 +24,9 @@ def test_a_hand_out_longer_than_the_burst_rests_until_its_share_is_paid_back():
 
 
 @pytest.mark.parametrize("share", [0.25, 0.5, 0.75])
-@pytest.mark.parametrize("hand_out", [0.005, 0.04, 0.25])
+# Hand-outs whose rest stays under MAX_REST_SECONDS at every share here (a longer one is paid back only
+# that far: the next test).
+@pytest.mark.parametrize("hand_out", [0.005, 0.04, 0.15])
 def test_back_to_back_hand_outs_take_at_most_their_share_of_the_loop(share, hand_out):
     budget = HandoutBudget(share=share, burst=0.1)
     now, busy = 100.0, 0.0
@@ -35,3 +38,17 @@ def test_back_to_back_hand_outs_take_at_most_their_share_of_the_loop(share, hand
     assert busy <= share * elapsed + 0.1 + 1e-9
     # And not much less: the rest is no longer than it needs to be.
     assert busy >= share * elapsed - hand_out
+
+
+def test_a_very_long_hand_out_is_not_paid_back_beyond_half_a_second():
+    # A listener's replay read, or a paused process, made this one take 10 s: the room's next events
+    # wait at most half a second more, not another 10 s.
+    budget = HandoutBudget(share=0.5, burst=0.1)
+    assert budget.spend(started=0.0, ended=10.0) == pytest.approx(HandoutBudget.MAX_REST_SECONDS)
+    assert HandoutBudget(share=0.1, burst=0.1).spend(started=0.0, ended=1.0) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(("share", "burst"), [(0, 0.1), (-0.5, 0.1), (1.5, 0.1), (0.5, -1)])
+def test_a_share_or_burst_that_would_stall_or_never_rest_is_refused(share, burst):
+    with pytest.raises(ImproperlyConfigured):
+        HandoutBudget(share=share, burst=burst)
