@@ -188,12 +188,17 @@ export function renderOpinionMap(figure, { opinions, myKey, proposals, actorType
     element("p", {}, t("opinionsSummary", { people: opinions.participants_in, groups: opinions.groups.length, count: opinions.groups.length })),
     myOpinion ? element("p", { class: "me-note" }, t("yourGroup", { group: groupName(myOpinion.group) })) : null,
     element("ul", { class: "groups" }, ...items),
-    consensus.length ? element("p", {}, element("strong", {}, t("consensusHeading"))) : null,
-    consensus.length ? element("ul", { class: "consensus" }, ...consensus) : null,
-    divisive.length ? element("p", {}, element("strong", {}, t("divisiveHeading"))) : null,
-    divisive.length ? element("ul", { class: "divisive" }, ...divisive) : null,
+    // Each list with its heading, so a screen that has to drop a list drops its heading too.
+    headedList(t("consensusHeading"), "consensus", consensus),
+    headedList(t("divisiveHeading"), "divisive", divisive),
   ];
   description.replaceChildren(...parts.filter(Boolean));
+}
+
+// A list under its heading, together (nothing when the list is empty).
+function headedList(heading, className, items) {
+  if (!items.length) return null;
+  return element("div", {}, element("p", {}, element("strong", {}, heading)), element("ul", { class: className }, ...items));
 }
 
 // Who has spoken and voted, by actor type, against who is registered (or joined).

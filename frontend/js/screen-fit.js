@@ -32,15 +32,14 @@ export function fitList(list, items, { empty = null, moreKey, total = items.leng
   }
 }
 
-// On the wall, hides `parts` (each a list of elements that go together) in order while `box`
-// overflows: a block that gives up its details before it would be cut, and leaves the screen whole if
-// even its first lines do not fit.
+// On the wall, hides `parts` in order while `box` overflows: a block that gives up its details before
+// it would be cut, and leaves the screen whole if even its first lines do not fit.
 export function fitBlock(box, parts) {
   box.hidden = false;
   if (!WALL.matches) return;
   for (const part of parts) {
     if (!overflows(box)) return;
-    for (const element of part) element.hidden = true;
+    part.hidden = true;
   }
   box.hidden = overflows(box);
 }

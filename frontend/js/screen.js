@@ -74,15 +74,10 @@ function render() {
     proposals: state.proposals,
     actorTypes: config.actorTypes,
   });
-  // Where the column is short, the map gives up its last lists first, then its drawing; a list goes
-  // with the heading above it ("Where the groups differ most" over nothing said nothing).
-  const words = [...figure.querySelector("[data-role=map-text]").children].slice(1);
-  const parts = [];
-  for (let i = 0; i < words.length; i++) {
-    const heading = words[i].matches("p:has(> strong:only-child)") && words[i + 1]?.tagName === "UL";
-    parts.push(heading ? [words[i], words[++i]] : [words[i]]);
-  }
-  fitBlock(figure.parentElement, [...parts.reverse(), [figure.querySelector("[data-role=map]")]]);
+  // Where the column is short, the map gives up its last lists (each with its heading) first, then its
+  // drawing.
+  const words = [...figure.querySelector("[data-role=map-text]").children];
+  fitBlock(figure.parentElement, [...words.slice(1).reverse(), figure.querySelector("[data-role=map]")]);
   const proposals = question ? [...state.proposals.values()].filter((p) => p.question === question.id) : [];
   renderProposalLists(
     { latest: document.getElementById("latest"), top: document.getElementById("top") },

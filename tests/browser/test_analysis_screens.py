@@ -111,6 +111,14 @@ def test_themes_and_opinion_groups_on_the_phone_console_and_projector(browser, a
             ana.screenshot(path=str(artifacts / "analysis-participant-es-360.png"), full_page=True)
             projector.set_viewport_size({"width": 1920, "height": 1080})
             projector.screenshot(path=str(artifacts / "analysis-projector-1920.png"))
+            # Whatever the wall had to drop to fit, no list heading of the map stands over nothing.
+            orphans = projector.evaluate(
+                """() => [...document.querySelectorAll('[data-role=map-text] p > strong:only-child')]
+                    .filter((heading) => heading.checkVisibility())
+                    .filter((heading) => !heading.parentElement.nextElementSibling?.checkVisibility())
+                    .map((heading) => heading.textContent)"""
+            )
+            assert orphans == []
             console.screenshot(path=str(artifacts / "analysis-console.png"), full_page=True)
             phone.close()
             organizer.close()
