@@ -98,21 +98,13 @@ def events_publish(*, events: list[Event]) -> None:
     group = events[0].roundtable.group_name
     texts = [event_text(event).as_message() for event in events]
     loop = _serving_loop
-    if loop is not None and not loop.is_running() and not loop.is_closed():
-        # The server is stopping: Daphne stopped its loop on SIGTERM (it does not close it) while a
-        # background thread was finishing its work, an analysis run say. async_to_sync from that thread
-        # would hand the send to the same stopped loop and wait for ever: the thread never ended, nor the
-        # process, until SIGKILL (10 s of every end-to-end test's server stop; a deploy's restart held up
-        # to systemd's TimeoutStopSec). Nobody is left here to hear it, and other processes' hubs read
-        # the events back from the table. (A loop that was closed, an earlier test's, falls through to
-        # async_to_sync as before.)
-        logger.info("not publishing from seq %s: this server is stopping", events[0].seq)
-        return
     for start in range(0, len(texts), PUBLISH_CHUNK):
         message = {"type": GROUP_MESSAGE_TYPE, "events": texts[start : start + PUBLISH_CHUNK]}
         if loop is not None and not loop.is_closed():
-            # Running, or stopped since the check above (a stop between two chunks): a stopped loop
-            # never runs it, and this thread never waits on it.
+            # Handed over, never waited for: a loop Daphne stopped on SIGTERM (it does not close it) never
+            # runs the send, and async_to_sync from this thread (an analysis run ending during the stop)
+            # would wait for it for ever, so the process ignored SIGTERM until SIGKILL. Other processes'
+            # hubs read such events back from the table.
             try:
                 loop.call_soon_threadsafe(_send_soon, loop, group, message)
                 continue
