@@ -5,6 +5,8 @@ import { t } from "./i18n.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const GROUP_LETTERS = "ABCDE";
+// deliberation/analysis/breakdowns.py OTHER: actor types too small to show alone, counted together.
+const OTHER_ACTOR_TYPES = "_other";
 
 export function groupName(id) {
   return t("group", { letter: GROUP_LETTERS[id] ?? String(id + 1) });
@@ -165,9 +167,11 @@ export function renderOpinionMap(figure, { opinions, myKey, proposals, actorType
     return proposal ? element("q", { lang: proposal.language }, proposal.text) : `#${id}`;
   };
   const items = opinions.groups.map((group) => {
-    const makeUp = Object.entries(group.actor_types)
-      .map(([key, count]) => t("countOf", { name: actorTypes[key] ?? key, count }))
-      .join(", ");
+    const kinds = Object.entries(group.actor_types);
+    // All of them folded under "other" (each type too small to show) says nothing the size does not.
+    const makeUp = kinds.every(([key]) => key === OTHER_ACTOR_TYPES)
+      ? ""
+      : kinds.map(([key, count]) => t("countOf", { name: actorTypes[key] ?? key, count })).join(", ");
     const representative = group.representative.slice(0, brief ? 0 : 3).map((item) =>
       element("li", {}, t(item.direction === "agree" ? "groupAgrees" : "groupDisagrees"), " ", proposalText(item.proposal)),
     );

@@ -111,6 +111,11 @@ def test_themes_and_opinion_groups_on_the_phone_console_and_projector(browser, a
             ana.screenshot(path=str(artifacts / "analysis-participant-es-360.png"), full_page=True)
             projector.set_viewport_size({"width": 1920, "height": 1080})
             projector.screenshot(path=str(artifacts / "analysis-projector-1920.png"))
+            # Four people of four actor types: each type is too small to name in a group, and a group
+            # is not described as "Other actor types: 2", which says no more than its size.
+            groups = projector.locator("[data-role=map-text] .groups")
+            expect(groups).to_contain_text("2 people")
+            expect(groups).not_to_contain_text("Other actor types")
             # Whatever the wall had to drop to fit, no list heading of the map stands over nothing.
             orphans = projector.evaluate(
                 """() => [...document.querySelectorAll('[data-role=map-text] p > strong:only-child')]
